@@ -1,0 +1,67 @@
+# One-command entry points for the SNA pipeline.
+#   make report   build the environment from uv.lock, then run the workflow on the demo data
+#   make test     same environment, then the whole test suite
+#   make verify   re-run an edition in a temporary directory and compare it with its MANIFEST.json
+# Everything runs offline once `make env` has installed the locked packages.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+CORES ?= 4
+# Debian packages the pipeline needs at run time (byte-identical PDFs) and in tests
+# (pdftoppm/pdftotext for page checks, chromium for the axe-core accessibility checks).
+SYSTEM_PACKAGES_RUN := libharfbuzz-subset0
+SYSTEM_PACKAGES_TEST := poppler-utils chromium
+
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: report test verify env system-packages system-packages-test lint clean-processed
+
+report: env system-packages
+	$(VENV)/bin/snakemake --cores $(CORES)
+
+test: env system-packages system-packages-test
+	$(VENV)/bin/python -m pytest
+
+verify: env system-packages
+	$(VENV)/bin/python -m pipeline.publish.verify $(if $(EDITION),--edition $(EDITION),)
+
+lint: env
+	$(VENV)/bin/ruff check pipeline tests bench
+	$(VENV)/bin/python -m pipeline.tools.lint_workflow
+
+env: $(VENV)/.synced
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --python $(shell command -v $(PYTHON))
+	touch $@
+
+system-packages:
+	@$(MAKE) --no-print-directory _apt PKGS="$(SYSTEM_PACKAGES_RUN)"
+
+system-packages-test:
+	@$(MAKE) --no-print-directory _apt PKGS="$(SYSTEM_PACKAGES_TEST)"
+
+# Installs missing Debian packages when run as root; otherwise prints the exact command.
+_apt:
+	@missing=""; for p in $(PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing"; \
+	    echo "Install them with: sudo apt-get install -y --no-install-recommends$$missing"; exit 1; \
+	  fi; \
+	fi
+
+clean-processed:
+	rm -rf data/processed/* logs/
