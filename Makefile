@@ -28,7 +28,7 @@ test: env system-packages system-packages-test
 	$(VENV)/bin/python -m pytest
 
 verify: env system-packages
-	$(VENV)/bin/python -m pipeline.publish.verify $(if $(EDITION),--edition $(EDITION),)
+	$(VENV)/bin/python -m pipeline.audit.verify $(if $(EDITION),--edition $(EDITION),)
 
 lint: env
 	$(VENV)/bin/ruff check pipeline tests bench

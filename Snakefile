@@ -1,0 +1,32 @@
+# Serious Violence Strategic Needs Assessment (SNA) pipeline.
+#
+#   data/raw/<inputs>  -> validate (pandera)  -> data/processed/validated/<dataset>/...
+#                      -> measures            -> data/processed/measures/<area>/<edition>/*.csv
+#                      -> charts              -> data/processed/charts/<area>/<edition>/
+#                      -> render              -> data/processed/render/<area>/<edition>/
+#                      -> publish             -> reports/<area>/<edition>/ (+ MANIFEST.json)
+#
+# Run: snakemake --cores 4   (configuration: config/config.yaml, checked against
+# schemas/config.schema.yaml). Published reports are only written by the last rule, after
+# every check has passed, so a failed run never touches a previously published edition.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/validate.smk"
+include: "rules/measures.smk"
+include: "rules/charts.smk"
+include: "rules/render.smk"
+include: "rules/publish.smk"
+
+
+rule all:
+    input:
+        get_final_outputs(),
+    default_target: True

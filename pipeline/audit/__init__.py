@@ -1,0 +1,1 @@
+"""Audit trail: raw-input checksums, provenance records, edition manifests and verification."""

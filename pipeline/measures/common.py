@@ -1,0 +1,113 @@
+"""Shared building blocks for the SNA measures: definitions, periods, populations, tidy rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+#: Columns every measure table carries, in this order (extra columns may follow).
+MEASURE_COLUMNS: list[str] = [
+    "measure_id",
+    "definition",
+    "area_code",
+    "period",
+    "group",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "method",
+    "confidence",
+]
+
+
+def financial_year_label(start_year: int) -> str:
+    """Label a financial year by its start year: 2024 -> '2024-25'."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def edition_start_year(edition: str) -> int:
+    """Start year of an edition label: '2024-25' -> 2024."""
+    return int(edition.split("-")[0])
+
+
+def financial_years(config: Mapping[str, Any]) -> list[int]:
+    """Start years of every financial year in the configured window, oldest first."""
+    window = config["window"]
+    return list(range(window["first_financial_year"], window["last_financial_year"] + 1))
+
+
+def select_definition(victims: pd.DataFrame, definition: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of the validated victim extract that meet a configured offence definition.
+
+    A definition names offence groups, weapons, an injury flag and a domestic-abuse flag
+    (``None`` means "any") and an inclusive victim age range. Rows with unknown age never meet
+    an age-bounded definition.
+    """
+    mask = victims["offence_group"].isin(definition["offence_groups"])
+    mask &= victims["weapon"].isin(definition["weapons"])
+    if definition.get("injury") is not None:
+        mask &= victims["injury"] == bool(definition["injury"])
+    if definition.get("domestic_abuse") is not None:
+        mask &= victims["domestic_abuse"] == bool(definition["domestic_abuse"])
+    age = victims["victim_age"]
+    mask &= age.notna() & (age >= definition["age_from"]) & (age <= definition["age_to"])
+    return victims.loc[mask.fillna(False).astype(bool)]
+
+
+def distinct_victims(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: a repeat victim counts once (their first offence in ``rows``)."""
+    ordered = rows.sort_values(["victim_id", "offence_start", "offence_id"], kind="stable")
+    return ordered.drop_duplicates("victim_id", keep="first")
+
+
+def population_total(
+    population: pd.DataFrame,
+    *,
+    area_codes: Iterable[str],
+    year: int,
+    age_from: int,
+    age_to: int,
+    sex: str | None = None,
+    ethnicity: str | None = None,
+) -> int:
+    """Residents of the given areas, mid-year, within an inclusive age range.
+
+    Uses single-year or banded rows in the population contract; a band counts only when it
+    lies wholly inside the range, and a band that straddles the range raises, because a
+    partial band would silently bias a rate.
+    """
+    codes = set(area_codes)
+    rows = population.loc[population["area_code"].isin(codes) & (population["year"] == year)]
+    rows = rows.loc[rows["ethnicity"] == (ethnicity or "All")]
+    if sex is not None:
+        rows = rows.loc[rows["sex"] == sex]
+    elif (rows["sex"] == "All").any():
+        rows = rows.loc[rows["sex"] == "All"]
+    else:  # only Male and Female rows: both sexes together
+        rows = rows.loc[rows["sex"].isin(["Male", "Female"])]
+    straddles = (rows["age_from"] < age_from) & (rows["age_to"] >= age_from) | (
+        (rows["age_from"] <= age_to) & (rows["age_to"] > age_to)
+    )
+    if straddles.any():
+        bad = rows.loc[straddles, ["area_code", "age_from", "age_to"]].drop_duplicates().head(3)
+        raise ValueError(
+            f"population bands straddle ages {age_from}-{age_to} for year {year}: "
+            f"{bad.to_dict('records')}"
+        )
+    inside = rows.loc[(rows["age_from"] >= age_from) & (rows["age_to"] <= age_to)]
+    return int(inside["population"].sum())
+
+
+def tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build a measure table with the standard columns first, rows in a stable order."""
+    frame = pd.DataFrame(rows)
+    for column in MEASURE_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+    extra = [c for c in frame.columns if c not in MEASURE_COLUMNS]
+    return frame[MEASURE_COLUMNS + extra].reset_index(drop=True)

@@ -1,0 +1,21 @@
+# Stage 3: charts as offline SVG (vl-convert), each with the table behind it as CSV.
+
+
+rule draw_charts:
+    input:
+        unpack(get_family_tables),
+        monitoring=f"{MEASURES}/monitoring.csv",
+        boundaries=f"{VALIDATED}/{{area}}/boundaries.parquet",
+    output:
+        charts=directory(CHARTS),
+    params:
+        settings=config,
+        area=get_area,
+    log:
+        "logs/draw_charts/{area}/{edition}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/draw_charts.py"
