@@ -1,0 +1,138 @@
+"""Benchmarks, run by hand (not part of the test suite): prints figures with the machine's
+details and, with --record, appends them to bench/results.md.
+
+    .venv/bin/python bench/run_benchmarks.py cold        # cold `make report` and no-op rerun
+    .venv/bin/python bench/run_benchmarks.py london      # London-wide run against a single area
+    .venv/bin/python bench/run_benchmarks.py ingest      # 5M-row police.uk file against pyarrow
+    .venv/bin/python bench/run_benchmarks.py narrative   # jobs re-run after a narrative edit
+    .venv/bin/python bench/run_benchmarks.py all --record
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.audit.verify import copy_tree  # noqa: E402
+
+
+def machine() -> str:
+    """One line describing the machine the figures come from."""
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = match.group(1).strip() if match else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()).group(1))
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    return f"{platform.platform()}, {os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed, result.stdout + result.stderr
+
+
+def fresh_copy() -> Path:
+    return copy_tree(REPO, Path(tempfile.mkdtemp(prefix="sna-bench-")) / "repo")
+
+
+def bench_cold() -> list[str]:
+    """Cold `make report` in a fresh copy (environment from the uv cache, then the workflow),
+    then the no-op rerun through make and through snakemake directly."""
+    copy = fresh_copy()
+    try:
+        cold, _ = timed(["make", "report"], copy)
+        noop_make, _ = timed(["make", "report"], copy)
+        noop, output = timed([str(copy / ".venv/bin/snakemake"), "--cores", "4"], copy)
+        assert "Nothing to be done" in output, output[-2000:]
+        return [
+            f"cold `make report` (fresh clone, env from uv cache + workflow): {cold:.1f} s",
+            f"no-op `make report`: {noop_make:.1f} s",
+            f"no-op `.venv/bin/snakemake --cores 4`: {noop:.1f} s",
+        ]
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def bench_london() -> list[str]:
+    """London-wide demo (33 areas) against the single-area demo, same machine, 2 cores."""
+    copy = fresh_copy()
+    snakemake = [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet"]
+    env = {"PYTHONPATH": str(copy)}
+    try:
+        single, _ = timed(snakemake, copy, env)
+        london, _ = timed([*snakemake, "--configfile", "config/london-demo.yaml"], copy, env)
+        return [
+            f"single-area demo run: {single:.1f} s",
+            f"London-wide demo run (33 areas): {london:.1f} s",
+            f"ratio London/single: {london / single:.2f} (target <= 8)",
+        ]
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def bench_ingest(rows: int = 5_000_000) -> list[str]:
+    """Ingest of a generated national-scale police.uk street file against pyarrow's raw read."""
+    from bench.police_uk_ingest import run_ingest_benchmark
+
+    return run_ingest_benchmark(rows)
+
+
+def bench_narrative() -> list[str]:
+    """Which jobs re-run when only the narrative text changes (should be rendering only)."""
+    copy = fresh_copy()
+    env = {"PYTHONPATH": str(copy)}
+    try:
+        timed([sys.executable, "-m", "snakemake", "--cores", "2", "--quiet"], copy, env)
+        narrative = copy / "config/narrative/waltham-forest.yaml"
+        narrative.write_text(narrative.read_text().replace("grow up safe", "grow up safe and well"))
+        _, plan = timed([sys.executable, "-m", "snakemake", "-n", "--quiet", "rules"], copy, env)
+        jobs = re.findall(r"^(\w+)\s+(\d+)$", plan, flags=re.MULTILINE)
+        rules = sorted({name for name, _ in jobs if name not in ("all", "total", "job")})
+        return [f"jobs planned after a narrative edit: {', '.join(rules) or 'none'}"]
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+BENCHMARKS = {"cold": bench_cold, "london": bench_london, "ingest": bench_ingest, "narrative": bench_narrative}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("which", choices=[*BENCHMARKS, "all"])
+    parser.add_argument("--record", action="store_true", help="append the figures to bench/results.md")
+    args = parser.parse_args()
+    names = list(BENCHMARKS) if args.which == "all" else [args.which]
+    lines = [f"machine: {machine()}"]
+    for name in names:
+        print(f"== {name}", flush=True)
+        figures = BENCHMARKS[name]()
+        for figure in figures:
+            print(figure, flush=True)
+        lines += [f"{name}: {figure}" for figure in figures]
+    if args.record:
+        with open(REPO / "bench/results.md", "a", encoding="utf-8") as handle:
+            handle.write("\n".join(f"- {line}" for line in lines) + "\n\n")
+
+
+if __name__ == "__main__":
+    main()

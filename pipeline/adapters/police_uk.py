@@ -1,0 +1,169 @@
+"""data.police.uk street-level crime CSV -> crimes by LSOA, month and crime type for one area.
+
+Where to get it: data.police.uk (Home Office), "Data downloads" -> choose forces and months ->
+"Include crime data"; the zip holds one ``YYYY-MM-<force>-street.csv`` per force and month
+(columns ``Crime ID, Month, Reported by, Falls within, Longitude, Latitude, Location,
+LSOA code, LSOA name, Crime type, Last outcome category, Context``). Bulk archives of every
+force and month are under "Archive".
+
+What it produces (a documented intermediate, not a contract): ``lsoa_code, month, crime_type,
+count`` for crimes located in the area's LSOAs, one row per combination with at least one
+crime (a combination that is absent had none). Every other row is counted in ``excluded`` by
+file, month and reason: no location (no LSOA code), located outside the area, or recorded by
+another force inside the area ("Reported by" is not the area's force; ``detail`` names it).
+
+police.uk data carry no victim details and their locations are snapped to anonymous map points.
+The LSOA codes are those current when the month was published (2011 LSOAs in older files): give
+``area_lsoas`` in the same vintage, or crimes in changed LSOAs count as outside the area.
+
+Built for national files (millions of rows): only four columns are read, as dictionary
+(categorical) columns, by pyarrow's multithreaded CSV reader, and rows are counted with a
+pyarrow group-by before pandas sees them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from pipeline.adapters._common import (
+    LSOA_CODE,
+    AdapterResult,
+    as_paths,
+    csv_line_numbers,
+    excluded_frame,
+    fail,
+    read_csv_header,
+    require_columns,
+)
+
+#: Published column -> our name. Only these are read.
+COLUMNS: dict[str, str] = {
+    "Month": "month",
+    "Reported by": "reported_by",
+    "LSOA code": "lsoa_code",
+    "Crime type": "crime_type",
+}
+REASON_NO_LOCATION = "no location (no LSOA code)"
+REASON_OUTSIDE = "located outside the area"
+REASON_OTHER_FORCE = "recorded by another force inside the area"
+
+#: Bytes per pyarrow CSV block (blocks are parsed in parallel).
+BLOCK_SIZE = 1 << 24
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_FORMAT = "data.police.uk street-level crime"
+
+
+def read_police_uk_street(
+    paths: Path | str | Iterable[Path | str],
+    area_lsoas: Iterable[str],
+    force: str | None = None,
+) -> AdapterResult:
+    """Count the area's street-level crimes by LSOA, month and crime type, from one or more files.
+
+    ``area_lsoas`` is the area's list of LSOA codes (the list that decides "inside the area");
+    ``force`` is the area's force as police.uk spells it in "Reported by" (e.g.
+    "Metropolitan Police Service"); with ``None`` every force's records are kept.
+    """
+    area = frozenset(str(code) for code in area_lsoas)
+    if not area:
+        raise ValueError(
+            "area_lsoas is empty: the area's LSOA list is needed to decide what is inside"
+        )
+    grouped = pd.concat([_count_file(path) for path in as_paths(paths)], ignore_index=True)
+    reason, detail = _classify(grouped, area, force)
+    grouped = grouped.assign(reason=reason, detail=detail)
+    kept = grouped.loc[grouped["reason"] == ""]
+    frame = (
+        kept.groupby(["lsoa_code", "month", "crime_type"], as_index=False, sort=True)["rows"]
+        .sum()
+        .rename(columns={"rows": "count"})
+    )
+    frame["count"] = frame["count"].astype("int64")
+    dropped = grouped.loc[grouped["reason"] != ""]
+    excluded = dropped.groupby(["source", "month", "reason", "detail"], as_index=False)[
+        "rows"
+    ].sum()
+    excluded["value"] = pd.NA
+    return AdapterResult(
+        frame=frame.reset_index(drop=True),
+        excluded=excluded_frame(excluded.to_dict("records"), extra_columns=["month"]),
+    )
+
+
+def _count_file(path: Path) -> pd.DataFrame:
+    """Rows of one file counted by month, force, LSOA and crime type (pyarrow group-by)."""
+    require_columns(path, read_csv_header(path), COLUMNS, _FORMAT)
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(use_threads=True, block_size=BLOCK_SIZE),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=list(COLUMNS),
+            column_types={column: dictionary for column in COLUMNS},
+            strings_can_be_null=True,
+        ),
+    )
+    # Each CSV block gets its own dictionary; group-by needs one shared dictionary per column.
+    table = table.unify_dictionaries()
+    _check_required_values(path, table)
+    counts = table.group_by(list(COLUMNS)).aggregate([([], "count_all")]).to_pandas()
+    counts = counts.rename(columns={**COLUMNS, "count_all": "rows"})
+    for column in COLUMNS.values():
+        counts[column] = counts[column].astype("str").where(counts[column].notna(), None)
+    counts["source"] = path.name
+    return counts
+
+
+def _check_required_values(path: Path, table: pa.Table) -> None:
+    """Month, force and crime type must be present and well formed; LSOA codes well formed."""
+    for column in ("Month", "Reported by", "Crime type"):
+        values = table.column(column)
+        if values.null_count:
+            rows = pc.indices_nonzero(pc.is_null(values)).to_pylist()
+            raise fail(path, "value is missing", column=column, rows=csv_line_numbers(rows))
+    _check_pattern(path, table, "Month", _MONTH, "month must be YYYY-MM")
+    _check_pattern(path, table, "LSOA code", LSOA_CODE, "LSOA code must be E01/W01 + 6 digits")
+
+
+def _check_pattern(
+    path: Path, table: pa.Table, column: str, pattern: re.Pattern[str], rule: str
+) -> None:
+    """Check each distinct value once (cheap on dictionary columns); raise naming the rows."""
+    values = table.column(column)
+    distinct = pc.unique(values.cast(pa.string())).drop_null().to_pylist()
+    bad = [value for value in distinct if not pattern.match(value)]
+    if bad:
+        mask = pc.is_in(values.cast(pa.string()), value_set=pa.array(bad, pa.string()))
+        rows = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+        raise fail(
+            path, f"{rule}, found {sorted(bad)[:3]}", column=column, rows=csv_line_numbers(rows)
+        )
+
+
+def _classify(
+    grouped: pd.DataFrame, area: frozenset[str], force: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Why each counted group is excluded ('' = kept), and the detail (the other force)."""
+    no_location = grouped["lsoa_code"].isna().to_numpy()
+    outside = ~no_location & ~grouped["lsoa_code"].isin(area).to_numpy()
+    if force is None:
+        other_force = np.zeros(len(grouped), dtype=bool)
+    else:
+        wanted = force.strip().casefold()
+        other_force = (grouped["reported_by"].str.strip().str.casefold() != wanted).to_numpy()
+    other_force = other_force & ~no_location & ~outside
+    reason = np.select(
+        [no_location, outside, other_force],
+        [REASON_NO_LOCATION, REASON_OUTSIDE, REASON_OTHER_FORCE],
+        default="",
+    )
+    detail = np.where(other_force, grouped["reported_by"].to_numpy(dtype=object), "")
+    return reason, detail
