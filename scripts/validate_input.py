@@ -12,5 +12,5 @@ with logged_step(sm.log[0], f"validate {sm.wildcards.kind}"):
         reconciliation=sm.output.reconciliation,
         failures=sm.params.failures,
         settings=sm.params.settings,
-        lsoas=sm.input.get("lsoas"),
+        lsoas=dict(sm.input.items()).get("lsoas"),
     )

@@ -136,7 +136,10 @@ def render(demo: DemoData) -> dict[str, bytes]:
 
 
 def write(demo: DemoData, out_dir: Path) -> list[Path]:
-    """Write the demo under ``out_dir`` (created if needed); return the paths written, sorted."""
+    """Write the demo under ``out_dir`` (created if needed) with its checksum manifest
+    (``MANIFEST.sha256``, checked by the workflow's first rule); return the paths, sorted."""
+    from pipeline.audit.raw_manifest import write_manifest
+
     out_dir = Path(out_dir)
     written = []
     for relative, content in sorted(render(demo).items()):
@@ -144,4 +147,5 @@ def write(demo: DemoData, out_dir: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         written.append(path)
-    return written
+    written.append(write_manifest(out_dir))
+    return sorted(written)
