@@ -1,0 +1,170 @@
+"""Validate the LSOA boundaries (GeoJSON): attribute table, geometry and coordinate system.
+
+The attribute table goes through the same contract checks as the CSV inputs, with the
+feature number (1-based, in file order) as its source location. Geometry rules (Stop): the file
+is in British National Grid (EPSG:27700); every feature is a non-empty, valid Polygon or
+MultiPolygon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.validation import explain_validity
+
+from pipeline.validate.checking import check_rows
+from pipeline.validate.errors import Problem, ProblemsFound
+from pipeline.validate.readers import RawTable, display_name
+from pipeline.validate.schemas import input_metadata
+
+#: British National Grid.
+BOUNDARY_EPSG = 27700
+POLYGON_TYPES = {"Polygon", "MultiPolygon"}
+
+
+def _geometry_fix(rule: str) -> str:
+    """The fix text the Boundaries model declares for a geometry rule."""
+    for _, name, fix in input_metadata("boundaries")["geometry_rules"]:
+        if name == rule:
+            return fix
+    raise KeyError(rule)
+
+
+def read_boundaries(path: Path, *, file: str) -> gpd.GeoDataFrame:
+    """Read a GeoJSON file, or raise ProblemsFound when it cannot be read."""
+    if not path.is_file():
+        raise ProblemsFound(
+            [
+                Problem(
+                    input="boundaries",
+                    file=file,
+                    rule="readable GeoJSON file",
+                    detail="the file does not exist",
+                    fix="Check the path in the config.",
+                )
+            ]
+        )
+    try:
+        return gpd.read_file(path)
+    except Exception as err:  # pyogrio raises DataSourceError and others for bad files
+        raise ProblemsFound(
+            [
+                Problem(
+                    input="boundaries",
+                    file=file,
+                    rule="readable GeoJSON file",
+                    detail=f"the file cannot be read as GeoJSON ({type(err).__name__})",
+                    fix="Export the boundaries again as GeoJSON in EPSG:27700.",
+                )
+            ]
+        ) from None
+
+
+def _attribute_table(gdf: gpd.GeoDataFrame) -> RawTable:
+    """The features' properties as text, one row per feature, located by feature number."""
+    properties = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    text = {
+        column: ["" if pd.isna(v) else str(v).strip() for v in properties[column]]
+        for column in properties.columns
+    }
+    frame = pd.DataFrame(text, index=pd.RangeIndex(len(gdf)), dtype="str")
+    frame.columns = list(properties.columns)
+    return RawTable(
+        frame=frame,
+        lines=list(range(1, len(gdf) + 1)),
+        header=list(properties.columns),
+        unit="feature",
+        encoding="utf-8",
+    )
+
+
+def geometry_problems(gdf: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
+    """Stop problems of the coordinate system and of each feature's geometry."""
+    problems: list[Problem] = []
+    epsg = gdf.crs.to_epsg() if gdf.crs is not None else None
+    if epsg != BOUNDARY_EPSG:
+        found = f"EPSG:{epsg}" if epsg else (gdf.crs.to_string() if gdf.crs else "none")
+        problems.append(
+            Problem(
+                input="boundaries",
+                file=file,
+                column="geometry",
+                rule="British National Grid (EPSG:27700)",
+                fix=_geometry_fix("British National Grid (EPSG:27700)"),
+                detail=f"the file's coordinate reference system is {found}",
+            )
+        )
+    geometry = gdf.geometry
+    kinds = geometry.geom_type
+    not_polygon = (
+        geometry.isna().to_numpy()
+        | geometry.is_empty.to_numpy()
+        | ~kinds.isin(POLYGON_TYPES).to_numpy()
+    )
+    if not_polygon.any():
+        numbers = np.flatnonzero(not_polygon) + 1
+        problems.append(
+            Problem(
+                input="boundaries",
+                file=file,
+                column="geometry",
+                rule="polygon geometry",
+                fix=_geometry_fix("polygon geometry"),
+                unit="feature",
+                lines=[int(n) for n in numbers],
+                values=[
+                    "empty" if g is None or g.is_empty else g.geom_type
+                    for g in geometry[not_polygon]
+                ],
+            )
+        )
+    invalid = ~not_polygon & ~geometry.is_valid.to_numpy()
+    if invalid.any():
+        numbers = np.flatnonzero(invalid) + 1
+        problems.append(
+            Problem(
+                input="boundaries",
+                file=file,
+                column="geometry",
+                rule="valid geometry",
+                fix=_geometry_fix("valid geometry"),
+                unit="feature",
+                lines=[int(n) for n in numbers],
+                values=[explain_validity(g) for g in geometry[invalid]],
+            )
+        )
+    return problems
+
+
+def validate_boundaries(
+    path: Path, *, config: Mapping[str, Any], area_lsoas: set[str] | None
+) -> Any:
+    """Validate the boundaries file; returns a ValidationResult holding a GeoDataFrame."""
+    from pipeline.validate.run import ValidationResult
+
+    file = display_name(path)
+    gdf = read_boundaries(path, file=file)
+    raw = _attribute_table(gdf)
+    checked = check_rows(
+        "boundaries",
+        raw,
+        file,
+        config=config,
+        area_lsoas=area_lsoas,
+        extra_problems=geometry_problems(gdf, file=file),
+        blank_rows_allowed=False,
+    )
+    positions = checked.used.index.to_numpy()
+    attributes = checked.used.reset_index(drop=True)
+    attributes.insert(0, "source_line", np.asarray(raw.lines, dtype="int64")[positions])
+    frame = gpd.GeoDataFrame(
+        attributes, geometry=gdf.geometry.iloc[positions].to_numpy(), crs=gdf.crs
+    )
+    return ValidationResult(
+        frame=frame, reconciliation=checked.reconciliation, excluded=checked.excluded
+    )

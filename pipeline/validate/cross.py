@@ -1,0 +1,380 @@
+"""Rules across inputs (all Stop): the inputs of one area must fit together.
+
+* every LSOA of the area (lsoas.csv) belongs to the area, and has a population for every year
+  of the LSOA population file, a deprivation value and (when boundaries are given) a polygon;
+* the area, its statistical neighbours and the region all appear in the comparator series, and
+  every comparator area has every measure for every month of the window;
+* every comparator area has a mid-year population for every financial year of the window;
+* the Census ethnic population covers the area;
+* every area code used anywhere has a name in areas.csv.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.validate import rules as r
+from pipeline.validate.errors import DEFAULT_FAILURES_DIR, Problem, ValidationStop, write_failures
+from pipeline.validate.schemas import input_metadata
+
+Frames = Mapping[str, pd.DataFrame]
+CrossCheck = Callable[[Frames, Mapping[str, Any], str], list[Problem]]
+
+
+def _file(kind: str) -> str:
+    """The contract file name of an input, as named in cross-input messages."""
+    return str(input_metadata(kind)["file"])
+
+
+def _lsoa_lines(lsoas: pd.DataFrame, codes: list[str]) -> list[int | None]:
+    """Line of each LSOA code in lsoas.csv (when the frame carries source lines)."""
+    if "source_line" not in lsoas:
+        return [None] * len(codes)
+    line_of = dict(zip(lsoas["lsoa_code"], lsoas["source_line"], strict=True))
+    return [int(line_of[c]) if c in line_of else None for c in codes]
+
+
+def _area_lsoa_problem(
+    lsoas: pd.DataFrame, missing: dict[str, str], *, kind: str, column: str, rule: str, fix: str
+) -> list[Problem]:
+    """A problem listing area LSOAs (by lsoas.csv line) that another input lacks."""
+    if not missing:
+        return []
+    codes = sorted(missing)
+    return [
+        Problem(
+            input=kind,
+            file=_file(kind),
+            column=column,
+            rule=rule,
+            fix=fix,
+            unit="lsoas.csv line",
+            lines=_lsoa_lines(lsoas, codes),
+            values=[missing[c] for c in codes],
+        )
+    ]
+
+
+def lsoas_in_area(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+    """Every row of lsoas.csv names the area being built."""
+    lsoas = frames.get("lsoas")
+    if lsoas is None:
+        return []
+    wrong = lsoas[lsoas["area_code"] != area_code]
+    if wrong.empty:
+        return []
+    return [
+        Problem(
+            input="lsoas",
+            file=_file("lsoas"),
+            column="area_code",
+            rule="every LSOA belongs to the area",
+            fix=f"lsoas.csv must list only the LSOAs of {area_code}, the area being built.",
+            lines=[int(x) for x in wrong["source_line"]]
+            if "source_line" in wrong
+            else [None] * len(wrong),
+            values=list(wrong["area_code"]),
+        )
+    ]
+
+
+def lsoas_have_population(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """Every LSOA of the area has a population for every year of the LSOA population file."""
+    lsoas, population = frames.get("lsoas"), frames.get("population_lsoa")
+    if lsoas is None or population is None:
+        return []
+    years = sorted(int(y) for y in population["year"].unique())
+    have = set(zip(population["area_code"], population["year"].astype(int), strict=True))
+    missing = {}
+    for code in lsoas["lsoa_code"]:
+        lacking = [y for y in years if (code, y) not in have]
+        if lacking:
+            missing[code] = f"{code} (no population for {', '.join(map(str, lacking))})"
+    return _area_lsoa_problem(
+        lsoas,
+        missing,
+        kind="population_lsoa",
+        column="area_code",
+        rule="every LSOA of the area has a population for every year",
+        fix="Add population rows for these LSOAs of lsoas.csv, for every year of the file.",
+    )
+
+
+def lsoas_have_deprivation(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """Every LSOA of the area has a deprivation value (in at least one IoD edition)."""
+    lsoas, deprivation = frames.get("lsoas"), frames.get("deprivation")
+    if lsoas is None or deprivation is None:
+        return []
+    known = set(deprivation["lsoa_code"])
+    missing = {c: c for c in lsoas["lsoa_code"] if c not in known}
+    return _area_lsoa_problem(
+        lsoas,
+        missing,
+        kind="deprivation",
+        column="lsoa_code",
+        rule="every LSOA of the area has a deprivation value",
+        fix="Add the IMD rank, decile and score of these LSOAs (IoD2025 for 2021 LSOAs, or "
+        "IoD2019 bridged with the ONS best-fit lookup).",
+    )
+
+
+def lsoas_have_boundaries(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """When boundaries are given, every LSOA of the area has a polygon."""
+    lsoas, boundaries = frames.get("lsoas"), frames.get("boundaries")
+    if lsoas is None or boundaries is None:
+        return []
+    known = set(boundaries["lsoa_code"])
+    missing = {c: c for c in lsoas["lsoa_code"] if c not in known}
+    return _area_lsoa_problem(
+        lsoas,
+        missing,
+        kind="boundaries",
+        column="lsoa_code",
+        rule="every LSOA of the area has a boundary",
+        fix="Add the polygons of these LSOAs to the boundaries file (or remove the file to get "
+        "a ranked table instead of a map).",
+    )
+
+
+def _comparator_codes(frames: Frames, config: Mapping[str, Any], area_code: str) -> dict[str, str]:
+    """Codes the comparisons need (area, its neighbours, the region) with a label for each."""
+    codes = {area_code: f"{area_code} (the area)"}
+    neighbours = frames.get("neighbours")
+    if neighbours is not None:
+        own = neighbours[neighbours["area_code"] == area_code].sort_values("rank")
+        for code, name in zip(own["neighbour_code"], own["neighbour_name"], strict=True):
+            codes.setdefault(code, f"{code} ({name}, statistical neighbour)")
+    region = config.get("region", {}).get("code")
+    if region:
+        codes.setdefault(region, f"{region} ({config['region'].get('name', 'region')})")
+    return codes
+
+
+def area_has_neighbours(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+    """The neighbour list names at least one neighbour of the area."""
+    neighbours = frames.get("neighbours")
+    if neighbours is None or (neighbours["area_code"] == area_code).any():
+        return []
+    return [
+        Problem(
+            input="neighbours",
+            file=_file("neighbours"),
+            column="area_code",
+            rule="the area has statistical neighbours",
+            lines=[None],
+            values=[area_code],
+            fix=f"neighbours.csv must list the statistical neighbours of {area_code}.",
+            detail=f"no row has area_code '{area_code}'",
+        )
+    ]
+
+
+def comparators_cover_areas(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """The area, each of its neighbours and the region have comparator series."""
+    comparators = frames.get("comparators")
+    if comparators is None:
+        return []
+    present = set(comparators["area_code"])
+    missing = [
+        label
+        for code, label in _comparator_codes(frames, config, area_code).items()
+        if code not in present
+    ]
+    if not missing:
+        return []
+    return [
+        Problem(
+            input="comparators",
+            file=_file("comparators"),
+            column="area_code",
+            rule="the area, its neighbours and the region have comparator series",
+            lines=[None] * len(missing),
+            values=missing,
+            detail=f"{len(missing)} area{'s' if len(missing) > 1 else ''} without a series: "
+            + ", ".join(missing),
+            fix="Add their monthly counts to comparators.csv; a neighbour without data must not "
+            "be dropped silently (remove it from neighbours.csv only if that is the decision).",
+        )
+    ]
+
+
+def comparators_complete(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """Every comparator area has every measure for every month of the window."""
+    comparators = frames.get("comparators")
+    if comparators is None:
+        return []
+    months = r.window_months(config)
+    areas = sorted(comparators["area_code"].unique())
+    measures = sorted(comparators["measure"].unique())
+    grid = pd.MultiIndex.from_product([areas, measures, months], names=["a", "m", "month"])
+    have = pd.MultiIndex.from_frame(
+        comparators[["area_code", "measure", "month"]].set_axis(["a", "m", "month"], axis=1)
+    )
+    missing = grid.difference(have).to_frame(index=False).sort_values(["a", "m", "month"])
+    if missing.empty:
+        return []
+    values = [f"{a} {m} {month}" for a, m, month in missing.itertuples(index=False)]
+    series = missing.groupby(["a", "m"], sort=True)["month"].agg(["size", "min"])
+    summaries = [
+        f"{a} {m}: {n} month{'s' if n > 1 else ''} missing, first {first}"
+        for (a, m), (n, first) in series.iterrows()
+    ]
+    shown = "; ".join(summaries[:5]) + (
+        f"; and {len(summaries) - 5} more" if len(summaries) > 5 else ""
+    )
+    return [
+        Problem(
+            input="comparators",
+            file=_file("comparators"),
+            column="month",
+            rule="every comparator area has every month of the window",
+            lines=[None] * len(values),
+            values=values,
+            detail=f"{len(summaries)} series incomplete: {shown}",
+            fix=f"Every area must have a count (0 if none) for every measure and every month from "
+            f"{months[0]} to {months[-1]}.",
+        )
+    ]
+
+
+def comparators_have_population(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """Every comparator area has a mid-year population for every financial year of the window."""
+    comparators, population = frames.get("comparators"), frames.get("population_la")
+    if comparators is None or population is None:
+        return []
+    window = config["window"]
+    years = range(int(window["first_financial_year"]), int(window["last_financial_year"]) + 1)
+    have = set(zip(population["area_code"], population["year"].astype(int), strict=True))
+    missing = []
+    for code in sorted(comparators["area_code"].unique()):
+        lacking = [y for y in years if (code, y) not in have]
+        if lacking:
+            missing.append(f"{code} (no population for {', '.join(map(str, lacking))})")
+    if not missing:
+        return []
+    return [
+        Problem(
+            input="population_la",
+            file=_file("population_la"),
+            column="area_code",
+            rule="every comparator area has a population for every year of the window",
+            lines=[None] * len(missing),
+            values=missing,
+            fix="Add the mid-year estimates of these areas (a financial year April Y to March Y+1 "
+            "uses mid-Y).",
+        )
+    ]
+
+
+def ethnicity_covers_area(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Problem]:
+    """The Census ethnic population has rows for the area."""
+    population = frames.get("population_ethnicity")
+    if population is None or (population["area_code"] == area_code).any():
+        return []
+    return [
+        Problem(
+            input="population_ethnicity",
+            file=_file("population_ethnicity"),
+            column="area_code",
+            rule="the area has a population by ethnic group",
+            lines=[None],
+            values=[area_code],
+            detail=f"no row has area_code '{area_code}'",
+            fix="Add the Census 2021 population of the area by ethnic group, age and sex.",
+        )
+    ]
+
+
+def codes_have_names(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+    """Every area code used by any input has a name in areas.csv."""
+    areas = frames.get("areas")
+    if areas is None:
+        return []
+    used = {area_code}
+    region = config.get("region", {}).get("code")
+    if region:
+        used.add(region)
+    sources = {
+        "comparators": ["area_code"],
+        "neighbours": ["area_code", "neighbour_code"],
+        "population_la": ["area_code"],
+        "population_ethnicity": ["area_code"],
+    }
+    for kind, columns in sources.items():
+        if kind in frames:
+            for column in columns:
+                used.update(frames[kind][column].unique())
+    missing = sorted(used - set(areas["area_code"]))
+    if not missing:
+        return []
+    return [
+        Problem(
+            input="areas",
+            file=_file("areas"),
+            column="area_code",
+            rule="every area code used has a name",
+            lines=[None] * len(missing),
+            values=missing,
+            fix="Add a row with the name of each of these codes to areas.csv.",
+        )
+    ]
+
+
+#: Every cross-input rule, in the order problems are reported.
+CROSS_INPUT_CHECKS: tuple[CrossCheck, ...] = (
+    lsoas_in_area,
+    lsoas_have_population,
+    lsoas_have_deprivation,
+    lsoas_have_boundaries,
+    area_has_neighbours,
+    comparators_cover_areas,
+    comparators_complete,
+    comparators_have_population,
+    ethnicity_covers_area,
+    codes_have_names,
+)
+
+
+def check_cross_inputs(
+    frames: dict[str, pd.DataFrame],
+    *,
+    config: dict,
+    area_code: str,
+    failures_path: Path | None = None,
+) -> None:
+    """Check that one area's validated inputs fit together; raise ValidationStop if not.
+
+    ``frames`` maps input kinds (as in ``validate_input``) to their validated frames; rules
+    whose inputs are absent are skipped. On failure the full list goes to ``failures_path``
+    (default ``data/processed/validation/cross_inputs.<area_code>.failures.csv``).
+    """
+    problems = [p for check in CROSS_INPUT_CHECKS for p in check(frames, config, area_code)]
+    if not problems:
+        if failures_path is not None:
+            write_failures([], Path(failures_path))
+        return
+    target = (
+        Path(failures_path)
+        if failures_path is not None
+        else (DEFAULT_FAILURES_DIR / f"cross_inputs.{area_code}.failures.csv")
+    )
+    write_failures(problems, target)
+    raise ValidationStop(problems, target)

@@ -1,0 +1,274 @@
+"""Robust reading of the raw extracts, keeping the source line where each record starts.
+
+Accepted without complaint (benign variations): UTF-8 with or without a byte-order mark,
+UTF-16 with a byte-order mark (Excel "Unicode text"), Windows-1252 (Excel "CSV" on Windows),
+CRLF / LF / CR line ends, quoted fields holding commas, quotes or line breaks, any column order,
+and whitespace around names and values. xlsx workbooks are read from the sheet named after the
+input, or else the first sheet; their source location is the sheet row.
+
+Everything is read as text: typing is done by :mod:`pipeline.validate.rules` so that a value
+that is not a number or a date is reported against its own line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import pandas as pd
+
+from pipeline.validate.errors import Problem, ProblemsFound
+
+#: Spreadsheet files read as workbooks rather than text.
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+_BOM_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+@dataclass
+class RawTable:
+    """An input as text: one row per record, the header names and where each record starts."""
+
+    frame: pd.DataFrame  # text columns, '' for empty cells, RangeIndex
+    lines: list[int]  # source location (1-based) where each record starts
+    header: list[str]
+    unit: str  # 'line' for text files, 'sheet row' for workbooks
+    encoding: str
+
+
+def display_name(path: Path) -> str:
+    """The file as named in messages: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_table(path: Path, *, input_name: str) -> RawTable:
+    """Read a CSV or xlsx extract as text, or raise ProblemsFound naming what is unreadable."""
+    path = Path(path)
+    file = display_name(path)
+    if not path.is_file():
+        _unreadable(input_name, file, "the file does not exist", "Check the path in the config.")
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return _read_workbook(path, input_name=input_name, file=file)
+    if path.suffix.lower() == ".xls":
+        _unreadable(
+            input_name,
+            file,
+            "legacy .xls workbooks are not read",
+            "Save the sheet as .xlsx or as CSV UTF-8.",
+        )
+    return _read_csv(path.read_bytes(), input_name=input_name, file=file)
+
+
+def _unreadable(
+    input_name: str, file: str, detail: str, fix: str, line: int | None = None
+) -> NoReturn:
+    """Raise a Stop problem for a file that cannot be read at all."""
+    problem = Problem(
+        input=input_name,
+        file=file,
+        rule="readable CSV or xlsx file",
+        fix=fix,
+        lines=[line] if line else [],
+        values=[detail] if line else [],
+        detail=(f"{detail} (line {line})" if line else detail),
+    )
+    raise ProblemsFound([problem])
+
+
+def decode_text(data: bytes, *, input_name: str, file: str) -> tuple[str, str]:
+    """Decode bytes as UTF-16 (with BOM), UTF-8 (BOM optional) or Windows-1252."""
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        _unreadable(
+            input_name,
+            file,
+            "this is an Excel workbook, not a CSV text file",
+            "Give it the .xlsx extension, or save it from Excel as CSV UTF-8.",
+        )
+    if data.startswith(_BOM_UTF16):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            _unreadable(
+                input_name,
+                file,
+                f"broken UTF-16 text ({err.reason})",
+                "Save it from Excel as CSV UTF-8.",
+            )
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        _unreadable(
+            input_name,
+            file,
+            f"byte 0x{data[err.start]:02x} is neither UTF-8 nor Windows-1252 text",
+            "Save the file from Excel as CSV UTF-8 (Comma delimited).",
+            line,
+        )
+    raise AssertionError("unreachable")
+
+
+def _read_csv(data: bytes, *, input_name: str, file: str) -> RawTable:
+    """Parse CSV text, recording the physical line on which each record starts."""
+    if not data.strip():
+        _unreadable(
+            input_name,
+            file,
+            "the file is empty (no header, no rows)",
+            "Export the extract again: the first line must be the column names.",
+        )
+    text, encoding = decode_text(data, input_name=input_name, file=file)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            _unreadable(
+                input_name,
+                file,
+                _csv_error_text(err, start),
+                "Check the quotes on that line: a value with a comma or line break "
+                'must be wrapped in double quotes, and a quote inside it doubled ("").',
+                start,
+            )
+        records.append([value.strip() for value in record])
+        lines.append(start)
+    if not records:
+        _unreadable(
+            input_name,
+            file,
+            "the file is empty (no header, no rows)",
+            "Export the extract again: the first line must be the column names.",
+        )
+    header, *rows = records
+    header_line, *row_lines = lines
+    if header_line != 1 or not any(header):
+        _unreadable(
+            input_name,
+            file,
+            "the first line is empty",
+            "The first line must hold the column names.",
+            1,
+        )
+    _check_field_counts(rows, row_lines, header, input_name=input_name, file=file)
+    return _as_table(header, rows, row_lines, unit="line", encoding=encoding)
+
+
+def _csv_error_text(err: csv.Error, start: int) -> str:
+    """Plain-English reason for a csv module parsing error."""
+    message = str(err)
+    if "unexpected end of data" in message:
+        return "a double quote opened in the record starting on this line is never closed"
+    if "NUL" in message:
+        return "the file holds NUL bytes (it is probably not a text file)"
+    return f"malformed quoting ({message})"
+
+
+def _check_field_counts(rows, lines, header, *, input_name: str, file: str) -> None:
+    """Stop when a record has more or fewer fields than the header (a stray comma)."""
+    bad = [
+        (line, len(row))
+        for row, line in zip(rows, lines, strict=True)
+        if len(row) != len(header) and any(row)  # an all-blank record is an empty row
+    ]
+    if not bad:
+        return
+    separator_hint = ""
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator_hint = " The file seems to use ';' or tabs between values, not commas."
+    problem = Problem(
+        input=input_name,
+        file=file,
+        rule=f"every record has the header's {len(header)} fields",
+        fix="A value holding a comma must be wrapped in double quotes." + separator_hint,
+        lines=[line for line, _ in bad],
+        values=[f"{count} fields" for _, count in bad],
+    )
+    raise ProblemsFound([problem])
+
+
+def _as_table(header, rows, lines, *, unit: str, encoding: str) -> RawTable:
+    """Build the text frame; blank records become rows of empty strings (counted later)."""
+    width = len(header)
+    padded = [row if len(row) == width else [""] * width for row in rows]
+    columns = {i: [row[i] for row in padded] for i in range(width)}
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), dtype="str")
+    frame.columns = header
+    return RawTable(
+        frame=frame, lines=list(lines), header=list(header), unit=unit, encoding=encoding
+    )
+
+
+def _read_workbook(path: Path, *, input_name: str, file: str) -> RawTable:
+    """Read an xlsx sheet as text; the source location of a record is its sheet row."""
+    import openpyxl  # imported here: only workbook inputs need it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        _unreadable(
+            input_name,
+            file,
+            f"the workbook cannot be opened ({type(err).__name__})",
+            "Open it in Excel and save it again as .xlsx.",
+        )
+    try:
+        sheet = book[input_name] if input_name in book.sheetnames else book.worksheets[0]
+        cells = [
+            [_cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)
+        ]
+    finally:
+        book.close()
+    while cells and not any(cells[-1]):  # Excel's used range often ends in blank rows
+        cells.pop()
+    if not cells or not any(cells[0]):
+        _unreadable(
+            input_name,
+            file,
+            f"sheet '{sheet.title}' has no column names in row 1",
+            "Row 1 of the sheet must hold the column names.",
+        )
+    width = max(i + 1 for i, value in enumerate(cells[0]) if value)
+    for row in cells[1:]:  # widen to the last non-blank cell of any row
+        width = max(width, max((i + 1 for i, v in enumerate(row) if v), default=0))
+    table = [(row + [""] * width)[:width] for row in cells]
+    header, *rows = table
+    lines = list(range(2, len(rows) + 2))
+    return _as_table(header, rows, lines, unit="sheet row", encoding="xlsx")
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores whole numbers as floats
+    return str(value).strip()

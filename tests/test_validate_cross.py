@@ -1,0 +1,203 @@
+"""Rules across inputs: one area's validated inputs must fit together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.validate import ValidationStop, check_cross_inputs, validate_input
+
+GOOD = Path(__file__).resolve().parent / "data" / "good"
+AREA = "E09000031"
+# The area, its three neighbours in neighbours.csv, and London.
+COMPARATOR_AREAS = ["E09000031", "E09000010", "E09000014", "E08000025", "E12000007"]
+
+
+@pytest.fixture(scope="module")
+def frames(config) -> dict[str, pd.DataFrame]:
+    """A complete, consistent set of inputs for the area (good files plus full series)."""
+    lsoas = validate_input("lsoas", GOOD / "lsoas.csv", config=config).frame
+    area_lsoas = set(lsoas["lsoa_code"])
+    loaded = {"lsoas": lsoas}
+    for kind in ["population_lsoa", "deprivation", "neighbours", "areas", "population_ethnicity"]:
+        loaded[kind] = validate_input(
+            kind, GOOD / f"{kind}.csv", config=config, area_lsoas=area_lsoas
+        ).frame
+    loaded["boundaries"] = validate_input(
+        "boundaries", GOOD / "lsoa_boundaries.geojson", config=config, area_lsoas=area_lsoas
+    ).frame
+    months = [str(p) for p in pd.period_range("2020-04", "2025-03", freq="M")]
+    loaded["comparators"] = pd.DataFrame(
+        [(code, code, month, "kcwi_1_24", 1) for code in COMPARATOR_AREAS for month in months],
+        columns=["area_code", "area_name", "month", "measure", "count"],
+    )
+    loaded["population_la"] = pd.DataFrame(
+        [
+            (code, year, "All", 1, 24, "All", 1000)
+            for code in COMPARATOR_AREAS
+            for year in range(2020, 2025)
+        ],
+        columns=["area_code", "year", "sex", "age_from", "age_to", "ethnicity", "population"],
+    )
+    return loaded
+
+
+def _stop(frames, config, tmp_path) -> ValidationStop:
+    with pytest.raises(ValidationStop) as stop:
+        check_cross_inputs(
+            frames, config=config, area_code=AREA, failures_path=tmp_path / "cross.csv"
+        )
+    return stop.value
+
+
+def test_consistent_inputs_pass(frames, config, tmp_path):
+    check_cross_inputs(frames, config=config, area_code=AREA, failures_path=tmp_path / "c.csv")
+    assert pd.read_csv(tmp_path / "c.csv").empty
+
+
+def test_lsoa_without_population_for_a_year(frames, config, tmp_path):
+    population = frames["population_lsoa"]
+    gap = ~((population["area_code"] == "E01004330") & (population["year"] == 2024))
+    stop = _stop({**frames, "population_lsoa": population[gap]}, config, tmp_path)
+    # E01004330 is on line 5 of lsoas.csv.
+    assert (
+        "population_lsoa.csv: column 'area_code', rule 'every LSOA of the area has a "
+        "population for every year' (stop): 1 row fails, lsoas.csv line 5: value "
+        "'E01004330 (no population for 2024)'."
+    ) in str(stop)
+    written = pd.read_csv(tmp_path / "cross.csv")
+    assert written[["input", "source_line", "column"]].values.tolist() == [
+        ["population_lsoa", 5, "area_code"]
+    ]
+
+
+def test_lsoa_without_deprivation(frames, config, tmp_path):
+    deprivation = frames["deprivation"]
+    stop = _stop(
+        {**frames, "deprivation": deprivation[deprivation["lsoa_code"] != "E01004328"]},
+        config,
+        tmp_path,
+    )
+    assert (
+        "deprivation.csv: column 'lsoa_code', rule 'every LSOA of the area has a "
+        "deprivation value' (stop): 1 row fails, lsoas.csv line 3: value 'E01004328'."
+    ) in str(stop)
+
+
+def test_lsoa_without_boundary(frames, config, tmp_path):
+    boundaries = frames["boundaries"]
+    stop = _stop(
+        {**frames, "boundaries": boundaries[boundaries["lsoa_code"] != "E01004327"]},
+        config,
+        tmp_path,
+    )
+    assert (
+        "rule 'every LSOA of the area has a boundary' (stop): 1 row fails, lsoas.csv line 2"
+        in str(stop)
+    )
+
+
+def test_lsoa_of_another_area(frames, config, tmp_path):
+    lsoas = frames["lsoas"].copy()
+    lsoas.loc[lsoas["lsoa_code"] == "E01004329", "area_code"] = "E09000014"
+    stop = _stop({**frames, "lsoas": lsoas}, config, tmp_path)
+    assert (
+        "lsoas.csv: column 'area_code', rule 'every LSOA belongs to the area' (stop): "
+        "1 row fails, line 4: value 'E09000014'."
+    ) in str(stop)
+
+
+def test_comparator_series_with_missing_months(frames, config, tmp_path):
+    comparators = frames["comparators"]
+    holes = (comparators["area_code"] == "E09000014") & comparators["month"].isin(
+        ["2021-04", "2021-05", "2024-12"]
+    )
+    stop = _stop({**frames, "comparators": comparators[~holes]}, config, tmp_path)
+    assert (
+        "comparators.csv: column 'month', rule 'every comparator area has every month of "
+        "the window' (stop): 1 series incomplete: E09000014 kcwi_1_24: 3 months missing, "
+        "first 2021-04."
+    ) in str(stop)
+    written = pd.read_csv(tmp_path / "cross.csv")
+    assert written["value"].tolist() == [
+        "E09000014 kcwi_1_24 2021-04",
+        "E09000014 kcwi_1_24 2021-05",
+        "E09000014 kcwi_1_24 2024-12",
+    ]
+
+
+def test_a_measure_missing_for_one_area_is_incomplete(frames, config, tmp_path):
+    extra = pd.DataFrame(
+        [("E09000031", "Waltham Forest", "2020-04", "kcwi_1_17", 0)],
+        columns=frames["comparators"].columns,
+    )
+    stop = _stop(
+        {**frames, "comparators": pd.concat([frames["comparators"], extra])}, config, tmp_path
+    )
+    # kcwi_1_17 now exists, so each of the 5 areas lacks months of it (the area 59, others 60).
+    assert "5 series incomplete: E08000025 kcwi_1_17: 60 months missing, first 2020-04" in str(stop)
+    assert "E09000031 kcwi_1_17: 59 months missing, first 2020-05" in str(stop)
+
+
+def test_neighbour_without_comparator_series(frames, config, tmp_path):
+    comparators = frames["comparators"]
+    stop = _stop(
+        {**frames, "comparators": comparators[comparators["area_code"] != "E08000025"]},
+        config,
+        tmp_path,
+    )
+    message = str(stop)
+    assert (
+        "comparators.csv: column 'area_code', rule 'the area, its neighbours and the region "
+        "have comparator series' (stop): 1 area without a series: E08000025 (Birmingham, "
+        "statistical neighbour)."
+    ) in message
+    # Birmingham's population rows remain, so nothing else is reported.
+    assert len(stop.problems) == 1
+
+
+def test_code_without_a_name(frames, config, tmp_path):
+    areas = frames["areas"]
+    stop = _stop({**frames, "areas": areas[areas["area_code"] != "E09000010"]}, config, tmp_path)
+    assert (
+        "areas.csv: column 'area_code', rule 'every area code used has a name' (stop): "
+        "1 value fails: 'E09000010'."
+    ) in str(stop)
+
+
+def test_comparator_area_without_population(frames, config, tmp_path):
+    population = frames["population_la"]
+    gap = ~((population["area_code"] == "E12000007") & population["year"].isin([2020, 2024]))
+    stop = _stop({**frames, "population_la": population[gap]}, config, tmp_path)
+    assert (
+        "population_la.csv: column 'area_code', rule 'every comparator area has a "
+        "population for every year of the window' (stop): 1 value fails: "
+        "'E12000007 (no population for 2020, 2024)'."
+    ) in str(stop)
+
+
+def test_area_without_neighbours_or_ethnic_population(frames, config, tmp_path):
+    neighbours = frames["neighbours"].assign(area_code="E09000014")
+    neighbours = neighbours[neighbours["neighbour_code"] != "E09000014"]
+    ethnicity = frames["population_ethnicity"].assign(area_code="E09000010")
+    stop = _stop(
+        {**frames, "neighbours": neighbours, "population_ethnicity": ethnicity}, config, tmp_path
+    )
+    rules = [p.rule for p in stop.problems]
+    assert rules == [
+        "the area has statistical neighbours",
+        "the area has a population by ethnic group",
+    ]
+    assert (
+        "neighbours.csv: column 'area_code', rule 'the area has statistical neighbours' "
+        "(stop): no row has area_code 'E09000031'." in str(stop)
+    )
+
+
+def test_absent_inputs_are_skipped(frames, config, tmp_path):
+    """Optional context (boundaries) and inputs not yet loaded are not required."""
+    check_cross_inputs(
+        {"lsoas": frames["lsoas"]}, config=config, area_code=AREA, failures_path=tmp_path / "c.csv"
+    )
