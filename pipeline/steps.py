@@ -60,12 +60,20 @@ def validate_step(
     LOGGER.info("%s: %s", kind, result.reconciliation.to_dict("records"))
 
 
-def check_area_step(inputs: Mapping[str, str], checked: str, settings: Mapping[str, Any], area_code: str) -> None:
+def check_area_step(
+    inputs: Mapping[str, str],
+    checked: str,
+    settings: Mapping[str, Any],
+    area_code: str,
+    failures: str,
+) -> None:
     """Cross-input checks for one area (populations and deprivation for every LSOA, …)."""
     from pipeline.validate import check_cross_inputs
 
     frames = {kind: read_parquet(path) for kind, path in inputs.items()}
-    check_cross_inputs(frames, config=dict(settings), area_code=area_code)
+    check_cross_inputs(
+        frames, config=dict(settings), area_code=area_code, failures_path=Path(failures)
+    )
     Path(checked).write_text("cross-input checks passed\n", encoding="utf-8")
 
 

@@ -65,6 +65,7 @@ rule check_area_inputs:
     params:
         settings=config,
         area=get_area,
+        failures=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.failures.csv",
     log:
         f"logs/check_area_inputs/{DATASET}/{{area}}.log",
     localrule: True

@@ -5,4 +5,10 @@ from pipeline.steps import check_area_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
 with logged_step(sm.log[0], "check_area_inputs"):
-    check_area_step(dict(sm.input.items()), sm.output.checked, sm.params.settings, sm.params.area["code"])
+    check_area_step(
+        dict(sm.input.items()),
+        sm.output.checked,
+        sm.params.settings,
+        sm.params.area["code"],
+        sm.params.failures,
+    )

@@ -1,0 +1,591 @@
+"""Disproportionality: who the victims of the key metric are, against who lives in the area.
+
+Victims of the key metric in the edition year, counted as distinct persons, by ethnic group x
+sex x age group, against the Census 2021 population of the same ethnic group, sex and ages:
+victims' share, population share, share ratio (Wilson), rate ratio against everyone else
+(Katz), percentage-point gap and rate; the share of victims whose ethnicity is not recorded;
+and the headline "black boys under 18 were X% of under-18 victims and Y% of under-18
+residents" with a sensitivity bound for the unknowns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_count,
+    format_interval,
+    format_number,
+    format_percent,
+    format_share,
+    resident_threshold,
+)
+from pipeline.measures.common import (
+    distinct_victims,
+    edition_start_year,
+    population_total,
+    select_definition,
+    tidy,
+)
+from pipeline.measures.key_metric import area_name, financial_year_period
+from pipeline.stats import fingertips_compare, proportion_ci, rate_ci, rate_ratio_katz, share_ratio
+
+#: Census 2021 high-level ethnic groups, in the order tables list them.
+ETHNIC_GROUPS: tuple[str, ...] = ("Asian", "Black", "Mixed", "White", "Other")
+NOT_STATED = "Not stated"
+SEXES: tuple[str, ...] = ("Male", "Female", "All")
+#: The group the headline is about (with the configured under-18 age group).
+HEADLINE_ETHNICITY = "Black"
+HEADLINE_SEX = "Male"
+
+#: Caveats printed next to every ethnicity figure (methods.md 2.4: MoJ, RDU, YJB).
+CAVEATS: list[str] = [
+    "No causative links can be drawn from these summary statistics. No controls have been "
+    "applied for other characteristics (such as average income, geography, offence mix or "
+    "offender history). Differences observed may indicate areas worth further investigation "
+    "but should not be taken as evidence of bias or as direct effects of ethnicity "
+    "(after Ministry of Justice, Statistics on Ethnicity and the Criminal Justice System).",
+    "Three factors affect ethnic disparities in rates: geographic clustering, population "
+    "changes and the number of people who do not report their ethnicity (Race Disparity "
+    "Unit). A disparity for the whole area can mislead if groups live in different parts of "
+    "it; the 'where' measures show the geography.",
+    "Victims whose ethnicity is not recorded are left out of the shares and rates; their "
+    "proportion is stated, and the headline share is also shown with every unknown counted "
+    "as in the group and as not in it.",
+    "The population is the Census 2021 estimate of residents by ethnic group, sex and age; "
+    "using it for later years assumes the area's ethnic make-up has not changed since.",
+    "Victims are counted as distinct persons: a person hurt more than once in the year counts "
+    "once, so the shares describe people, not offences.",
+    "Local numbers are small, so intervals are wide; a difference that is not statistically "
+    "significant is not evidence of no difference, and one that is significant is not "
+    "necessarily important for policy.",
+]
+
+METHOD = """\
+**Victims.** Victims of the key metric (knife crime with injury, aged 1-24, not domestic
+abuse) whose offence started in the edition's financial year, counted as distinct persons
+(a repeat victim once, at their first offence of the year), split into the configured age
+groups by age at the offence. The victim's ethnic group is the Census 2021 high-level group
+(police IC codes are mapped with the documented table, which has no Mixed category).
+
+**Shares.** A group's victim share is its victims divided by the victims of the same age
+group whose ethnicity and sex are both recorded, with a Wilson score interval. Its
+population share is its residents divided by all residents of the same age group, from the
+Census 2021 population by ethnic group, sex and age (year in `population_year`). When the
+population's age bands do not match the age group exactly, the smallest run of whole bands
+that covers it is used and the `note` says so (for example, victims aged 1-17 against
+residents aged 0-17). Sex "All" rows add male and female victims and residents.
+
+**Share ratio** (representation ratio) = victim share / population share, with the Wilson
+limits of the share divided by the (fixed) population share. **Rate ratio** against everyone
+else = (victims in the group / residents in the group) / (other victims of known ethnicity
+and sex in the age group / other residents of the age group), with the Katz log interval.
+The two answer different questions: twice the share can be four times the rate of everyone
+else. **Gap** = victim share - population share, in percentage points, with the share's
+interval. **Rate** = victims per 100,000 residents of the group (exact/Byar's interval),
+against the Census population: a rate on known-ethnicity victims only, so it understates
+every group by the share of unknowns.
+
+**Headline.** Black boys (male, Black ethnic group) in the under-18 age group: their share
+of under-18 victims of known ethnicity and sex, and their share of all residents of the same
+ages (black boys / all residents, both sexes and every ethnic group). The share of under-18
+victims whose ethnicity is not recorded is stated. Sensitivity bounds, among all under-18
+victims: lower = black boys / all under-18 victims (every unknown counted as not a black
+boy); upper = victims who could be black boys (ethnicity Black or not recorded, and sex male
+or not recorded) / all under-18 victims.
+"""
+
+
+@dataclass(frozen=True)
+class AgeGroup:
+    """A configured age group and the population age range used for it."""
+
+    label: str
+    age_from: int
+    age_to: int
+    population_from: int
+    population_to: int
+
+    @property
+    def band_note(self) -> str:
+        """Say when the population's ages differ from the victims' ages."""
+        if (self.population_from, self.population_to) == (self.age_from, self.age_to):
+            return ""
+        return (
+            f"victims aged {self.age_from}-{self.age_to} against residents aged "
+            f"{self.population_from}-{self.population_to} (the population's age bands)"
+        )
+
+
+def population_year(population: pd.DataFrame, area_code: str, year: int) -> int:
+    """The population year to use: the latest not after ``year``, else the earliest."""
+    years = sorted({int(y) for y in population.loc[population["area_code"] == area_code, "year"]})
+    if not years:
+        raise ValueError(f"population_ethnicity has no rows for area {area_code}")
+    before = [y for y in years if y <= year]
+    return before[-1] if before else years[0]
+
+
+def covering_ages(
+    population: pd.DataFrame, area_code: str, year: int, age_from: int, age_to: int
+) -> tuple[int, int]:
+    """The smallest run of whole population bands covering ages ``age_from``-``age_to``."""
+    rows = population.loc[(population["area_code"] == area_code) & (population["year"] == year)]
+    low = rows.loc[(rows["age_from"] <= age_from) & (rows["age_to"] >= age_from), "age_from"]
+    high = rows.loc[(rows["age_from"] <= age_to) & (rows["age_to"] >= age_to), "age_to"]
+    if low.empty or high.empty:
+        raise ValueError(
+            f"population_ethnicity: area {area_code}, year {year} has no age band covering "
+            f"ages {age_from}-{age_to}"
+        )
+    return int(low.min()), int(high.max())
+
+
+def age_groups(
+    population: pd.DataFrame, area_code: str, year: int, config: Mapping[str, Any]
+) -> list[AgeGroup]:
+    """The configured age groups with the population ages that cover each."""
+    groups = []
+    for group in config["definitions"]["age_groups"]:
+        lo, hi = covering_ages(population, area_code, year, group["age_from"], group["age_to"])
+        groups.append(AgeGroup(group["label"], group["age_from"], group["age_to"], lo, hi))
+    return groups
+
+
+def residents(
+    population: pd.DataFrame,
+    area_code: str,
+    year: int,
+    group: AgeGroup,
+    ethnicity: str | None,
+    sex: str,
+) -> int:
+    """Residents of an age group by ethnic group (None = everyone) and sex ('All' = both).
+
+    Uses the 'All' ethnicity rows for everyone when the file has them, else adds the groups.
+    """
+    kwargs = {
+        "area_codes": [area_code],
+        "year": year,
+        "age_from": group.population_from,
+        "age_to": group.population_to,
+        "sex": None if sex == "All" else sex,
+    }
+    if ethnicity is not None:
+        return population_total(population, ethnicity=ethnicity, **kwargs)
+    total = population_total(population, **kwargs)
+    if total == 0:
+        total = sum(population_total(population, ethnicity=e, **kwargs) for e in ETHNIC_GROUPS)
+    return total
+
+
+def edition_victims(victims: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Distinct persons who were victims of the key metric in the edition's financial year."""
+    period = financial_year_period(edition_start_year(config["edition"]))
+    rows = select_definition(victims, config["definitions"]["key_metric"])
+    rows = rows.loc[period.contains(rows["offence_start_date"])]
+    return distinct_victims(rows)
+
+
+def in_age_group(victims: pd.DataFrame, group: AgeGroup) -> pd.DataFrame:
+    """Victims whose age at the offence lies in the group's (victim) age range."""
+    age = victims["victim_age"]
+    mask = (age >= group.age_from) & (age <= group.age_to)
+    return victims.loc[mask.fillna(False).astype(bool)]
+
+
+def group_label(ethnicity: str, sex: str, group: AgeGroup) -> str:
+    """'Black Male Under 18', 'White All 18 to 24'."""
+    return f"{ethnicity} {sex} {group.label}"
+
+
+def _measure_row(
+    base: Mapping[str, Any], suffix: str, numerator: int, denominator: int, **fields: Any
+) -> dict[str, Any]:
+    """One tidy row of a cell: ``<metric id>_<suffix>`` with its numbers."""
+    return {
+        **base,
+        "measure_id": f"{base['measure_id']}_{suffix}",
+        "numerator": numerator,
+        "denominator": denominator,
+        **fields,
+    }
+
+
+def _interval(frame: pd.DataFrame) -> dict[str, float]:
+    """value/lower/upper of the first row of a pipeline.stats result."""
+    row = frame.iloc[0]
+    return {
+        "value": float(row["value"]),
+        "lower": float(row["lower"]),
+        "upper": float(row["upper"]),
+    }
+
+
+def _cell_rows(
+    base: Mapping[str, Any],
+    *,
+    x: int,
+    n: int,
+    cell_pop: int,
+    total_pop: int,
+    config: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Victim share, population share, gap, share ratio, rate ratio and rate of one cell."""
+    conf = float(config["statistics"]["confidence"])
+    per = config["statistics"]["rate_per"]
+    pi = cell_pop / total_pop
+    share = _interval(proportion_ci(x, n, conf))
+    rows = [
+        _measure_row(
+            base, "victim_share", x, n, **share,
+            unit="proportion of victims with known ethnicity and sex",
+            method="Wilson score interval",
+        ),
+        _measure_row(
+            base, "population_share", cell_pop, total_pop, value=pi,
+            unit="proportion of residents of the same ages",
+            method="Census 2021 population share (fixed, no interval)",
+        ),
+        _measure_row(
+            base, "gap", x, n, **{k: (v - pi) * 100 for k, v in share.items()},
+            unit="percentage points",
+            method="Victim share minus population share; Wilson interval of the share",
+        ),
+    ]  # fmt: skip
+    if cell_pop == 0:
+        return rows
+    rows.append(
+        _measure_row(
+            base, "share_ratio", x, n, **_interval(share_ratio(x, n, pi, conf)),
+            unit="ratio of victim share to population share",
+            method="Share ratio; Wilson interval of the share over the fixed population share",
+            population_share=pi,
+        )
+    )  # fmt: skip
+    rest_victims, rest_pop = n - x, total_pop - cell_pop
+    if rest_pop > 0:
+        rows.append(
+            _measure_row(
+                base, "rate_ratio", x, cell_pop,
+                **_interval(rate_ratio_katz(x, cell_pop, rest_victims, rest_pop, conf)),
+                unit="ratio of rates (group against everyone else)",
+                method="Rate ratio against all other residents of the age group; "
+                "Katz log interval",
+                reference_numerator=rest_victims,
+                reference_denominator=rest_pop,
+            )
+        )  # fmt: skip
+    rate = rate_ci(x, cell_pop, multiplier=per, confidence=conf)
+    interval = "exact Poisson" if rate["method"].iloc[0] == "Exact" else "Byar's"
+    rows.append(
+        _measure_row(
+            base, "rate", x, cell_pop, **_interval(rate),
+            unit=f"per {per:,} residents of the group (known-ethnicity victims)",
+            method=f"Crude rate; {interval} interval",
+        )
+    )  # fmt: skip
+    return rows
+
+
+def _age_group_rows(
+    people: pd.DataFrame,
+    group: AgeGroup,
+    *,
+    population: pd.DataFrame,
+    pop_year: int,
+    config: Mapping[str, Any],
+    area_code: str,
+    base: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Unknown-ethnicity share and every ethnicity x sex cell of one age group."""
+    conf = float(config["statistics"]["confidence"])
+    victims = in_age_group(people, group)
+    known_ethnicity = victims["ethnicity_group"].isin(ETHNIC_GROUPS)
+    known_sex = victims["victim_sex"].isin(["Male", "Female"])
+    known = victims.loc[known_ethnicity & known_sex]
+    unknown_ethnicity = int((~known_ethnicity).sum())
+    unknown_sex_only = int((known_ethnicity & ~known_sex).sum())
+    note_parts = [group.band_note]
+    if unknown_sex_only:
+        noun = "victim" if unknown_sex_only == 1 else "victims"
+        note_parts.append(
+            f"{unknown_sex_only} {noun} of known ethnicity but unrecorded sex left out"
+        )
+    note = "; ".join(p for p in note_parts if p)
+    rows: list[dict[str, Any]] = []
+    if len(victims):
+        unknown = proportion_ci(unknown_ethnicity, len(victims), conf).iloc[0]
+        rows.append(
+            {
+                **base,
+                "measure_id": f"{base['measure_id']}_unknown_ethnicity_share",
+                "group": f"{NOT_STATED} All {group.label}",
+                "ethnicity": NOT_STATED,
+                "sex": "All",
+                "age_group": group.label,
+                "numerator": unknown_ethnicity,
+                "denominator": len(victims),
+                "value": unknown["value"],
+                "lower": unknown["lower"],
+                "upper": unknown["upper"],
+                "unit": "proportion of victims",
+                "method": "Wilson score interval",
+                "note": note,
+            }  # fmt: skip
+        )
+    total_pop = residents(population, area_code, pop_year, group, None, "All")
+    if len(known) == 0 or total_pop == 0:
+        return rows
+    for ethnicity in ETHNIC_GROUPS:
+        for sex in SEXES:
+            in_cell = known["ethnicity_group"] == ethnicity
+            if sex != "All":
+                in_cell &= known["victim_sex"] == sex
+            cell = {
+                **base,
+                "group": group_label(ethnicity, sex, group),
+                "ethnicity": ethnicity,
+                "sex": sex,
+                "age_group": group.label,
+                "note": note,
+            }
+            cell_pop = residents(population, area_code, pop_year, group, ethnicity, sex)
+            rows += _cell_rows(
+                cell, x=int(in_cell.sum()), n=len(known), cell_pop=cell_pop,
+                total_pop=total_pop, config=config,
+            )  # fmt: skip
+    return rows
+
+
+def headline_group(groups: list[AgeGroup], config: Mapping[str, Any]) -> AgeGroup:
+    """The configured age group for the under-18 headline (ending at the under-18 metric's age)."""
+    age_to = config["definitions"]["under_18_metric"]["age_to"]
+    for group in groups:
+        if group.age_to == age_to:
+            return group
+    raise ValueError(
+        f"config definitions.age_groups has no group ending at age {age_to} (the under-18 "
+        "metric's upper age); the black boys headline needs one"
+    )
+
+
+def _sensitivity_row(
+    people: pd.DataFrame, group: AgeGroup, base: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """Headline share bounds with unknown ethnicity or sex all out of / all in the group."""
+    victims = in_age_group(people, group)
+    if len(victims) == 0:
+        return None
+    eth, sex = victims["ethnicity_group"], victims["victim_sex"]
+    sure = int(((eth == HEADLINE_ETHNICITY) & (sex == HEADLINE_SEX)).sum())
+    possible = int(
+        (eth.isin([HEADLINE_ETHNICITY, NOT_STATED]) & sex.isin([HEADLINE_SEX, NOT_STATED])).sum()
+    )
+    known = int((eth.isin(ETHNIC_GROUPS) & sex.isin(["Male", "Female"])).sum())
+    return {
+        **base,
+        "measure_id": f"{base['measure_id']}_headline_bounds",
+        "group": group_label(HEADLINE_ETHNICITY, HEADLINE_SEX, group),
+        "ethnicity": HEADLINE_ETHNICITY,
+        "sex": HEADLINE_SEX,
+        "age_group": group.label,
+        "numerator": sure,
+        "denominator": len(victims),
+        "value": sure / known if known else float("nan"),
+        "lower": sure / len(victims),
+        "upper": possible / len(victims),
+        "unit": "proportion of victims in the age group",
+        "method": (
+            "Sensitivity bounds among all victims of the age group: value = share among known "
+            "ethnicity and sex; lower = unknowns counted as not in the group; upper = every "
+            "victim of unknown ethnicity or sex who could be in it counted in it"
+        ),
+        "possible_numerator": possible,
+        "known_denominator": known,
+    }
+
+
+def compute(
+    *,
+    victims: pd.DataFrame,
+    population_ethnicity: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+) -> pd.DataFrame:
+    """The disproportionality table for the edition year."""
+    edition_year = edition_start_year(config["edition"])
+    pop_year = population_year(population_ethnicity, area_code, edition_year)
+    groups = age_groups(population_ethnicity, area_code, pop_year, config)
+    people = edition_victims(victims, config)
+    definition = config["definitions"]["key_metric"]
+    base = {
+        "measure_id": definition["id"],
+        "definition": f"{definition['label']} (definitions {config['definitions']['version']}); "
+        "distinct persons",
+        "area_code": area_code,
+        "period": config["edition"],
+        "confidence": float(config["statistics"]["confidence"]),
+        "population_year": pop_year,
+    }
+    rows: list[dict[str, Any]] = []
+    for group in groups:
+        rows += _age_group_rows(
+            people, group, population=population_ethnicity, pop_year=pop_year,
+            config=config, area_code=area_code, base=base,
+        )  # fmt: skip
+    bounds = _sensitivity_row(people, headline_group(groups, config), base)
+    if bounds is not None:
+        rows.append(bounds)
+    table = tidy(rows)
+    table["note"] = table["note"].fillna("").astype(str)
+    # Counts stay whole numbers in the CSV even where most rows have none.
+    counts = ["reference_numerator", "reference_denominator", "possible_numerator"]
+    for column in [*counts, "known_denominator"]:
+        if column in table:
+            table[column] = table[column].astype("Int64")
+    return table
+
+
+def _pick(table: pd.DataFrame, suffix: str, group: str) -> pd.Series | None:
+    measure = table["measure_id"].str.endswith(suffix)
+    rows = table.loc[measure & (table["group"] == group)]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _headline_resident(rows: Mapping[str, pd.Series], config: Mapping[str, Any], place: str) -> str:
+    threshold = resident_threshold(config)
+    share, pop, ratio, unknown = rows["share"], rows["population"], rows["ratio"], rows["unknown"]
+    x, n = int(share["numerator"]), int(share["denominator"])
+    shown = format_share(x, n, threshold)
+    edition = config["edition"]
+    sentences = []
+    hurt = "the children under 18 hurt in knife crime"
+    if x == 0:
+        sentences.append(
+            f"In {edition}, none of {hurt} whose ethnic group we know were black boys."
+        )
+    elif shown is None:
+        sentences.append(
+            f"In {edition}, {format_count(x, threshold)} of {hurt} were black boys. "
+            "This number is too small to show as a share."
+        )
+    else:
+        sentences.append(
+            f"In {edition}, black boys were {shown} of {hurt} whose ethnic group we know."
+        )
+    sentences.append(
+        f"Black boys make up {format_percent(pop['value'])} of all children under 18 in {place}."
+    )
+    if shown is not None and ratio is not None:
+        status = fingertips_compare(1.0, ratio["lower"], ratio["upper"])
+        if status == "Higher":
+            sentences.append(
+                "So black boys are hurt more often than their share of children would suggest."
+            )
+        elif status == "Lower":
+            sentences.append(
+                "So black boys are hurt less often than their share of children would suggest."
+            )
+        else:
+            sentences.append("We cannot be sure this difference is more than chance.")
+    unknown_count = int(unknown["numerator"]) if unknown is not None else 0
+    if unknown_count:
+        unknown_shown = format_share(unknown_count, int(unknown["denominator"]), threshold)
+        if unknown_shown is None:
+            sentences.append("We do not know the ethnic group of a few of the children hurt.")
+        else:
+            sentences.append(
+                f"We do not know the ethnic group of {unknown_shown} of the children hurt."
+            )
+    return " ".join(sentences)
+
+
+def _pct(value: float) -> str:
+    return format_percent(value, 1)
+
+
+def _headline_technical(rows: Mapping[str, pd.Series], group: str) -> str:
+    share, pop, ratio, rr, gap = (rows[k] for k in ("share", "population", "ratio", "rr", "gap"))
+    unknown, bounds = rows["unknown"], rows["bounds"]
+    conf = format_confidence(float(share["confidence"]))
+    text = (
+        f"Black boys (male, Black ethnic group) in the {share['age_group']} group were "
+        f"{_pct(share['value'])} of the group's victims of knife crime with injury with recorded "
+        f"ethnicity and sex in {share['period']} ({int(share['numerator'])} of "
+        f"{int(share['denominator'])}; {conf} Wilson CI "
+        f"{format_interval(share['lower'], share['upper'], _pct)}), "
+        f"against {_pct(pop['value'])} of residents of the same ages (black boys / all residents, "
+        f"{int(pop['numerator']):,} of {int(pop['denominator']):,}; population year "
+        f"{int(pop['population_year'])})."
+    )
+    if share["note"]:
+        text += f" Note: {share['note']}."
+    if ratio is not None:
+        text += (
+            f" Share ratio {format_number(ratio['value'], 2)} ({conf} CI "
+            f"{format_interval(ratio['lower'], ratio['upper'], lambda v: format_number(v, 2))})"
+        )
+    if rr is not None:
+        text += (
+            f"; rate ratio against all other residents of the age group "
+            f"{format_number(rr['value'], 2)} (Katz {conf} CI "
+            f"{format_interval(rr['lower'], rr['upper'], lambda v: format_number(v, 2))})"
+        )
+    text += f"; gap {format_number(gap['value'], 1)} percentage points."
+    if unknown is not None:
+        text += (
+            f" Ethnicity not recorded for {_pct(unknown['value'])} of the group's victims "
+            f"({int(unknown['numerator'])} of {int(unknown['denominator'])})."
+        )
+    if bounds is not None:
+        text += (
+            f" Counting every victim of unknown ethnicity or sex as not a black boy gives "
+            f"{_pct(bounds['lower'])} of all {int(bounds['denominator'])} victims in the group; "
+            f"counting every one who could be a black boy as one gives {_pct(bounds['upper'])}."
+        )
+    return text
+
+
+def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+    """The black boys headline, worded from the table with small numbers suppressed."""
+    under_18_to = config["definitions"]["under_18_metric"]["age_to"]
+    labels = [g["label"] for g in config["definitions"]["age_groups"] if g["age_to"] == under_18_to]
+    if not labels:
+        return []
+    label = labels[0]
+    group = f"{HEADLINE_ETHNICITY} {HEADLINE_SEX} {label}"
+    rows = {
+        "share": _pick(table, "_victim_share", group),
+        "population": _pick(table, "_population_share", group),
+        "ratio": _pick(table, "_share_ratio", group),
+        "rr": _pick(table, "_rate_ratio", group),
+        "gap": _pick(table, "_gap", group),
+        "unknown": _pick(table, "_unknown_ethnicity_share", f"{NOT_STATED} All {label}"),
+        "bounds": _pick(table, "_headline_bounds", group),
+    }
+    if rows["share"] is None or rows["population"] is None:
+        return []
+    ratio = rows["ratio"]
+    status = (
+        str(fingertips_compare(1.0, ratio["lower"], ratio["upper"]))
+        if ratio is not None
+        else "Not compared"
+    )
+    place = area_name(config, str(rows["share"]["area_code"]))
+    return [
+        Finding(
+            id="black_boys_under_18",
+            topic="who",
+            resident=_headline_resident(rows, config, place),
+            technical=_headline_technical(rows, group),
+            status=status,
+            measure_ids=[str(rows[k]["measure_id"]) for k in rows if rows[k] is not None],
+        )
+    ]

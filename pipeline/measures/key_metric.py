@@ -1,0 +1,501 @@
+"""Key metric and benchmark: knife crime with injury among under-25s (and under-18s).
+
+For every financial year of the window and the rolling 12 months, the area's count of victims
+from its own extract and its crude rate per 100,000 residents of the same age, with PHE
+intervals (exact below 10 events, Byar's from 10) at the configured confidence and at 99.8%;
+the pooled statistical-neighbour rate and the region's rate from the public comparator series;
+and the Fingertips "higher / similar / lower" benchmark of the area against each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from pipeline.findings import (
+    Finding,
+    comparison_phrase,
+    format_confidence,
+    format_count,
+    format_interval,
+    format_number,
+    format_rate,
+    is_suppressed,
+    resident_threshold,
+)
+from pipeline.measures.common import (
+    edition_start_year,
+    financial_year_label,
+    financial_years,
+    population_total,
+    select_definition,
+    tidy,
+)
+from pipeline.stats import fingertips_compare, rate_ci
+
+#: The two benchmark levels Fingertips uses (about 2 and 3 standard deviations).
+BENCHMARK_LEVELS: tuple[float, float] = (0.95, 0.998)
+#: Metrics this family reports, as keys of ``config["definitions"]``.
+METRIC_KEYS: tuple[str, str] = ("key_metric", "under_18_metric")
+NEIGHBOURS_GROUP = "Statistical neighbours (pooled)"
+AREA_GROUP = "Area"
+
+METHOD = """\
+**Definition.** The key metric is the MOPAC headline measure, knife crime with injury (KCWI):
+victims aged 1 to 24 of a homicide, violence-with-injury, robbery or sexual offence in which a
+knife or sharp instrument was used and an injury recorded, excluding domestic abuse. The
+under-18 metric is the same with victims aged 1 to 17. The exact filters are the versioned
+definitions in the configuration. Victims are counted as distinct victims per offence: each
+offence counts each of its victims once, and a repeat victim is counted once for every
+offence against them (the police and MOPAC counting unit). Rows whose location is unknown are
+kept, because the extract is the area's own; rows located in another area were excluded
+before this step and are reported in the data-quality section.
+
+**Periods.** Financial years (April to March) of the window, labelled by start year
+("2024-25"), and the rolling 12 months ending with the last month of the window ("12 months to
+YYYY-MM"). Under the demonstration configuration the rolling 12 months coincide with the last
+financial year.
+
+**Rate.** Crude rate = victims / residents of the same age x 100,000, with ONS mid-year
+population estimates (single years of age) for mid-year of the period's start (mid-Y for
+April Y to March Y+1; for other 12-month periods, the mid-year nearest the period's centre).
+When that mid-year is not yet published, the latest earlier one is used and the table's note
+says so. Confidence intervals follow PHEindicatormethods `phe_rate`: exact Poisson limits
+below 10 events, Byar's approximation from 10 (Breslow and Day 1987), at the configured level
+and at 99.8%.
+
+**Comparators.** The pooled statistical-neighbour rate is the sum of the neighbours' counts
+divided by the sum of their populations of the same age (never a mean of rates), from the
+public comparator series (monthly counts by area, summed over the period's months). A
+neighbour missing any month of the period, or its population, is left out of the pool and
+named in the `note` column. The region (London) rate comes from the same series. The area's
+own rate from that series (`series_count`, `series_rate`) is a cross-check on the extract:
+the two sources differ in recording date and in how repeat and unknown-age victims are
+handled.
+
+**Benchmark.** Fingertips "single overlapping confidence interval" rule: the area is
+"Similar" when the comparator value lies inside the area's interval, "Higher" when the whole
+interval is above it and "Lower" when it is below. It is applied with the 95% interval
+(`comparison_95`) and the 99.8% interval (`comparison_998`); findings use the 95% result.
+
+**Caveats.** Small counts give wide intervals, and a year-on-year change in a crude rate is
+not a trend test (see the trend measures). Police recorded crime depends on reporting and
+recording practice. The rates are not age-standardised: they compare people of the same age
+band, and a borough with more 18-24s than 1-17s within the band can differ for that reason.
+"""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its label, first and last month (inclusive) and population year."""
+
+    label: str
+    start: pd.Period
+    end: pd.Period
+    population_year: int
+
+    @property
+    def months(self) -> list[str]:
+        """Every month of the period as 'YYYY-MM', oldest first."""
+        return [str(p) for p in pd.period_range(self.start, self.end, freq="M")]
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        """Mask of dates that fall inside the period's months."""
+        month = dates.dt.to_period("M")
+        return (month >= self.start) & (month <= self.end)
+
+
+def financial_year_period(start_year: int) -> Period:
+    """April ``start_year`` to March ``start_year + 1``, population of mid-``start_year``."""
+    return Period(
+        label=financial_year_label(start_year),
+        start=pd.Period(f"{start_year}-04", freq="M"),
+        end=pd.Period(f"{start_year + 1}-03", freq="M"),
+        population_year=start_year,
+    )
+
+
+def rolling_period(end_month: str) -> Period:
+    """The 12 months ending with ``end_month`` ('YYYY-MM').
+
+    Its population year is the year of its sixth month, which is the mid-year (30 June)
+    nearest the period's centre.
+    """
+    end = pd.Period(end_month, freq="M")
+    start = end - 11
+    return Period(
+        label=f"12 months to {end_month}",
+        start=start,
+        end=end,
+        population_year=(start + 5).year,
+    )
+
+
+def reporting_periods(config: Mapping[str, Any]) -> list[Period]:
+    """Every financial year of the window, oldest first, then the rolling 12 months."""
+    years = financial_years(config)
+    last_month = f"{years[-1] + 1}-03"
+    return [financial_year_period(y) for y in years] + [rolling_period(last_month)]
+
+
+def metric_definitions(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The configured key metric and under-18 metric, in that order."""
+    return [config["definitions"][key] for key in METRIC_KEYS]
+
+
+def count_victims(victims: pd.DataFrame, definition: Mapping[str, Any], period: Period) -> int:
+    """Distinct victims per offence meeting ``definition`` with an offence start in ``period``."""
+    rows = select_definition(victims, definition)
+    rows = rows.loc[period.contains(rows["offence_start_date"])]
+    return int(len(rows[["offence_id", "victim_id"]].drop_duplicates()))
+
+
+def population_with_fallback(
+    population: pd.DataFrame, area_code: str, year: int, age_from: int, age_to: int
+) -> tuple[int, int] | None:
+    """Residents aged ``age_from``-``age_to`` of one area at mid-``year``, and the year used.
+
+    Falls back to the latest earlier mid-year when ``year`` is not in the file (mid-year
+    estimates are published a year late). Returns None when the area has no population at
+    or before ``year``.
+    """
+    own = population.loc[population["area_code"] == area_code, "year"]
+    years = sorted({int(y) for y in own if int(y) <= year}, reverse=True)
+    for candidate in years:
+        total = population_total(
+            population, area_codes=[area_code], year=candidate, age_from=age_from, age_to=age_to
+        )
+        if total > 0:
+            return total, candidate
+    return None
+
+
+def series_count(
+    comparators: pd.DataFrame, area_code: str, measure: str, months: Sequence[str]
+) -> int | None:
+    """An area's count over ``months`` from the comparator series; None if a month is missing."""
+    rows = comparators.loc[
+        (comparators["area_code"] == area_code)
+        & (comparators["measure"] == measure)
+        & comparators["month"].isin(list(months))
+    ]
+    if rows["month"].nunique() < len(months):
+        return None
+    return int(rows["count"].sum())
+
+
+def neighbour_codes(neighbours: pd.DataFrame, area_code: str) -> list[tuple[str, str]]:
+    """The area's statistical neighbours as (code, name), in rank order."""
+    rows = neighbours.loc[neighbours["area_code"] == area_code].sort_values(
+        ["rank", "neighbour_code"], kind="stable"
+    )
+    return list(zip(rows["neighbour_code"], rows["neighbour_name"], strict=True))
+
+
+def pooled_neighbours(
+    comparators: pd.DataFrame,
+    population: pd.DataFrame,
+    neighbours: Sequence[tuple[str, str]],
+    definition: Mapping[str, Any],
+    period: Period,
+) -> tuple[int, int, list[str], list[str]]:
+    """Sum of neighbours' counts and populations over a period (never a mean of rates).
+
+    Returns (count, population, included codes, missing descriptions); a neighbour with a
+    month or its population missing is left out and described in the last list.
+    """
+    count = pop = 0
+    included: list[str] = []
+    missing: list[str] = []
+    for code, name in neighbours:
+        n = series_count(comparators, code, definition["id"], period.months)
+        p = population_with_fallback(
+            population, code, period.population_year, definition["age_from"], definition["age_to"]
+        )
+        if n is None:
+            missing.append(f"{name} ({code}): no comparator series for every month")
+        elif p is None:
+            missing.append(f"{name} ({code}): no population")
+        else:
+            count += n
+            pop += p[0]
+            included.append(code)
+    return count, pop, included, missing
+
+
+def _rate_columns(count: int, population: int, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Rate, interval at the configured confidence, and both benchmark-level intervals."""
+    stats_cfg = config["statistics"]
+    per = stats_cfg["rate_per"]
+    main = rate_ci(count, population, multiplier=per, confidence=stats_cfg["confidence"])
+    b95 = rate_ci(count, population, multiplier=per, confidence=BENCHMARK_LEVELS[0])
+    b998 = rate_ci(count, population, multiplier=per, confidence=BENCHMARK_LEVELS[1])
+    exact = main["method"].iloc[0] == "Exact"
+    return {
+        "numerator": count,
+        "denominator": population,
+        "value": float(main["value"].iloc[0]),
+        "lower": float(main["lower"].iloc[0]),
+        "upper": float(main["upper"].iloc[0]),
+        "method": "Crude rate; exact Poisson interval (fewer than 10 events)"
+        if exact
+        else "Crude rate; Byar's interval",
+        "confidence": float(stats_cfg["confidence"]),
+        "lower_95": float(b95["lower"].iloc[0]),
+        "upper_95": float(b95["upper"].iloc[0]),
+        "lower_998": float(b998["lower"].iloc[0]),
+        "upper_998": float(b998["upper"].iloc[0]),
+    }
+
+
+def _benchmark(area: Mapping[str, Any], comparator_rate: float | None) -> tuple[str, str]:
+    """Fingertips comparison of the area's 95% and 99.8% intervals with a comparator rate."""
+    if comparator_rate is None:
+        return "Not compared", "Not compared"
+    c95 = fingertips_compare(comparator_rate, area["lower_95"], area["upper_95"])
+    c998 = fingertips_compare(comparator_rate, area["lower_998"], area["upper_998"])
+    return str(c95), str(c998)
+
+
+def _unit(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    per = config["statistics"]["rate_per"]
+    return f"per {per:,} residents aged {definition['age_from']}-{definition['age_to']}"
+
+
+def _definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    return f"{definition['label']} (definitions {config['definitions']['version']})"
+
+
+def _population_note(period: Period, year_used: int) -> str:
+    if year_used == period.population_year:
+        return ""
+    return f"mid-{period.population_year} population not available; mid-{year_used} used"
+
+
+def _metric_rows(
+    definition: Mapping[str, Any],
+    period: Period,
+    *,
+    victims: pd.DataFrame,
+    comparators: pd.DataFrame,
+    population_la: pd.DataFrame,
+    neighbours: Sequence[tuple[str, str]],
+    config: Mapping[str, Any],
+    area_code: str,
+) -> list[dict[str, Any]]:
+    """The area, pooled-neighbour and region rows of one metric in one period."""
+    base = {
+        "measure_id": f"{definition['id']}_rate",
+        "definition": _definition_text(definition, config),
+        "area_code": area_code,
+        "period": period.label,
+        "unit": _unit(definition, config),
+        "population_year": period.population_year,
+    }
+    ages = (definition["age_from"], definition["age_to"])
+    area_pop = population_with_fallback(population_la, area_code, period.population_year, *ages)
+    if area_pop is None:
+        raise ValueError(
+            f"population_la has no population for area {area_code} aged {ages[0]}-{ages[1]} "
+            f"at or before mid-{period.population_year}; the {definition['id']} rate needs it"
+        )
+    count = count_victims(victims, definition, period)
+    area = {**base, "group": AREA_GROUP, **_rate_columns(count, area_pop[0], config)}
+    area["population_year"] = area_pop[1]
+    notes = [_population_note(period, area_pop[1])]
+
+    own_series = series_count(comparators, area_code, definition["id"], period.months)
+    area["series_count"] = own_series
+    area["series_rate"] = (
+        own_series / area_pop[0] * config["statistics"]["rate_per"]
+        if own_series is not None
+        else None
+    )
+
+    rows = [area]
+    n_count, n_pop, included, missing = pooled_neighbours(
+        comparators, population_la, neighbours, definition, period
+    )
+    neighbour_rate = None
+    if included:
+        pooled = {**base, "group": NEIGHBOURS_GROUP, **_rate_columns(n_count, n_pop, config)}
+        neighbour_rate = pooled["value"]
+        pooled["note"] = "; ".join(
+            [f"pooled over {len(included)} of {len(neighbours)} neighbours: {', '.join(included)}"]
+            + [f"missing: {m}" for m in missing]
+        )
+        rows.append(pooled)
+    else:
+        notes.append("no statistical neighbour has data for this period")
+    notes += [f"neighbour missing: {m}" for m in missing]
+    area["comparator_value"] = neighbour_rate
+    area["comparison_95"], area["comparison_998"] = _benchmark(area, neighbour_rate)
+
+    region = config["region"]
+    region_count = series_count(comparators, region["code"], definition["id"], period.months)
+    region_pop = population_with_fallback(
+        population_la, region["code"], period.population_year, *ages
+    )
+    region_rate = None
+    if region_count is not None and region_pop is not None:
+        region_row = {
+            **base,
+            "group": region["name"],
+            **_rate_columns(region_count, region_pop[0], config),
+        }
+        region_row["population_year"] = region_pop[1]
+        region_row["note"] = _population_note(period, region_pop[1])
+        region_rate = region_row["value"]
+        rows.append(region_row)
+    else:
+        notes.append(f"{region['name']} ({region['code']}) has no comparator series or population")
+    area["region_value"] = region_rate
+    area["region_comparison_95"], area["region_comparison_998"] = _benchmark(area, region_rate)
+    area["note"] = "; ".join(n for n in notes if n)
+    return rows
+
+
+def compute(
+    *,
+    victims: pd.DataFrame,
+    comparators: pd.DataFrame,
+    population_la: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+    areas: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The key-metric table: area, pooled neighbours and region, per metric and period.
+
+    ``areas`` is accepted for a uniform call signature; names come from the neighbour list
+    and the configuration.
+    """
+    neighbour_list = neighbour_codes(neighbours, area_code)
+    rows: list[dict[str, Any]] = []
+    for definition in metric_definitions(config):
+        for period in reporting_periods(config):
+            rows += _metric_rows(
+                definition,
+                period,
+                victims=victims,
+                comparators=comparators,
+                population_la=population_la,
+                neighbours=neighbour_list,
+                config=config,
+                area_code=area_code,
+            )
+    table = tidy(rows)
+    table["note"] = table["note"].fillna("").astype(str)
+    # Counts stay whole numbers in the CSV even where some rows have none.
+    table["series_count"] = table["series_count"].astype("Int64")
+    return table
+
+
+def area_name(config: Mapping[str, Any], area_code: str) -> str:
+    """The configured name of an area (its code if it is not configured)."""
+    for area in config.get("areas", []):
+        if area["code"] == area_code:
+            return str(area["name"])
+    return area_code
+
+
+def _edition_area_row(table: pd.DataFrame, measure_id: str, edition: str) -> pd.Series | None:
+    rows = table.loc[
+        (table["measure_id"] == measure_id)
+        & (table["period"] == edition)
+        & (table["group"] == AREA_GROUP)
+    ]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _technical_text(
+    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any]
+) -> str:
+    per = config["statistics"]["rate_per"]
+    conf = format_confidence(float(row["confidence"]))
+    text = (
+        f"{definition['label']}, {row['period']}: {int(row['numerator'])} victims (distinct "
+        f"victims per offence), {format_rate(row['value'], per)} residents aged "
+        f"{definition['age_from']}-{definition['age_to']} ({conf} CI "
+        f"{format_interval(row['lower'], row['upper'])}; 99.8% CI "
+        f"{format_interval(row['lower_998'], row['upper_998'])}; {row['method']}). "
+    )
+    if pd.notna(row["comparator_value"]):
+        text += (
+            f"Pooled statistical neighbours: {format_rate(row['comparator_value'], per)}; "
+            "the area is "
+            f"{row['comparison_95']} at 95% and {row['comparison_998']} at 99.8% "
+            "(Fingertips overlapping-interval rule). "
+        )
+    else:
+        text += "No pooled statistical-neighbour rate was available. "
+    region = config["region"]["name"]
+    if pd.notna(row["region_value"]):
+        text += (
+            f"{region}: {format_rate(row['region_value'], per)}; "
+            f"{row['region_comparison_95']} at 95% and "
+            f"{row['region_comparison_998']} at 99.8%."
+        )
+    if row["note"]:
+        text += f" Note: {row['note']}."
+    return text
+
+
+def _resident_text(
+    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any], area_code: str
+) -> str:
+    threshold = resident_threshold(config)
+    count = int(row["numerator"])
+    subject = definition["short_label"]
+    ages = f"aged {definition['age_from']} to {definition['age_to']}"
+    place = area_name(config, area_code)
+    if count == 0:
+        first = f"In {row['period']}, no young people {ages} were hurt in knife crime in {place}."
+    else:
+        # Counted per offence: a person hurt twice counts twice, hence "times".
+        first = (
+            f"In {row['period']}, young people {ages} were hurt in knife crime "
+            f"{format_count(count, threshold)} times in {place}."
+        )
+    sentences = [first]
+    if is_suppressed(count, threshold):
+        sentences.append("The number is too small to work out a fair rate.")
+    else:
+        sentences.append(
+            f"That is about {format_number(row['value'], 0)} in every "
+            f"{config['statistics']['rate_per']:,} young people of that age."
+        )
+    sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
+    region_status = row["region_comparison_95"]
+    if region_status in ("Higher", "Lower", "Similar"):
+        word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
+            region_status
+        ]
+        sentences.append(f"It was {word} {config['region']['name']} as a whole.")
+    return " ".join(sentences)
+
+
+def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+    """Prevalence findings for the edition year: each metric against neighbours and region."""
+    edition = config["edition"]
+    edition_start_year(edition)  # raises early on a malformed edition label
+    out: list[Finding] = []
+    for key, definition in zip(METRIC_KEYS, metric_definitions(config), strict=True):
+        measure_id = f"{definition['id']}_rate"
+        row = _edition_area_row(table, measure_id, edition)
+        if row is None:
+            continue
+        out.append(
+            Finding(
+                id=f"{key}_benchmark",
+                topic="prevalence",
+                resident=_resident_text(row, definition, config, str(row["area_code"])),
+                technical=_technical_text(row, definition, config),
+                status=str(row["comparison_95"]),
+                measure_ids=[measure_id],
+            )
+        )
+    return out

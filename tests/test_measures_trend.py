@@ -1,0 +1,367 @@
+"""Trend against similar boroughs (pipeline/measures/trend.py).
+
+The tiny panel is built so that the Poisson fits are exact and their standard errors can be
+worked by hand from the Fisher information; the negative-binomial branch is checked against
+an independent NB2 likelihood written with scipy and maximised with scipy.optimize.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize, stats
+from statsmodels.tools.numdiff import approx_hess
+from test_measures_key_metric import demo_inputs
+
+from pipeline.measures import trend
+from pipeline.measures.common import MEASURE_COLUMNS
+
+AREA = "E09000031"
+N1, N2, N3 = "E09000001", "E09000002", "E09000003"
+LONDON = "E12000007"
+YEARS = [2020, 2021, 2022, 2023, 2024]
+Z95 = 1.959964
+
+CONFIG = {
+    "edition": "2024-25",
+    "window": {"first_financial_year": 2020, "last_financial_year": 2024},
+    "areas": [{"code": AREA, "slug": "demo", "name": "Waltham Forest"}],
+    "region": {"code": LONDON, "name": "London"},
+    "definitions": {
+        "version": "test.1",
+        "key_metric": {
+            "id": "kcwi_1_24",
+            "label": "Knife crime with injury, victims aged 1 to 24, not domestic abuse",
+            "short_label": "knife crime with injury among under-25s",
+            "age_from": 1,
+            "age_to": 24,
+        },
+        "under_18_metric": {
+            "id": "kcwi_1_17",
+            "label": "Knife crime with injury, victims aged 1 to 17, not domestic abuse",
+            "short_label": "knife crime with injury among under-18s",
+            "age_from": 1,
+            "age_to": 17,
+        },
+    },
+    "statistics": {"confidence": 0.95, "rate_per": 100000},
+    "disclosure": {"resident_threshold": 10, "technical_threshold": 0},
+}
+
+# Yearly counts, FY 2020-21 .. 2024-25 (t = 0..4). Every population is constant.
+KEY_COUNTS = {
+    AREA: [16, 24, 36, 54, 81],  # exactly x1.5 a year
+    N1: [100] * 5,  # flat
+    N2: [50] * 5,  # flat
+    N3: [70] * 5,  # loses a month in 2021-22: left out
+}
+U18_COUNTS = {AREA: [10] * 5, N1: [20] * 5, N2: [10] * 5, N3: [5] * 5}
+
+
+def make_comparators() -> pd.DataFrame:
+    rows = []
+    for measure, counts in (("kcwi_1_24", KEY_COUNTS), ("kcwi_1_17", U18_COUNTS)):
+        for code, yearly in counts.items():
+            for year, total in zip(YEARS, yearly, strict=True):
+                months = pd.period_range(f"{year}-04", f"{year + 1}-03", freq="M")
+                for i, month in enumerate(months):
+                    if code == N3 and str(month) == "2021-09":
+                        continue
+                    # The whole year's count in April, none in other months.
+                    rows.append(
+                        {
+                            "area_code": code,
+                            "area_name": code,
+                            "month": str(month),
+                            "measure": measure,
+                            "count": total if i == 0 else 0,
+                        }  # fmt: skip
+                    )
+    return pd.DataFrame(rows)
+
+
+def make_population() -> pd.DataFrame:
+    rows = []
+    for code in (AREA, N1, N2, N3):
+        for year in YEARS:
+            for (a, b), p in {(1, 17): 40000, (18, 24): 60000}.items():
+                rows.append(
+                    {
+                        "area_code": code,
+                        "year": year,
+                        "sex": "All",
+                        "age_from": a,
+                        "age_to": b,
+                        "ethnicity": "All",
+                        "population": p,
+                    }  # fmt: skip
+                )
+    return pd.DataFrame(rows)
+
+
+def make_neighbours() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area_code": [AREA] * 3,
+            "neighbour_code": [N1, N2, N3],
+            "neighbour_name": ["One", "Two", "Three"],
+            "rank": [1, 2, 3],
+            "source": ["test"] * 3,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return trend.compute(
+        comparators=make_comparators(),
+        population_la=make_population(),
+        neighbours=make_neighbours(),
+        config=CONFIG,
+        area_code=AREA,
+    )
+
+
+def pick(table, measure, group):
+    rows = table.loc[(table["measure_id"] == measure) & (table["group"] == group)]
+    assert len(rows) == 1, (measure, group)
+    return rows.iloc[0]
+
+
+def test_columns(table):
+    assert list(table.columns[: len(MEASURE_COLUMNS)]) == MEASURE_COLUMNS
+    assert set(table["period"]) == {"2020-21 to 2024-25"}
+
+
+def test_area_annual_change_exact_poisson_fit(table):
+    row = pick(table, "kcwi_1_24_annual_change", "Area")
+    # Counts 16, 24, 36, 54, 81 on a constant population grow exactly x1.5 a year, so the
+    # Poisson MLE fits perfectly: slope ln 1.5, +50% a year, Pearson chi-square 0 -> Poisson.
+    assert row["value"] == pytest.approx(50.0, abs=1e-6)
+    assert row["model"] == "Poisson GLM"
+    assert row["dispersion"] == pytest.approx(0.0, abs=1e-9)
+    # Fisher information of the slope given the intercept: sum mu t^2 - (sum mu t)^2/sum mu
+    #   sum mu = 211, sum mu t = 24+72+162+324 = 582, sum mu t^2 = 24+144+486+1296 = 1950
+    #   -> 1950 - 582^2/211 = 344.673; SE = 1/sqrt(344.673) = 0.053864
+    #   CI = 100 (1.5 exp(-/+ 1.959964 x 0.053864) - 1) = (34.97, 66.70)
+    assert row["lower"] == pytest.approx(34.9716, abs=1e-3)
+    assert row["upper"] == pytest.approx(66.7017, abs=1e-3)
+    assert row["status"] == "Increasing"
+    assert (row["numerator"], row["denominator"]) == (211, 500000)
+
+
+def test_pooled_neighbours_annual_change(table):
+    row = pick(table, "kcwi_1_24_annual_change", "Statistical neighbours (pooled)")
+    # N1 + N2 = 150 a year (N3 is left out: September 2021 is missing) -> 0% a year;
+    # information = 150 x sum (t-2)^2 = 150 x 10 = 1500; SE = 0.025820;
+    # CI = 100 (exp(-/+ 1.959964 x 0.025820) - 1) = (-4.935, +5.191).
+    assert row["value"] == pytest.approx(0.0, abs=1e-6)
+    assert row["lower"] == pytest.approx(-4.9347, abs=1e-3)
+    assert row["upper"] == pytest.approx(5.1908, abs=1e-3)
+    assert row["status"] == "No significant change"
+    assert "Three (E09000003)" in row["note"] and "2021-22" in row["note"]
+    assert row["numerator"] == 750
+
+
+def test_ratio_of_growth_interaction(table):
+    row = pick(table, "kcwi_1_24_growth_ratio", "Area against statistical neighbours")
+    # The area's intercept and slope are its own in the interaction model, so under Poisson
+    # its slope estimate (ln 1.5) and the neighbours' common slope (0) are independent:
+    #   Var(g) = 1/344.673 + 1/(100 x 10 + 50 x 10) = 0.0029013 + 0.0006667 -> SE 0.059732
+    #   e^g = 1.5, CI exp(ln 1.5 -/+ 1.959964 x 0.059732) = (1.3343, 1.6863).
+    assert row["model"] == "Poisson GLM"
+    assert row["value"] == pytest.approx(1.5, abs=1e-6)
+    assert row["lower"] == pytest.approx(1.33428, abs=1e-4)
+    assert row["upper"] == pytest.approx(1.68630, abs=1e-4)
+    assert row["status"] == "Faster"
+    # Wald p for z = ln 1.5 / 0.059732 = 6.788.
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(math.log(1.5) / 0.0597325), rel=1e-3)
+
+
+def test_ranks_and_placebo(table):
+    placebo = pick(table, "kcwi_1_24_placebo_rank", "Area against statistical neighbours")
+    slope = pick(table, "kcwi_1_24_slope_rank", "Area against statistical neighbours")
+    # Only the area grows; with N1 or N2 as "local" their extra slope is negative (flat
+    # against a rising rest), so the area's g is the largest of 3: rank 1, p = 1/3.
+    assert (placebo["numerator"], placebo["denominator"]) == (1, 3)
+    assert placebo["p_value"] == pytest.approx(1 / 3)
+    assert (slope["numerator"], slope["denominator"]) == (1, 3)
+    by_area = table.loc[table["measure_id"] == "kcwi_1_24_annual_change_by_area"]
+    assert list(by_area["geography_code"]) == [AREA, N1, N2]
+    assert list(by_area["group"]) == ["Waltham Forest", "One", "Two"]
+    assert by_area["value"].iloc[1:].abs().max() < 1e-6  # flat neighbours: 0% a year
+    assert by_area["placebo_log_ratio"].iloc[0] == pytest.approx(math.log(1.5), abs=1e-6)
+    assert (by_area["placebo_log_ratio"].iloc[1:] < 0).all()
+
+
+def test_fingertips_marker(table):
+    row = pick(table, "kcwi_1_24_trend_marker", "Area")
+    # N = 500,000, R = 211, sum r t = 582, sum n t = 1e6, sum n t^2 = 3e6:
+    #   X2 = N (N 582 - R 1e6)^2 / [R (N - R)(N 3e6 - 1e12)]
+    #      = 5e5 x (8e7)^2 / (211 x 499,789 x 5e11) = 60.689 > 3.84 -> Increasing.
+    assert row["value"] == pytest.approx(60.6891, abs=1e-3)
+    assert row["status"] == "Increasing"
+    assert pick(table, "kcwi_1_24_trend_marker", "Statistical neighbours (pooled)")["status"] == (
+        "No significant change"
+    )
+
+
+def test_under_18_flat_series(table):
+    area = pick(table, "kcwi_1_17_annual_change", "Area")
+    # 10 a year, flat: 0%; information 10 x 10 = 100, SE 0.1,
+    # CI = 100 (exp(-/+ 0.1959964) - 1) = (-17.80, +21.65).
+    assert area["value"] == pytest.approx(0.0, abs=1e-6)
+    assert area["lower"] == pytest.approx(-17.7985, abs=1e-3)
+    assert area["upper"] == pytest.approx(21.6523, abs=1e-3)
+    ratio = pick(table, "kcwi_1_17_growth_ratio", "Area against statistical neighbours")
+    # Var(g) = 1/100 + 1/(20 x 10 + 10 x 10) = 0.013333, SE 0.115470 -> (0.79747, 1.25397).
+    assert ratio["value"] == pytest.approx(1.0, abs=1e-6)
+    assert ratio["lower"] == pytest.approx(0.797465, abs=1e-4)
+    assert ratio["upper"] == pytest.approx(1.253973, abs=1e-4)
+    assert ratio["status"] == "No significant difference"
+
+
+def test_findings_hedge_on_the_interval(table):
+    found = trend.findings(table, CONFIG)
+    assert [f.id for f in found] == ["key_metric_trend", "under_18_metric_trend"]
+    key, u18 = found
+    assert key.status == "Faster"
+    assert key.resident.startswith(
+        "Knife crime with injury among under-25s is rising faster than in similar boroughs."
+    )
+    assert "It went up by about 50% a year between 2020-21 and 2024-25." in key.resident
+    assert "1.500 (95% CI 1.334 to 1.686; p < 0.001" in key.technical
+    assert "Placebo rank 1 of 3" in key.technical
+    assert u18.status == "No significant difference"
+    assert u18.resident.startswith(
+        "There is no clear evidence that knife crime with injury among under-18s is rising faster"
+    )
+
+
+def test_missing_area_series_is_a_clear_error():
+    comparators = make_comparators()
+    comparators = comparators.loc[
+        ~((comparators["area_code"] == AREA) & (comparators["month"] == "2022-05"))
+    ]
+    with pytest.raises(
+        ValueError, match="area E09000031 has no comparator series for every month of 2022-23"
+    ):
+        trend.compute(
+            comparators=comparators,
+            population_la=make_population(),
+            neighbours=make_neighbours(),
+            config=CONFIG,
+            area_code=AREA,
+        )
+
+
+def _nb2_negative_loglik(params, y, t, offset):
+    """NB2 negative log-likelihood written from the pmf (scipy), independent of statsmodels."""
+    a, b, log_alpha = params
+    mu = np.exp(offset + a + b * t)
+    size = 1 / math.exp(log_alpha)
+    return -stats.nbinom.logpmf(y, size, size / (size + mu)).sum()
+
+
+def test_overdispersed_series_uses_negative_binomial():
+    # Counts 100, 60, 100, 60, 100 on a constant population: the Poisson MLE has slope 0
+    # (sum t y = 840 = mean 84 x sum t 10), every fitted value 84, Pearson chi-square
+    # (3 x 16^2 + 2 x 24^2)/84 = 1920/84 = 22.857 on 3 df -> dispersion 7.619 > 1 -> NB2.
+    y = np.array([100, 60, 100, 60, 100])
+    t = np.arange(5.0)
+    population = np.full(5, 100000.0)
+    design = trend.single_series_design([2020, 2021, 2022, 2023, 2024], 2020)
+    fit = trend.fit_log_linear(y, design, population, "time", 0.95)
+    assert fit.model == "Negative binomial (NB2)"
+    assert fit.dispersion == pytest.approx(1920 / 84 / 3, rel=1e-9)
+    # Independent NB2 fit: scipy's nbinom pmf maximised with scipy.optimize; SE from the
+    # numerical Hessian of that likelihood.
+    offset = np.log(population)
+    res = optimize.minimize(
+        _nb2_negative_loglik, x0=[math.log(84 / 1e5), 0.0, math.log(0.05)],
+        args=(y, t, offset), method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+    )  # fmt: skip
+    a, b, log_alpha = res.x
+    assert fit.estimate == pytest.approx(b, abs=1e-4)
+    assert fit.estimate == pytest.approx(0.0, abs=1e-4)  # symmetric data: slope 0 under NB too
+    assert fit.alpha == pytest.approx(math.exp(log_alpha), rel=1e-3)
+    # Hessian in (a, b, alpha) to match statsmodels' parameterisation.
+    hess = approx_hess(
+        np.array([a, b, math.exp(log_alpha)]),
+        lambda p: _nb2_negative_loglik([p[0], p[1], math.log(p[2])], y, t, offset),
+    )
+    se_b = math.sqrt(np.linalg.inv(hess)[1, 1])
+    assert fit.se == pytest.approx(se_b, rel=1e-3)
+    assert fit.lower == pytest.approx(b - Z95 * se_b, abs=1e-3)
+
+
+def test_rank_descending_ignores_non_finite():
+    assert trend.rank_descending({"a": 0.3, "b": 0.5, "c": float("nan")}, "a") == (2, 2)
+    assert trend.rank_descending({"a": float("nan"), "b": 0.5}, "a") is None
+
+
+# --------------------------------------------------------------------------------------------
+# Demo data: the planted growth is recovered
+# --------------------------------------------------------------------------------------------
+
+
+def test_demo_recovers_planted_growth():
+    demo = demo_inputs()
+    table = trend.compute(
+        comparators=demo["comparators"],
+        population_la=demo["population_la"],
+        neighbours=demo["neighbours"],
+        config=demo["config"],
+        area_code=demo["area_code"],
+    )
+    for metric, key in (("kcwi_1_24", "key_metric_growth"), ("kcwi_1_17", "under_18_growth")):
+        truth = demo["truths"][key]
+        area = pick(table, f"{metric}_annual_change", "Area")
+        expected = 100 * (truth["area_annual_multiplier_expected"] - 1)
+        assert area["lower"] <= expected <= area["upper"], (metric, expected, area.to_dict())
+        pooled = pick(table, f"{metric}_annual_change", "Statistical neighbours (pooled)")
+        expected = 100 * (truth["neighbours_pooled_annual_multiplier_expected"] - 1)
+        assert pooled["lower"] <= expected <= pooled["upper"], (metric, expected, pooled.to_dict())
+        # Every neighbour's rate is an exact exponential, so the fixed-effects model's e^g
+        # converges to the planted ratio area multiplier / neighbours' multiplier.
+        ratio = pick(table, f"{metric}_growth_ratio", "Area against statistical neighbours")
+        expected = truth["ratio_of_growth"]
+        assert ratio["lower"] <= expected <= ratio["upper"], (metric, expected, ratio.to_dict())
+        assert "10 of 10 neighbours" in ratio["note"]
+
+
+def test_negative_binomial_at_its_boundary_falls_back_to_quasi_poisson():
+    # Counts with Pearson dispersion just above 1 (1.37 on 3 df) whose NB2 likelihood is
+    # largest at alpha = 0: the NB2 collapses to the Poisson and cannot carry the extra
+    # variance, so the Poisson fit with SEs scaled by sqrt(dispersion) is used instead.
+    y = np.array([71, 68, 85, 84, 123])
+    population = np.array([56688, 56861, 57003, 57164, 57383], dtype=float)
+    design = trend.single_series_design([2020, 2021, 2022, 2023, 2024], 2020)
+    fit = trend.fit_log_linear(y, design, population, "time", 0.95)
+    assert fit.model == "Quasi-Poisson (NB2 alpha estimate at its lower bound 0)"
+    # Independent check that the NB2 likelihood falls as alpha grows from 0, with the
+    # regression coefficients re-maximised (scipy) at each alpha.
+    t, offset = np.arange(5.0), np.log(population)
+
+    def profile(alpha):
+        res = optimize.minimize(
+            lambda p: _nb2_negative_loglik([p[0], p[1], math.log(alpha)], y, t, offset),
+            x0=[math.log(80 / 57000), 0.1],
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+        )
+        return -res.fun
+
+    assert profile(1e-8) > profile(1e-3) > profile(1e-2)
+    # Quasi-Poisson SE = Poisson SE x sqrt(Pearson chi-square / df), from statsmodels' GLM.
+    import statsmodels.api as sm
+
+    poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+    dispersion = poisson.pearson_chi2 / poisson.df_resid
+    assert fit.dispersion == pytest.approx(dispersion)
+    assert fit.estimate == pytest.approx(poisson.params["time"])
+    assert fit.se == pytest.approx(poisson.bse["time"] * math.sqrt(dispersion))
