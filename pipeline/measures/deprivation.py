@@ -1,0 +1,681 @@
+"""Deprivation: serious violence by national IMD decile of the LSOA, SII/RII and a GLM gradient."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_interval,
+    format_number,
+    format_percent,
+    format_share,
+    resident_threshold,
+)
+from pipeline.measures.common import financial_years
+from pipeline.measures.hotspots import (
+    SMALL_AREA_RATE_PER,
+    base_row,
+    check_lsoas_known,
+    confidence_of,
+    edition_rows,
+    edition_year,
+    finish,
+    interval_status,
+    lsoa_counts,
+    lsoa_population,
+    reconciliation_rows,
+    select_incidents,
+)
+from pipeline.stats import proportion_ci, rate_ci, share_ratio, z_value
+
+DECILES = tuple(range(1, 11))
+#: Deciles that make up "the most deprived 20% of LSOAs nationally".
+MOST_DEPRIVED_DECILES = (1, 2)
+#: phe_sii needs at least this many quantiles with a population.
+SII_MIN_QUANTILES = 5
+#: Newest edition first: the pipeline uses the newest IoD that covers every LSOA of the area.
+IOD_PREFERENCE = ("IoD2025", "IoD2019")
+
+METHOD = """\
+**Deprivation.** Serious violence against people aged under 25 (`sv_0_24`) in the edition's
+financial year, counted as incidents (distinct offences) by the LSOA where they happened, and
+grouped by the national Index of Multiple Deprivation decile of that LSOA (1 = the most
+deprived 10% of LSOAs in England). The pipeline uses the newest IoD edition in the deprivation
+file that covers every LSOA of the area (IoD2025 on 2021 LSOAs, otherwise IoD2019 on 2011
+LSOAs); the two are not mixed. Incidents with an unknown location are counted and excluded.
+Rates are per 1,000 residents aged 0-24 in the decile's LSOAs (ONS small-area estimates), with
+exact Poisson limits below 10 incidents and Byar's from 10 (PHE `phe_rate`).
+
+**Slope and relative index of inequality** as in PHEindicatormethods `phe_sii` (Low & Low
+2004): deciles ordered from most (1) to least (10) deprived, each given the mid-point of its
+range in the cumulative share of the area's 0-24 population (x, 0 to 1); the rate is regressed
+on x by least squares weighted by the population share (statsmodels WLS, the same fit as
+`lm(y sqrt(a) ~ sqrt(a) + x sqrt(a) - 1)`). The fitted line runs from the most deprived end
+(x = 0) to the least deprived (x = 1). The SII is reported as the fitted rate at the most
+deprived end minus that at the least deprived end, and the RII as their ratio (`phe_sii` with
+multiplier -1, so positive SII and RII above 1 mean higher rates in more deprived areas).
+Intervals come from Monte Carlo simulation (`sii_simulations` draws, fixed seed): each decile's
+log rate is drawn from a normal distribution with standard error (ln upper - ln lower)/(2 x
+1.96) from its 95% interval, back-transformed, and the regression refitted; the limits are the
+percentiles at positions round(R x (1 - c)/2) and round(R x (1 + c)/2). Deciles with no
+residents in the area are left out (as in `phe_sii`); if a decile has no incidents its log rate
+is undefined and the simulation uses the rate scale instead (noted in the table).
+
+**Most deprived 20%.** The share of incidents in LSOAs of national deciles 1-2 (Wilson
+interval) against those LSOAs' share of the area's residents aged 0-24, and their ratio.
+
+**Gradient per decile.** A Poisson regression (statsmodels GLM, log link) of incidents per LSOA
+on its deprivation step (10 - IMD decile: 0 for the least deprived decile, 9 for the most)
+with the log of its 0-24 population as offset gives the rate ratio per one-decile step
+towards more deprived areas (above 1 when violence rises with deprivation).
+Overdispersion is measured by the Pearson chi-square over its degrees of freedom; when it is
+above 1 the standard errors are scaled by its square root (quasi-Poisson), so hot spots do not
+make the interval too narrow. Caveats: this is an ecological association between places, not
+evidence about individuals; deprivation ranks are for the IoD's reference year, and victims
+may not live where the offence happened.
+"""
+
+
+@dataclass(frozen=True)
+class SiiResult:
+    """Slope and relative index of inequality with their simulated limits."""
+
+    sii: float
+    sii_lower: float
+    sii_upper: float
+    rii: float
+    rii_lower: float
+    rii_upper: float
+    scale: str
+    quantiles: int
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+
+
+def lsoa_deciles(deprivation: pd.DataFrame, lsoa_codes: list[str]) -> tuple[pd.Series, str]:
+    """IMD decile of each LSOA from the newest IoD edition covering all of them."""
+    codes = set(lsoa_codes)
+    frame = deprivation.assign(lsoa_code=deprivation["lsoa_code"].astype(str))
+    editions = [e for e in IOD_PREFERENCE if e in set(frame["iod_edition"])]
+    editions += sorted(set(frame["iod_edition"]) - set(editions), reverse=True)
+    for edition in editions:
+        rows = frame.loc[(frame["iod_edition"] == edition) & frame["lsoa_code"].isin(codes)]
+        if set(rows["lsoa_code"]) == codes:
+            duplicated = rows["lsoa_code"].duplicated()
+            if duplicated.any():
+                raise ValueError(
+                    f"deprivation: LSOA(s) {rows.loc[duplicated, 'lsoa_code'].tolist()[:5]} appear "
+                    f"more than once for {edition} (columns lsoa_code, iod_edition; rule: unique)"
+                )
+            deciles = rows.set_index("lsoa_code")["imd_decile"].astype("int64").sort_index()
+            return deciles.rename("imd_decile"), edition
+    missing = sorted(codes - set(frame["lsoa_code"]))[:5]
+    raise ValueError(
+        "deprivation: no IoD edition gives a decile for every LSOA of the area "
+        f"(column imd_decile; e.g. no row at all for {missing}); rule: every LSOA of the area"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Slope and relative index of inequality (phe_sii)
+# --------------------------------------------------------------------------------------------
+
+
+def midpoint_ranks(population: np.ndarray) -> np.ndarray:
+    """Population-weighted mid-point of each quantile in the cumulative distribution (0-1)."""
+    share = population / population.sum()
+    return np.cumsum(share) - share / 2
+
+
+def sii_fit(values: np.ndarray, population: np.ndarray) -> tuple[float, float]:
+    """Intercept and slope of ``values`` on mid-point rank, weighted by population share."""
+    share = population / population.sum()
+    design = sm.add_constant(midpoint_ranks(population))
+    fit = sm.WLS(values, design, weights=share).fit()
+    return float(fit.params[0]), float(fit.params[1])
+
+
+def slope_index(
+    counts: np.ndarray,
+    population: np.ndarray,
+    *,
+    multiplier: float,
+    simulations: int,
+    seed: int,
+    confidence: float,
+    rate_per: float = SMALL_AREA_RATE_PER,
+) -> SiiResult:
+    """SII and RII of rates across quantiles ordered most to least deprived (``phe_sii``).
+
+    ``multiplier`` -1 reports the most-deprived end minus the least (and inverts the RII), as
+    ``phe_sii`` does for a negative multiplier. Monte Carlo limits on the log scale (rates),
+    or on the rate scale when any quantile has no events.
+    """
+    ci = rate_ci(counts, population, multiplier=rate_per, confidence=0.95)
+    values = ci["value"].to_numpy()
+    intercept, slope = sii_fit(values, population)
+    rii = (intercept + slope) / intercept
+    log_scale = bool(np.all(counts > 0))
+    z95 = z_value(0.95)  # phe_sii derives the SE from 95% limits whatever the output level
+    if log_scale:
+        centre = np.log(values)
+        se = (np.log(ci["upper"].to_numpy()) - np.log(ci["lower"].to_numpy())) / (2 * z95)
+    else:
+        centre = values
+        se = (ci["upper"].to_numpy() - ci["lower"].to_numpy()) / (2 * z95)
+    rng = np.random.default_rng(seed)
+    draws = rng.normal(centre[:, None], se[:, None], size=(len(values), simulations))
+    if log_scale:
+        draws = np.exp(draws)
+    share = population / population.sum()
+    design = np.column_stack([np.sqrt(share), midpoint_ranks(population) * np.sqrt(share)])
+    coef, *_ = np.linalg.lstsq(design, draws * np.sqrt(share)[:, None], rcond=None)
+    sim_sii = coef[1]
+    sim_rii = (coef[0] + coef[1]) / coef[0]
+    if multiplier < 0:
+        sim_rii = 1 / sim_rii
+        rii = 1 / rii
+    sim_sii = multiplier * sim_sii
+    upper_q = confidence + (1 - confidence) / 2
+    lower_pos = int(round(simulations * (1 - upper_q))) - 1
+    upper_pos = int(round(simulations * upper_q)) - 1
+    sii_sorted, rii_sorted = np.sort(sim_sii), np.sort(sim_rii)
+    return SiiResult(
+        sii=multiplier * slope,
+        sii_lower=float(sii_sorted[lower_pos]),
+        sii_upper=float(sii_sorted[upper_pos]),
+        rii=float(rii),
+        rii_lower=float(rii_sorted[lower_pos]),
+        rii_upper=float(rii_sorted[upper_pos]),
+        scale="log" if log_scale else "rate",
+        quantiles=len(values),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Poisson gradient
+# --------------------------------------------------------------------------------------------
+
+
+def decile_gradient(
+    counts: np.ndarray, population: np.ndarray, deciles: np.ndarray, confidence: float
+) -> dict[str, float]:
+    """Rate ratio per one-decile step towards more deprived (Poisson GLM, log-population
+    offset), with quasi-Poisson standard errors when the counts are overdispersed.
+
+    Returns value, lower, upper, p_value, the Pearson dispersion and the variance scale used.
+    """
+    steps_more_deprived = 10 - deciles.astype(float)
+    design = sm.add_constant(steps_more_deprived)
+    family = sm.families.Poisson()
+    offset = np.log(population.astype(float))
+    # A tight tolerance so the standard errors are those at the optimum (IRLS stops early by
+    # default and leaves them off in the sixth digit).
+    with warnings.catch_warnings():
+        # an exact fit (e.g. two groups) is "perfect prediction", not a problem for a rate ratio
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        first = sm.GLM(counts.astype(float), design, family=family, offset=offset).fit(tol=1e-12)
+        dispersion = float(first.pearson_chi2 / first.df_resid) if first.df_resid > 0 else np.nan
+        scale = max(1.0, dispersion) if np.isfinite(dispersion) else 1.0
+        fit = sm.GLM(counts.astype(float), design, family=family, offset=offset).fit(
+            scale=scale, tol=1e-12
+        )
+    low, high = fit.conf_int(alpha=1 - confidence)[1]
+    return {
+        "value": float(np.exp(fit.params[1])),
+        "lower": float(np.exp(low)),
+        "upper": float(np.exp(high)),
+        "p_value": float(fit.pvalues[1]),
+        "dispersion": dispersion,
+        "scale": scale,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The family
+# --------------------------------------------------------------------------------------------
+
+
+def decile_rows(
+    base: Mapping[str, Any],
+    by_decile: pd.DataFrame,
+    confidence: float,
+    unit: str,
+) -> list[dict[str, Any]]:
+    """One row per national decile 1-10 (rates NaN where the area has no residents in it)."""
+    rows = []
+    for decile, row in by_decile.iterrows():
+        entry = {
+            **base,
+            "measure_id": "imd_decile_rate",
+            "group": f"decile {decile}"
+            + (" (most deprived)" if decile == 1 else " (least deprived)" if decile == 10 else ""),
+            "numerator": int(row["count"]),
+            "denominator": int(row["population"]),
+            "value": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "unit": unit,
+            "method": "not computed: no LSOAs of the area in this decile",
+            "imd_decile": int(decile),
+            "lsoas": int(row["lsoas"]),
+        }
+        if row["population"] > 0:
+            ci = rate_ci(
+                int(row["count"]),
+                int(row["population"]),
+                multiplier=SMALL_AREA_RATE_PER,
+                confidence=confidence,
+            )
+            entry.update(
+                value=float(ci["value"].iloc[0]),
+                lower=float(ci["lower"].iloc[0]),
+                upper=float(ci["upper"].iloc[0]),
+                method=str(ci["method"].iloc[0]),
+            )
+        rows.append(entry)
+    return rows
+
+
+def sii_rows(
+    base: Mapping[str, Any], by_decile: pd.DataFrame, config: Mapping[str, Any], unit: str
+) -> list[dict[str, Any]]:
+    """SII and RII rows (or rows saying why they were not computed)."""
+    stats_cfg = config["statistics"]
+    confidence = confidence_of(config)
+    used = by_decile.loc[by_decile["population"] > 0]
+    sims = int(stats_cfg["sii_simulations"])
+    method = (
+        f"phe_sii: WLS on population-weighted mid-point ranks, multiplier -1; "
+        f"{sims} Monte Carlo draws (seed {stats_cfg['random_seed']})"
+    )
+    common = {
+        **base,
+        "group": "most vs least deprived",
+        "numerator": int(used["count"].sum()),
+        "denominator": int(used["population"].sum()),
+        "method": method,
+    }
+    if len(used) < SII_MIN_QUANTILES or used["count"].sum() == 0:
+        note = (
+            f"not computed: {len(used)} deciles with residents (phe_sii needs "
+            f"{SII_MIN_QUANTILES}) or no incidents"
+        )
+        return [
+            {
+                **common,
+                "measure_id": m,
+                "value": np.nan,
+                "lower": np.nan,
+                "upper": np.nan,
+                "unit": u,
+                "note": note,
+            }
+            for m, u in (("sii", unit), ("rii", "ratio (most / least deprived)"))
+        ]
+    result = slope_index(
+        used["count"].to_numpy(),
+        used["population"].to_numpy(),
+        multiplier=-1,
+        simulations=sims,
+        seed=int(stats_cfg["random_seed"]),
+        confidence=confidence,
+    )
+    note = f"{result.quantiles} deciles; simulated on the {result.scale} scale" + (
+        "" if result.scale == "log" else " (a decile has no incidents)"
+    )
+    return [
+        {
+            **common,
+            "measure_id": "sii",
+            "value": result.sii,
+            "lower": result.sii_lower,
+            "upper": result.sii_upper,
+            "unit": unit,
+            "note": note,
+        },
+        {
+            **common,
+            "measure_id": "rii",
+            "value": result.rii,
+            "lower": result.rii_lower,
+            "upper": result.rii_upper,
+            "unit": "ratio (most / least deprived)",
+            "note": note,
+        },
+    ]
+
+
+def most_deprived_rows(
+    base: Mapping[str, Any], by_decile: pd.DataFrame, confidence: float
+) -> list[dict[str, Any]]:
+    """Share of incidents in national deciles 1-2 against their share of young residents."""
+    inside = by_decile.loc[list(MOST_DEPRIVED_DECILES)]
+    x, n = int(inside["count"].sum()), int(by_decile["count"].sum())
+    pop_share = float(inside["population"].sum() / by_decile["population"].sum())
+    group = "LSOAs in national deciles 1-2 (most deprived 20%)"
+    common = {
+        **base,
+        "group": group,
+        "numerator": x,
+        "denominator": n,
+        "population_share": pop_share,
+        "lsoas": int(inside["lsoas"].sum()),
+    }
+    if n == 0:
+        return [
+            {
+                **common,
+                "measure_id": m,
+                "value": np.nan,
+                "lower": np.nan,
+                "upper": np.nan,
+                "unit": u,
+                "method": "not computed",
+                "note": "no incidents",
+            }
+            for m, u in (
+                ("most_deprived_20_share", "share of incidents"),
+                ("most_deprived_20_ratio", "ratio of shares"),
+            )
+        ]
+    share = proportion_ci(x, n, confidence)
+    rows = [
+        {
+            **common,
+            "measure_id": "most_deprived_20_share",
+            "value": float(share["value"].iloc[0]),
+            "lower": float(share["lower"].iloc[0]),
+            "upper": float(share["upper"].iloc[0]),
+            "unit": "share of incidents",
+            "method": "Wilson score interval",
+        }
+    ]
+    ratio = {
+        **common,
+        "measure_id": "most_deprived_20_ratio",
+        "unit": "ratio of shares",
+        "method": "share of incidents / share of residents aged 0-24 (fixed); Wilson limits",
+        "value": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+    }
+    if pop_share > 0:
+        r = share_ratio(x, n, pop_share, confidence)
+        ratio.update(
+            value=float(r["value"].iloc[0]),
+            lower=float(r["lower"].iloc[0]),
+            upper=float(r["upper"].iloc[0]),
+        )
+    else:
+        ratio["note"] = "not computed: no residents of the area in deciles 1-2"
+    rows.append(ratio)
+    return rows
+
+
+def lsoa_table(
+    victims: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    population_lsoa: pd.DataFrame,
+    deciles: pd.Series,
+    definition: Mapping[str, Any],
+    year: int,
+) -> tuple[pd.DataFrame, list[tuple[str, int]], int]:
+    """Incidents, young residents and IMD decile per LSOA in one year.
+
+    Also returns the reconciliation steps and the number of victim rows read.
+    """
+    codes = sorted(lsoas["lsoa_code"].astype(str))
+    selected = select_incidents(victims, definition, year)
+    check_lsoas_known(selected.offences, codes)
+    located = selected.offences.loc[selected.offences["lsoa_code"].notna()]
+    per_lsoa = pd.DataFrame(
+        {
+            "count": lsoa_counts(located, lsoas),
+            "population": lsoa_population(
+                population_lsoa,
+                codes,
+                year=year,
+                age_from=int(definition["age_from"]),
+                age_to=int(definition["age_to"]),
+            ),
+            "imd_decile": deciles,
+        }
+    )
+    steps = [
+        ("merged: further victims of the same offence", selected.merged_rows),
+        ("excluded: location unknown", len(selected.offences) - len(located)),
+        ("used: incidents located in an LSOA", len(located)),
+    ]
+    return per_lsoa, steps, selected.victim_rows
+
+
+def decile_table(per_lsoa: pd.DataFrame) -> pd.DataFrame:
+    """Incidents, residents and LSOAs per national decile 1-10 (zeros where none)."""
+    return (
+        per_lsoa.groupby("imd_decile")
+        .agg(count=("count", "sum"), population=("population", "sum"), lsoas=("count", "size"))
+        .reindex(list(DECILES), fill_value=0)
+    )
+
+
+def gradient_row(
+    base: Mapping[str, Any], per_lsoa: pd.DataFrame, confidence: float
+) -> dict[str, Any]:
+    """The Poisson GLM rate ratio per decile step (or a row saying why not)."""
+    row = {
+        **base,
+        "measure_id": "decile_rate_ratio",
+        "group": "per decile step more deprived",
+        "numerator": int(per_lsoa["count"].sum()),
+        "denominator": int(per_lsoa["population"].sum()),
+        "unit": "rate ratio per decile step",
+        "method": "Poisson GLM (log link, log-population offset) of LSOA incidents on IMD "
+        "step (10 - decile); SE scaled by sqrt(Pearson dispersion) when above 1",
+    }
+    if per_lsoa["count"].sum() > 0 and per_lsoa["imd_decile"].nunique() > 1:
+        return {
+            **row,
+            **decile_gradient(
+                per_lsoa["count"].to_numpy(),
+                per_lsoa["population"].to_numpy(),
+                per_lsoa["imd_decile"].to_numpy(),
+                confidence,
+            ),
+        }
+    return {
+        **row,
+        "value": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "note": "not computed: no incidents or a single decile",
+    }
+
+
+def compute(
+    *,
+    victims: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    population_lsoa: pd.DataFrame,
+    deprivation: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+) -> pd.DataFrame:
+    """Deprivation measures for one area (see :data:`METHOD`).
+
+    Everything is for the edition year; the most-deprived-20% share is also given for every
+    year of the window (the strategy's baseline), on the same IoD edition.
+    """
+    edition = edition_year(config)
+    confidence = confidence_of(config)
+    sv = config["definitions"]["serious_violence_u25"]
+    codes = sorted(lsoas["lsoa_code"].astype(str))
+    deciles, iod_edition = lsoa_deciles(deprivation, codes)
+    unit = f"incidents per {SMALL_AREA_RATE_PER:,} residents aged {sv['age_from']}-{sv['age_to']}"
+
+    rows: list[dict[str, Any]] = []
+    for year in financial_years(config):
+        base = {**base_row(sv, config, area_code, year), "iod_edition": iod_edition}
+        per_lsoa, steps, read = lsoa_table(victims, lsoas, population_lsoa, deciles, sv, year)
+        by_decile = decile_table(per_lsoa)
+        if year == edition:
+            rows += decile_rows(base, by_decile, confidence, unit)
+            rows += sii_rows(base, by_decile, config, unit)
+            rows.append(gradient_row(base, per_lsoa, confidence))
+        rows += most_deprived_rows(base, by_decile, confidence)
+        rows += reconciliation_rows(
+            {**base, "measure_id": "row_reconciliation"}, read, steps, unit="victim rows"
+        )
+    return finish(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+# --------------------------------------------------------------------------------------------
+
+#: Resident-facing statuses of the deprivation gradient.
+GRADIENT_STATUS = {
+    "Higher": "Higher in more deprived areas",  # rate rises with each step to more deprived
+    "Similar": "No clear gradient",
+    "Lower": "Lower in more deprived areas",
+    "Not compared": "Not compared",
+}
+
+
+def _gradient_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
+    glm_rows = edition_rows(table, f"{sv_id}_decile_rate_ratio", config)
+    if glm_rows.empty or pd.isna(glm_rows.iloc[0]["value"]):
+        return None
+    glm = glm_rows.iloc[0]
+    status = GRADIENT_STATUS[interval_status(1.0, glm["lower"], glm["upper"])]
+    conf = format_confidence(float(glm["confidence"]))
+    rii_rows = edition_rows(table, f"{sv_id}_rii", config)
+    sii_rows_ = edition_rows(table, f"{sv_id}_sii", config)
+    resident = {
+        "Higher in more deprived areas": (
+            "Violence against young people was more common in the more deprived "
+            "neighbourhoods of the borough."
+        ),
+        "No clear gradient": (
+            "We found no clear link between how deprived a neighbourhood is and how much "
+            "violence against young people happens there."
+        ),
+        "Lower in more deprived areas": (
+            "Violence against young people was less common in the more deprived "
+            "neighbourhoods of the borough."
+        ),
+    }[status]
+    technical = (
+        f"{glm['definition']}, {glm['period']} ({glm['iod_edition']} national deciles): rate "
+        f"ratio per one-decile step towards more deprived LSOAs "
+        f"{format_number(glm['value'], 3)} ({conf} CI "
+        f"{format_interval(glm['lower'], glm['upper'], lambda v: format_number(v, 3))}; Poisson "
+        f"GLM with log-population offset, Pearson dispersion "
+        f"{format_number(glm['dispersion'], 2)}, quasi-Poisson variance scale "
+        f"{format_number(glm['scale'], 2)})."
+    )
+    if not rii_rows.empty and pd.notna(rii_rows.iloc[0]["value"]):
+        rii, sii = rii_rows.iloc[0], sii_rows_.iloc[0]
+        technical += (
+            f" Slope index of inequality (most minus least deprived) "
+            f"{format_number(sii['value'], 2)} per 1,000 ({conf} CI "
+            f"{format_interval(sii['lower'], sii['upper'], lambda v: format_number(v, 2))}); "
+            f"relative index {format_number(rii['value'], 2)} ({conf} CI "
+            f"{format_interval(rii['lower'], rii['upper'], lambda v: format_number(v, 2))}); "
+            f"phe_sii method, {sii['note']}."
+        )
+        rii_status = interval_status(1.0, rii["lower"], rii["upper"])
+        if status == "Higher in more deprived areas" and rii_status == "Higher":
+            resident += (
+                f" The rate at the most deprived end was about "
+                f"{format_number(rii['value'], 1)} times the rate at the least deprived end."
+            )
+    return Finding(
+        id="deprivation_gradient",
+        topic="deprivation",
+        resident=resident,
+        technical=technical,
+        status=status,
+        measure_ids=[
+            f"{sv_id}_decile_rate_ratio",
+            f"{sv_id}_sii",
+            f"{sv_id}_rii",
+            f"{sv_id}_imd_decile_rate",
+        ],
+    )
+
+
+def _most_deprived_finding(
+    table: pd.DataFrame, config: Mapping[str, Any], sv_id: str
+) -> Finding | None:
+    rows = edition_rows(table, f"{sv_id}_most_deprived_20_share", config)
+    if rows.empty or pd.isna(rows.iloc[0]["value"]):
+        return None
+    share = rows.iloc[0]
+    population_share = float(share["population_share"])
+    if population_share <= 0:
+        return None
+    status = interval_status(population_share, share["lower"], share["upper"])
+    conf = format_confidence(float(share["confidence"]))
+    shown = format_share(
+        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
+    )
+    how = {
+        "Higher": "more than their share",
+        "Similar": "about their share",
+        "Lower": "less than their share",
+    }[status]
+    if shown is None:
+        resident = (
+            "There were too few incidents to say how many happened in the most "
+            "deprived neighbourhoods."
+        )
+    else:
+        resident = (
+            f"{shown} of incidents happened in the most deprived fifth of neighbourhoods in "
+            f"England. {format_percent(population_share)} of the borough's young people live "
+            f"there, so these neighbourhoods had {how} of incidents."
+        )
+    ratio_rows = edition_rows(table, f"{sv_id}_most_deprived_20_ratio", config)
+    technical = (
+        f"{share['definition']}, {share['period']}: {int(share['numerator'])} of "
+        f"{int(share['denominator'])} located incidents were in LSOAs of national IMD deciles "
+        f"1-2 ({format_percent(share['value'], 1)}, {conf} CI "
+        f"{format_interval(share['lower'], share['upper'], lambda v: format_percent(v, 1))}, "
+        f"Wilson), where {format_percent(population_share, 1)} of residents aged 0-24 live: "
+        f"{status}."
+    )
+    if not ratio_rows.empty and pd.notna(ratio_rows.iloc[0]["value"]):
+        ratio = ratio_rows.iloc[0]
+        technical += (
+            f" Ratio of shares {format_number(ratio['value'], 2)} ({conf} CI "
+            f"{format_interval(ratio['lower'], ratio['upper'], lambda v: format_number(v, 2))})."
+        )
+    return Finding(
+        id="deprivation_most_deprived",
+        topic="deprivation",
+        resident=resident,
+        technical=technical,
+        status=status,
+        measure_ids=[f"{sv_id}_most_deprived_20_share", f"{sv_id}_most_deprived_20_ratio"],
+    )
+
+
+def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+    """Deprivation findings: the gradient across deciles and the most deprived 20%."""
+    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
+    made = [_gradient_finding(table, config, sv_id), _most_deprived_finding(table, config, sv_id)]
+    return [f for f in made if f is not None]

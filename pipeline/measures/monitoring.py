@@ -1,0 +1,598 @@
+"""Strategy monitoring: outcome indicators for the four domains, and the action tracker.
+
+The indicators are read from the other measure families' tables through a data-driven map
+(:data:`INDICATORS`), so that changing what a domain is judged by means editing one list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_interval,
+    format_number,
+    format_percent,
+    is_suppressed,
+    resident_threshold,
+)
+from pipeline.measures.common import financial_year_label, financial_years, tidy
+from pipeline.measures.hotspots import confidence_of, edition_year, list_phrase
+from pipeline.measures.timing import poisson_rate_ratio, school_age_definition
+from pipeline.stats import rate_ratio_katz
+
+#: The strategy's domains, in the order the strategy sets them out, with a plain description.
+DOMAINS: dict[str, str] = {
+    "Strengthen": "building the resilience of communities and young people",
+    "Support": "early, targeted support for those most at risk",
+    "Treat": "support to recover for those affected by violence",
+    "Curtail": "preventing, disrupting and responding to violence",
+}
+ACTION_STATUSES: tuple[str, ...] = ("Not started", "On track", "At risk", "Complete")
+IMPROVING, WORSENING, NO_CLEAR_CHANGE, NO_BASELINE, NOT_AVAILABLE = (
+    "Improving",
+    "Worsening",
+    "No clear change",
+    "No baseline",
+    "Not available",
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An outcome indicator: which family table and row it comes from, and which way is good.
+
+    ``measure`` may name configured definitions in braces (``{key_metric}``,
+    ``{under_18_metric}``, ``{serious_violence_u25}``, ``{school_age}``), replaced by their ids.
+    ``group`` picks one row when the measure has several (None: the measure has one row per
+    period); it may use the same placeholders, and ``{under_18_group}``. ``kind`` is "rate"
+    (numerator / population, compared by a Poisson rate ratio) or "share" (numerator /
+    denominator, compared by a ratio of proportions).
+    """
+
+    domain: str
+    label: str
+    family: str
+    measure: str
+    group: str | None
+    kind: str
+    lower_is_better: bool = True
+
+
+#: The default outcome indicators of each domain (edit here to change them).
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "Strengthen",
+        "share of school-day incidents against school-age children that "
+        "start in the after-school window",
+        "timing",
+        "{school_age}_after_school_share",
+        None,
+        "share",
+    ),
+    Indicator(
+        "Support",
+        "share of serious violence against under-25s in the most deprived 20% of neighbourhoods",
+        "deprivation",
+        "{serious_violence_u25}_most_deprived_20_share",
+        None,
+        "share",
+    ),
+    Indicator(
+        "Support",
+        "share of knife-crime victims aged 1-24 who were victims more than once in the year",
+        "key_metric",
+        "{key_metric}_repeat_victim_share",
+        None,
+        "share",
+    ),
+    Indicator(
+        "Treat",
+        "share of under-18 knife-crime victims who were black boys",
+        "disproportionality",
+        "{key_metric}_victim_share",
+        "Black Male {under_18_group}",
+        "share",
+    ),
+    Indicator(
+        "Curtail",
+        "rate of knife crime with injury among under-25s (per 100,000 aged 1 to 24)",
+        "key_metric",
+        "{key_metric}_rate",
+        "Area",
+        "rate",
+    ),
+    Indicator(
+        "Curtail",
+        "rate of knife crime with injury among under-18s (per 100,000 aged 1 to 17)",
+        "key_metric",
+        "{under_18_metric}_rate",
+        "Area",
+        "rate",
+    ),
+)
+
+METHOD = """\
+**Strategy monitoring.** The strategy's four domains (Strengthen, Support, Treat, Curtail) are
+each followed by outcome indicators taken from the measure tables above (the list is kept in
+`pipeline/measures/monitoring.py`, `INDICATORS`): Strengthen by the share of school-day
+incidents against school-age children that start in the after-school window; Support by the
+share of serious violence in the most deprived 20% of neighbourhoods and the share of
+knife-crime victims who were repeat victims; Treat by the share of under-18 knife-crime
+victims who were black boys; Curtail by the key metric and the under-18 knife-crime rate. For
+each, the baseline is the first financial year of the window and the latest value the edition
+year. The change is tested, not just described: for rates, the ratio latest/baseline of two
+Poisson rates with the exact conditional interval; for shares, the ratio of two proportions
+with the Katz log interval. An indicator is "Improving" only when the whole interval lies on
+the better side of 1 (lower is better for every default indicator), "Worsening" when it lies
+on the worse side, and otherwise "No clear change". An indicator with no baseline value is
+shown with its latest value and "No baseline"; one whose table or row is not available is
+listed as "Not available" rather than dropped.
+
+**Action tracker.** The council's action file (`actions.csv`: domain, action, owner, due date,
+status) is counted by domain and status. An action is overdue when its due date is before
+the publication date and its status is not Complete. Outcome indicators describe the
+borough, not the effect of any one action: a change cannot be credited to the strategy
+without a comparison group.
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Outcome indicators
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_measure(template: str, config: Mapping[str, Any]) -> str:
+    """Replace ``{definition_key}`` placeholders with the configured definition ids, and
+    ``{under_18_group}`` with the label of the configured age group the under-18 metric ends
+    with (e.g. 'Under 18')."""
+    definitions = config["definitions"]
+    ids = {
+        key: str(value["id"])
+        for key, value in definitions.items()
+        if isinstance(value, Mapping) and "id" in value
+    }
+    ids["school_age"] = str(school_age_definition(config)["id"])
+    under_18_to = definitions["under_18_metric"]["age_to"]
+    labels = [g["label"] for g in definitions.get("age_groups", []) if g["age_to"] == under_18_to]
+    if labels:
+        ids["under_18_group"] = str(labels[0])
+
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in ids:
+            raise ValueError(f"monitoring indicator {template!r}: unknown definition {key!r}")
+        return ids[key]
+
+    return re.sub(r"\{(\w+)\}", replace, template)
+
+
+def indicator_row(
+    tables: Mapping[str, pd.DataFrame],
+    family: str,
+    measure_id: str,
+    group: str | None,
+    period: str,
+) -> tuple[pd.Series | None, str]:
+    """The table row of an indicator in one period, or None and the reason it is missing."""
+    table = tables.get(family)
+    if table is None:
+        return None, f"no {family} table"
+    rows = table.loc[(table["measure_id"] == measure_id) & (table["period"] == period)]
+    if group is not None:
+        rows = rows.loc[rows["group"] == group]
+    if rows.empty:
+        which = f" ({group})" if group is not None else ""
+        return None, f"{measure_id}{which} not in the {family} table for {period}"
+    if len(rows) > 1:
+        raise ValueError(
+            f"monitoring: {len(rows)} rows of {measure_id} in the {family} table for "
+            f"{period}; the indicator needs a group to pick one"
+        )
+    row = rows.iloc[0]
+    if pd.isna(row["value"]) or pd.isna(row["numerator"]) or pd.isna(row["denominator"]):
+        return None, f"{measure_id} not computed for {period}"
+    return row, ""
+
+
+def change_ratio(
+    latest: pd.Series, baseline: pd.Series, kind: str, confidence: float
+) -> dict[str, float]:
+    """Ratio latest/baseline with its interval (Poisson rates or proportions)."""
+    x1, n1 = float(latest["numerator"]), float(latest["denominator"])
+    x0, n0 = float(baseline["numerator"]), float(baseline["denominator"])
+    if kind == "rate":
+        result = poisson_rate_ratio(int(x1), n1, int(x0), n0, confidence)
+        return {k: result[k] for k in ("value", "lower", "upper")}
+    if kind == "share":
+        if n1 <= 0 or n0 <= 0:
+            return {"value": np.nan, "lower": np.nan, "upper": np.nan}
+        ratio = rate_ratio_katz(x1, n1, x0, n0, confidence)
+        return {k: float(ratio[k].iloc[0]) for k in ("value", "lower", "upper")}
+    raise ValueError(f"monitoring indicator kind {kind!r} is not 'rate' or 'share'")
+
+
+def change_status(lower: float, upper: float, lower_is_better: bool) -> str:
+    """Improving / Worsening only when the whole interval of the ratio is on one side of 1."""
+    if any(pd.isna(v) for v in (lower, upper)):
+        return NOT_AVAILABLE
+    if upper < 1:
+        return IMPROVING if lower_is_better else WORSENING
+    if lower > 1:
+        return WORSENING if lower_is_better else IMPROVING
+    return NO_CLEAR_CHANGE
+
+
+def slug(text: str) -> str:
+    """A short id from text: 'Curtail' -> 'curtail'."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def indicator_rows(
+    tables: Mapping[str, pd.DataFrame],
+    indicators: Sequence[Indicator],
+    config: Mapping[str, Any],
+    area_code: str,
+) -> list[dict[str, Any]]:
+    """One row per indicator: latest value and interval, baseline, change and status."""
+    confidence = confidence_of(config)
+    baseline_period = financial_year_label(financial_years(config)[0])
+    latest_period = financial_year_label(edition_year(config))
+    rows = []
+    numbers: dict[str, int] = {}
+    for indicator in indicators:
+        numbers[indicator.domain] = number = numbers.get(indicator.domain, 0) + 1
+        measure_id = resolve_measure(indicator.measure, config)
+        group = resolve_measure(indicator.group, config) if indicator.group is not None else None
+        latest, latest_reason = indicator_row(
+            tables, indicator.family, measure_id, group, latest_period
+        )
+        baseline, baseline_reason = indicator_row(
+            tables, indicator.family, measure_id, group, baseline_period
+        )
+        row: dict[str, Any] = {
+            "measure_id": f"monitoring_{slug(indicator.domain)}_{number}",
+            "definition": indicator.label,
+            "area_code": area_code,
+            "period": f"{baseline_period} to {latest_period}",
+            "group": indicator.domain,
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "value": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "unit": "",
+            "method": "",
+            "confidence": confidence,
+            "indicator": indicator.label,
+            "source_family": indicator.family,
+            "source_measure_id": measure_id,
+            "source_group": group if group is not None else "",
+            "kind": indicator.kind,
+            "direction": "lower is better" if indicator.lower_is_better else "higher is better",
+            "latest_period": latest_period,
+            "baseline_period": baseline_period,
+            "baseline_numerator": np.nan,
+            "baseline_denominator": np.nan,
+            "baseline_value": np.nan,
+            "baseline_lower": np.nan,
+            "baseline_upper": np.nan,
+            "change_ratio": np.nan,
+            "change_lower": np.nan,
+            "change_upper": np.nan,
+            "status": NOT_AVAILABLE,
+            "note": "",
+        }
+        if latest is not None:
+            row.update(
+                numerator=latest["numerator"],
+                denominator=latest["denominator"],
+                value=float(latest["value"]),
+                lower=float(latest["lower"]),
+                upper=float(latest["upper"]),
+                unit=str(latest["unit"]),
+            )
+        if baseline is not None:
+            row.update(
+                baseline_numerator=baseline["numerator"],
+                baseline_denominator=baseline["denominator"],
+                baseline_value=float(baseline["value"]),
+                baseline_lower=float(baseline["lower"]),
+                baseline_upper=float(baseline["upper"]),
+            )
+        if latest is None or baseline is None:
+            reasons = [r for r in (latest_reason, baseline_reason) if r]
+            row["note"] = "; ".join(dict.fromkeys(reasons))
+            if latest is not None:
+                row["status"] = NO_BASELINE
+        else:
+            change = change_ratio(latest, baseline, indicator.kind, confidence)
+            row.update(
+                change_ratio=change["value"],
+                change_lower=change["lower"],
+                change_upper=change["upper"],
+                status=change_status(change["lower"], change["upper"], indicator.lower_is_better),
+            )
+            row["method"] = (
+                "ratio of Poisson rates latest/baseline, exact conditional interval"
+                if indicator.kind == "rate"
+                else "ratio of proportions latest/baseline, Katz log interval"
+            )
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Action tracker
+# --------------------------------------------------------------------------------------------
+
+
+def check_actions(actions: pd.DataFrame) -> None:
+    """Raise if an action names a domain or status outside the contract."""
+    for column, allowed in (("domain", tuple(DOMAINS)), ("status", ACTION_STATUSES)):
+        bad = ~actions[column].isin(allowed)
+        if bad.any():
+            raise ValueError(
+                f"actions: row(s) {actions.index[bad].tolist()[:5]} have a {column} outside "
+                f"{list(allowed)} (e.g. {actions.loc[bad, column].astype(str).tolist()[:3]})"
+            )
+
+
+def overdue_mask(actions: pd.DataFrame, publication_date: pd.Timestamp) -> pd.Series:
+    """Actions due before the publication date that are not Complete."""
+    due = pd.to_datetime(actions["due_date"])
+    return (due < publication_date) & (actions["status"] != "Complete")
+
+
+def action_rows(
+    actions: pd.DataFrame, config: Mapping[str, Any], area_code: str
+) -> list[dict[str, Any]]:
+    """Counts by domain and status (every combination), overdue counts and overdue actions."""
+    check_actions(actions)
+    published = pd.Timestamp(config["publication_date"])
+    period = f"at {published.date().isoformat()}"
+    overdue = overdue_mask(actions, published)
+    base = {
+        "definition": "Strategy action tracker (council-maintained actions.csv)",
+        "area_code": area_code,
+        "period": period,
+        "lower": np.nan,
+        "upper": np.nan,
+        "confidence": np.nan,
+    }
+    rows = []
+    for domain in DOMAINS:
+        in_domain = actions["domain"] == domain
+        total = int(in_domain.sum())
+        for status in ACTION_STATUSES:
+            count = int((in_domain & (actions["status"] == status)).sum())
+            rows.append(
+                {
+                    **base,
+                    "measure_id": "actions_by_status",
+                    "group": f"{domain}: {status}",
+                    "numerator": count,
+                    "denominator": total,
+                    "value": float(count),
+                    "unit": "actions",
+                    "method": "count",
+                    "domain": domain,
+                    "action_status": status,
+                }
+            )
+        late = int((in_domain & overdue).sum())
+        rows.append(
+            {
+                **base,
+                "measure_id": "actions_overdue",
+                "group": domain,
+                "numerator": late,
+                "denominator": total,
+                "value": float(late),
+                "unit": "actions",
+                "domain": domain,
+                "method": "count of actions due before the publication date and not Complete",
+            }
+        )
+    listed = actions.loc[overdue].assign(due=pd.to_datetime(actions.loc[overdue, "due_date"]))
+    order = {d: i for i, d in enumerate(DOMAINS)}
+    listed = listed.assign(order=listed["domain"].map(order)).sort_values(
+        ["order", "due", "action"], kind="stable"
+    )
+    for item in listed.to_dict("records"):
+        rows.append(
+            {
+                **base,
+                "measure_id": "action_overdue",
+                "group": item["domain"],
+                "numerator": 1,
+                "denominator": 1,
+                "value": 1.0,
+                "unit": "action",
+                "method": "due before the publication date and not Complete",
+                "domain": item["domain"],
+                "action": str(item["action"]),
+                "owner": str(item["owner"]),
+                "due_date": item["due"].date().isoformat(),
+                "action_status": str(item["status"]),
+            }
+        )
+    return rows
+
+
+def compute(
+    *,
+    tables: Mapping[str, pd.DataFrame],
+    actions: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+    indicators: Sequence[Indicator] = INDICATORS,
+) -> pd.DataFrame:
+    """Monitoring table: outcome indicators by domain, then the action tracker."""
+    rows = indicator_rows(tables, indicators, config, area_code)
+    rows += action_rows(actions, config, area_code)
+    table = tidy(rows)
+    for column in ("note", "status", "action_status", "action", "owner", "due_date", "domain"):
+        if column in table.columns:
+            table[column] = table[column].fillna("").astype(str)
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+# --------------------------------------------------------------------------------------------
+
+
+def _two_decimals(value: float) -> str:
+    return format_number(value, 2)
+
+
+def _value_text(value: float, kind: str) -> str:
+    return format_percent(value) if kind == "share" else format_number(value, 0)
+
+
+def _fmt_for(kind: str) -> Any:
+    """Technical number format of an indicator's values."""
+    if kind == "share":
+        return lambda v: format_percent(v, 1)
+    return lambda v: format_number(v, 1)
+
+
+def _indicator_finding(row: pd.Series, config: Mapping[str, Any]) -> Finding:
+    """Resident and technical words for one indicator that has a latest value."""
+    threshold = resident_threshold(config)
+    domain, label, kind, status = (str(row[c]) for c in ("group", "indicator", "kind", "status"))
+    conf = format_confidence(float(row["confidence"]))
+    fmt = _fmt_for(kind)
+    latest = (
+        f"{row['latest_period']} {fmt(row['value'])} ({conf} CI "
+        f"{format_interval(row['lower'], row['upper'], fmt)}; "
+        f"{int(row['numerator'])}/{int(row['denominator'])})"
+    )
+    if status == NO_BASELINE:
+        small = is_suppressed(row["numerator"], threshold)
+        shown = "too small to show" if small else _value_text(row["value"], kind)
+        resident = (
+            f"{domain}: the {label} was {shown} in {row['latest_period']}. We do not have a "
+            f"figure for {row['baseline_period']} to compare it with."
+        )
+        technical = (
+            f"{domain} - {label} ({row['source_measure_id']}): {latest}; no baseline "
+            f"({row['note']})."
+        )
+    else:
+        change = {
+            IMPROVING: "That is a clear improvement.",
+            WORSENING: "That is a clear change for the worse.",
+            NO_CLEAR_CHANGE: "That is not a clear change.",
+        }[status]
+        small = is_suppressed(row["numerator"], threshold) or is_suppressed(
+            row["baseline_numerator"], threshold
+        )
+        if small:
+            resident = f"{domain}: the numbers behind the {label} are too small to show. {change}"
+        else:
+            resident = (
+                f"{domain}: the {label} was {_value_text(row['value'], kind)} in "
+                f"{row['latest_period']}, compared with "
+                f"{_value_text(row['baseline_value'], kind)} in {row['baseline_period']}. "
+                f"{change}"
+            )
+        technical = (
+            f"{domain} - {label} ({row['source_measure_id']}): {latest} against baseline "
+            f"{row['baseline_period']} {fmt(row['baseline_value'])} ({conf} CI "
+            f"{format_interval(row['baseline_lower'], row['baseline_upper'], fmt)}; "
+            f"{int(row['baseline_numerator'])}/{int(row['baseline_denominator'])}). Ratio "
+            f"{format_number(row['change_ratio'], 2)} ({conf} CI "
+            f"{format_interval(row['change_lower'], row['change_upper'], _two_decimals)}; "
+            f"{row['method']}; {row['direction']}): {status}."
+        )
+    return Finding(
+        id=str(row["measure_id"]),
+        topic="monitoring",
+        resident=resident,
+        technical=technical,
+        status=status,
+        measure_ids=[str(row["measure_id"]), str(row["source_measure_id"])],
+    )
+
+
+def _unavailable_finding(rows: pd.DataFrame) -> Finding:
+    """One finding listing the indicators that could not be measured, and why."""
+    labels = [f"the {label}" for label in rows["indicator"]]
+    resident = f"Some measures of the strategy are not available yet: {list_phrase(labels)}."
+    technical = (
+        "Indicators not available: "
+        + "; ".join(
+            f"{r['group']} - {r['indicator']} ({r['source_measure_id']}: {r['note']})"
+            for _, r in rows.iterrows()
+        )
+        + "."
+    )
+    return Finding(
+        id="monitoring_not_available",
+        topic="monitoring",
+        resident=resident,
+        technical=technical,
+        status=NOT_AVAILABLE,
+        measure_ids=[str(m) for m in rows["measure_id"]],
+    )
+
+
+def _actions_finding(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
+    counts = table.loc[table["measure_id"] == "actions_by_status"]
+    if counts.empty or counts["numerator"].sum() == 0:
+        return None
+    overdue = table.loc[table["measure_id"] == "actions_overdue"]
+    late_total = int(overdue["numerator"].sum())
+    total = int(counts["numerator"].sum())
+    by_status = counts.groupby("action_status")["numerator"].sum()
+    late = overdue.loc[overdue["numerator"] > 0]
+    late_domains = late["group"].tolist()
+    late_detail = ", ".join(
+        f"{g} {int(n)}" for g, n in zip(late["group"], late["numerator"], strict=True)
+    )
+    if late_total == 0:
+        resident = "Every action in the strategy's plan is complete or not yet due."
+        status = "No overdue actions"
+    else:
+        resident = (
+            "Some actions in the strategy's plan are late: they were due before this report "
+            f"and are not finished. They are in the {list_phrase(late_domains)} part"
+            f"{'s' if len(late_domains) > 1 else ''} of the plan."
+        )
+        status = "Overdue actions"
+    technical = (
+        f"Action tracker at {pd.Timestamp(config['publication_date']).date().isoformat()}: "
+        f"{total} actions; "
+        + ", ".join(f"{s} {int(by_status.get(s, 0))}" for s in ACTION_STATUSES)
+        + f". Overdue (due before publication, not Complete): {late_total}"
+        + (f" ({late_detail})" if late_total else "")
+        + "."
+    )
+    return Finding(
+        id="monitoring_actions",
+        topic="monitoring",
+        resident=resident,
+        technical=technical,
+        status=status,
+        measure_ids=["actions_by_status", "actions_overdue", "action_overdue"],
+    )
+
+
+def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+    """One finding per outcome indicator (domain order), then the action tracker."""
+    indicators = table.loc[table["measure_id"].str.startswith("monitoring_")]
+    available = indicators["status"] != NOT_AVAILABLE
+    out = [_indicator_finding(row, config) for _, row in indicators.loc[available].iterrows()]
+    if (~available).any():
+        out.append(_unavailable_finding(indicators.loc[~available]))
+    actions = _actions_finding(table, config)
+    return out + ([actions] if actions is not None else [])

@@ -1,0 +1,669 @@
+"""When serious violence happens: hour x weekday grid, school days and the after-school window."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_interval,
+    format_number,
+    format_percent,
+    format_share,
+    resident_threshold,
+)
+from pipeline.measures.common import financial_years
+from pipeline.measures.hotspots import (
+    base_row,
+    confidence_of,
+    edition_rows,
+    edition_year,
+    finish,
+    interval_status,
+    reconciliation_rows,
+    select_incidents,
+)
+from pipeline.stats import proportion_ci, rate_ci, share_ratio
+
+WEEKDAYS: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+HOURS_PER_WEEK = 168
+MINUTES_PER_WEEK = HOURS_PER_WEEK * 60
+#: A school calendar must reach within this many days of each end of the financial year.
+CALENDAR_SLACK_DAYS = 31
+
+METHOD = """\
+**When: hour and weekday.** Serious violence against people aged under 25 (`sv_0_24`) in the
+edition's financial year, counted as incidents (distinct offences), placed in a 7 x 24 grid of
+weekday and hour. Where the police record a window (an end date and/or time) rather than a
+moment, each incident's weight of 1 is spread over the hours the window overlaps in proportion
+to the minutes of overlap (aoristic analysis, Ratcliffe 2002; Ashby & Bowers 2013 found it
+accurate where start, end or mid-point times mislead). A window of a week or more gives 1/168
+to every cell. An end time with no end date is taken to be on the start date (the next day if
+it is earlier than the start time); an end date with no end time runs to the end of that day;
+an end before the start is treated as a single moment at the start. Incidents with no recorded
+start time are counted and excluded.
+
+**School days.** For victims of school age (5 to 16), every day of the financial year is a
+school day when it is a weekday inside a term in the school calendar and not an INSET day or
+bank holiday; every other day is a non-school day. The per-day rate ratio is (incidents on
+school days / school days) / (incidents on non-school days / non-school days), by the incident's
+start date. Its interval is the exact conditional one: given the total, incidents on school
+days are binomial with p = RR d1 / (RR d1 + d0); the Clopper-Pearson limits of p
+(`scipy.stats.binomtest`) are turned into limits for RR, and the same test gives the p-value
+of RR = 1. Daily rates carry exact/Byar's limits.
+
+**After school.** Of school-day incidents with a known start time, the share starting inside
+the after-school window (default 15:00 to 17:00, end exclusive), with a Wilson interval,
+against the share a flat day would give (window hours / 24) by an exact binomial test
+(`scipy.stats.binomtest`), and as a ratio to that flat share. A second comparison, which
+controls for hour of day, is the per-day rate in the window on school days against the same
+hours on non-school weekdays (exact conditional interval as above). The start time is used for
+the window (an aoristic weight is not a whole incident). Caveats: dates and times are as
+recorded by the police and may be rounded (e.g. to the hour); holidays differ between schools,
+and academies may set their own term dates.
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Aoristic hour x weekday weights
+# --------------------------------------------------------------------------------------------
+
+
+def _clock(date: Any, time: Any) -> pd.Timestamp:
+    """Combine a date and an 'HH:MM' string into a timestamp."""
+    hours, minutes = (int(part) for part in str(time).split(":")[:2])
+    return pd.Timestamp(date).normalize() + pd.Timedelta(hours=hours, minutes=minutes)
+
+
+def offence_window(row: Mapping[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Start and end of an offence's recorded time window (end == start for a moment)."""
+    start = _clock(row["offence_start_date"], row["offence_start_time"])
+    end_date, end_time = row.get("offence_end_date"), row.get("offence_end_time")
+    has_date, has_time = pd.notna(end_date), pd.notna(end_time)
+    if has_date and has_time:
+        end = _clock(end_date, end_time)
+    elif has_date:
+        end = pd.Timestamp(end_date).normalize() + pd.Timedelta(days=1)
+    elif has_time:
+        end = _clock(row["offence_start_date"], end_time)
+        if end < start:  # an end time earlier than the start runs past midnight
+            end += pd.Timedelta(days=1)
+    else:
+        end = start
+    return start, max(start, end)
+
+
+def aoristic_weights(start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Weights over the 168 weekday-hour cells (index weekday * 24 + hour), summing to 1."""
+    weights = np.zeros(HOURS_PER_WEEK)
+    minutes = (end - start) / pd.Timedelta(minutes=1)
+    if minutes <= 0:
+        weights[start.day_of_week * 24 + start.hour] = 1.0
+        return weights
+    if minutes >= MINUTES_PER_WEEK:
+        return np.full(HOURS_PER_WEEK, 1.0 / HOURS_PER_WEEK)
+    hour = start.floor("h")
+    while hour < end:
+        following = hour + pd.Timedelta(hours=1)
+        overlap = (min(end, following) - max(start, hour)) / pd.Timedelta(minutes=1)
+        weights[hour.day_of_week * 24 + hour.hour] += overlap / minutes
+        hour = following
+    return weights
+
+
+def hour_weekday_grid(offences: pd.DataFrame) -> np.ndarray:
+    """Summed aoristic weights of offences with a known start time (168 cells)."""
+    grid = np.zeros(HOURS_PER_WEEK)
+    for row in offences.to_dict("records"):
+        grid += aoristic_weights(*offence_window(row))
+    return grid
+
+
+def grid_rows(base: Mapping[str, Any], grid: np.ndarray, used: int) -> list[dict[str, Any]]:
+    """168 tidy rows, Monday 00:00 first, value = aoristic incidents in the cell."""
+    rows = []
+    for cell, weight in enumerate(grid):
+        day, hour = divmod(cell, 24)
+        rows.append(
+            {
+                **base,
+                "measure_id": "hour_weekday",
+                "group": f"{WEEKDAYS[day]} {hour:02d}:00-{hour + 1:02d}:00",
+                "numerator": float(weight),
+                "denominator": used,
+                "value": float(weight),
+                "lower": np.nan,
+                "upper": np.nan,
+                "unit": "incidents (aoristic weight)",
+                "method": "aoristic (Ratcliffe 2002): weight 1 spread over the hours of the "
+                "recorded window in proportion to minutes; a week or more = 1/168 each",
+                "weekday": WEEKDAYS[day],
+                "weekday_number": day,
+                "hour": hour,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# School calendar
+# --------------------------------------------------------------------------------------------
+
+
+def financial_year_days(year: int) -> pd.DatetimeIndex:
+    """Every date from 1 April ``year`` to 31 March ``year + 1``."""
+    return pd.date_range(f"{year}-04-01", f"{year + 1}-03-31", freq="D")
+
+
+class CalendarGap(ValueError):
+    """The school calendar does not cover the year asked about."""
+
+
+def school_day_flags(calendar: pd.DataFrame, days: pd.DatetimeIndex) -> pd.Series:
+    """True for weekdays inside a term range and outside every INSET or bank-holiday range.
+
+    Raises ValueError when the calendar does not span the days asked about (uncovered
+    months would otherwise count silently as non-school days).
+    """
+    starts = pd.to_datetime(calendar["start_date"]).dt.normalize()
+    ends = pd.to_datetime(calendar["end_date"]).dt.normalize()
+    terms = calendar["day_type"] == "term"
+    if not terms.any():
+        raise ValueError("school_calendar: no rows with day_type 'term' (column day_type)")
+    first_needed = days.min() + pd.Timedelta(days=CALENDAR_SLACK_DAYS)
+    last_needed = days.max() - pd.Timedelta(days=CALENDAR_SLACK_DAYS)
+    if starts.min() > first_needed or ends.max() < last_needed:
+        raise CalendarGap(
+            f"school_calendar: its dates run from {starts.min().date()} to {ends.max().date()} "
+            f"but the year analysed runs from {days.min().date()} to {days.max().date()} "
+            "(columns start_date/end_date; rule: the calendar covers the whole financial year)"
+        )
+    values = days.to_numpy()[:, None]
+
+    def inside(mask: pd.Series) -> np.ndarray:
+        lo, hi = starts[mask].to_numpy()[None, :], ends[mask].to_numpy()[None, :]
+        return ((values >= lo) & (values <= hi)).any(axis=1)
+
+    in_term = inside(terms)
+    closed = inside(calendar["day_type"].isin(["inset", "bank_holiday"]))
+    weekday = days.day_of_week < 5
+    return pd.Series(in_term & ~closed & weekday, index=days, name="school_day")
+
+
+def poisson_rate_ratio(
+    x1: int, exposure1: float, x0: int, exposure0: float, confidence: float
+) -> dict[str, float]:
+    """(x1/exposure1)/(x0/exposure0) with the exact conditional interval and p-value.
+
+    Works for any two Poisson counts and their exposures (days, residents): given the total,
+    x1 is binomial with p = RR e1 / (RR e1 + e0), so the Clopper-Pearson limits of p
+    (``scipy.stats.binomtest``) map to limits for RR, and its test of p = e1/(e1 + e0) is the
+    test of RR = 1. NaN when there are no events or an exposure is zero.
+    """
+    total = x1 + x0
+    if total == 0 or exposure1 <= 0 or exposure0 <= 0:
+        return {"value": np.nan, "lower": np.nan, "upper": np.nan, "p_value": np.nan}
+    test = st.binomtest(int(x1), int(total), p=exposure1 / (exposure1 + exposure0))
+    ci = test.proportion_ci(confidence_level=confidence, method="exact")
+    scale = exposure0 / exposure1
+
+    def to_ratio(p: float) -> float:
+        return np.inf if p >= 1 else p / (1 - p) * scale
+
+    return {
+        "value": to_ratio(x1 / total) if x0 else np.inf,
+        "lower": to_ratio(ci.low),
+        "upper": to_ratio(ci.high),
+        "p_value": float(test.pvalue),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The family
+# --------------------------------------------------------------------------------------------
+
+
+def school_age_definition(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The serious-violence definition narrowed to school-age victims (e.g. 'sv_5_16')."""
+    sv = config["definitions"]["serious_violence_u25"]
+    ages = config["definitions"]["school_age"]
+    prefix = str(sv["id"]).split("_")[0]
+    return {
+        **sv,
+        "id": f"{prefix}_{ages['age_from']}_{ages['age_to']}",
+        "label": f"Serious violence against school-age people (aged {ages['age_from']} to "
+        f"{ages['age_to']})",
+        "age_from": int(ages["age_from"]),
+        "age_to": int(ages["age_to"]),
+    }
+
+
+def _start_hours(offences: pd.DataFrame) -> pd.Series:
+    """Hour of the recorded start time (offences with a known time only)."""
+    return offences["offence_start_time"].astype(str).str.slice(0, 2).astype(int)
+
+
+def school_rows(
+    base: Mapping[str, Any],
+    offences: pd.DataFrame,
+    calendar: pd.DataFrame,
+    config: Mapping[str, Any],
+    year: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """School-day and after-school measures in one financial year; also returns the number
+    of incidents with no start time. Raises :class:`CalendarGap` if the calendar misses it."""
+    confidence = confidence_of(config)
+    days = financial_year_days(year)
+    flags = school_day_flags(calendar, days)
+    school_days = int(flags.sum())
+    other_days = len(days) - school_days
+    dates = pd.to_datetime(offences["offence_start_date"]).dt.normalize()
+    on_school_day = dates.map(flags).fillna(False).astype(bool).to_numpy()
+    x1, x0 = int(on_school_day.sum()), int((~on_school_day).sum())
+    rows: list[dict[str, Any]] = []
+
+    for label, count, n_days in (
+        ("school days", x1, school_days),
+        ("non-school days", x0, other_days),
+    ):
+        if n_days == 0:  # e.g. a calendar with no term days in the year: no daily rate
+            continue
+        ci = rate_ci(count, n_days, multiplier=1, confidence=confidence)
+        rows.append(
+            {
+                **base,
+                "measure_id": "incidents_per_day",
+                "group": label,
+                "numerator": count,
+                "denominator": n_days,
+                "value": float(ci["value"].iloc[0]),
+                "lower": float(ci["lower"].iloc[0]),
+                "upper": float(ci["upper"].iloc[0]),
+                "unit": "incidents per day",
+                "method": str(ci["method"].iloc[0]),
+            }
+        )
+    ratio = poisson_rate_ratio(x1, school_days, x0, other_days, confidence)
+    rows.append(
+        {
+            **base,
+            "measure_id": "school_day_rate_ratio",
+            "group": "school days vs non-school days",
+            "numerator": x1,
+            "denominator": x1 + x0,
+            "value": ratio["value"],
+            "lower": ratio["lower"],
+            "upper": ratio["upper"],
+            "p_value": ratio["p_value"],
+            "unit": "ratio of incidents per day",
+            "method": "exact conditional (Clopper-Pearson) interval for a ratio of Poisson rates",
+            "school_days": school_days,
+            "non_school_days": other_days,
+        }
+    )
+    if x1 + x0:
+        share = proportion_ci(x1, x1 + x0, confidence)
+        rows.append(
+            {
+                **base,
+                "measure_id": "school_day_share",
+                "group": "incidents on school days",
+                "numerator": x1,
+                "denominator": x1 + x0,
+                "value": float(share["value"].iloc[0]),
+                "lower": float(share["lower"].iloc[0]),
+                "upper": float(share["upper"].iloc[0]),
+                "unit": "share of incidents",
+                "method": "Wilson score interval",
+                "expected_share": school_days / len(days),
+            }
+        )
+
+    window = config["definitions"]["after_school_window"]
+    start_hour, end_hour = int(window["start_hour"]), int(window["end_hour"])
+    flat = (end_hour - start_hour) / 24
+    timed = offences["time_known"].fillna(False).astype(bool).to_numpy()
+    no_time = int((~timed).sum())
+    hours = pd.Series(-1, index=offences.index)
+    hours.loc[timed] = _start_hours(offences.loc[timed])
+    in_window = ((hours >= start_hour) & (hours < end_hour)).to_numpy()
+    label = f"{start_hour:02d}:00-{end_hour:02d}:00"
+    n_timed = int((on_school_day & timed).sum())
+    after = int((on_school_day & in_window).sum())
+    if n_timed:
+        share = proportion_ci(after, n_timed, confidence)
+        test = st.binomtest(after, n_timed, p=flat)
+        ratio_ci = share_ratio(after, n_timed, flat, confidence)
+        rows.append(
+            {
+                **base,
+                "measure_id": "after_school_share",
+                "group": f"school-day incidents starting {label}",
+                "numerator": after,
+                "denominator": n_timed,
+                "value": float(share["value"].iloc[0]),
+                "lower": float(share["lower"].iloc[0]),
+                "upper": float(share["upper"].iloc[0]),
+                "unit": "share of school-day incidents with a known time",
+                "method": "Wilson score interval; exact binomial test against a flat day",
+                "expected_share": flat,
+                "p_value": float(test.pvalue),
+            }
+        )
+        rows.append(
+            {
+                **base,
+                "measure_id": "after_school_ratio",
+                "group": f"school-day incidents starting {label}",
+                "numerator": after,
+                "denominator": n_timed,
+                "value": float(ratio_ci["value"].iloc[0]),
+                "lower": float(ratio_ci["lower"].iloc[0]),
+                "upper": float(ratio_ci["upper"].iloc[0]),
+                "unit": "ratio of observed to flat-day share",
+                "method": "Wilson limits of the share divided by the flat-day share",
+                "expected_share": flat,
+                "p_value": float(test.pvalue),
+            }
+        )
+    non_school_weekday = ~flags & (days.day_of_week < 5)
+    weekday_off = dates.map(non_school_weekday).fillna(False).astype(bool).to_numpy()
+    x_off = int((weekday_off & in_window).sum())
+    n_off_days = int(non_school_weekday.sum())
+    same_hours = poisson_rate_ratio(after, school_days, x_off, n_off_days, confidence)
+    rows.append(
+        {
+            **base,
+            "measure_id": "after_school_rate_ratio",
+            "group": f"{label} on school days vs non-school weekdays",
+            "numerator": after,
+            "denominator": after + x_off,
+            "value": same_hours["value"],
+            "lower": same_hours["lower"],
+            "upper": same_hours["upper"],
+            "p_value": same_hours["p_value"],
+            "unit": "ratio of incidents per day in the window",
+            "method": "exact conditional (Clopper-Pearson) interval for a ratio of Poisson rates",
+            "school_days": school_days,
+            "non_school_days": n_off_days,
+        }
+    )
+    return rows, no_time
+
+
+def compute(
+    *,
+    victims: pd.DataFrame,
+    school_calendar: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+) -> pd.DataFrame:
+    """Timing measures for one area and the edition year (see :data:`METHOD`)."""
+    year = edition_year(config)
+    sv = config["definitions"]["serious_violence_u25"]
+    base = base_row(sv, config, area_code, year)
+
+    everyone = select_incidents(victims, sv, year)
+    timed = everyone.offences["time_known"].fillna(False).astype(bool)
+    grid = hour_weekday_grid(everyone.offences.loc[timed])
+    rows = grid_rows(base, grid, int(timed.sum()))
+    rows += reconciliation_rows(
+        {**base, "measure_id": "row_reconciliation"},
+        everyone.victim_rows,
+        [
+            ("merged: further victims of the same offence", everyone.merged_rows),
+            ("excluded: start time not recorded", int((~timed).sum())),
+            ("used: incidents with a start time", int(timed.sum())),
+        ],
+        unit="victim rows",
+    )
+
+    for each_year in financial_years(config):
+        rows += school_year_rows(
+            victims, school_calendar, config, area_code, each_year, required=each_year == year
+        )
+    return finish(rows)
+
+
+def school_year_rows(
+    victims: pd.DataFrame,
+    calendar: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+    year: int,
+    *,
+    required: bool,
+) -> list[dict[str, Any]]:
+    """School-age measures and their reconciliation for one financial year.
+
+    Earlier years give the strategy's baseline; when the calendar does not reach back to
+    them the rows say so, but the edition year (``required``) must be covered.
+    """
+    school_def = school_age_definition(config)
+    school_base = base_row(school_def, config, area_code, year)
+    pupils = select_incidents(victims, school_def, year)
+    try:
+        rows, no_time = school_rows(school_base, pupils.offences, calendar, config, year)
+    except CalendarGap as gap:
+        if required:
+            raise
+        return [
+            {
+                **school_base,
+                "measure_id": measure,
+                "group": "not computed",
+                "numerator": np.nan,
+                "denominator": np.nan,
+                "value": np.nan,
+                "lower": np.nan,
+                "upper": np.nan,
+                "unit": "",
+                "method": "not computed",
+                "note": str(gap),
+            }
+            for measure in ("school_day_rate_ratio", "after_school_share")
+        ]
+    rows += reconciliation_rows(
+        {**school_base, "measure_id": "row_reconciliation"},
+        pupils.victim_rows,
+        [
+            ("merged: further victims of the same offence", pupils.merged_rows),
+            ("used: incidents (school-day measures)", len(pupils.offences)),
+        ],
+        unit="victim rows",
+    )
+    rows.append(
+        {
+            **school_base,
+            "measure_id": "row_reconciliation",
+            "group": "excluded from the after-school share only: start time not recorded",
+            "numerator": no_time,
+            "denominator": len(pupils.offences),
+            "value": float(no_time),
+            "lower": np.nan,
+            "upper": np.nan,
+            "unit": "incidents",
+            "method": "count",
+        }
+    )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+# --------------------------------------------------------------------------------------------
+
+
+def clock_phrase(hour: int) -> str:
+    """A 24-hour clock hour in words people use: 0 -> 'midnight', 15 -> '3pm'."""
+    hour %= 24
+    if hour == 0:
+        return "midnight"
+    if hour == 12:
+        return "midday"
+    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"
+
+
+def _peak_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
+    grid = edition_rows(table, f"{sv_id}_hour_weekday", config)
+    if grid.empty or grid["value"].sum() <= 0:
+        return None
+    by_day = grid.groupby("weekday_number")["value"].sum()
+    by_hour = grid.groupby("hour")["value"].sum()
+    day = WEEKDAYS[int(by_day.idxmax())]
+    hour = int(by_hour.idxmax())
+    peak = grid.loc[grid["value"].idxmax()]
+    total = float(grid["value"].sum())
+    resident = (
+        f"Violence against young people happened most often on {day}s, and most often in the "
+        f"hour from {clock_phrase(hour)} to {clock_phrase(hour + 1)}."
+    )
+    technical = (
+        f"{peak['definition']}, {peak['period']}: aoristic weekday x hour grid of "
+        f"{format_number(total, 0)} incidents with a recorded start time. Busiest weekday "
+        f"{day} ({format_number(by_day.max(), 1)} incidents, "
+        f"{format_percent(by_day.max() / total, 1)}); busiest hour {hour:02d}:00-"
+        f"{hour + 1:02d}:00 ({format_percent(by_hour.max() / total, 1)}); busiest cell "
+        f"{peak['group']} ({format_number(peak['value'], 1)}). Descriptive, no test."
+    )
+    return Finding(
+        id="timing_peak",
+        topic="when",
+        resident=resident,
+        technical=technical,
+        status="Descriptive",
+        measure_ids=[f"{sv_id}_hour_weekday"],
+    )
+
+
+def _school_day_finding(
+    table: pd.DataFrame, config: Mapping[str, Any], school_id: str, ages: str
+) -> Finding | None:
+    ratio_rows = edition_rows(table, f"{school_id}_school_day_rate_ratio", config)
+    share_rows = edition_rows(table, f"{school_id}_school_day_share", config)
+    if ratio_rows.empty or share_rows.empty or pd.isna(ratio_rows.iloc[0]["value"]):
+        return None
+    ratio, share = ratio_rows.iloc[0], share_rows.iloc[0]
+    status = interval_status(1.0, ratio["lower"], ratio["upper"])
+    conf = format_confidence(float(ratio["confidence"]))
+    shown = format_share(
+        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
+    )
+    how = {
+        "Higher": "more incidents on a school day than on other days",
+        "Similar": "about as many incidents on a school day as on other days",
+        "Lower": "fewer incidents on a school day than on other days",
+    }[status]
+    first = (
+        f"For young people of school age ({ages}), {shown} of incidents happened on a school day. "
+        if shown is not None
+        else f"For young people of school age ({ages}), there were too few incidents to "
+        "give exact figures. "
+    )
+    resident = first + f"Counting day by day, there were {how}."
+    technical = (
+        f"{ratio['definition']}, {ratio['period']}: {int(share['numerator'])} of "
+        f"{int(share['denominator'])} incidents on {int(ratio['school_days'])} school days "
+        f"({format_percent(share['value'], 1)}; school days are "
+        f"{format_percent(share['expected_share'], 1)} of the year); per-day rate ratio school "
+        f"vs non-school days {format_number(ratio['value'], 2)} ({conf} CI "
+        f"{format_interval(ratio['lower'], ratio['upper'], lambda v: format_number(v, 2))}, "
+        f"exact conditional; p = {format_number(ratio['p_value'], 3)}): {status}."
+    )
+    return Finding(
+        id="timing_school_days",
+        topic="when",
+        resident=resident,
+        technical=technical,
+        status=status,
+        measure_ids=[f"{school_id}_school_day_rate_ratio", f"{school_id}_school_day_share"],
+    )
+
+
+def _after_school_finding(
+    table: pd.DataFrame, config: Mapping[str, Any], school_id: str, ages: str
+) -> Finding | None:
+    rows = edition_rows(table, f"{school_id}_after_school_share", config)
+    if rows.empty or pd.isna(rows.iloc[0]["value"]):
+        return None
+    share = rows.iloc[0]
+    window = config["definitions"]["after_school_window"]
+    start, end = int(window["start_hour"]), int(window["end_hour"])
+    flat = float(share["expected_share"])
+    status = interval_status(flat, share["lower"], share["upper"])
+    conf = format_confidence(float(share["confidence"]))
+    shown = format_share(
+        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
+    )
+    span = f"between {clock_phrase(start)} and {clock_phrase(end)}"
+    meaning = {
+        "Higher": "So the time just after school is a time of higher risk for children.",
+        "Similar": "So we cannot say this time of day is riskier than others.",
+        "Lower": "So fewer incidents happened at this time than at other times of day.",
+    }[status]
+    if shown is None:
+        resident = (
+            f"On school days, there were too few incidents involving young people of "
+            f"school age ({ages}) {span} to give a figure."
+        )
+    else:
+        resident = (
+            f"On school days, {shown} of incidents involving young people of school age "
+            f"({ages}) started {span}. If incidents were spread evenly over the day, it would be "
+            f"about {format_percent(flat)}. {meaning}"
+        )
+    same_hours = edition_rows(table, f"{school_id}_after_school_rate_ratio", config)
+    technical = (
+        f"{share['definition']}, {share['period']}: {int(share['numerator'])} of "
+        f"{int(share['denominator'])} school-day incidents with a recorded start time began "
+        f"{start:02d}:00-{end:02d}:00 ({format_percent(share['value'], 1)}, {conf} CI "
+        f"{format_interval(share['lower'], share['upper'], lambda v: format_percent(v, 1))}, "
+        f"Wilson) against {format_percent(flat, 1)} for a flat day (exact binomial p = "
+        f"{format_number(share['p_value'], 4)}): {status}."
+    )
+    if not same_hours.empty and pd.notna(same_hours.iloc[0]["value"]):
+        sh = same_hours.iloc[0]
+        technical += (
+            f" Per-day rate in the window on school days vs non-school weekdays: "
+            f"{format_number(sh['value'], 2)} ({conf} CI "
+            f"{format_interval(sh['lower'], sh['upper'], lambda v: format_number(v, 2))})."
+        )
+    return Finding(
+        id="timing_after_school",
+        topic="when",
+        resident=resident,
+        technical=technical,
+        status=status,
+        measure_ids=[
+            f"{school_id}_after_school_share",
+            f"{school_id}_after_school_ratio",
+            f"{school_id}_after_school_rate_ratio",
+        ],
+    )
+
+
+def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+    """'When' findings: the busiest times, school days and the after-school window."""
+    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
+    school = school_age_definition(config)
+    ages = f"{school['age_from']} to {school['age_to']}"
+    made = [
+        _peak_finding(table, config, sv_id),
+        _school_day_finding(table, config, str(school["id"]), ages),
+        _after_school_finding(table, config, str(school["id"]), ages),
+    ]
+    return [f for f in made if f is not None]

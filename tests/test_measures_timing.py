@@ -1,0 +1,391 @@
+"""Timing measures: aoristic hour x weekday grid, school days, after-school window."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as st
+from statsmodels.stats import rates as sm_rates
+from statsmodels.stats.proportion import binom_test, proportion_confint
+from test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
+
+from pipeline.measures import timing
+
+AREA = "E09000031"
+
+
+def cell(day: int, hour: int) -> int:
+    """Index of a weekday (0 = Monday) and hour in the 168-cell grid."""
+    return day * 24 + hour
+
+
+def window(**row) -> tuple[pd.Timestamp, pd.Timestamp]:
+    base = {"offence_end_date": pd.NaT, "offence_end_time": pd.NA}
+    return timing.offence_window({**base, **row})
+
+
+# --------------------------------------------------------------------------------------------
+# Aoristic weights (Ratcliffe 2002)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_moment_puts_its_whole_weight_in_one_cell():
+    # Monday 3 June 2024 at 14:30, no end: weight 1 in Monday 14:00-15:00.
+    w = timing.aoristic_weights(
+        *window(offence_start_date=pd.Timestamp("2024-06-03"), offence_start_time="14:30")
+    )
+    assert w[cell(0, 14)] == 1.0 and w.sum() == 1.0
+
+
+def test_a_window_is_spread_in_proportion_to_minutes():
+    # 14:30 to 16:30 (120 minutes): 30 min in 14h -> 0.25, 60 in 15h -> 0.5, 30 in 16h -> 0.25.
+    w = timing.aoristic_weights(
+        *window(
+            offence_start_date=pd.Timestamp("2024-06-03"),
+            offence_start_time="14:30",
+            offence_end_date=pd.Timestamp("2024-06-03"),
+            offence_end_time="16:30",
+        )
+    )
+    assert (w[cell(0, 14)], w[cell(0, 15)], w[cell(0, 16)]) == (0.25, 0.5, 0.25)
+    assert w.sum() == pytest.approx(1.0)
+
+
+def test_an_end_time_without_a_date_before_the_start_runs_past_midnight():
+    # Sunday 9 June 2024 23:00 to 01:00 (no end date): 0.5 Sunday 23h, 0.5 Monday 00h.
+    w = timing.aoristic_weights(
+        *window(
+            offence_start_date=pd.Timestamp("2024-06-09"),
+            offence_start_time="23:00",
+            offence_end_time="01:00",
+        )
+    )
+    assert (w[cell(6, 23)], w[cell(0, 0)]) == (0.5, 0.5)
+
+
+def test_an_end_date_without_a_time_runs_to_the_end_of_that_day():
+    # Monday 22:00 to the end of Monday: 0.5 in 22h and 0.5 in 23h.
+    w = timing.aoristic_weights(
+        *window(
+            offence_start_date=pd.Timestamp("2024-06-03"),
+            offence_start_time="22:00",
+            offence_end_date=pd.Timestamp("2024-06-03"),
+        )
+    )
+    assert (w[cell(0, 22)], w[cell(0, 23)]) == (0.5, 0.5)
+
+
+def test_a_window_of_a_week_or_more_is_uniform():
+    w = timing.aoristic_weights(
+        *window(
+            offence_start_date=pd.Timestamp("2024-06-03"),
+            offence_start_time="00:00",
+            offence_end_date=pd.Timestamp("2024-06-12"),
+            offence_end_time="00:00",
+        )
+    )
+    assert np.allclose(w, 1 / 168)
+
+
+def test_an_end_before_the_start_is_a_moment_at_the_start():
+    w = timing.aoristic_weights(
+        *window(
+            offence_start_date=pd.Timestamp("2024-06-03"),
+            offence_start_time="14:30",
+            offence_end_date=pd.Timestamp("2024-06-03"),
+            offence_end_time="13:00",
+        )
+    )
+    assert w[cell(0, 14)] == 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# A hand-made year: calendar, incidents and the school-day measures
+# --------------------------------------------------------------------------------------------
+
+
+def calendar_2024() -> pd.DataFrame:
+    """One term over the whole financial year 2024-25, an INSET day and two bank holidays.
+
+    1 April 2024 is a Monday; the year has 365 days = 52 weeks + Monday 31 March 2025, so
+    260 + 1 = 261 weekdays. Minus INSET Monday 2 Sept, Christmas Wednesday 25 and Boxing
+    Thursday 26 December: 258 school days and 365 - 258 = 107 non-school days.
+    """
+    return pd.DataFrame(
+        {
+            "start_date": pd.to_datetime(["2024-04-01", "2024-09-02", "2024-12-25"]),
+            "end_date": pd.to_datetime(["2025-03-31", "2024-09-02", "2024-12-26"]),
+            "day_type": ["term", "inset", "bank_holiday"],
+        }
+    )
+
+
+def school_victims() -> pd.DataFrame:
+    school_days = [
+        "2024-06-03",
+        "2024-06-04",
+        "2024-06-05",
+        "2024-06-06",
+        "2024-06-07",
+        "2024-10-01",
+        "2024-10-02",
+        "2024-11-12",
+        "2025-01-14",
+        "2025-02-04",
+        "2025-03-03",
+        "2025-03-31",
+        "2024-04-02",
+        "2024-05-15",
+    ]
+    times = [
+        "15:00",
+        "15:30",
+        "16:59",
+        "16:00",
+        "15:45",  # in the window 15:00-17:00
+        "17:00",  # end exclusive: not in it
+        pd.NA,  # time not recorded
+        "08:00",
+        "09:10",
+        "12:00",
+        "13:00",
+        "19:00",
+        "21:30",
+        "02:00",
+    ]
+    rows = [
+        {"offence_start_date": pd.Timestamp(d), "offence_start_time": t}
+        for d, t in zip(school_days, times, strict=True)
+    ]
+    rows += [
+        {"offence_start_date": pd.Timestamp("2024-06-08"), "offence_start_time": "15:00"},  # Sat
+        {"offence_start_date": pd.Timestamp("2024-12-25"), "offence_start_time": "15:30"},  # BH
+        {"offence_start_date": pd.Timestamp("2024-09-02"), "offence_start_time": "10:00"},  # INSET
+        # not school age (5-16), still in the under-25 grid:
+        {"offence_start_date": pd.Timestamp("2024-06-03"), "victim_age": 17},
+        {"offence_start_date": pd.Timestamp("2024-06-03"), "victim_age": 4},
+    ]
+    return victims(rows)
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return timing.compute(
+        victims=school_victims(), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
+    )
+
+
+@pytest.fixture(scope="module")
+def year(table) -> pd.DataFrame:
+    """The edition year's rows (earlier years only say the calendar does not reach them)."""
+    return table.loc[table["period"] == "2024-25"]
+
+
+def test_school_days_follow_the_calendar():
+    flags = timing.school_day_flags(calendar_2024(), timing.financial_year_days(2024))
+    assert int(flags.sum()) == 258 and len(flags) == 365
+    assert not flags[pd.Timestamp("2024-12-25")] and not flags[pd.Timestamp("2024-09-02")]
+    assert flags[pd.Timestamp("2025-03-31")] and not flags[pd.Timestamp("2024-06-08")]
+
+
+def test_per_day_rate_ratio_with_exact_conditional_interval(year):
+    # 14 incidents on 258 school days, 3 on 107 non-school days:
+    # RR = (14/258) / (3/107) = 0.0542636 / 0.0280374 = 1.93540.
+    # Given 17 incidents, school-day ones are Binomial(17, p); Clopper-Pearson limits of p
+    # from the beta distribution, mapped by RR = p/(1-p) x 107/258.
+    row = one(year, "sv_5_16_school_day_rate_ratio")
+    assert (row["numerator"], row["denominator"]) == (14, 17)
+    assert (row["school_days"], row["non_school_days"]) == (258, 107)
+    assert row["value"] == pytest.approx(1.93540, rel=1e-5)
+    p_low = st.beta.ppf(0.025, 14, 17 - 14 + 1)
+    p_high = st.beta.ppf(0.975, 14 + 1, 17 - 14)
+    assert row["lower"] == pytest.approx(p_low / (1 - p_low) * 107 / 258)
+    assert row["upper"] == pytest.approx(p_high / (1 - p_high) * 107 / 258)
+    # p-value of RR = 1 cross-checked with statsmodels' exact conditional test
+    sm_test = sm_rates.test_poisson_2indep(14, 258, 3, 107, method="exact-cond")
+    assert row["p_value"] == pytest.approx(sm_test.pvalue, rel=1e-6)
+
+
+def test_daily_rates_and_school_day_share(year):
+    rates = rows_of(year, "sv_5_16_incidents_per_day").set_index("group")
+    assert rates.loc["school days", "value"] == pytest.approx(14 / 258)
+    assert rates.loc["non-school days", "value"] == pytest.approx(3 / 107)
+    # 3 events: exact limits chi2(0.025; 6)/2 = 0.61867, chi2(0.975; 8)/2 = 8.76727 per 107 days
+    assert rates.loc["non-school days", "lower"] == pytest.approx(0.61867 / 107, rel=1e-4)
+    assert rates.loc["non-school days", "upper"] == pytest.approx(8.76727 / 107, rel=1e-4)
+    share = one(year, "sv_5_16_school_day_share")
+    lo, hi = proportion_confint(14, 17, alpha=0.05, method="wilson")
+    assert (share["value"], share["lower"], share["upper"]) == (
+        pytest.approx(14 / 17),
+        pytest.approx(lo),
+        pytest.approx(hi),
+    )
+    assert share["expected_share"] == pytest.approx(258 / 365)
+
+
+def test_after_school_share_against_a_flat_day(year):
+    # School-day incidents with a start time: 14 - 1 = 13; starting 15:00-16:59: 5.
+    # Flat day: 2/24 = 0.083333. Wilson interval and binomial test cross-checked with
+    # statsmodels.
+    row = one(year, "sv_5_16_after_school_share")
+    assert (row["numerator"], row["denominator"]) == (5, 13)
+    assert row["value"] == pytest.approx(5 / 13)
+    lo, hi = proportion_confint(5, 13, alpha=0.05, method="wilson")
+    assert (row["lower"], row["upper"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert row["expected_share"] == pytest.approx(2 / 24)
+    assert row["p_value"] == pytest.approx(binom_test(5, 13, prop=2 / 24), rel=1e-6)
+    ratio = one(year, "sv_5_16_after_school_ratio")
+    assert ratio["value"] == pytest.approx((5 / 13) * 12)
+    assert ratio["lower"] == pytest.approx(lo * 12) and ratio["upper"] == pytest.approx(hi * 12)
+
+
+def test_after_school_rate_against_the_same_hours_on_non_school_weekdays(year):
+    # In the window: 5 incidents over 258 school days; on non-school weekdays (INSET 2 Sept,
+    # 25 and 26 Dec = 3 days) 1 incident (Christmas Day 15:30); the Saturday one is a weekend.
+    # RR = (5/258) / (1/3) = 0.0581395.
+    row = one(year, "sv_5_16_after_school_rate_ratio")
+    assert (row["numerator"], row["denominator"], row["non_school_days"]) == (5, 6, 3)
+    assert row["value"] == pytest.approx(5 / 258 * 3)
+    p_low, p_high = st.beta.ppf(0.025, 5, 2), st.beta.ppf(0.975, 6, 1)
+    assert row["lower"] == pytest.approx(p_low / (1 - p_low) * 3 / 258)
+    assert row["upper"] == pytest.approx(p_high / (1 - p_high) * 3 / 258)
+
+
+def test_grid_totals_the_incidents_with_a_time_and_counts_the_rest(year):
+    grid = rows_of(year, "sv_0_24_hour_weekday")
+    assert len(grid) == 168
+    assert list(grid["group"].iloc[[0, 167]]) == ["Monday 00:00-01:00", "Sunday 23:00-24:00"]
+    # Under-25s: 17 school-age + the 17- and 4-year-old = 19 incidents, one without a time.
+    assert grid["value"].sum() == pytest.approx(18)
+    # Monday 15:00-16:00 has 15:00 (3 June) and 15:30 (4 June is Tuesday: no); 15:45 on Friday.
+    monday_15 = one(year, "sv_0_24_hour_weekday", "Monday 15:00-16:00")
+    assert monday_15["value"] == 1.0
+    recon = rows_of(year, "sv_0_24_row_reconciliation").set_index("group")["numerator"]
+    assert recon["rows read"] == 19
+    assert recon["excluded: start time not recorded"] == 1
+    assert recon["used: incidents with a start time"] == 18
+
+
+def test_years_the_calendar_does_not_cover_say_so(table):
+    earlier = table.loc[
+        (table["period"] == "2020-21") & (table["measure_id"] == "sv_5_16_school_day_rate_ratio")
+    ]
+    assert len(earlier) == 1 and math.isnan(earlier["value"].iloc[0])
+    assert "school_calendar" in earlier["note"].iloc[0]
+
+
+def test_the_edition_year_must_be_covered_by_the_calendar():
+    short = calendar_2024()
+    short.loc[0, "end_date"] = pd.Timestamp("2024-12-20")
+    with pytest.raises(
+        ValueError,
+        match=r"school_calendar: its dates run from 2024-04-01 to "
+        r"2024-12-26.*start_date/end_date",
+    ):
+        timing.compute(
+            victims=school_victims(), school_calendar=short, config=CONFIG, area_code=AREA
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Findings: the wording follows the interval
+# --------------------------------------------------------------------------------------------
+
+
+def _with(table: pd.DataFrame, measure_id: str, **values) -> pd.DataFrame:
+    changed = table.copy()
+    mask = changed["measure_id"] == measure_id
+    for column, value in values.items():
+        changed.loc[mask, column] = value
+    return changed
+
+
+def test_school_day_finding_says_more_only_when_the_interval_is_above_one(table):
+    found = {f.id: f for f in timing.findings(table, CONFIG)}
+    similar = found["timing_school_days"]
+    # RR 1.94 but its interval includes 1: "about as many", not "more".
+    assert similar.status == "Similar" and "about as many" in similar.resident
+    higher = _with(table, "sv_5_16_school_day_rate_ratio", lower=1.2, upper=3.0)
+    higher = _with(higher, "sv_5_16_school_day_share", numerator=140, denominator=170)
+    found = {f.id: f for f in timing.findings(higher, CONFIG)}
+    assert found["timing_school_days"].status == "Higher"
+    assert "more incidents on a school day" in found["timing_school_days"].resident
+    assert "82%" in found["timing_school_days"].resident  # 140/170
+
+
+def test_after_school_finding_hides_small_counts_and_hedges(table):
+    found = {f.id: f for f in timing.findings(table, CONFIG)}
+    after = found["timing_after_school"]
+    # 5 incidents: below the resident threshold, so no share is printed
+    assert "too few" in after.resident and "%" not in after.resident
+    assert after.status == "Higher"  # Wilson lower limit 0.177 > flat 0.083
+    bigger = _with(
+        table,
+        "sv_5_16_after_school_share",
+        numerator=30,
+        denominator=100,
+        value=0.30,
+        lower=0.22,
+        upper=0.40,
+    )
+    after = {f.id: f for f in timing.findings(bigger, CONFIG)}["timing_after_school"]
+    assert "30%" in after.resident and "between 3pm and 5pm" in after.resident
+    assert "higher risk" in after.resident
+    flat = _with(bigger, "sv_5_16_after_school_share", lower=0.05, upper=0.12, value=0.08)
+    after = {f.id: f for f in timing.findings(flat, CONFIG)}["timing_after_school"]
+    assert after.status == "Similar" and "higher risk" not in after.resident
+
+
+def test_peak_finding_names_the_busiest_day_and_hour(table):
+    peak = {f.id: f for f in timing.findings(table, CONFIG)}["timing_peak"]
+    # Monday has 3 June (15:00, 17- and 4-year-olds at 12:00), 2 Sept 10:00, 31 March 19:00,
+    # 3 March 13:00 = 6 incidents, more than any other day.
+    assert "Mondays" in peak.resident
+    assert timing.clock_phrase(15) == "3pm" and timing.clock_phrase(0) == "midnight"
+
+
+# --------------------------------------------------------------------------------------------
+# Demo data: the planted school-day and after-school truths are recovered
+# --------------------------------------------------------------------------------------------
+
+
+def test_demo_school_day_and_after_school_truths_inside_intervals():
+    demo = demo_frames()
+    table = timing.compute(
+        victims=demo["victims"],
+        school_calendar=demo["school_calendar"],
+        config=CONFIG,
+        area_code=AREA,
+    )
+    truths = demo["truths"]["after_school"]
+    year = table.loc[table["period"] == CONFIG["edition"]]
+    school_day = one(year, "sv_5_16_school_day_share")
+    after = one(year, "sv_5_16_after_school_share")
+    rate_ratio = one(year, "sv_5_16_school_day_rate_ratio")
+    window_ratio = one(year, "sv_5_16_after_school_rate_ratio")
+    expected = {
+        "school-day share": (school_day, truths["school_day_share_expected"]),
+        "after-school share": (after, truths["share_on_school_days_expected"]),
+        "per-day rate ratio": (
+            rate_ratio,
+            truths["edition_year"]["per_day_rate_ratio_school_vs_non_school_expected"],
+        ),
+        # non-school weekdays have the weekend's per-day rate in the generator, so the
+        # same-hours ratio estimates the planted window ratio too
+        "after-school window rate ratio": (
+            window_ratio,
+            truths["edition_year"]["after_school_window_per_day_rate_ratio_expected"],
+        ),
+    }
+    for name, (row, value) in expected.items():
+        assert row["lower"] <= value <= row["upper"], (name, value, row["lower"], row["upper"])
+    assert (rate_ratio["school_days"], rate_ratio["non_school_days"]) == (
+        truths["edition_year"]["school_days"],
+        truths["edition_year"]["non_school_days"],
+    )
+    # a flat day is rejected: the planted 30% is far above 2/24
+    assert after["lower"] > truths["flat_day_share"]
+    assert len(rows_of(table, "sv_0_24_hour_weekday")) == 168
