@@ -19,6 +19,7 @@ configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"
+include: "rules/demo.smk"
 include: "rules/validate.smk"
 include: "rules/measures.smk"
 include: "rules/charts.smk"

@@ -111,3 +111,119 @@ def _arguments_for(
     if missing:
         raise TypeError(f"{function.__module__}.compute needs inputs the rule does not give: {missing}")
     return {name: available[name] for name in parameters if name in available}
+
+
+def _read_tables(paths: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """Measure tables by family from their CSV files."""
+    return {family: pd.read_csv(path) for family, path in paths.items()}
+
+
+def charts_step(
+    tables: Mapping[str, str],
+    boundaries: str | None,
+    *,
+    out_dir: str,
+    settings: Mapping[str, Any],
+    area: Mapping[str, Any],
+) -> None:
+    """Draw every chart of both reports (resident ones disclosure-controlled) with its table."""
+    from pipeline.charts import build_charts, write_charts
+
+    frames = _read_tables(tables)
+    shapes = read_parquet(boundaries) if boundaries else None
+    for audience in ("resident", "technical"):
+        charts = build_charts(frames, shapes, dict(settings), dict(area), audience)
+        write_charts(charts, out_dir, audience)
+        LOGGER.info("%s: %d charts", audience, len(charts))
+
+
+def render_html_step(
+    *,
+    audience: str,
+    tables: Mapping[str, str],
+    findings: Mapping[str, str],
+    chart_dir: str,
+    narrative: str,
+    provenance: str,
+    reconciliation: list[str],
+    template_dir: str,
+    html: str,
+    settings: Mapping[str, Any],
+    area: Mapping[str, Any],
+) -> None:
+    """Render one audience's report as a self-contained HTML page."""
+    import yaml
+
+    from pipeline.render.context import build_context
+    from pipeline.render.html import render_report
+    from pipeline.runtime import read_json
+    from pipeline.validate.dictionary import data_dictionary
+
+    context = build_context(
+        audience=audience,
+        tables=_read_tables(tables),
+        findings={family: read_json(path) for family, path in findings.items()},
+        chart_dir=chart_dir,
+        narrative=yaml.safe_load(Path(narrative).read_text(encoding="utf-8")),
+        config=dict(settings),
+        area=dict(area),
+        provenance=read_json(provenance),
+        reconciliation=[pd.read_csv(path) for path in sorted(reconciliation)],
+        dictionary=data_dictionary(),
+    )
+    Path(html).parent.mkdir(parents=True, exist_ok=True)
+    Path(html).write_text(render_report(context, template_dir, audience), encoding="utf-8")
+
+
+def render_pdf_step(html: str, pdf: str, settings: Mapping[str, Any]) -> None:
+    """Turn a rendered report into an A4 tagged PDF (PDF/UA-1) with fixed metadata dates."""
+    from pipeline.render.pdf import write_pdf
+
+    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, Path(html).parent, dict(settings))
+
+
+def publish_step(
+    *,
+    reports: Mapping[str, str],
+    tables: Mapping[str, str],
+    chart_dir: str,
+    provenance: str,
+    template_dir: str,
+    edition_dir: str,
+    settings: Mapping[str, Any],
+    area: Mapping[str, Any],
+) -> None:
+    """Publish an edition: the four reports, the CSVs, index.html, the zip, MANIFEST.json.
+
+    Everything is assembled in a sibling staging folder and swapped in at the end, so a
+    failure part-way never leaves a half-written edition behind.
+    """
+    import shutil
+
+    from pipeline.audit.manifest import MANIFEST_NAME, build_manifest
+    from pipeline.render.bundle import write_bundle, write_published_data
+    from pipeline.runtime import read_json
+
+    target = Path(edition_dir)
+    staging = target.with_name(f".{target.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name, path in reports.items():  # e.g. resident_html -> resident.html
+        audience, _, fmt = name.partition("_")
+        shutil.copyfile(path, staging / f"{audience}.{fmt}")
+    write_published_data(staging, chart_dir, technical_tables=tables)
+    write_bundle(staging, template_dir, dict(settings), dict(area))
+    manifest = build_manifest(
+        area=area,
+        edition=settings["edition"],
+        edition_dir=staging,
+        provenance=read_json(provenance),
+        intermediate=tables.values(),
+    )
+    write_json(manifest, staging / MANIFEST_NAME)
+    previous = target.with_name(f".{target.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)

@@ -11,41 +11,44 @@ validate(config, schema="../schemas/config.schema.yaml")
 AREAS = {area["slug"]: area for area in config["areas"]}
 EDITION = config["edition"]
 DATASET = config["dataset"]
-SHARED_KINDS = [
-    "areas",
-    "neighbours",
-    "comparators",
-    "population_la",
-    "population_ethnicity",
-    "deprivation",
-]
-AREA_KINDS = [
-    "lsoas",
-    "victims",
-    "population_lsoa",
-    "schools",
-    "school_calendar",
-    "actions",
-    "boundaries",
-]
+# With a police victim extract (the normal case) or, for an SNA from public data alone,
+# LSOA-level recorded-crime counts instead (see config/public.yaml).
+VICTIM_EXTRACT = config.get("victim_extract", True)
+SHARED_KINDS = ["areas", "neighbours", "comparators", "population_la", "deprivation"]
+if VICTIM_EXTRACT:
+    SHARED_KINDS.append("population_ethnicity")
+if VICTIM_EXTRACT:
+    AREA_KINDS = [
+        "lsoas",
+        "victims",
+        "population_lsoa",
+        "schools",
+        "school_calendar",
+        "actions",
+        "boundaries",
+    ]
+else:
+    AREA_KINDS = ["lsoas", "population_lsoa", "boundaries", "lsoa_counts"]
 RAW_FILENAMES = {kind: f"{kind}.csv" for kind in SHARED_KINDS + AREA_KINDS}
 RAW_FILENAMES["boundaries"] = "lsoa_boundaries.geojson"
 # Which validated inputs each measure family reads (so an edit reruns only what it affects).
 FAMILY_SHARED_INPUTS = {
     "key_metric": ["comparators", "population_la", "neighbours", "areas"],
     "trend": ["comparators", "population_la", "neighbours", "areas"],
-    "disproportionality": ["population_ethnicity"],
+    "disproportionality": ["population_ethnicity"] if VICTIM_EXTRACT else [],
     "hotspots": [],
     "timing": [],
     "deprivation": ["deprivation"],
 }
+LOCATED_EVENTS = "victims" if VICTIM_EXTRACT else "lsoa_counts"
 FAMILY_AREA_INPUTS = {
-    "key_metric": ["victims"],
+    "key_metric": ["victims"] if VICTIM_EXTRACT else [],
     "trend": [],
-    "disproportionality": ["victims"],
-    "hotspots": ["victims", "lsoas", "population_lsoa", "boundaries", "schools"],
-    "timing": ["victims", "school_calendar"],
-    "deprivation": ["victims", "lsoas", "population_lsoa"],
+    "disproportionality": ["victims"] if VICTIM_EXTRACT else [],
+    "hotspots": [LOCATED_EVENTS, "lsoas", "population_lsoa", "boundaries"]
+    + (["schools"] if VICTIM_EXTRACT else []),
+    "timing": ["victims", "school_calendar"] if VICTIM_EXTRACT else [],
+    "deprivation": [LOCATED_EVENTS, "lsoas", "population_lsoa"],
 }
 FAMILIES = list(FAMILY_AREA_INPUTS)
 AUDIENCES = ["resident", "technical"]
@@ -127,8 +130,11 @@ def get_family_tables(wildcards):
 
 
 def get_family_findings(wildcards):
+    """Every family's findings in words, keyed ``<family>_findings``."""
     return {
-        family: f"{MEASURES}/{family}.findings.json".format(area=wildcards.area, edition=wildcards.edition)
+        f"{family}_findings": f"{MEASURES}/{family}.findings.json".format(
+            area=wildcards.area, edition=wildcards.edition
+        )
         for family in FAMILIES + ["monitoring"]
     }
 
@@ -157,6 +163,13 @@ def get_rendered_reports(wildcards):
     }
 
 
+def get_action_tracker(wildcards):
+    """The council's action tracker, where the configuration has one."""
+    if "actions" in AREA_KINDS:
+        return {"actions": f"{VALIDATED}/{wildcards.area}/actions.parquet"}
+    return {}
+
+
 def get_narrative(wildcards):
     return AREAS[wildcards.area]["narrative"]
 
@@ -170,6 +183,14 @@ def get_raw_inputs_of_area(wildcards):
     shared = [str(raw_folder("shared") / RAW_FILENAMES[kind]) for kind in SHARED_KINDS]
     own = [str(raw_folder(wildcards.area) / RAW_FILENAMES[kind]) for kind in AREA_KINDS]
     return shared + own
+
+
+def get_generated_raw_files():
+    """Every raw file the demo generator writes for this configuration's areas."""
+    files = [str(raw_folder("shared") / RAW_FILENAMES[kind]) for kind in SHARED_KINDS]
+    for area in AREAS:
+        files += [str(raw_folder(area) / RAW_FILENAMES[kind]) for kind in AREA_KINDS]
+    return files
 
 
 def get_final_outputs():

@@ -23,7 +23,7 @@ rule compute_measure_family:
 rule compute_monitoring:
     input:
         unpack(get_family_tables),
-        actions=f"{VALIDATED}/{{area}}/actions.parquet",
+        unpack(get_action_tracker),
     output:
         table=f"{MEASURES}/monitoring.csv",
         findings=f"{MEASURES}/monitoring.findings.json",

@@ -1,0 +1,15 @@
+"""Rule draw_charts: every chart of both reports as SVG, with the table behind each as CSV."""
+
+from pipeline.runtime import logged_step
+from pipeline.steps import charts_step
+
+sm = snakemake  # noqa: F821 - set by Snakemake
+with logged_step(sm.log[0], "draw_charts"):
+    tables = {name: path for name, path in sm.input.items() if name != "boundaries"}
+    charts_step(
+        tables,
+        sm.input.boundaries,
+        out_dir=sm.output.charts,
+        settings=sm.params.settings,
+        area=sm.params.area,
+    )
