@@ -193,8 +193,7 @@ def test_generator_reproduces_the_committed_files_byte_for_byte(demo, tmp_path):
         p.relative_to(COMMITTED).as_posix() for p in COMMITTED.rglob("*") if p.is_file()
     )
     assert fresh == committed
-    assert len(fresh) == 15  # 14 data files + MANIFEST.sha256
-    assert "MANIFEST.sha256" in fresh
+    assert len(fresh) == 14
     for relative in fresh:
         assert (tmp_path / relative).read_bytes() == (COMMITTED / relative).read_bytes(), relative
 
@@ -202,7 +201,7 @@ def test_generator_reproduces_the_committed_files_byte_for_byte(demo, tmp_path):
 def test_command_line_writes_the_same_files(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--seed", str(DEFAULT_SEED)]) == 0
     printed = capsys.readouterr().out
-    assert "wrote 15 files" in printed
+    assert "wrote 14 files" in printed
     assert "CR031-" not in printed and "P031-" not in printed  # never prints records
     for relative in ("truths.json", f"{AREA}/victims.csv", "shared/comparators.csv"):
         assert (tmp_path / relative).read_bytes() == (COMMITTED / relative).read_bytes()
@@ -226,9 +225,7 @@ def test_three_other_seeds_generate_valid_distinct_demos():
         files = render(demo)
         assert files == render(generate(seed))  # same seed, same bytes
         assert sorted(files) == sorted(
-            p.relative_to(COMMITTED).as_posix()
-            for p in COMMITTED.rglob("*")
-            if p.is_file() and p.name != "MANIFEST.sha256"
+            p.relative_to(COMMITTED).as_posix() for p in COMMITTED.rglob("*") if p.is_file()
         )
         victims = pd.read_csv(
             io.BytesIO(files[f"{AREA}/victims.csv"]), dtype=str, keep_default_na=False

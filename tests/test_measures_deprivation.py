@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
-from test_measures_hotspots import (
+from tests.test_measures_hotspots import (
     CONFIG,
     demo_frames,
     lsoa_list,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import proportion_confint
-from test_measures_key_metric import demo_inputs
+from tests.test_measures_key_metric import demo_inputs
 
 from pipeline.measures import disproportionality as dp
 from pipeline.measures.common import MEASURE_COLUMNS

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 from scipy.stats.contingency import relative_risk
-from test_measures_hotspots import CONFIG, demo_frames, one, rows_of
+from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of
 
 from pipeline.measures import monitoring
 

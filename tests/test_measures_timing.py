@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as st
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import binom_test, proportion_confint
-from test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
+from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
 
 from pipeline.measures import timing
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 from statsmodels.tools.numdiff import approx_hess
-from test_measures_key_metric import demo_inputs
+from tests.test_measures_key_metric import demo_inputs
 
 from pipeline.measures import trend
 from pipeline.measures.common import MEASURE_COLUMNS

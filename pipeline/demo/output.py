@@ -136,10 +136,7 @@ def render(demo: DemoData) -> dict[str, bytes]:
 
 
 def write(demo: DemoData, out_dir: Path) -> list[Path]:
-    """Write the demo under ``out_dir`` (created if needed) with its checksum manifest
-    (``MANIFEST.sha256``, checked by the workflow's first rule); return the paths, sorted."""
-    from pipeline.audit.raw_manifest import write_manifest
-
+    """Write the demo under ``out_dir`` (created if needed); return the paths written, sorted."""
     out_dir = Path(out_dir)
     written = []
     for relative, content in sorted(render(demo).items()):
@@ -147,5 +144,4 @@ def write(demo: DemoData, out_dir: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         written.append(path)
-    written.append(write_manifest(out_dir))
-    return sorted(written)
+    return written
