@@ -146,11 +146,136 @@ def test_hotspots_are_recovered(demo_run, truths):
     assert len(hot - planted) <= 2, f"false hot spots: {sorted(hot - planted)}"
 
 
-def test_a_clean_copy_elsewhere_gives_byte_identical_outputs(repo, demo_run, tmp_path_factory):
-    """Same commit and inputs, another directory, time zone, locale and hash seed."""
+def test_a_clean_copy_run_through_a_cluster_executor_elsewhere_is_byte_identical(
+    repo, demo_run, tmp_path_factory
+):
+    """Same commit and inputs, run in another directory, time zone, locale and hash seed, with
+    every job submitted as a separate process through the cluster-generic executor plugin
+    (profiles/local-cluster): every output is byte-identical to the local run's."""
     target = tmp_path_factory.mktemp("run-b-elsewhere") / "second-copy"
-    run_copy(repo, target, env={"TZ": "Pacific/Auckland", "PYTHONHASHSEED": "4242", "LC_ALL": "C"})
+    run_copy(
+        repo,
+        target,
+        env={"TZ": "Pacific/Auckland", "PYTHONHASHSEED": "4242", "LC_ALL": "C"},
+        extra_args=("--profile", "profiles/local-cluster"),
+    )
+    submitted = list((target / "logs/cluster").glob("*.out"))
+    assert len(submitted) >= 10, "jobs were not submitted through the cluster executor"
     first, second = file_hashes(demo_run), file_hashes(target)
     assert sorted(first) == sorted(second)
     different = sorted(name for name in first if first[name] != second[name])
     assert different == [], f"outputs differ between the two runs: {different}"
+
+
+# The tests below change the first run's copy in place and restore it; they run last.
+
+
+def _snakemake(run: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=run, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(run)},
+    )
+
+
+def _verify(run: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.audit.verify"],
+        cwd=run, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(run)},
+    )
+
+
+def _key_metric_victim_line(victims_csv: Path) -> tuple[int, str]:
+    """A key-metric victim aged 17 in the edition year: (line index, line text)."""
+    lines = victims_csv.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    column = {name: i for i, name in enumerate(header)}
+    for index, line in enumerate(lines[1:], start=1):
+        fields = line.split(",")
+        if (
+            len(fields) == len(header)
+            and fields[column["victim_age"]] == "17"
+            and fields[column["weapon"]] == "Knife or sharp instrument"
+            and fields[column["injury"]] == "Y"
+            and fields[column["domestic_abuse"]] == "N"
+            and fields[column["offence_group"]] == "Violence with injury"
+            and fields[column["offence_start_date"]] >= "2024-04-01"
+        ):
+            return index, line
+    raise AssertionError("no key-metric victim aged 17 in the demo extract")
+
+
+def test_a_bad_extract_stops_the_run_and_keeps_the_published_edition(demo_run):
+    victims = demo_run / "data/raw/demo" / AREA / "victims.csv"
+    original = victims.read_bytes()
+    published = file_hashes(demo_run, ("reports",))
+    index, line = _key_metric_victim_line(victims)
+    lines = original.decode("utf-8").split("\n")
+    lines[index] = line.replace(",17,", ",430,", 1)
+    victims.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        result = _snakemake(demo_run)
+        assert result.returncode != 0
+        message = result.stderr
+        assert "victims.csv" in message and "victim_age" in message
+        assert f"line {index + 1}" in message or f"lines {index + 1}" in message, message[-3000:]
+        assert "430" in message
+        assert file_hashes(demo_run, ("reports",)) == published
+    finally:
+        victims.write_bytes(original)
+
+
+def test_a_raw_checksum_manifest_stops_the_run_naming_the_changed_file(demo_run):
+    from pipeline.audit.raw_manifest import write_manifest
+
+    raw = demo_run / "data/raw/demo"
+    manifest = write_manifest(raw)
+    deprivation = raw / "shared/deprivation.csv"
+    original = deprivation.read_bytes()
+    try:
+        deprivation.write_bytes(original.replace(b"IoD2025", b"IoD2O25", 1))
+        result = _snakemake(demo_run)
+        assert result.returncode != 0
+        assert "shared/deprivation.csv" in result.stderr
+        assert "checksum manifest" in result.stderr
+        assert "rule check_raw_inputs" in result.stdout + result.stderr
+    finally:
+        deprivation.write_bytes(original)
+        manifest.unlink()
+
+
+def test_verify_reports_only_the_report_files_after_a_narrative_edit(demo_run):
+    narrative = demo_run / "config/narrative/waltham-forest.yaml"
+    original = narrative.read_bytes()
+    narrative.write_text(original.decode().replace("grow up safe", "grow up safe and well"), encoding="utf-8")
+    try:
+        result = _verify(demo_run)
+        assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+        rows = [line.split() for line in result.stdout.splitlines() if line.endswith(("same", "different"))]
+        different = {row[0] for row in rows if row[-1] == "different"}
+        assert different, result.stdout
+        assert all(
+            name.startswith(("resident.", "technical.", "index.html")) or name.endswith(".zip")
+            for name in different
+        ), different
+        assert not any(name.startswith("data/processed/measures") for name in different)
+        assert "INPUT CHANGED" not in result.stdout
+    finally:
+        narrative.write_bytes(original)
+
+
+def test_verify_names_a_changed_input_and_the_measures_it_moved(demo_run):
+    victims = demo_run / "data/raw/demo" / AREA / "victims.csv"
+    original = victims.read_bytes()
+    index, line = _key_metric_victim_line(victims)
+    lines = original.decode("utf-8").split("\n")
+    lines[index] = line.replace(",17,", ",19,", 1)  # one byte: an under-18 victim becomes 19
+    victims.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        result = _verify(demo_run)
+        assert result.returncode == 1
+        out = result.stdout
+        assert f"INPUT CHANGED: data/raw/demo/{AREA}/victims.csv" in out
+        assert f"Measure table data/processed/measures/{AREA}/{EDITION}/key_metric.csv changed:" in out
+        assert "kcwi_1_17_rate" in out and "numerator" in out
+    finally:
+        victims.write_bytes(original)

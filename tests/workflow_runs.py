@@ -8,11 +8,17 @@ from pathlib import Path
 from pipeline.audit.verify import copy_tree, run_workflow
 
 
-def run_copy(repo: Path, target: Path, *, env: dict[str, str] | None = None, configfile: str | None = None,
-             targets: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def run_copy(
+    repo: Path,
+    target: Path,
+    *,
+    env: dict[str, str] | None = None,
+    configfile: str | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess[str]:
     """Copy the repository to ``target`` and run the workflow there; fail loudly on error."""
     copy = copy_tree(repo, target)
-    result = run_workflow(copy, cores=2, env=env, configfile=configfile, targets=targets)
+    result = run_workflow(copy, cores=2, env=env, configfile=configfile, extra_args=extra_args)
     if result.returncode != 0:
         raise AssertionError(
             f"workflow failed in {copy}:\nSTDOUT:\n{result.stdout[-4000:]}\nSTDERR:\n{result.stderr[-8000:]}"

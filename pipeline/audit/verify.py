@@ -57,14 +57,14 @@ def run_workflow(
     cores: int = 2,
     configfile: str | None = None,
     env: Mapping[str, str] | None = None,
-    targets: Sequence[str] = (),
+    extra_args: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
     """Run Snakemake in ``workdir`` with this environment's interpreter, importing the
     ``pipeline`` package from ``workdir`` (not from the checkout that started it)."""
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", "rules"]
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", "rules"]  # noqa: E501
     if configfile:
         command += ["--configfile", configfile]
-    command += list(targets)
+    command += list(extra_args)
     environment = {**os.environ, **(env or {}), "PYTHONPATH": str(workdir)}
     return subprocess.run(command, cwd=workdir, env=environment, capture_output=True, text=True, check=False)
 
