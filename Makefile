@@ -30,9 +30,11 @@ test: env system-packages system-packages-test
 verify: env system-packages
 	$(VENV)/bin/python -m pipeline.audit.verify $(if $(EDITION),--edition $(EDITION),)
 
+# Style checks: ruff for Python, snakefmt for the workflow files. (`snakemake --lint` runs in
+# the test suite, which allows only the conda/container advice; see README.)
 lint: env
-	$(VENV)/bin/ruff check pipeline tests bench
-	$(VENV)/bin/python -m pipeline.tools.lint_workflow
+	$(VENV)/bin/ruff check pipeline tests bench scripts
+	$(VENV)/bin/snakefmt --check Snakefile rules
 
 env: $(VENV)/.synced
 

@@ -28,6 +28,6 @@ include: "rules/publish.smk"
 
 
 rule all:
+    default_target: True
     input:
         get_final_outputs(),
-    default_target: True

@@ -92,7 +92,7 @@ def bench_london() -> list[str]:
 
 def bench_ingest(rows: int = 5_000_000) -> list[str]:
     """Ingest of a generated national-scale police.uk street file against pyarrow's raw read."""
-    from bench.police_uk_ingest import run_ingest_benchmark
+    from bench.police_uk_ingest import run_ingest_benchmark  # noqa: PLC0415
 
     return run_ingest_benchmark(rows)
 

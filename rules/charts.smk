@@ -8,14 +8,14 @@ rule draw_charts:
         boundaries=f"{VALIDATED}/{{area}}/boundaries.parquet",
     output:
         charts=directory(CHARTS),
-    params:
-        settings=config,
-        area=get_area,
     log:
         "logs/draw_charts/{area}/{edition}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        settings=config,
+        area=get_area,
     script:
         "../scripts/draw_charts.py"

@@ -117,7 +117,10 @@ def get_validated_inputs(wildcards):
 
 def get_family_inputs(wildcards):
     """Validated inputs one measure family reads, plus the area's cross-input check."""
-    files = {kind: f"{VALIDATED}/shared/{kind}.parquet" for kind in FAMILY_SHARED_INPUTS[wildcards.family]}
+    files = {
+        kind: f"{VALIDATED}/shared/{kind}.parquet"
+        for kind in FAMILY_SHARED_INPUTS[wildcards.family]
+    }
     for kind in FAMILY_AREA_INPUTS[wildcards.family]:
         files[kind] = f"{VALIDATED}/{wildcards.area}/{kind}.parquet"
     files["checked"] = f"{VALIDATED}/{wildcards.area}/cross-checks.ok"
@@ -126,7 +129,10 @@ def get_family_inputs(wildcards):
 
 def get_family_tables(wildcards):
     """Every measure family's table for one area and edition, by family."""
-    return {family: f"{MEASURES}/{family}.csv".format(area=wildcards.area, edition=wildcards.edition) for family in FAMILIES}
+    return {
+        family: f"{MEASURES}/{family}.csv".format(area=wildcards.area, edition=wildcards.edition)
+        for family in FAMILIES
+    }
 
 
 def get_family_findings(wildcards):

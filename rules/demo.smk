@@ -6,13 +6,13 @@ if "demo_generator" in config:
     rule generate_demo_data:
         output:
             raw=get_generated_raw_files(),
-        params:
-            generator=config["demo_generator"],
         log:
             f"logs/generate_demo_data/{DATASET}.log",
         threads: 1
         resources:
             mem_mb=3000,
             runtime=10,
+        params:
+            generator=config["demo_generator"],
         script:
             "../scripts/generate_demo_data.py"

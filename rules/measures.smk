@@ -7,15 +7,15 @@ rule compute_measure_family:
     output:
         table=f"{MEASURES}/{{family}}.csv",
         findings=f"{MEASURES}/{{family}}.findings.json",
-    params:
-        settings=config,
-        area=get_area,
     log:
         "logs/compute_measure_family/{area}/{edition}/{family}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        settings=config,
+        area=get_area,
     script:
         "../scripts/compute_measures.py"
 
@@ -27,9 +27,6 @@ rule compute_monitoring:
     output:
         table=f"{MEASURES}/monitoring.csv",
         findings=f"{MEASURES}/monitoring.findings.json",
-    params:
-        settings=config,
-        area=get_area,
     log:
         "logs/compute_monitoring/{area}/{edition}.log",
     localrule: True
@@ -37,5 +34,8 @@ rule compute_monitoring:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        settings=config,
+        area=get_area,
     script:
         "../scripts/compute_monitoring.py"

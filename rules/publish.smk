@@ -20,9 +20,6 @@ rule publish_edition:
         data=directory(f"{PUBLISHED}/data"),
         bundle=f"{PUBLISHED}/{{area}}-{{edition}}-sna.zip",
         manifest=f"{PUBLISHED}/MANIFEST.json",
-    params:
-        settings=config,
-        area=get_area,
     log:
         "logs/publish_edition/{area}/{edition}.log",
     localrule: True
@@ -30,5 +27,8 @@ rule publish_edition:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        settings=config,
+        area=get_area,
     script:
         "../scripts/publish_edition.py"

@@ -8,8 +8,6 @@ rule record_provenance:
         lock="uv.lock",
     output:
         provenance="data/processed/provenance/{area}/{edition}.json",
-    params:
-        settings=config,
     log:
         "logs/record_provenance/{area}/{edition}.log",
     localrule: True
@@ -17,6 +15,8 @@ rule record_provenance:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        settings=config,
     script:
         "../scripts/record_provenance.py"
 
@@ -33,15 +33,15 @@ rule render_html:
         reconciliation=get_reconciliation_files,
     output:
         html=f"{RENDERED}/{{audience}}.html",
-    params:
-        settings=config,
-        area=get_area,
     log:
         "logs/render_html/{area}/{edition}/{audience}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        settings=config,
+        area=get_area,
     script:
         "../scripts/render_html.py"
 
@@ -51,13 +51,13 @@ rule render_pdf:
         html=f"{RENDERED}/{{audience}}.html",
     output:
         pdf=f"{RENDERED}/{{audience}}.pdf",
-    params:
-        settings=config,
     log:
         "logs/render_pdf/{area}/{edition}/{audience}.log",
     threads: 1
     resources:
         mem_mb=3000,
         runtime=10,
+    params:
+        settings=config,
     script:
         "../scripts/render_pdf.py"

@@ -25,15 +25,15 @@ rule validate_shared_input:
     output:
         validated=f"{VALIDATED}/shared/{{kind}}.parquet",
         reconciliation=f"{VALIDATION_REPORTS}/shared/{{kind}}.reconciliation.csv",
-    params:
-        settings=config,
-        failures=f"{VALIDATION_REPORTS}/shared/{{kind}}.failures.csv",
     log:
         f"logs/validate_shared_input/{DATASET}/{{kind}}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        settings=config,
+        failures=f"{VALIDATION_REPORTS}/shared/{{kind}}.failures.csv",
     script:
         "../scripts/validate_input.py"
 
@@ -44,15 +44,15 @@ rule validate_area_input:
     output:
         validated=f"{VALIDATED}/{{area}}/{{kind}}.parquet",
         reconciliation=f"{VALIDATION_REPORTS}/{{area}}/{{kind}}.reconciliation.csv",
-    params:
-        settings=config,
-        failures=f"{VALIDATION_REPORTS}/{{area}}/{{kind}}.failures.csv",
     log:
         f"logs/validate_area_input/{DATASET}/{{area}}/{{kind}}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        settings=config,
+        failures=f"{VALIDATION_REPORTS}/{{area}}/{{kind}}.failures.csv",
     script:
         "../scripts/validate_input.py"
 
@@ -62,10 +62,6 @@ rule check_area_inputs:
         unpack(get_validated_inputs),
     output:
         checked=f"{VALIDATED}/{{area}}/cross-checks.ok",
-    params:
-        settings=config,
-        area=get_area,
-        failures=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.failures.csv",
     log:
         f"logs/check_area_inputs/{DATASET}/{{area}}.log",
     localrule: True
@@ -73,5 +69,9 @@ rule check_area_inputs:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        settings=config,
+        area=get_area,
+        failures=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.failures.csv",
     script:
         "../scripts/check_area_inputs.py"
