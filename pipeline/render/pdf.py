@@ -1,0 +1,128 @@
+"""Tagged PDF (PDF/UA-1) from the report HTML with WeasyPrint, reproducibly.
+
+WeasyPrint reports accessibility problems (a missing ``lang``, an image without ``alt``) as
+ERROR log records rather than exceptions; :func:`write_pdf` turns any ERROR record into a
+failure. The PDF's creation and modification dates come from ``config["publication_date"]``
+(``dcterms.created``/``dcterms.modified`` meta tags), never from the clock, so re-running gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+PDF_VARIANT = "pdf/ua-1"
+_DATE_META = re.compile(r'\s*<meta\s+name="dcterms\.(?:created|modified)"[^>]*>', re.IGNORECASE)
+_HEAD = re.compile(r"<head[^>]*>", re.IGNORECASE)
+
+
+class PdfRenderError(RuntimeError):
+    """WeasyPrint logged an error: the PDF would be incomplete or inaccessible."""
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _errors_from_weasyprint() -> Iterator[_Collector]:
+    """Collect ERROR (and worse) records of the ``weasyprint`` logger while rendering."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    previous = logger.level
+    logger.addHandler(collector)
+    if logger.getEffectiveLevel() > logging.ERROR:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(previous)
+
+
+@contextmanager
+def _source_date_epoch(day: date) -> Iterator[None]:
+    """Pin SOURCE_DATE_EPOCH while rendering: if fonts are subset with fontTools (no
+    HarfBuzz-subset), it writes this instead of the current time into the fonts."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def publication_date(config: Mapping[str, Any]) -> date:
+    """The configured publication date (``YYYY-MM-DD``)."""
+    value = config["publication_date"]
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(
+            f"config publication_date {value!r} is not a date in the form YYYY-MM-DD"
+        ) from None
+
+
+def with_fixed_dates(html: str, day: date) -> str:
+    """The HTML with exactly one ``dcterms.created`` and one ``dcterms.modified`` meta tag,
+    both set to ``day`` (WeasyPrint writes them as the PDF's dates)."""
+    match = _HEAD.search(html)
+    if match is None:
+        raise ValueError("the report HTML has no <head>; cannot set the PDF dates")
+    cleaned = _DATE_META.sub("", html)
+    match = _HEAD.search(cleaned)
+    assert match is not None
+    stamp = day.isoformat()
+    tags = (
+        f'\n<meta name="dcterms.created" content="{stamp}">'
+        f'\n<meta name="dcterms.modified" content="{stamp}">'
+    )
+    return cleaned[: match.end()] + tags + cleaned[match.end() :]
+
+
+def pdf_bytes(html: str, base_url: str | Path, config: Mapping[str, Any]) -> bytes:
+    """Render the HTML to PDF/UA-1 bytes; raise :class:`PdfRenderError` on any ERROR log."""
+    from weasyprint import HTML
+
+    day = publication_date(config)
+    document = with_fixed_dates(html, day)
+    with _errors_from_weasyprint() as collector, _source_date_epoch(day):
+        data = HTML(string=document, base_url=str(base_url)).write_pdf(
+            pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+        )
+    if collector.records:
+        messages = "; ".join(record.getMessage() for record in collector.records)
+        raise PdfRenderError(f"WeasyPrint reported {len(collector.records)} error(s): {messages}")
+    return data
+
+
+def write_pdf(
+    html: str, pdf_path: str | Path, base_url: str | Path, config: Mapping[str, Any]
+) -> None:
+    """Write the report HTML as an A4 tagged PDF (PDF/UA-1) with fixed metadata dates.
+
+    Page size, page numbers and the synthetic-data mark come from the report's print CSS;
+    bookmarks come from the headings; title and language from ``<title>`` and ``<html lang>``.
+    """
+    data = pdf_bytes(html, base_url, config)
+    path = Path(pdf_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

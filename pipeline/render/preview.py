@@ -1,0 +1,269 @@
+"""Build both reports of the demo end to end in a scratch folder, to look at them or test them.
+
+``python -m pipeline.render.preview /tmp/sna-preview`` writes the synthetic demo inputs,
+validates them, computes every measure family, draws the charts and renders the resident and
+technical reports (HTML and PDF) with the index page and zip, exactly as the workflow's
+functions do, but without Snakemake and outside the repository's data folders. The
+provenance record is a placeholder (the workflow writes the real one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_KINDS = (
+    "areas",
+    "neighbours",
+    "comparators",
+    "population_la",
+    "population_ethnicity",
+    "deprivation",
+)
+AREA_KINDS = (
+    "lsoas",
+    "victims",
+    "population_lsoa",
+    "schools",
+    "school_calendar",
+    "actions",
+    "boundaries",
+)
+FAMILY_SHARED = {
+    "key_metric": ("comparators", "population_la", "neighbours", "areas"),
+    "trend": ("comparators", "population_la", "neighbours", "areas"),
+    "disproportionality": ("population_ethnicity",),
+    "hotspots": (),
+    "timing": (),
+    "deprivation": ("deprivation",),
+}
+FAMILY_AREA = {
+    "key_metric": ("victims",),
+    "trend": (),
+    "disproportionality": ("victims",),
+    "hotspots": ("victims", "lsoas", "population_lsoa", "boundaries", "schools"),
+    "timing": ("victims", "school_calendar"),
+    "deprivation": ("victims", "lsoas", "population_lsoa"),
+}
+#: A stand-in provenance record for previews (the workflow records the real one).
+PREVIEW_PROVENANCE: dict[str, Any] = {
+    "commit": "preview-not-a-commit",
+    "dirty": True,
+    "config_hash": "preview",
+    "inputs": [],
+    "packages": {},
+    "system": {},
+}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Where a preview put things."""
+
+    config: dict[str, Any]
+    area: dict[str, Any]
+    measures: Path
+    charts: Path
+    edition: Path
+
+    def table(self, family: str) -> pd.DataFrame:
+        return pd.read_csv(self.measures / f"{family}.csv")
+
+
+def _raw_name(kind: str) -> str:
+    return "lsoa_boundaries.geojson" if kind == "boundaries" else f"{kind}.csv"
+
+
+def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The demo configuration pointed at ``raw`` (the first area only)."""
+    config = (
+        copy.deepcopy(dict(base))
+        if base is not None
+        else yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+    )
+    config["shared_inputs"] = str(raw / "shared")
+    area = dict(config["areas"][0])
+    area["inputs"] = str(raw / area["slug"])
+    area["narrative"] = (
+        str(REPO / area["narrative"])
+        if not Path(area["narrative"]).is_absolute()
+        else area["narrative"]
+    )
+    config["areas"] = [area]
+    return config
+
+
+def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
+    """Validate the raw inputs and compute every measure family (tables and findings)."""
+    from pipeline.steps import measure_step, validate_step
+
+    area = config["areas"][0]
+    validated, reports = work / "validated", work / "validation"
+    for kind in SHARED_KINDS:
+        validate_step(
+            kind,
+            str(Path(config["shared_inputs"]) / _raw_name(kind)),
+            validated=str(validated / "shared" / f"{kind}.parquet"),
+            reconciliation=str(reports / "shared" / f"{kind}.reconciliation.csv"),
+            failures=str(reports / "shared" / f"{kind}.failures.csv"),
+            settings=config,
+        )
+    for kind in AREA_KINDS:
+        validate_step(
+            kind,
+            str(Path(area["inputs"]) / _raw_name(kind)),
+            validated=str(validated / area["slug"] / f"{kind}.parquet"),
+            reconciliation=str(reports / area["slug"] / f"{kind}.reconciliation.csv"),
+            failures=str(reports / area["slug"] / f"{kind}.failures.csv"),
+            settings=config,
+            lsoas=None if kind == "lsoas" else str(validated / area["slug"] / "lsoas.parquet"),
+        )
+    measures = work / "measures" / area["slug"] / str(config["edition"])
+    measures.mkdir(parents=True, exist_ok=True)
+    for family in FAMILY_SHARED:
+        inputs = {k: str(validated / "shared" / f"{k}.parquet") for k in FAMILY_SHARED[family]}
+        inputs |= {k: str(validated / area["slug"] / f"{k}.parquet") for k in FAMILY_AREA[family]}
+        measure_step(
+            family,
+            inputs,
+            table=str(measures / f"{family}.csv"),
+            findings=str(measures / f"{family}.findings.json"),
+            settings=config,
+            area_code=area["code"],
+        )
+    inputs = {family: str(measures / f"{family}.csv") for family in FAMILY_SHARED}
+    inputs["actions"] = str(validated / area["slug"] / "actions.parquet")
+    measure_step(
+        "monitoring",
+        inputs,
+        table=str(measures / "monitoring.csv"),
+        findings=str(measures / "monitoring.findings.json"),
+        settings=config,
+        area_code=area["code"],
+    )
+    return measures
+
+
+def load_measures(
+    measures: Path,
+) -> tuple[dict[str, pd.DataFrame], dict[str, list[dict[str, Any]]]]:
+    """Measure tables and findings (JSON form) by family."""
+    from pipeline.render.context import FAMILIES
+
+    tables = {f: pd.read_csv(measures / f"{f}.csv") for f in FAMILIES}
+    findings = {
+        f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8"))
+        for f in FAMILIES
+    }
+    return tables, findings
+
+
+def render_demo_preview(
+    out_dir: str | Path,
+    *,
+    pdf: bool = True,
+    config: Mapping[str, Any] | None = None,
+    boundaries: bool = True,
+) -> Preview:
+    """Build the demo's two reports (and index and zip) under ``out_dir``; see the module
+    docstring. ``boundaries=False`` renders as if no LSOA boundaries were supplied."""
+    from pipeline.charts import build_charts, write_charts
+    from pipeline.demo import generate, write
+    from pipeline.render.bundle import write_bundle, write_published_data
+    from pipeline.render.context import build_context
+    from pipeline.render.html import render_report
+    from pipeline.render.pdf import write_pdf
+    from pipeline.runtime import read_parquet
+    from pipeline.validate.dictionary import data_dictionary
+
+    out = Path(out_dir)
+    raw = out / "raw"
+    if not (raw / "shared").exists():
+        write(generate(), raw)
+    settings = preview_config(raw, config)
+    area = settings["areas"][0]
+    measures = compute_measures(settings, out / "processed")
+    tables, findings = load_measures(measures)
+    shape = (
+        read_parquet(out / "processed" / "validated" / area["slug"] / "boundaries.parquet")
+        if boundaries
+        else None
+    )
+    charts = out / "processed" / "charts" / area["slug"] / str(settings["edition"])
+    for audience in ("resident", "technical"):
+        write_charts(build_charts(tables, shape, settings, area, audience), charts, audience)
+    edition = out / "reports" / area["slug"] / str(settings["edition"])
+    edition.mkdir(parents=True, exist_ok=True)
+    narrative = yaml.safe_load(Path(area["narrative"]).read_text(encoding="utf-8"))
+    reconciliation = pd.concat(
+        [
+            pd.read_csv(p)
+            for p in sorted((out / "processed" / "validation").rglob("*.reconciliation.csv"))
+        ],
+        ignore_index=True,
+    )
+    for audience in ("resident", "technical"):
+        context = build_context(
+            audience=audience,
+            tables=tables,
+            findings=findings,
+            chart_dir=charts,
+            narrative=narrative,
+            config=settings,
+            area=area,
+            provenance=PREVIEW_PROVENANCE,
+            reconciliation=reconciliation,
+            dictionary=data_dictionary(),
+        )
+        html = render_report(context, REPO / "templates", audience)
+        (edition / f"{audience}.html").write_text(html, encoding="utf-8")
+        if pdf:
+            write_pdf(html, edition / f"{audience}.pdf", edition, settings)
+    if pdf:
+        write_published_data(edition, charts, {f: measures / f"{f}.csv" for f in tables})
+        write_bundle(edition, REPO / "templates", settings, area)
+    return Preview(settings, area, measures, charts, edition)
+
+
+_CACHE: dict[bool, Preview] = {}
+
+
+def cached_preview(pdf: bool = True) -> Preview:
+    """One preview per process (tests share it): built in a temporary folder that is removed
+    when the process exits. A PDF preview also serves HTML-only callers."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if True in _CACHE:
+        return _CACHE[True]
+    if not pdf and False in _CACHE:
+        return _CACHE[False]
+    folder = Path(tempfile.mkdtemp(prefix="sna-preview-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    _CACHE[pdf] = render_demo_preview(folder, pdf=pdf)
+    return _CACHE[pdf]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.render.preview", description=__doc__)
+    parser.add_argument("out", type=Path, help="scratch folder for the preview")
+    parser.add_argument("--no-pdf", action="store_true", help="HTML only (faster)")
+    args = parser.parse_args(argv)
+    preview = render_demo_preview(args.out, pdf=not args.no_pdf)
+    print(f"reports written to {preview.edition}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

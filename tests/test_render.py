@@ -1,0 +1,348 @@
+"""Reports: Jinja safety, plain English, report content, tagged PDF/UA, determinism and the
+comms bundle. The demo reports are built once (pipeline.render.preview) and read here."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import re
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pikepdf
+import pytest
+import textstat
+import yaml
+from jinja2 import UndefinedError
+
+from pipeline.charts import build_charts, write_charts
+from pipeline.render.bundle import deterministic_zip, write_bundle
+from pipeline.render.context import build_context, disproportionality_caveats, family_methods
+from pipeline.render.html import make_environment, render_report, render_template
+from pipeline.render.pdf import PdfRenderError, pdf_bytes, with_fixed_dates, write_pdf
+from pipeline.render.preview import PREVIEW_PROVENANCE, cached_preview, load_measures
+from pipeline.render.quality import prose_blocks
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATES = REPO / "templates"
+
+
+@pytest.fixture(scope="module")
+def preview():
+    return cached_preview()
+
+
+@pytest.fixture(scope="module")
+def resident_html(preview) -> str:
+    return (preview.edition / "resident.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def technical_html(preview) -> str:
+    return (preview.edition / "technical.html").read_text(encoding="utf-8")
+
+
+def prose(html: str) -> list[str]:
+    return prose_blocks(html)
+
+
+# --------------------------------------------------------------------------------------------
+# Jinja
+# --------------------------------------------------------------------------------------------
+
+
+def test_environment_is_strict_and_escapes(tmp_path):
+    (tmp_path / "t.html.j2").write_text("<p>{{ name }}</p>{{ missing }}", encoding="utf-8")
+    env = make_environment(tmp_path)
+    assert env.autoescape is True
+    with pytest.raises(UndefinedError):
+        env.get_template("t.html.j2").render(name="x")
+    (tmp_path / "u.html.j2").write_text("<p>{{ name }}</p>", encoding="utf-8")
+    assert render_template({"name": "<b>"}, tmp_path, "u.html.j2") == "<p>&lt;b&gt;</p>"
+    with pytest.raises(FileNotFoundError):
+        make_environment(tmp_path / "nowhere")
+
+
+def test_render_report_refuses_a_context_of_the_other_audience(preview):
+    with pytest.raises(ValueError, match="built for 'technical'"):
+        render_report({"audience": "technical"}, TEMPLATES, "resident")
+
+
+def test_a_script_in_the_data_is_escaped_everywhere(preview, tmp_path):
+    tables, findings = load_measures(preview.measures)
+    evil = "Oak <script>alert(1)</script> ward"
+    hot = tables["hotspots"].copy()
+    hot["ward_name"] = hot["ward_name"].astype(object).where(hot["ward_name"].isna(), evil)
+    tables["hotspots"] = hot
+    config = copy.deepcopy(preview.config)
+    area = {**preview.area, "name": "Waltham <script>alert(2)</script> Forest"}
+    narrative = yaml.safe_load(Path(area["narrative"]).read_text(encoding="utf-8"))
+    narrative["help"][0]["detail"] = "Call <script>alert(3)</script> now."
+    charts = tmp_path / "charts"
+    for audience in ("resident", "technical"):
+        write_charts(build_charts(tables, None, config, area, audience), charts, audience)
+        context = build_context(
+            audience=audience,
+            tables=tables,
+            findings=findings,
+            chart_dir=charts,
+            narrative=narrative,
+            config=config,
+            area=area,
+            provenance=PREVIEW_PROVENANCE,
+            reconciliation=None,
+            dictionary=None,
+        )
+        html = render_report(context, TEMPLATES, audience)
+        assert "<script" not in html.lower()
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html  # the area name, escaped
+        if audience == "resident":
+            assert "Call &lt;script&gt;alert(3)&lt;/script&gt; now." in html
+        assert "Oak &lt;script&gt;alert(1)&lt;/script&gt; ward" in html  # a ward name, escaped
+
+
+# --------------------------------------------------------------------------------------------
+# Content
+# --------------------------------------------------------------------------------------------
+
+
+def test_resident_text_is_plain_english(resident_html):
+    blocks = prose(resident_html)
+    text = "\n".join(blocks)
+    assert len(text.split()) > 400  # the whole report's prose, not a fragment
+    score = textstat.flesch_reading_ease(text)
+    assert score >= 60, f"Flesch reading ease {score:.1f} is below 60"
+
+
+def test_resident_report_has_its_parts(resident_html, preview):
+    narrative = yaml.safe_load(Path(preview.area["narrative"]).read_text(encoding="utf-8"))
+    for heading in (
+        "Summary",
+        "What we found",
+        "What we will do",
+        "Where to get help",
+        "About the data",
+    ):
+        assert f">{heading}</h2>" in resident_html
+    for domain in ("Strengthen", "Support", "Treat", "Curtail"):
+        assert f">{domain}: " in resident_html
+    assert narrative["domains"][0]["actions"][0] in resident_html
+    _, findings = load_measures(preview.measures)
+    quoted = [
+        f["resident"] for family in findings.values() for f in family if f["topic"] != "monitoring"
+    ]
+    import html as htmllib
+
+    text = htmllib.unescape(resident_html)
+    assert quoted and all(q in text for q in quoted)
+    assert "Synthetic demonstration data" in resident_html
+    assert 'lang="en-GB"' in resident_html
+
+
+def test_technical_report_has_methods_caveats_quality_dictionary_and_colophon(
+    technical_html, preview
+):
+    import html as htmllib
+
+    text = htmllib.unescape(technical_html)
+    for family, method in family_methods().items():
+        first_words = re.sub(r"[*`]", "", method.strip().split("\n")[0])[:40]
+        assert first_words in re.sub(r"<[^>]+>", "", text), family
+    for caveat in disproportionality_caveats():
+        assert caveat in text
+    assert "rows read" in text and "Data quality and row reconciliation" in text
+    assert "offence_start_date" in text  # the data dictionary
+    assert PREVIEW_PROVENANCE["commit"] in text
+    assert f"Definitions version {preview.config['definitions']['version']}" in text
+    assert "For internal circulation" in text  # technical threshold 0 < resident threshold 10
+
+
+def test_internal_mark_only_when_the_technical_threshold_is_lower(preview):
+    tables, findings = load_measures(preview.measures)
+    config = copy.deepcopy(preview.config)
+    config["disclosure"]["technical_threshold"] = config["disclosure"]["resident_threshold"]
+    context = build_context(
+        audience="technical",
+        tables=tables,
+        findings=findings,
+        chart_dir=preview.charts,
+        narrative={},
+        config=config,
+        area=preview.area,
+        provenance=PREVIEW_PROVENANCE,
+    )
+    assert context["internal"] is False
+    html = render_report(context, TEMPLATES, "technical")
+    assert "For internal circulation" not in html
+
+
+def test_html_is_deterministic(preview, resident_html):
+    tables, findings = load_measures(preview.measures)
+    narrative = yaml.safe_load(Path(preview.area["narrative"]).read_text(encoding="utf-8"))
+    context = build_context(
+        audience="resident",
+        tables=tables,
+        findings=findings,
+        chart_dir=preview.charts,
+        narrative=narrative,
+        config=preview.config,
+        area=preview.area,
+    )
+    assert render_report(context, TEMPLATES, "resident") == resident_html
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------
+
+
+def _struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    out, stack = [], [pdf.Root.StructTreeRoot]
+    while stack:
+        node = stack.pop()
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        for kid in items:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                out.append(kid)
+                stack.append(kid)
+    return out
+
+
+@pytest.mark.parametrize("audience", ["resident", "technical"])
+def test_pdf_is_tagged_pdf_ua_with_fixed_metadata(preview, audience):
+    path = preview.edition / f"{audience}.pdf"
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert "Serious violence" in str(pdf.docinfo["/Title"])
+        assert str(pdf.docinfo["/CreationDate"]).startswith("D:20250701")
+        assert str(pdf.docinfo["/ModDate"]).startswith("D:20250701")
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        assert "pdfuaid:part" in xmp and ">1<" in xmp.replace('"1"', ">1<")
+        assert len(pdf.Root.Outlines.keys()) and int(pdf.Root.Outlines.Count) != 0  # bookmarks
+        width, height = (float(v) for v in pdf.pages[0].MediaBox[2:])
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+        elements = _struct_elements(pdf)
+        tags = [str(e.S) for e in elements]
+        figures = [e for e in elements if str(e.S) == "/Figure"]
+        assert figures and all("/Alt" in f and str(f.Alt).strip() for f in figures)
+        assert "/Table" in tags and "/TH" in tags and "/H1" in tags
+        pages = len(pdf.pages)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    per_page = text.split("\f")[:pages]
+    for number, page in enumerate(per_page, start=1):
+        assert "Synthetic demonstration data" in page, f"page {number} has no synthetic-data mark"
+        assert f"Page {number} of {pages}" in page
+
+
+def test_pdf_fails_on_any_weasyprint_error(tmp_path, preview):
+    html = (
+        '<!DOCTYPE html><html lang="en-GB"><head><title>t</title></head><body>'
+        '<img src="missing-image.png"></body></html>'
+    )
+    with pytest.raises(PdfRenderError, match="error"):
+        write_pdf(html, tmp_path / "x.pdf", tmp_path, preview.config)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_pdf_bytes_are_reproducible(preview, resident_html):
+    first = pdf_bytes(resident_html, preview.edition, preview.config)
+    assert first == pdf_bytes(resident_html, preview.edition, preview.config)
+    assert first == (preview.edition / "resident.pdf").read_bytes()
+
+
+def test_fixed_dates_replace_any_in_the_html():
+    html = (
+        '<html><head><meta name="dcterms.created" content="1999-01-01">'
+        "<title>x</title></head></html>"
+    )
+    out = with_fixed_dates(html, pd.Timestamp("2025-07-01").date())
+    assert out.count("dcterms.created") == 1 and "1999" not in out
+    assert '<meta name="dcterms.modified" content="2025-07-01">' in out
+
+
+# --------------------------------------------------------------------------------------------
+# Bundle
+# --------------------------------------------------------------------------------------------
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [v for k, v in attrs if k == "href"]
+
+
+def test_index_links_both_reports_and_every_csv(preview):
+    edition = preview.edition
+    index = (edition / "index.html").read_text(encoding="utf-8")
+    assert 'class="banner banner--internal"' not in index  # the index shows no small numbers
+    assert "Technical report, for internal circulation (PDF" in index
+    parser = Links()
+    parser.feed(index)
+    local = [h for h in parser.hrefs if not h.startswith("#")]
+    for name in ("resident.html", "resident.pdf", "technical.html", "technical.pdf"):
+        assert name in local
+    csvs = sorted(p.relative_to(edition).as_posix() for p in (edition / "data").rglob("*.csv"))
+    assert csvs and set(csvs) <= set(local)
+    assert all((edition / h).exists() for h in local)
+    # Each report's own CSV links resolve from the edition folder too.
+    for report in ("resident.html", "technical.html"):
+        links = Links()
+        links.feed((edition / report).read_text(encoding="utf-8"))
+        for href in (h for h in links.hrefs if h.endswith(".csv")):
+            assert (edition / href).exists(), (report, href)
+
+
+def test_zip_is_deterministic_and_complete(preview, tmp_path):
+    edition = preview.edition
+    zip_path = next(edition.glob("*.zip"))
+    first = hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    write_bundle(edition, TEMPLATES, preview.config, preview.area)
+    assert hashlib.sha256(zip_path.read_bytes()).hexdigest() == first
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert {
+            "index.html",
+            "resident.html",
+            "resident.pdf",
+            "technical.html",
+            "technical.pdf",
+        } <= set(names)
+        assert all(i.date_time == (2025, 7, 1, 0, 0, 0) for i in archive.infolist())
+        assert archive.read("resident.pdf") == (edition / "resident.pdf").read_bytes()
+    # The same files zipped from another folder give the same bytes.
+    other = tmp_path / "copy"
+    for name in names:
+        (other / name).parent.mkdir(parents=True, exist_ok=True)
+        (other / name).write_bytes((edition / name).read_bytes())
+    deterministic_zip(
+        other, tmp_path / "again.zip", list(reversed(names)), pd.Timestamp("2025-07-01").date()
+    )
+    assert (tmp_path / "again.zip").read_bytes() == zip_path.read_bytes()
+
+
+def test_weasyprint_errors_are_not_swallowed_by_logging_config(preview, tmp_path):
+    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
+    try:
+        html = (
+            "<!DOCTYPE html><html><head><title>t</title></head><body><p>no lang</p></body></html>"
+        )
+        with pytest.raises(PdfRenderError):
+            write_pdf(html, tmp_path / "y.pdf", tmp_path, preview.config)
+    finally:
+        logging.getLogger("weasyprint").setLevel(logging.NOTSET)
