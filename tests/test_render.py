@@ -191,6 +191,7 @@ def test_html_is_deterministic(preview, resident_html):
         narrative=narrative,
         config=preview.config,
         area=preview.area,
+        provenance=PREVIEW_PROVENANCE,
     )
     assert render_report(context, TEMPLATES, "resident") == resident_html
 
@@ -346,3 +347,11 @@ def test_weasyprint_errors_are_not_swallowed_by_logging_config(preview, tmp_path
             write_pdf(html, tmp_path / "y.pdf", tmp_path, preview.config)
     finally:
         logging.getLogger("weasyprint").setLevel(logging.NOTSET)
+
+
+def test_pdf_metadata_names_the_commit_and_configuration(preview):
+    """The PDF's Keywords carry the key parts of the provenance (MANIFEST.json has the rest)."""
+    with pikepdf.open(preview.edition / "technical.pdf") as pdf:
+        keywords = str(pdf.docinfo["/Keywords"])
+    assert f"commit {PREVIEW_PROVENANCE['commit']}" in keywords
+    assert "config sha256" in keywords

@@ -55,8 +55,9 @@ REASON_NO_LOCATION = "no location (no LSOA code)"
 REASON_OUTSIDE = "located outside the area"
 REASON_OTHER_FORCE = "recorded by another force inside the area"
 
-#: Bytes per pyarrow CSV block (blocks are parsed in parallel).
-BLOCK_SIZE = 1 << 24
+#: Bytes per pyarrow CSV block: large enough for the parser threads to stay busy, small
+#: enough that a national file never sits in memory whole.
+BLOCK_SIZE = 1 << 26
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _FORMAT = "data.police.uk street-level crime"
 
@@ -99,10 +100,15 @@ def read_police_uk_street(
 
 
 def _count_file(path: Path) -> pd.DataFrame:
-    """Rows of one file counted by month, force, LSOA and crime type (pyarrow group-by)."""
+    """Rows of one file counted by month, force, LSOA and crime type.
+
+    The file is streamed block by block (pyarrow's streaming CSV reader, parsing in parallel
+    threads) and each block is counted with a pyarrow group-by, so memory stays bounded by the
+    block size and the number of distinct combinations, not by the file size.
+    """
     require_columns(path, read_csv_header(path), COLUMNS, _FORMAT)
     dictionary = pa.dictionary(pa.int32(), pa.string())
-    table = pacsv.read_csv(
+    reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(use_threads=True, block_size=BLOCK_SIZE),
         convert_options=pacsv.ConvertOptions(
@@ -111,30 +117,48 @@ def _count_file(path: Path) -> pd.DataFrame:
             strings_can_be_null=True,
         ),
     )
-    # Each CSV block gets its own dictionary; group-by needs one shared dictionary per column.
-    table = table.unify_dictionaries()
-    _check_required_values(path, table)
-    counts = table.group_by(list(COLUMNS)).aggregate([([], "count_all")]).to_pandas()
-    counts = counts.rename(columns={**COLUMNS, "count_all": "rows"})
-    for column in COLUMNS.values():
-        counts[column] = counts[column].astype("str").where(counts[column].notna(), None)
+    partial_counts: list[pa.Table] = []
+    offset = 0
+    for batch in reader:
+        table = pa.Table.from_batches([batch])
+        _check_required_values(path, table, offset)
+        grouped = table.group_by(list(COLUMNS)).aggregate([([], "count_all")])
+        # Blocks have their own dictionaries: plain strings let the block counts be combined.
+        partial_counts.append(
+            grouped.cast(pa.schema([(c, pa.string()) for c in COLUMNS] + [("count_all", pa.int64())]))
+        )
+        offset += batch.num_rows
+    if not partial_counts:
+        return pd.DataFrame(columns=[*COLUMNS.values(), "rows", "source"])
+    combined = pa.concat_tables(partial_counts).group_by(list(COLUMNS)).aggregate(
+        [("count_all", "sum")]
+    )
+    counts = (
+        combined.to_pandas()
+        .rename(columns={**COLUMNS, "count_all_sum": "rows"})
+        .astype({column: "object" for column in COLUMNS.values()})
+    )
+    counts = counts.where(counts.notna(), None)
     counts["source"] = path.name
     return counts
 
 
-def _check_required_values(path: Path, table: pa.Table) -> None:
-    """Month, force and crime type must be present and well formed; LSOA codes well formed."""
+def _check_required_values(path: Path, table: pa.Table, offset: int = 0) -> None:
+    """Month, force and crime type must be present and well formed; LSOA codes well formed.
+    ``offset`` is the number of data rows before this block (for line numbers)."""
     for column in ("Month", "Reported by", "Crime type"):
         values = table.column(column)
         if values.null_count:
-            rows = pc.indices_nonzero(pc.is_null(values)).to_pylist()
+            rows = [offset + i for i in pc.indices_nonzero(pc.is_null(values)).to_pylist()]
             raise fail(path, "value is missing", column=column, rows=csv_line_numbers(rows))
-    _check_pattern(path, table, "Month", _MONTH, "month must be YYYY-MM")
-    _check_pattern(path, table, "LSOA code", LSOA_CODE, "LSOA code must be E01/W01 + 6 digits")
+    _check_pattern(path, table, "Month", _MONTH, "month must be YYYY-MM", offset)
+    _check_pattern(
+        path, table, "LSOA code", LSOA_CODE, "LSOA code must be E01/W01 + 6 digits", offset
+    )
 
 
 def _check_pattern(
-    path: Path, table: pa.Table, column: str, pattern: re.Pattern[str], rule: str
+    path: Path, table: pa.Table, column: str, pattern: re.Pattern[str], rule: str, offset: int = 0
 ) -> None:
     """Check each distinct value once (cheap on dictionary columns); raise naming the rows."""
     values = table.column(column)
@@ -142,7 +166,7 @@ def _check_pattern(
     bad = [value for value in distinct if not pattern.match(value)]
     if bad:
         mask = pc.is_in(values.cast(pa.string()), value_set=pa.array(bad, pa.string()))
-        rows = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+        rows = [offset + i for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
         raise fail(
             path, f"{rule}, found {sorted(bad)[:3]}", column=column, rows=csv_line_numbers(rows)
         )

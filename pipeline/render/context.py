@@ -1106,14 +1106,15 @@ def build_context(
     all_findings = as_findings(items)
     charts = {c.name: c for c in read_charts(chart_dir, audience)}
     if audience == "resident":
-        return _resident_context(
+        context = _resident_context(
             findings=all_findings, charts=charts, narrative=narrative, config=config, area=area
         )
+        return {**context, "keywords": provenance_keywords(provenance or {})}
     if isinstance(reconciliation, Sequence) and not isinstance(reconciliation, pd.DataFrame):
         reconciliation = (
             pd.concat(list(reconciliation), ignore_index=True) if reconciliation else None
         )
-    return _technical_context(
+    context = _technical_context(
         tables=tables,
         findings=all_findings,
         charts=charts,
@@ -1126,3 +1127,14 @@ def build_context(
         config=config,
         area=area,
     )
+    return {**context, "keywords": provenance_keywords(provenance or {})}
+
+
+def provenance_keywords(provenance: Mapping[str, Any]) -> str:
+    """The key parts of the edition's provenance, for the PDF's Keywords metadata, so a PDF
+    found on its own still says which code and configuration made it."""
+    commit = str(provenance.get("commit") or "unknown")
+    dirty = provenance.get("uncommitted_changes", provenance.get("dirty"))
+    config_sha = str(provenance.get("config_sha256") or provenance.get("config_hash") or "unknown")
+    state = {True: "with uncommitted changes", False: "clean tree"}.get(dirty, "tree state unknown")
+    return f"SNA; commit {commit} ({state}); config sha256 {config_sha}"
