@@ -27,7 +27,6 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -78,9 +77,9 @@ def read_police_uk_street(
         raise ValueError(
             "area_lsoas is empty: the area's LSOA list is needed to decide what is inside"
         )
-    grouped = pd.concat([_count_file(path) for path in as_paths(paths)], ignore_index=True)
-    reason, detail = _classify(grouped, area, force)
-    grouped = grouped.assign(reason=reason, detail=detail)
+    grouped = pd.concat(
+        [_count_file(path, area, force) for path in as_paths(paths)], ignore_index=True
+    )
     kept = grouped.loc[grouped["reason"] == ""]
     frame = (
         kept.groupby(["lsoa_code", "month", "crime_type"], as_index=False, sort=True)["rows"]
@@ -99,12 +98,13 @@ def read_police_uk_street(
     )
 
 
-def _count_file(path: Path) -> pd.DataFrame:
-    """Rows of one file counted by month, force, LSOA and crime type.
+def _count_file(path: Path, area: frozenset[str], force: str | None) -> pd.DataFrame:
+    """Rows of one file, classified (kept, or excluded with a reason) and counted: kept rows by
+    LSOA, month and crime type; excluded rows by month, reason and detail.
 
     The file is streamed block by block (pyarrow's streaming CSV reader, parsing in parallel
-    threads) and each block is counted with a pyarrow group-by, so memory stays bounded by the
-    block size and the number of distinct combinations, not by the file size.
+    threads); each block is classified and counted with pyarrow compute functions, so memory is
+    bounded by the block size and the area's own LSOAs, not by the size of a national file.
     """
     require_columns(path, read_csv_header(path), COLUMNS, _FORMAT)
     dictionary = pa.dictionary(pa.int32(), pa.string())
@@ -117,30 +117,65 @@ def _count_file(path: Path) -> pd.DataFrame:
             strings_can_be_null=True,
         ),
     )
+    area_codes = pa.array(sorted(area), pa.string())
     partial_counts: list[pa.Table] = []
     offset = 0
     for batch in reader:
         table = pa.Table.from_batches([batch])
         _check_required_values(path, table, offset)
-        grouped = table.group_by(list(COLUMNS)).aggregate([([], "count_all")])
-        # Blocks have their own dictionaries: plain strings let the block counts be combined.
-        partial_counts.append(
-            grouped.cast(pa.schema([(c, pa.string()) for c in COLUMNS] + [("count_all", pa.int64())]))
-        )
+        partial_counts.append(_classify_and_count(table, area_codes, force))
         offset += batch.num_rows
+    columns = ["lsoa_code", "month", "crime_type", "reason", "detail"]
     if not partial_counts:
-        return pd.DataFrame(columns=[*COLUMNS.values(), "rows", "source"])
-    combined = pa.concat_tables(partial_counts).group_by(list(COLUMNS)).aggregate(
-        [("count_all", "sum")]
+        return pd.DataFrame(columns=[*columns, "rows", "source"])
+    combined = (
+        pa.concat_tables(partial_counts)
+        .group_by(columns, use_threads=False)
+        .aggregate([("rows", "sum")])
+        .rename_columns([*columns, "rows"])
     )
-    counts = (
-        combined.to_pandas()
-        .rename(columns={**COLUMNS, "count_all_sum": "rows"})
-        .astype({column: "object" for column in COLUMNS.values()})
-    )
+    counts = combined.to_pandas().sort_values(columns, na_position="first", kind="stable")
+    counts = counts.astype({column: "object" for column in columns})
     counts = counts.where(counts.notna(), None)
+    counts["rows"] = counts["rows"].astype("int64")
     counts["source"] = path.name
-    return counts
+    return counts.reset_index(drop=True)
+
+
+def _classify_and_count(table: pa.Table, area_codes: pa.Array, force: str | None) -> pa.Table:
+    """One block: why each row is excluded ('' = kept) and the counts by key."""
+    text = {column: table.column(column).cast(pa.string()) for column in COLUMNS}
+    lsoa = text["LSOA code"]
+    no_location = pc.is_null(lsoa)
+    inside = pc.fill_null(pc.is_in(lsoa, value_set=area_codes), False)
+    outside = pc.and_(pc.invert(no_location), pc.invert(inside))
+    if force is None:
+        other_force = pa.array([False] * table.num_rows, pa.bool_())
+    else:
+        reported = pc.utf8_lower(pc.utf8_trim_whitespace(text["Reported by"]))
+        other_force = pc.and_(inside, pc.not_equal(reported, force.strip().casefold()))
+    reason = pc.case_when(
+        pc.make_struct(no_location, outside, other_force),
+        REASON_NO_LOCATION,
+        REASON_OUTSIDE,
+        REASON_OTHER_FORCE,
+        "",
+    )
+    kept = pc.equal(reason, "")
+    null = pa.scalar(None, pa.string())
+    keyed = pa.table(
+        {
+            "lsoa_code": pc.if_else(kept, lsoa, null),
+            "month": text["Month"],
+            "crime_type": pc.if_else(kept, text["Crime type"], null),
+            "reason": reason,
+            "detail": pc.if_else(other_force, text["Reported by"], ""),
+        }
+    )
+    grouped = keyed.group_by(list(keyed.column_names), use_threads=False).aggregate(
+        [([], "count_all")]
+    )
+    return grouped.rename_columns([*keyed.column_names, "rows"])
 
 
 def _check_required_values(path: Path, table: pa.Table, offset: int = 0) -> None:
@@ -170,24 +205,3 @@ def _check_pattern(
         raise fail(
             path, f"{rule}, found {sorted(bad)[:3]}", column=column, rows=csv_line_numbers(rows)
         )
-
-
-def _classify(
-    grouped: pd.DataFrame, area: frozenset[str], force: str | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Why each counted group is excluded ('' = kept), and the detail (the other force)."""
-    no_location = grouped["lsoa_code"].isna().to_numpy()
-    outside = ~no_location & ~grouped["lsoa_code"].isin(area).to_numpy()
-    if force is None:
-        other_force = np.zeros(len(grouped), dtype=bool)
-    else:
-        wanted = force.strip().casefold()
-        other_force = (grouped["reported_by"].str.strip().str.casefold() != wanted).to_numpy()
-    other_force = other_force & ~no_location & ~outside
-    reason = np.select(
-        [no_location, outside, other_force],
-        [REASON_NO_LOCATION, REASON_OUTSIDE, REASON_OTHER_FORCE],
-        default="",
-    )
-    detail = np.where(other_force, grouped["reported_by"].to_numpy(dtype=object), "")
-    return reason, detail
