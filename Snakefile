@@ -20,6 +20,7 @@ configfile: "config/config.yaml"
 
 include: "rules/common.smk"
 include: "rules/demo.smk"
+include: "rules/public.smk"
 include: "rules/validate.smk"
 include: "rules/measures.smk"
 include: "rules/charts.smk"

@@ -199,6 +199,21 @@ def get_generated_raw_files():
     return files
 
 
+def get_public_source_files():
+    """Every official file named under `public_sources` (one path or a list per source)."""
+    files = []
+    for value in config.get("public_sources", {}).values():
+        files += value if isinstance(value, list) else [value]
+    return sorted(files)
+
+
+def get_public_input_files():
+    """The contract files the public-data build writes."""
+    from pipeline.public.build import output_paths
+
+    return [str(path) for path in output_paths(config)]
+
+
 def get_final_outputs():
     """Everything `snakemake` builds by default: each area's published edition."""
     outputs = []
