@@ -473,6 +473,19 @@ STOP_CASES: list[tuple[str, str, list[str], set[tuple[int | None, str | None]]]]
         ],
         {(2, "domain"), (3, "status")},
     ),
+    # Public-data LSOA counts: a negative count (line 3) and a measure not in config (line 4).
+    (
+        "lsoa_counts_bad_count_and_measure.csv",
+        "lsoa_counts",
+        [
+            "column 'count', rule 'count not negative' (stop): 1 row fails, line 3: value '-2'.",
+            "column 'measure', rule 'measure id defined in config' (stop): 1 row fails, line 4: "
+            "value 'weapons_offences'.",
+            "measure must be one of the measure ids defined in config: kcwi_1_17, kcwi_1_24, "
+            "sv_0_24.",
+        ],
+        {(3, "count"), (4, "measure")},
+    ),
     # No "crs" member: GeoJSON then means longitude/latitude (EPSG:4326).
     (
         "boundaries_wrong_crs.geojson",
@@ -649,6 +662,15 @@ KEEP_CASES: list[tuple[str, str, dict, bool, dict[str, int], dict[int, str]]] = 
             "LSOA outside the area": 1,
         },
         {3: "LSOA outside the area"},
+    ),
+    # E01000006 is in Barking and Dagenham, not one of the area's LSOAs.
+    (
+        "lsoa_counts_outside_area.csv",
+        "lsoa_counts",
+        {},
+        True,
+        {"rows read": 3, "rows used": 2, "LSOA outside the area": 1},
+        {4: "LSOA outside the area"},
     ),
     (
         "schools_without_coordinates.csv",

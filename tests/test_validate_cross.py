@@ -141,21 +141,62 @@ def test_a_measure_missing_for_one_area_is_incomplete(frames, config, tmp_path):
     assert "E09000031 kcwi_1_17: 59 months missing, first 2020-05" in str(stop)
 
 
-def test_neighbour_without_comparator_series(frames, config, tmp_path):
+def test_neighbour_without_comparator_series_is_kept_and_counted(frames, config, tmp_path):
+    """A neighbour with no series at all (e.g. outside the MPS area) is listed, not a stop."""
+    comparators = frames["comparators"]
+    failures = tmp_path / "cross-inputs.failures.csv"
+    kept = check_cross_inputs(
+        {**frames, "comparators": comparators[comparators["area_code"] != "E08000025"]},
+        config=config,
+        area_code=AREA,
+        failures_path=failures,
+    )
+    assert pd.read_csv(failures).empty
+    assert kept.to_dict("records") == [
+        {
+            "input": "neighbours",
+            "category": "kept",
+            "reason": "statistical neighbour without comparator series (kept in the neighbour "
+            "list, shown as missing, left out of the pooled neighbours)",
+            "rows": 1,
+            "detail": "E08000025 (Birmingham, statistical neighbour)",
+        }
+    ]
+    # Written beside the failures CSV, so the technical report can list it.
+    written = pd.read_csv(tmp_path / "cross-inputs.kept.csv")
+    assert written.to_dict("records") == kept.to_dict("records")
+
+
+def test_nothing_kept_writes_a_header_only_table(frames, config, tmp_path):
+    kept = check_cross_inputs(
+        frames, config=config, area_code=AREA, failures_path=tmp_path / "cross.failures.csv"
+    )
+    assert kept.empty
+    assert list(pd.read_csv(tmp_path / "cross.kept.csv").columns) == [
+        "input", "category", "reason", "rows", "detail",
+    ]  # fmt: skip
+
+
+def test_region_without_comparator_series_still_stops(frames, config, tmp_path):
     comparators = frames["comparators"]
     stop = _stop(
-        {**frames, "comparators": comparators[comparators["area_code"] != "E08000025"]},
+        {**frames, "comparators": comparators[comparators["area_code"] != "E12000007"]},
         config,
         tmp_path,
     )
-    message = str(stop)
     assert (
-        "comparators.csv: column 'area_code', rule 'the area, its neighbours and the region "
-        "have comparator series' (stop): 1 area without a series: E08000025 (Birmingham, "
-        "statistical neighbour)."
-    ) in message
-    # Birmingham's population rows remain, so nothing else is reported.
+        "comparators.csv: column 'area_code', rule 'the area and the region have comparator "
+        "series' (stop): 1 area without a series: E12000007 (London)."
+    ) in str(stop)
     assert len(stop.problems) == 1
+
+
+def test_neighbour_with_a_partial_series_still_stops(frames, config, tmp_path):
+    """Only a neighbour with no data at all is kept; one that has data must be complete."""
+    comparators = frames["comparators"]
+    hole = (comparators["area_code"] == "E08000025") & (comparators["month"] == "2022-07")
+    stop = _stop({**frames, "comparators": comparators[~hole]}, config, tmp_path)
+    assert "1 series incomplete: E08000025 kcwi_1_24: 1 month missing, first 2022-07" in str(stop)
 
 
 def test_code_without_a_name(frames, config, tmp_path):
@@ -168,14 +209,42 @@ def test_code_without_a_name(frames, config, tmp_path):
 
 
 def test_comparator_area_without_population(frames, config, tmp_path):
+    """2020 is before London's first estimate: a stop. 2024 is after its newest (2023), which
+    is carried forward (kept and counted), as mid-year estimates are published late."""
     population = frames["population_la"]
     gap = ~((population["area_code"] == "E12000007") & population["year"].isin([2020, 2024]))
     stop = _stop({**frames, "population_la": population[gap]}, config, tmp_path)
     assert (
         "population_la.csv: column 'area_code', rule 'every comparator area has a "
         "population for every year of the window' (stop): 1 value fails: "
-        "'E12000007 (no population for 2020, 2024)'."
+        "'E12000007 (no population for 2020)'."
     ) in str(stop)
+
+
+def test_a_gap_between_estimates_stops(frames, config, tmp_path):
+    population = frames["population_la"]
+    gap = ~((population["area_code"] == "E09000010") & (population["year"] == 2022))
+    stop = _stop({**frames, "population_la": population[gap]}, config, tmp_path)
+    assert "'E09000010 (no population for 2022)'" in str(stop)
+
+
+def test_years_after_the_newest_estimate_use_it(frames, config, tmp_path):
+    population = frames["population_la"]
+    recent = population["year"].isin([2023, 2024])
+    late = ~(recent & population["area_code"].isin(["E09000010", "E12000007"]))
+    kept = check_cross_inputs(
+        {**frames, "population_la": population[late]},
+        config=config,
+        area_code=AREA,
+        failures_path=tmp_path / "c.failures.csv",
+    )
+    assert kept[["input", "rows", "detail"]].to_dict("records") == [
+        {
+            "input": "population_la",
+            "rows": 4,  # 2 areas x 2 years
+            "detail": "mid-2022 used for 2023, 2024 by 2 areas: E09000010, E12000007",
+        }
+    ]
 
 
 def test_area_without_neighbours_or_ethnic_population(frames, config, tmp_path):
@@ -201,3 +270,20 @@ def test_absent_inputs_are_skipped(frames, config, tmp_path):
     check_cross_inputs(
         {"lsoas": frames["lsoas"]}, config=config, area_code=AREA, failures_path=tmp_path / "c.csv"
     )
+
+
+def test_lsoa_without_a_count_for_a_year(frames, config, tmp_path):
+    """Public LSOA counts need a row (0 if none) for every LSOA, year and measure."""
+    codes = list(frames["lsoas"]["lsoa_code"])
+    counts = pd.DataFrame(
+        [(code, year, "sv_0_24", 1) for code in codes for year in (2020, 2021)],
+        columns=["lsoa_code", "year", "measure", "count"],
+    )
+    check_cross_inputs({**frames, "lsoa_counts": counts}, config=config, area_code=AREA)
+    gap = ~((counts["lsoa_code"] == "E01004329") & (counts["year"] == 2021))
+    stop = _stop({**frames, "lsoa_counts": counts[gap]}, config, tmp_path)
+    assert (
+        "lsoa_counts.csv: column 'lsoa_code', rule 'every LSOA of the area has a count for "
+        "every year and measure' (stop): 1 row fails, lsoas.csv line 4: value 'E01004329 (no "
+        "count for sv_0_24 2021)'."
+    ) in str(stop)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.findings import Finding
+
 #: Columns every measure table carries, in this order (extra columns may follow).
 MEASURE_COLUMNS: list[str] = [
     "measure_id",
@@ -111,3 +113,101 @@ def tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
             frame[column] = pd.NA
     extra = [c for c in frame.columns if c not in MEASURE_COLUMNS]
     return frame[MEASURE_COLUMNS + extra].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# SNA from public data alone (config ``victim_extract: false``)
+# --------------------------------------------------------------------------------------------
+
+#: What every "not available" note starts with (the reports print the note as given).
+NOT_AVAILABLE_NOTE = "not available from public data: needs record-level victim data"
+
+
+def has_victim_extract(config: Mapping[str, Any]) -> bool:
+    """True unless the configuration builds the SNA from public data alone."""
+    return bool(config.get("victim_extract", True))
+
+
+def require_victims_unless_public(
+    victims: pd.DataFrame | None, config: Mapping[str, Any], family: str
+) -> None:
+    """A configuration with a victim extract must pass it: a missing extract is an error,
+    never a silent switch to the public-data measures."""
+    if victims is None and has_victim_extract(config):
+        raise ValueError(
+            f"{family}: no victims given, but the configuration has victim_extract: true "
+            "(set victim_extract: false for an SNA from public data alone)"
+        )
+
+
+def is_proxy(definition: Mapping[str, Any]) -> bool:
+    """True when a configured definition is a public proxy for the measure it stands in for."""
+    return bool(definition.get("proxy", False))
+
+
+def covers_all_ages(definition: Mapping[str, Any]) -> bool:
+    """True when a definition's age range takes in every resident (0 to 90 and over)."""
+    return int(definition["age_from"]) == 0 and int(definition["age_to"]) >= 90
+
+
+def residents_phrase(definition: Mapping[str, Any]) -> str:
+    """'residents aged 1-24', or 'residents of all ages' for an all-ages definition."""
+    if covers_all_ages(definition):
+        return "residents of all ages"
+    return f"residents aged {definition['age_from']}-{definition['age_to']}"
+
+
+def not_available_rows(
+    family: str,
+    missing: Mapping[str, str],
+    *,
+    definition: Mapping[str, Any],
+    config: Mapping[str, Any],
+    area_code: str,
+) -> pd.DataFrame:
+    """A family's table when its measures need the victim extract and there is none.
+
+    One row per measure that could not be computed (``missing``: what it would show -> the
+    victim fields it needs), each with ``measure_id`` ``<family>_not_available``, NaN values
+    and a note saying why; nothing is estimated from another source.
+    """
+    rows = [
+        {
+            "measure_id": f"{family}_not_available",
+            "definition": f"{definition['label']} (definitions {config['definitions']['version']})",
+            "area_code": area_code,
+            "period": str(config["edition"]),
+            "group": what,
+            "numerator": float("nan"),
+            "denominator": float("nan"),
+            "value": float("nan"),
+            "lower": float("nan"),
+            "upper": float("nan"),
+            "unit": "",
+            "method": "not computed",
+            "confidence": float(config["statistics"]["confidence"]),
+            "note": f"{NOT_AVAILABLE_NOTE} ({needs})",
+        }
+        for what, needs in missing.items()
+    ]
+    return tidy(rows)
+
+
+def not_available_finding(
+    table: pd.DataFrame, *, family: str, topic: str, resident: str
+) -> Finding | None:
+    """The finding of a family whose measures are not available (None when they are)."""
+    rows = table.loc[table["measure_id"] == f"{family}_not_available"]
+    if rows.empty:
+        return None
+    technical = "; ".join(
+        f"{group}: {note}" for group, note in zip(rows["group"], rows["note"], strict=True)
+    )
+    return Finding(
+        id=f"{family}_not_available",
+        topic=topic,
+        resident=resident,
+        technical=f"{technical}. Nothing is estimated from another source.",
+        status="Not available",
+        measure_ids=[f"{family}_not_available"],
+    )

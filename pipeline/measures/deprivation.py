@@ -20,21 +20,32 @@ from pipeline.findings import (
     format_percent,
     format_share,
     resident_threshold,
+    sentence_case,
 )
-from pipeline.measures.common import financial_years
+from pipeline.measures.common import (
+    covers_all_ages,
+    financial_years,
+    require_victims_unless_public,
+    residents_phrase,
+)
 from pipeline.measures.hotspots import (
     SMALL_AREA_RATE_PER,
     base_row,
+    calendar_year_label,
     check_lsoas_known,
     confidence_of,
+    count_by_lsoa,
     edition_rows,
     edition_year,
     finish,
     interval_status,
-    lsoa_counts,
+    located_counts,
     lsoa_population,
+    population_note,
+    population_year_at_or_before,
     reconciliation_rows,
     select_incidents,
+    subject_of,
 )
 from pipeline.stats import proportion_ci, rate_ci, share_ratio, z_value
 
@@ -83,6 +94,13 @@ above 1 the standard errors are scaled by its square root (quasi-Poisson), so ho
 make the interval too narrow. Caveats: this is an ecological association between places, not
 evidence about individuals; deprivation ranks are for the IoD's reference year, and victims
 may not live where the offence happened.
+
+**SNA from public data alone.** Without a victim extract (`victim_extract: false`) the counts
+are the public proxy the configuration names for `serious_violence_u25` (e.g. MPS
+possession-of-weapons offences by LSOA, all ages) in the latest calendar year of
+`lsoa_counts.csv`, and the rates are per 1,000 residents of the definition's ages (the latest
+LSOA population estimate at or before that year). Everything above is computed for that one
+year; the period and the definition of every row say so.
 """
 
 
@@ -360,7 +378,10 @@ def sii_rows(
 
 
 def most_deprived_rows(
-    base: Mapping[str, Any], by_decile: pd.DataFrame, confidence: float
+    base: Mapping[str, Any],
+    by_decile: pd.DataFrame,
+    confidence: float,
+    residents: str = "residents aged 0-24",
 ) -> list[dict[str, Any]]:
     """Share of incidents in national deciles 1-2 against their share of young residents."""
     inside = by_decile.loc[list(MOST_DEPRIVED_DECILES)]
@@ -408,7 +429,7 @@ def most_deprived_rows(
         **common,
         "measure_id": "most_deprived_20_ratio",
         "unit": "ratio of shares",
-        "method": "share of incidents / share of residents aged 0-24 (fixed); Wilson limits",
+        "method": f"share of incidents / share of {residents} (fixed); Wilson limits",
         "value": np.nan,
         "lower": np.nan,
         "upper": np.nan,
@@ -444,7 +465,7 @@ def lsoa_table(
     located = selected.offences.loc[selected.offences["lsoa_code"].notna()]
     per_lsoa = pd.DataFrame(
         {
-            "count": lsoa_counts(located, lsoas),
+            "count": count_by_lsoa(located, lsoas),
             "population": lsoa_population(
                 population_lsoa,
                 codes,
@@ -505,20 +526,96 @@ def gradient_row(
     }
 
 
+def year_rows(
+    base: Mapping[str, Any], per_lsoa: pd.DataFrame, config: Mapping[str, Any], unit: str
+) -> list[dict[str, Any]]:
+    """Decile rates, SII/RII and the GLM gradient of one year's incidents per LSOA."""
+    by_decile = decile_table(per_lsoa)
+    rows = decile_rows(base, by_decile, confidence_of(config), unit)
+    rows += sii_rows(base, by_decile, config, unit)
+    rows.append(gradient_row(base, per_lsoa, confidence_of(config)))
+    return rows
+
+
+def compute_from_counts(
+    *,
+    lsoas: pd.DataFrame,
+    population_lsoa: pd.DataFrame,
+    deprivation: pd.DataFrame,
+    lsoa_counts: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+) -> pd.DataFrame:
+    """Deprivation measures from public LSOA counts (no victim extract), latest year only."""
+    sv = config["definitions"]["serious_violence_u25"]
+    codes = sorted(lsoas["lsoa_code"].astype(str))
+    deciles, iod_edition = lsoa_deciles(deprivation, codes)
+    located = located_counts(lsoa_counts, sv, lsoas)
+    pop_year = population_year_at_or_before(population_lsoa, located.year, "population_lsoa")
+    per_lsoa = pd.DataFrame(
+        {
+            "count": located.counts,
+            "population": lsoa_population(
+                population_lsoa,
+                codes,
+                year=pop_year,
+                age_from=int(sv["age_from"]),
+                age_to=int(sv["age_to"]),
+            ),
+            "imd_decile": deciles,
+        }
+    )
+    base = {
+        **base_row(sv, config, area_code, located.year),
+        "period": calendar_year_label(located.year),
+        "iod_edition": iod_edition,
+        "population_year": pop_year,
+        "note": population_note(pop_year, located.year),
+    }
+    unit = f"offences per {SMALL_AREA_RATE_PER:,} {residents_phrase(sv)}"
+    rows = year_rows(base, per_lsoa, config, unit)
+    rows += most_deprived_rows(
+        base, decile_table(per_lsoa), confidence_of(config), residents_phrase(sv)
+    )
+    rows += reconciliation_rows(
+        {**base, "measure_id": "row_reconciliation"},
+        located.total,
+        located.steps,
+        unit="offences in lsoa_counts.csv",
+    )
+    return finish(rows)
+
+
 def compute(
     *,
-    victims: pd.DataFrame,
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
     deprivation: pd.DataFrame,
     config: Mapping[str, Any],
     area_code: str,
+    victims: pd.DataFrame | None = None,
+    lsoa_counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Deprivation measures for one area (see :data:`METHOD`).
 
     Everything is for the edition year; the most-deprived-20% share is also given for every
-    year of the window (the strategy's baseline), on the same IoD edition.
+    year of the window (the strategy's baseline), on the same IoD edition. Without a victim
+    extract, the latest year of the public LSOA counts is used instead.
     """
+    require_victims_unless_public(victims, config, "deprivation")
+    if victims is None:
+        if lsoa_counts is None:
+            raise ValueError(
+                "deprivation needs the victim extract or, for an SNA from public data, lsoa_counts"
+            )
+        return compute_from_counts(
+            lsoas=lsoas,
+            population_lsoa=population_lsoa,
+            deprivation=deprivation,
+            lsoa_counts=lsoa_counts,
+            config=config,
+            area_code=area_code,
+        )
     edition = edition_year(config)
     confidence = confidence_of(config)
     sv = config["definitions"]["serious_violence_u25"]
@@ -532,9 +629,7 @@ def compute(
         per_lsoa, steps, read = lsoa_table(victims, lsoas, population_lsoa, deciles, sv, year)
         by_decile = decile_table(per_lsoa)
         if year == edition:
-            rows += decile_rows(base, by_decile, confidence, unit)
-            rows += sii_rows(base, by_decile, config, unit)
-            rows.append(gradient_row(base, per_lsoa, confidence))
+            rows += year_rows(base, per_lsoa, config, unit)
         rows += most_deprived_rows(base, by_decile, confidence)
         rows += reconciliation_rows(
             {**base, "measure_id": "row_reconciliation"}, read, steps, unit="victim rows"
@@ -562,19 +657,21 @@ def _gradient_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str
     glm = glm_rows.iloc[0]
     status = GRADIENT_STATUS[interval_status(1.0, glm["lower"], glm["upper"])]
     conf = format_confidence(float(glm["confidence"]))
+    sv = config["definitions"]["serious_violence_u25"]
+    subject = subject_of(sv, "violence against young people")
     rii_rows = edition_rows(table, f"{sv_id}_rii", config)
     sii_rows_ = edition_rows(table, f"{sv_id}_sii", config)
     resident = {
         "Higher in more deprived areas": (
-            "Violence against young people was more common in the more deprived "
+            f"{sentence_case(subject)} was more common in the more deprived "
             "neighbourhoods of the borough."
         ),
         "No clear gradient": (
             "We found no clear link between how deprived a neighbourhood is and how much "
-            "violence against young people happens there."
+            f"{subject} happens there."
         ),
         "Lower in more deprived areas": (
-            "Violence against young people was less common in the more deprived "
+            f"{sentence_case(subject)} was less common in the more deprived "
             "neighbourhoods of the borough."
         ),
     }[status]
@@ -644,9 +741,11 @@ def _most_deprived_finding(
             "deprived neighbourhoods."
         )
     else:
+        sv = config["definitions"]["serious_violence_u25"]
+        people = "residents" if covers_all_ages(sv) else "young people"
         resident = (
             f"{shown} of incidents happened in the most deprived fifth of neighbourhoods in "
-            f"England. {format_percent(population_share)} of the borough's young people live "
+            f"England. {format_percent(population_share)} of the borough's {people} live "
             f"there, so these neighbourhoods had {how} of incidents."
         )
     ratio_rows = edition_rows(table, f"{sv_id}_most_deprived_20_ratio", config)
@@ -655,7 +754,8 @@ def _most_deprived_finding(
         f"{int(share['denominator'])} located incidents were in LSOAs of national IMD deciles "
         f"1-2 ({format_percent(share['value'], 1)}, {conf} CI "
         f"{format_interval(share['lower'], share['upper'], lambda v: format_percent(v, 1))}, "
-        f"Wilson), where {format_percent(population_share, 1)} of residents aged 0-24 live: "
+        f"Wilson), where {format_percent(population_share, 1)} of "
+        f"{residents_phrase(config['definitions']['serious_violence_u25'])} live: "
         f"{status}."
     )
     if not ratio_rows.empty and pd.notna(ratio_rows.iloc[0]["value"]):

@@ -29,7 +29,10 @@ from pipeline.findings import (
 from pipeline.measures.common import (
     distinct_victims,
     edition_start_year,
+    not_available_finding,
+    not_available_rows,
     population_total,
+    require_victims_unless_public,
     select_definition,
     tidy,
 )
@@ -412,14 +415,40 @@ def _sensitivity_row(
     }
 
 
+#: What this family shows and the victim fields each part needs (for an SNA without a victim
+#: extract, where the family is reported as not available rather than estimated).
+NEEDS_VICTIM_DATA: dict[str, str] = {
+    "victims by ethnic group, sex and age group against residents": "the age, sex and "
+    "ethnicity of each victim",
+    "black boys under 18: share of victims against share of residents": "the age, sex and "
+    "ethnicity of each victim",
+    "victims whose ethnicity is not recorded": "each victim's recorded ethnicity",
+}
+
+
 def compute(
     *,
-    victims: pd.DataFrame,
-    population_ethnicity: pd.DataFrame,
     config: Mapping[str, Any],
     area_code: str,
+    victims: pd.DataFrame | None = None,
+    population_ethnicity: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The disproportionality table for the edition year."""
+    """The disproportionality table for the edition year (a not-available table when there
+    is no victim extract: public data have no victim's age, sex or ethnicity)."""
+    require_victims_unless_public(victims, config, "disproportionality")
+    if victims is None:
+        return not_available_rows(
+            "disproportionality",
+            NEEDS_VICTIM_DATA,
+            definition=config["definitions"]["key_metric"],
+            config=config,
+            area_code=area_code,
+        )
+    if population_ethnicity is None:
+        raise ValueError(
+            "disproportionality needs population_ethnicity (Census 2021 population by ethnic "
+            "group, age and sex) when there is a victim extract"
+        )
     edition_year = edition_start_year(config["edition"])
     pop_year = population_year(population_ethnicity, area_code, edition_year)
     groups = age_groups(population_ethnicity, area_code, pop_year, config)
@@ -555,6 +584,16 @@ def _headline_technical(rows: Mapping[str, pd.Series], group: str) -> str:
 
 def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
     """The black boys headline, worded from the table with small numbers suppressed."""
+    unavailable = not_available_finding(
+        table,
+        family="disproportionality",
+        topic="who",
+        resident="We cannot say from public data who the victims are, such as their age, "
+        "sex or ethnic group. That needs police records about each victim, which are not "
+        "published.",
+    )
+    if unavailable is not None:
+        return [unavailable]
     under_18_to = config["definitions"]["under_18_metric"]["age_to"]
     labels = [g["label"] for g in config["definitions"]["age_groups"] if g["age_to"] == under_18_to]
     if not labels:

@@ -26,11 +26,16 @@ from pipeline.findings import (
     format_percent,
     format_share,
     resident_threshold,
+    sentence_case,
 )
 from pipeline.measures.common import (
     edition_start_year,
     financial_year_label,
+    has_victim_extract,
+    is_proxy,
     population_total,
+    require_victims_unless_public,
+    residents_phrase,
     select_definition,
     tidy,
 )
@@ -86,6 +91,16 @@ the table's note (e.g. 999 -> 9999 for 145 LSOAs at 5%). Absence of a hot spot i
 evidence of an even spread: the permutation pool still contains the clustered values.
 Gi\\* is only computed where LSOA boundaries are supplied; otherwise the table gives the
 ranked LSOA list only.
+
+**SNA from public data alone.** Without a victim extract (`victim_extract: false`) the
+located events are the public proxy the configuration names for `serious_violence_u25`
+(e.g. MPS possession-of-weapons offences by LSOA, all ages), read from `lsoa_counts.csv`:
+offences, not victims, in the latest calendar year the file has (the period says which), with
+rates per 1,000 residents of the definition's ages (the latest LSOA population estimate at or
+before that year; the note says when it is earlier). Rates, concentration and Gi\\* are
+computed as above. The near-school share is not available: it needs each offence's coordinates,
+which public counts do not have. Where the LSOA list uses middle-layer super output areas
+(MSOA, codes E02) as the level above the LSOA, the "ward" rows are MSOAs.
 
 **Near schools.** An incident is near a school when its offence coordinates lie within the
 configured distance (straight line) of any school in the schools list (DfE GIAS). Incidents
@@ -161,6 +176,83 @@ def base_row(
         "period": financial_year_label(year),
         "confidence": confidence_of(config),
     }
+
+
+#: Ends the label of a calendar-year period (public LSOA counts are by calendar year).
+CALENDAR_YEAR_SUFFIX = " (calendar year)"
+
+
+def calendar_year_label(year: int) -> str:
+    """'2021 (calendar year)'."""
+    return f"{year}{CALENDAR_YEAR_SUFFIX}"
+
+
+def population_year_at_or_before(population: pd.DataFrame, year: int, what: str) -> int:
+    """The latest mid-year in ``population`` not after ``year`` (estimates are published
+    late); raise naming the input when there is none."""
+    years = sorted({int(y) for y in population["year"] if int(y) <= year})
+    if not years:
+        raise ValueError(
+            f"{what}: no mid-year estimate at or before {year} (column year; years supplied: "
+            f"{sorted({int(y) for y in population['year']})})"
+        )
+    return years[-1]
+
+
+def population_note(used: int, wanted: int) -> str:
+    """Note for a rate whose population is from an earlier mid-year than its period."""
+    if used == wanted:
+        return ""
+    return f"mid-{wanted} LSOA population not supplied; mid-{used} used"
+
+
+@dataclass(frozen=True)
+class LocatedCounts:
+    """Public LSOA counts of one measure in its latest year, with what was not used."""
+
+    counts: pd.Series  # by LSOA code, every LSOA of the area
+    year: int
+    total: int  # every count in lsoa_counts.csv (all measures and years)
+    steps: list[tuple[str, int]]  # reconciliation of ``total``
+
+
+def located_counts(
+    lsoa_counts: pd.DataFrame, definition: Mapping[str, Any], lsoas: pd.DataFrame
+) -> LocatedCounts:
+    """Counts of ``definition`` per LSOA in the latest calendar year of the public LSOA counts.
+
+    Every count in the file is accounted for: other measures and earlier years are counted as
+    not used.
+    """
+    measure = str(definition["id"])
+    codes = sorted(lsoas["lsoa_code"].astype(str))
+    rows = lsoa_counts.loc[lsoa_counts["measure"] == measure]
+    if rows.empty:
+        raise ValueError(
+            f"lsoa_counts: no rows for measure {measure!r} (column measure; measures present: "
+            f"{sorted(set(lsoa_counts['measure']))}); rule: the serious_violence_u25 "
+            "definition's id names the LSOA counts to use"
+        )
+    check_lsoas_known(rows, codes, what="lsoa_counts")
+    year = int(rows["year"].max())
+    latest = rows.loc[rows["year"] == year]
+    counts = latest.groupby(latest["lsoa_code"].astype(str))["count"].sum()
+    counts = counts.reindex(codes, fill_value=0).astype("int64").rename("count")
+    other_measures = lsoa_counts.loc[lsoa_counts["measure"] != measure, "count"]
+    earlier_years = rows.loc[rows["year"] < year, "count"]
+    steps = [
+        ("not used: other measures", int(other_measures.sum())),
+        (f"not used: years before {year} (the latest year is analysed)", int(earlier_years.sum())),
+        (f"used: offences located in an LSOA of the area in {year}", int(counts.sum())),
+    ]
+    total = int(lsoa_counts["count"].sum())
+    return LocatedCounts(counts=counts, year=year, total=total, steps=steps)
+
+
+def subject_of(definition: Mapping[str, Any], default: str) -> str:
+    """What a finding talks about: ``default`` ("violence against young people"), or the short
+    label of a public proxy, which names itself as one."""
+    return str(definition["short_label"]) if is_proxy(definition) else default
 
 
 def finish(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -241,7 +333,7 @@ def check_lsoas_known(
 # --------------------------------------------------------------------------------------------
 
 
-def lsoa_counts(located: pd.DataFrame, lsoas: pd.DataFrame) -> pd.Series:
+def count_by_lsoa(located: pd.DataFrame, lsoas: pd.DataFrame) -> pd.Series:
     """Rows per LSOA for every LSOA of the area (zeros included), indexed by LSOA code."""
     codes = sorted(lsoas["lsoa_code"].astype(str))
     counts = located["lsoa_code"].astype(str).value_counts()
@@ -449,6 +541,11 @@ def permutations_for_fdr(configured: int, units: int, fdr: float) -> int:
     return 10 ** math.ceil(math.log10(needed + 1)) - 1
 
 
+def _gi_residents(config: Mapping[str, Any]) -> str:
+    """'residents aged 0-24' (the demo definition), or 'residents of all ages' (a proxy)."""
+    return residents_phrase(config["definitions"]["serious_violence_u25"])
+
+
 def gi_star_rows(
     base: Mapping[str, Any],
     counts: pd.Series,
@@ -470,7 +567,7 @@ def gi_star_rows(
     )
     method = (
         f"Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity) on Empirical-Bayes "
-        f"rates per 1,000 aged 0-24; {permutations} conditional permutations (seed "
+        f"rates per 1,000 {_gi_residents(config)}; {permutations} conditional permutations (seed "
         f"{stats_cfg['random_seed']}); two-sided p = 2 x min one-sided; Benjamini-Hochberg "
         f"FDR {fdr:g}"
     )
@@ -661,15 +758,31 @@ def school_rows(
 
 def compute(
     *,
-    victims: pd.DataFrame,
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
     config: Mapping[str, Any],
     area_code: str,
+    victims: pd.DataFrame | None = None,
+    lsoa_counts: pd.DataFrame | None = None,
     boundaries: Any | None = None,
     schools: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Hot-spot measures for one area and the edition year (see :data:`METHOD`)."""
+    """Hot-spot measures for one area and the edition year (see :data:`METHOD`), or, without a
+    victim extract, for the latest year of the public LSOA counts."""
+    require_victims_unless_public(victims, config, "hotspots")
+    if victims is None:
+        if lsoa_counts is None:
+            raise ValueError(
+                "hotspots needs the victim extract or, for an SNA from public data, lsoa_counts"
+            )
+        return compute_from_counts(
+            lsoas=lsoas,
+            population_lsoa=population_lsoa,
+            lsoa_counts=lsoa_counts,
+            config=config,
+            area_code=area_code,
+            boundaries=boundaries,
+        )
     year = edition_year(config)
     confidence = confidence_of(config)
     definitions = config["definitions"]
@@ -682,28 +795,14 @@ def compute(
     check_lsoas_known(offences, codes)
     located = offences.loc[offences["lsoa_code"].notna()]
     unknown_location = len(offences) - len(located)
-    counts = lsoa_counts(located, lsoas)
+    counts = count_by_lsoa(located, lsoas)
     population = lsoa_population(
         population_lsoa, codes, year=year, age_from=int(sv["age_from"]), age_to=int(sv["age_to"])
     )
-    names = lsoas.assign(lsoa_code=lsoas["lsoa_code"].astype(str)).set_index("lsoa_code")
     unit = f"incidents per {SMALL_AREA_RATE_PER:,} residents aged {sv['age_from']}-{sv['age_to']}"
 
     rows: list[dict[str, Any]] = []
-    rows += [
-        {**r, "measure_id": "lsoa_rate", "unit": unit}
-        for r in rate_rows(
-            base, counts, population, confidence, names[["lsoa_name", "ward_code", "ward_name"]]
-        )
-    ]
-    ward_of = names["ward_code"]
-    ward_counts = counts.groupby(ward_of.reindex(counts.index)).sum().sort_index()
-    ward_population = population.groupby(ward_of.reindex(population.index)).sum().sort_index()
-    ward_names = names.drop_duplicates("ward_code").set_index("ward_code")[["ward_name"]]
-    rows += [
-        {**r, "measure_id": "ward_rate", "unit": unit}
-        for r in rate_rows(base, ward_counts, ward_population, confidence, ward_names)
-    ]
+    rows += area_rate_rows(base, counts, population, lsoas, confidence, unit)
     rows += concentration_rows(base, counts)
 
     polygons = area_boundaries(boundaries, codes) if boundaries is not None else None
@@ -740,6 +839,104 @@ def compute(
     return finish(rows)
 
 
+def area_rate_rows(
+    base: Mapping[str, Any],
+    counts: pd.Series,
+    population: pd.Series,
+    lsoas: pd.DataFrame,
+    confidence: float,
+    unit: str,
+) -> list[dict[str, Any]]:
+    """LSOA and ward (or MSOA) rate rows of one count per LSOA."""
+    names = lsoas.assign(lsoa_code=lsoas["lsoa_code"].astype(str)).set_index("lsoa_code")
+    rows = [
+        {**r, "measure_id": "lsoa_rate", "unit": unit}
+        for r in rate_rows(
+            base, counts, population, confidence, names[["lsoa_name", "ward_code", "ward_name"]]
+        )
+    ]
+    ward_of = names["ward_code"]
+    ward_counts = counts.groupby(ward_of.reindex(counts.index)).sum().sort_index()
+    ward_population = population.groupby(ward_of.reindex(population.index)).sum().sort_index()
+    ward_names = names.drop_duplicates("ward_code").set_index("ward_code")[["ward_name"]]
+    msoa = bool(ward_of.astype(str).str.startswith("E02").all())
+    rows += [
+        {
+            **r,
+            "measure_id": "ward_rate",
+            "unit": unit,
+            "note": "; ".join(
+                n
+                for n in (
+                    r.get("note", ""),
+                    "MSOA (middle-layer super output area) used as the ward level" if msoa else "",
+                )
+                if n
+            ),
+        }
+        for r in rate_rows(base, ward_counts, ward_population, confidence, ward_names)
+    ]
+    return rows
+
+
+def compute_from_counts(
+    *,
+    lsoas: pd.DataFrame,
+    population_lsoa: pd.DataFrame,
+    lsoa_counts: pd.DataFrame,
+    config: Mapping[str, Any],
+    area_code: str,
+    boundaries: Any | None = None,
+) -> pd.DataFrame:
+    """Hot spots from public LSOA counts (no victim extract): rates, concentration, Gi*."""
+    confidence = confidence_of(config)
+    sv = config["definitions"]["serious_violence_u25"]
+    codes = sorted(lsoas["lsoa_code"].astype(str))
+    located = located_counts(lsoa_counts, sv, lsoas)
+    pop_year = population_year_at_or_before(population_lsoa, located.year, "population_lsoa")
+    population = lsoa_population(
+        population_lsoa,
+        codes,
+        year=pop_year,
+        age_from=int(sv["age_from"]),
+        age_to=int(sv["age_to"]),
+    )
+    base = {
+        **base_row(sv, config, area_code, located.year),
+        "period": calendar_year_label(located.year),
+        "population_year": pop_year,
+        "note": population_note(pop_year, located.year),
+    }
+    unit = f"offences per {SMALL_AREA_RATE_PER:,} {residents_phrase(sv)}"
+    rows = area_rate_rows(base, located.counts, population, lsoas, confidence, unit)
+    rows += concentration_rows(base, located.counts)
+    polygons = area_boundaries(boundaries, codes) if boundaries is not None else None
+    rows += gi_star_rows(base, located.counts, population, polygons, config)
+    rows.append(
+        {
+            **base,
+            "measure_id": "near_school_share",
+            "group": f"within {float(config['definitions']['school_distance_m']):g} m of a school",
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "value": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "unit": "share of offences",
+            "method": "not computed",
+            "note": "not available from public data: needs record-level data (the coordinates "
+            "of each offence); LSOA counts have no location within the LSOA",
+        }
+    )
+    rows += reconciliation_rows(
+        {**base, "measure_id": "row_reconciliation"},
+        located.total,
+        located.steps,
+        unit="offences in lsoa_counts.csv",
+    )
+    return finish(rows)
+
+
 def key_metric_rows(
     victims: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -756,7 +953,7 @@ def key_metric_rows(
     rows_in = definition_rows(victims, key, year)
     check_lsoas_known(rows_in, codes)
     located = rows_in.loc[rows_in["lsoa_code"].notna()]
-    counts = lsoa_counts(located, lsoas)
+    counts = count_by_lsoa(located, lsoas)
     population = lsoa_population(
         population_lsoa, codes, year=year, age_from=int(key["age_from"]), age_to=int(key["age_to"])
     )
@@ -782,9 +979,19 @@ def key_metric_rows(
 # --------------------------------------------------------------------------------------------
 
 
+def reporting_period(table: pd.DataFrame, config: Mapping[str, Any]) -> str:
+    """The period the findings describe: the edition, or (an SNA from public data) the latest
+    calendar year of the LSOA counts the table was computed from."""
+    if has_victim_extract(config):
+        return str(config["edition"])
+    calendar = sorted({str(p) for p in table["period"] if str(p).endswith(CALENDAR_YEAR_SUFFIX)})
+    return calendar[-1] if calendar else str(config["edition"])
+
+
 def edition_rows(table: pd.DataFrame, measure_id: str, config: Mapping[str, Any]) -> pd.DataFrame:
-    """Rows of one measure in the edition year."""
-    return table.loc[(table["measure_id"] == measure_id) & (table["period"] == config["edition"])]
+    """Rows of one measure in the reporting period (the edition year)."""
+    period = reporting_period(table, config)
+    return table.loc[(table["measure_id"] == measure_id) & (table["period"] == period)]
 
 
 def interval_status(reference: float, lower: float, upper: float) -> str:
@@ -816,8 +1023,10 @@ def _concentration_finding(
     elif share is None:
         resident = "There were too few incidents to say how much they gather in a few places."
     else:
+        sv = config["definitions"]["serious_violence_u25"]
+        subject = subject_of(sv, "violence against young people")
         resident = (
-            "Violence against young people is not spread evenly across the borough. "
+            f"{sentence_case(subject)} is not spread evenly across the borough. "
             f"In {t10['period']}, the 10% of neighbourhoods with the most incidents had "
             f"{share} of them."
         )
@@ -859,25 +1068,29 @@ def _gi_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> F
     hot = gi.loc[gi["hotspot_class"] == HOT, "group"].tolist()
     cold = gi.loc[gi["hotspot_class"] == COLD, "group"].tolist()
     wards = sorted({str(lsoa_rows.loc[c, "ward_name"]) for c in hot if c in lsoa_rows.index})
+    msoa = bool(lsoa_rows["ward_code"].astype(str).str.startswith("E02").all())
     stats_cfg = config["statistics"]
     permutations = int(first["permutations"])
+    sv = config["definitions"]["serious_violence_u25"]
+    subject = subject_of(sv, "violence against young people")
     if hot:
-        where = f" in {list_phrase(wards)} ward{'s' if len(wards) > 1 else ''}" if wards else ""
+        level = "area" if msoa else "ward"
+        where = f" in {list_phrase(wards)} {level}{'s' if len(wards) > 1 else ''}" if wards else ""
         resident = (
-            "We looked for hot spots: groups of neighbourhoods where violence against young "
-            f"people is much more common than chance would explain. We found hot spots{where}."
+            f"We looked for hot spots: groups of neighbourhoods where {subject} is much more "
+            f"common than chance would explain. We found hot spots{where}."
         )
         status = "Hot spots found"
     else:
         resident = (
-            "We looked for hot spots: groups of neighbourhoods where violence against young "
-            "people is much more common than chance would explain. No neighbourhood stood out "
-            "clearly enough to call it a hot spot."
+            f"We looked for hot spots: groups of neighbourhoods where {subject} is much more "
+            "common than chance would explain. No neighbourhood stood out clearly enough to "
+            "call it a hot spot."
         )
         status = "No hot spots"
     technical = (
         f"{first['definition']}, {first['period']}: local Getis-Ord Gi* on Empirical-Bayes "
-        f"rates per 1,000 residents aged 0-24, binary queen contiguity, {permutations} "
+        f"rates per 1,000 {_gi_residents(config)}, binary queen contiguity, {permutations} "
         f"conditional permutations (seed {stats_cfg['random_seed']}), two-sided p (twice the "
         "smaller one-sided permutation p), Benjamini-Hochberg FDR at "
         f"{float(stats_cfg['hotspot_fdr']):g} across {len(gi)} LSOAs. Hot spots: {len(hot)} "

@@ -30,7 +30,10 @@ from pipeline.measures.common import (
     edition_start_year,
     financial_year_label,
     financial_years,
+    is_proxy,
     population_total,
+    require_victims_unless_public,
+    residents_phrase,
     select_definition,
     tidy,
 )
@@ -80,6 +83,13 @@ handled.
 "Similar" when the comparator value lies inside the area's interval, "Higher" when the whole
 interval is above it and "Lower" when it is below. It is applied with the 95% interval
 (`comparison_95`) and the 99.8% interval (`comparison_998`); findings use the 95% result.
+
+**SNA from public data alone.** When the configuration has no victim extract
+(`victim_extract: false`), the metrics are the public proxies the configuration names (flagged
+`proxy`, e.g. MPS violence with injury for all ages in place of knife crime with injury among
+under-25s): every row's definition says which. The area's count then comes from the same
+public comparator series as its neighbours' (`count_source`), counted as offences recorded by
+the police in the period's months, and its rate uses residents of the definition's ages.
 
 **Caveats.** Small counts give wide intervals, and a year-on-year change in a crude rate is
 not a trend test (see the trend measures). Police recorded crime depends on reporting and
@@ -262,7 +272,33 @@ def _benchmark(area: Mapping[str, Any], comparator_rate: float | None) -> tuple[
 
 def _unit(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
     per = config["statistics"]["rate_per"]
-    return f"per {per:,} residents aged {definition['age_from']}-{definition['age_to']}"
+    return f"per {per:,} {residents_phrase(definition)}"
+
+
+#: Where the area's own count comes from (column ``count_source``).
+SOURCE_EXTRACT = "victim extract"
+SOURCE_SERIES = "public comparator series (no victim extract)"
+
+
+def area_count(
+    victims: pd.DataFrame | None,
+    comparators: pd.DataFrame,
+    definition: Mapping[str, Any],
+    period: Period,
+    area_code: str,
+) -> tuple[int, str]:
+    """The area's count in a period and where it comes from: its victim extract, or (without
+    one) its own public comparator series, which must have every month of the period."""
+    if victims is not None:
+        return count_victims(victims, definition, period), SOURCE_EXTRACT
+    count = series_count(comparators, area_code, definition["id"], period.months)
+    if count is None:
+        raise ValueError(
+            f"comparators: area {area_code} has no {definition['id']} count for every month of "
+            f"{period.label} ({period.months[0]} to {period.months[-1]}; column month); without "
+            "a victim extract the area's own series gives its count"
+        )
+    return count, SOURCE_SERIES
 
 
 def _definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
@@ -279,7 +315,7 @@ def _metric_rows(
     definition: Mapping[str, Any],
     period: Period,
     *,
-    victims: pd.DataFrame,
+    victims: pd.DataFrame | None,
     comparators: pd.DataFrame,
     population_la: pd.DataFrame,
     neighbours: Sequence[tuple[str, str]],
@@ -302,8 +338,9 @@ def _metric_rows(
             f"population_la has no population for area {area_code} aged {ages[0]}-{ages[1]} "
             f"at or before mid-{period.population_year}; the {definition['id']} rate needs it"
         )
-    count = count_victims(victims, definition, period)
+    count, source = area_count(victims, comparators, definition, period, area_code)
     area = {**base, "group": AREA_GROUP, **_rate_columns(count, area_pop[0], config)}
+    area["count_source"] = source
     area["population_year"] = area_pop[1]
     notes = [_population_note(period, area_pop[1])]
 
@@ -360,19 +397,21 @@ def _metric_rows(
 
 def compute(
     *,
-    victims: pd.DataFrame,
     comparators: pd.DataFrame,
     population_la: pd.DataFrame,
     neighbours: pd.DataFrame,
     config: Mapping[str, Any],
     area_code: str,
+    victims: pd.DataFrame | None = None,
     areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The key-metric table: area, pooled neighbours and region, per metric and period.
 
-    ``areas`` is accepted for a uniform call signature; names come from the neighbour list
-    and the configuration.
+    Without a victim extract (``victims=None``, an SNA from public data) the area's counts
+    come from its own comparator series. ``areas`` is accepted for a uniform call signature;
+    names come from the neighbour list and the configuration.
     """
+    require_victims_unless_public(victims, config, "key_metric")
     neighbour_list = neighbour_codes(neighbours, area_code)
     rows: list[dict[str, Any]] = []
     for definition in metric_definitions(config):
@@ -416,13 +455,19 @@ def _technical_text(
 ) -> str:
     per = config["statistics"]["rate_per"]
     conf = format_confidence(float(row["confidence"]))
+    counted = (
+        "offences recorded by the police (public comparator series)"
+        if row.get("count_source") == SOURCE_SERIES
+        else "victims (distinct victims per offence)"
+    )
     text = (
-        f"{definition['label']}, {row['period']}: {int(row['numerator'])} victims (distinct "
-        f"victims per offence), {format_rate(row['value'], per)} residents aged "
-        f"{definition['age_from']}-{definition['age_to']} ({conf} CI "
+        f"{definition['label']}, {row['period']}: {int(row['numerator'])} {counted}, "
+        f"{format_rate(row['value'], per)} {residents_phrase(definition)} ({conf} CI "
         f"{format_interval(row['lower'], row['upper'])}; 99.8% CI "
         f"{format_interval(row['lower_998'], row['upper_998'])}; {row['method']}). "
     )
+    if is_proxy(definition):
+        text += "This is a public proxy, not the measure it stands in for. "
     if pd.notna(row["comparator_value"]):
         text += (
             f"Pooled statistical neighbours: {format_rate(row['comparator_value'], per)}; "
@@ -452,6 +497,8 @@ def _resident_text(
     subject = definition["short_label"]
     ages = f"aged {definition['age_from']} to {definition['age_to']}"
     place = area_name(config, area_code)
+    if is_proxy(definition):
+        return _proxy_resident_text(row, definition, config, place)
     if count == 0:
         first = f"In {row['period']}, no young people {ages} were hurt in knife crime in {place}."
     else:
@@ -467,6 +514,35 @@ def _resident_text(
         sentences.append(
             f"That is about {format_number(row['value'], 0)} in every "
             f"{config['statistics']['rate_per']:,} young people of that age."
+        )
+    sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
+    region_status = row["region_comparison_95"]
+    if region_status in ("Higher", "Lower", "Similar"):
+        word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
+            region_status
+        ]
+        sentences.append(f"It was {word} {config['region']['name']} as a whole.")
+    return " ".join(sentences)
+
+
+def _proxy_resident_text(
+    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any], place: str
+) -> str:
+    """Resident words for a public proxy: offences, named as a proxy, never as victims."""
+    threshold = resident_threshold(config)
+    count = int(row["numerator"])
+    subject = definition["short_label"]
+    sentences = [
+        f"In {row['period']}, the police recorded {format_count(count, threshold)} offences "
+        f"of {subject} in {place}."
+    ]
+    if is_suppressed(count, threshold):
+        sentences.append("The number is too small to work out a fair rate.")
+    else:
+        people = "people" if "all ages" in residents_phrase(definition) else "people of that age"
+        sentences.append(
+            f"That is about {format_number(row['value'], 0)} in every "
+            f"{config['statistics']['rate_per']:,} {people}."
         )
     sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
     region_status = row["region_comparison_95"]

@@ -23,7 +23,12 @@ from pipeline.findings import (
     is_suppressed,
     resident_threshold,
 )
-from pipeline.measures.common import financial_year_label, financial_years, tidy
+from pipeline.measures.common import (
+    covers_all_ages,
+    financial_year_label,
+    financial_years,
+    tidy,
+)
 from pipeline.measures.hotspots import confidence_of, edition_year, list_phrase
 from pipeline.measures.timing import poisson_rate_ratio, school_age_definition
 from pipeline.stats import rate_ratio_katz
@@ -51,6 +56,8 @@ class Indicator:
 
     ``measure`` may name configured definitions in braces (``{key_metric}``,
     ``{under_18_metric}``, ``{serious_violence_u25}``, ``{school_age}``), replaced by their ids.
+    ``label`` may name a definition's short label or ages (``{key_metric.short_label}``,
+    ``{key_metric.ages}``), so that a public proxy is labelled as itself.
     ``group`` picks one row when the measure has several (None: the measure has one row per
     period); it may use the same placeholders, and ``{under_18_group}``. ``kind`` is "rate"
     (numerator / population, compared by a Poisson rate ratio) or "share" (numerator /
@@ -79,7 +86,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Support",
-        "share of serious violence against under-25s in the most deprived 20% of neighbourhoods",
+        "share of {serious_violence_u25.short_label} in the most deprived 20% of neighbourhoods",
         "deprivation",
         "{serious_violence_u25}_most_deprived_20_share",
         None,
@@ -103,7 +110,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Curtail",
-        "rate of knife crime with injury among under-25s (per 100,000 aged 1 to 24)",
+        "rate of {key_metric.short_label} (per 100,000 {key_metric.ages})",
         "key_metric",
         "{key_metric}_rate",
         "Area",
@@ -111,7 +118,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Curtail",
-        "rate of knife crime with injury among under-18s (per 100,000 aged 1 to 17)",
+        "rate of {under_18_metric.short_label} (per 100,000 {under_18_metric.ages})",
         "key_metric",
         "{under_18_metric}_rate",
         "Area",
@@ -134,7 +141,9 @@ with the Katz log interval. An indicator is "Improving" only when the whole inte
 the better side of 1 (lower is better for every default indicator), "Worsening" when it lies
 on the worse side, and otherwise "No clear change". An indicator with no baseline value is
 shown with its latest value and "No baseline"; one whose table or row is not available is
-listed as "Not available" rather than dropped.
+listed as "Not available" rather than dropped. In an SNA from public data alone
+(`victim_extract: false`) the rate indicators are the configured public proxies, labelled as
+such, and the indicators that need victim records are "Not available".
 
 **Action tracker.** The council's action file (`actions.csv`: domain, action, owner, due date,
 status) is counted by domain and status. An action is overdue when its due date is before
@@ -172,6 +181,25 @@ def resolve_measure(template: str, config: Mapping[str, Any]) -> str:
         return ids[key]
 
     return re.sub(r"\{(\w+)\}", replace, template)
+
+
+def resolve_label(template: str, config: Mapping[str, Any]) -> str:
+    """Replace ``{definition_key.short_label}`` and ``{definition_key.ages}`` ('aged 1 to 24',
+    or 'residents of all ages') with the configured definition's values."""
+    definitions = config["definitions"]
+
+    def replace(match: re.Match[str]) -> str:
+        key, attribute = match.group(1), match.group(2)
+        definition = definitions.get(key)
+        if not isinstance(definition, Mapping) or attribute not in ("short_label", "ages"):
+            raise ValueError(f"monitoring indicator label {template!r}: unknown {match.group(0)}")
+        if attribute == "short_label":
+            return str(definition["short_label"])
+        if covers_all_ages(definition):
+            return "residents of all ages"
+        return f"aged {definition['age_from']} to {definition['age_to']}"
+
+    return re.sub(r"\{(\w+)\.(\w+)\}", replace, template)
 
 
 def indicator_row(
@@ -250,16 +278,30 @@ def indicator_rows(
     for indicator in indicators:
         numbers[indicator.domain] = number = numbers.get(indicator.domain, 0) + 1
         measure_id = resolve_measure(indicator.measure, config)
-        group = resolve_measure(indicator.group, config) if indicator.group is not None else None
-        latest, latest_reason = indicator_row(
-            tables, indicator.family, measure_id, group, latest_period
-        )
-        baseline, baseline_reason = indicator_row(
-            tables, indicator.family, measure_id, group, baseline_period
-        )
+        label = resolve_label(indicator.label, config)
+        try:
+            group = (
+                resolve_measure(indicator.group, config) if indicator.group is not None else None
+            )
+        except ValueError as unresolved:
+            # e.g. {under_18_group} when no configured age group ends at the under-18
+            # metric's age (a public proxy of all ages): listed as not available, with why.
+            group, unresolved_reason = indicator.group, str(unresolved)
+        else:
+            unresolved_reason = ""
+        if unresolved_reason:
+            latest, latest_reason = None, unresolved_reason
+            baseline, baseline_reason = None, unresolved_reason
+        else:
+            latest, latest_reason = indicator_row(
+                tables, indicator.family, measure_id, group, latest_period
+            )
+            baseline, baseline_reason = indicator_row(
+                tables, indicator.family, measure_id, group, baseline_period
+            )
         row: dict[str, Any] = {
             "measure_id": f"monitoring_{slug(indicator.domain)}_{number}",
-            "definition": indicator.label,
+            "definition": label,
             "area_code": area_code,
             "period": f"{baseline_period} to {latest_period}",
             "group": indicator.domain,
@@ -271,7 +313,7 @@ def indicator_rows(
             "unit": "",
             "method": "",
             "confidence": confidence,
-            "indicator": indicator.label,
+            "indicator": label,
             "source_family": indicator.family,
             "source_measure_id": measure_id,
             "source_group": group if group is not None else "",
@@ -427,17 +469,42 @@ def action_rows(
     return rows
 
 
+def no_tracker_row(config: Mapping[str, Any], area_code: str) -> dict[str, Any]:
+    """The row saying that no action tracker was supplied (e.g. an SNA from public data)."""
+    published = pd.Timestamp(config["publication_date"]).date().isoformat()
+    return {
+        "measure_id": "actions_not_supplied",
+        "definition": "Strategy action tracker (council-maintained actions.csv)",
+        "area_code": area_code,
+        "period": f"at {published}",
+        "group": "all domains",
+        "numerator": np.nan,
+        "denominator": np.nan,
+        "value": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "unit": "actions",
+        "method": "not computed",
+        "confidence": np.nan,
+        "note": "no action tracker supplied (actions.csv is the council's own file)",
+    }
+
+
 def compute(
     *,
     tables: Mapping[str, pd.DataFrame],
-    actions: pd.DataFrame,
     config: Mapping[str, Any],
     area_code: str,
+    actions: pd.DataFrame | None = None,
     indicators: Sequence[Indicator] = INDICATORS,
 ) -> pd.DataFrame:
-    """Monitoring table: outcome indicators by domain, then the action tracker."""
+    """Monitoring table: outcome indicators by domain, then the action tracker (or a row
+    saying none was supplied)."""
     rows = indicator_rows(tables, indicators, config, area_code)
-    rows += action_rows(actions, config, area_code)
+    if actions is None:
+        rows.append(no_tracker_row(config, area_code))
+    else:
+        rows += action_rows(actions, config, area_code)
     table = tidy(rows)
     for column in ("note", "status", "action_status", "action", "owner", "due_date", "domain"):
         if column in table.columns:
@@ -587,6 +654,21 @@ def _actions_finding(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding 
     )
 
 
+def _no_tracker_finding(table: pd.DataFrame) -> Finding | None:
+    rows = table.loc[table["measure_id"] == "actions_not_supplied"]
+    if rows.empty:
+        return None
+    return Finding(
+        id="monitoring_actions",
+        topic="monitoring",
+        resident="The council's list of actions was not part of this report, so it does not "
+        "say which actions are on track.",
+        technical=f"Action tracker: {rows.iloc[0]['note']}.",
+        status="Not supplied",
+        measure_ids=["actions_not_supplied"],
+    )
+
+
 def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
     """One finding per outcome indicator (domain order), then the action tracker."""
     indicators = table.loc[table["measure_id"].str.startswith("monitoring_")]
@@ -594,5 +676,5 @@ def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
     out = [_indicator_finding(row, config) for _, row in indicators.loc[available].iterrows()]
     if (~available).any():
         out.append(_unavailable_finding(indicators.loc[~available]))
-    actions = _actions_finding(table, config)
+    actions = _actions_finding(table, config) or _no_tracker_finding(table)
     return out + ([actions] if actions is not None else [])

@@ -18,7 +18,12 @@ from pipeline.findings import (
     format_share,
     resident_threshold,
 )
-from pipeline.measures.common import financial_years
+from pipeline.measures.common import (
+    financial_years,
+    not_available_finding,
+    not_available_rows,
+    require_victims_unless_public,
+)
 from pipeline.measures.hotspots import (
     base_row,
     confidence_of,
@@ -405,14 +410,37 @@ def school_rows(
     return rows, no_time
 
 
+#: What this family shows and the victim fields each part needs (for an SNA without a victim
+#: extract, where the family is reported as not available rather than estimated).
+NEEDS_VICTIM_DATA: dict[str, str] = {
+    "hour of the day and day of the week": "the date and time of each offence against a victim "
+    "in the definition",
+    "school days against non-school days": "the age of each victim and the date of the offence",
+    "the after-school window": "the age of each victim and the time of the offence",
+}
+
+
 def compute(
     *,
-    victims: pd.DataFrame,
-    school_calendar: pd.DataFrame,
     config: Mapping[str, Any],
     area_code: str,
+    victims: pd.DataFrame | None = None,
+    school_calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Timing measures for one area and the edition year (see :data:`METHOD`)."""
+    """Timing measures for one area and the edition year (see :data:`METHOD`); a
+    not-available table when there is no victim extract (public crime counts carry no time of
+    day or victim age)."""
+    require_victims_unless_public(victims, config, "timing")
+    if victims is None:
+        return not_available_rows(
+            "timing",
+            NEEDS_VICTIM_DATA,
+            definition=config["definitions"]["serious_violence_u25"],
+            config=config,
+            area_code=area_code,
+        )
+    if school_calendar is None:
+        raise ValueError("timing needs school_calendar (term dates) when there is a victim extract")
     year = edition_year(config)
     sv = config["definitions"]["serious_violence_u25"]
     base = base_row(sv, config, area_code, year)
@@ -658,6 +686,16 @@ def _after_school_finding(
 
 def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
     """'When' findings: the busiest times, school days and the after-school window."""
+    unavailable = not_available_finding(
+        table,
+        family="timing",
+        topic="when",
+        resident="We cannot say from public data what time of day or which days violence "
+        "happens, or how it relates to school days. That needs police records about each "
+        "offence and victim, which are not published.",
+    )
+    if unavailable is not None:
+        return [unavailable]
     sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
     school = school_age_definition(config)
     ages = f"{school['age_from']} to {school['age_to']}"

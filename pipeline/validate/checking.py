@@ -60,7 +60,7 @@ def runtime_schema(kind: str, config: Mapping[str, Any]) -> pa.DataFrameSchema:
     if kind == "victims":
         vocabulary = r.ethnicity_vocabulary(config["ethnicity_scheme"])
         schema = schema.update_column("victim_ethnicity", checks=[pa.Check.isin(vocabulary)])
-    elif kind == "comparators":
+    elif kind in ("comparators", "lsoa_counts"):
         schema = schema.update_column("measure", checks=[pa.Check.isin(r.measure_ids(config))])
     return schema
 
@@ -75,7 +75,7 @@ def runtime_fix(kind: str, column: str, config: Mapping[str, Any]) -> str | None
             f"victim_ethnicity must be one of: {allowed} (config ethnicity_scheme: {scheme}; "
             f"set it to {other} if the extract uses the other coding)."
         )
-    if kind == "comparators" and column == "measure":
+    if kind in ("comparators", "lsoa_counts") and column == "measure":
         return (
             "measure must be one of the measure ids defined in config: "
             + ", ".join(r.measure_ids(config))

@@ -1,12 +1,22 @@
-"""Rules across inputs (all Stop): the inputs of one area must fit together.
+"""Rules across inputs: the inputs of one area must fit together.
+
+Stop rules:
 
 * every LSOA of the area (lsoas.csv) belongs to the area, and has a population for every year
-  of the LSOA population file, a deprivation value and (when boundaries are given) a polygon;
-* the area, its statistical neighbours and the region all appear in the comparator series, and
-  every comparator area has every measure for every month of the window;
-* every comparator area has a mid-year population for every financial year of the window;
+  of the LSOA population file, a deprivation value, (when boundaries are given) a polygon and
+  (when LSOA counts are given) a count for every year and measure of that file;
+* the area and the region appear in the comparator series, and every comparator area has every
+  measure for every month of the window;
+* every comparator area has a mid-year population for every financial year of the window, or
+  for an earlier year when the year's estimate is later than the newest one supplied;
 * the Census ethnic population covers the area;
 * every area code used anywhere has a name in areas.csv.
+
+Kept and counted (never silently dropped): statistical neighbours with no comparator series at
+all (e.g. neighbours outside the Metropolitan Police area in an SNA from MPS data), which the
+measures list as missing; and financial years later than an area's newest mid-year estimate,
+which use that estimate. :func:`check_cross_inputs` returns them as a table (``input,
+category, reason, rows, detail``) and writes it beside the failures CSV.
 """
 
 from __future__ import annotations
@@ -23,6 +33,19 @@ from pipeline.validate.schemas import input_metadata
 
 Frames = Mapping[str, pd.DataFrame]
 CrossCheck = Callable[[Frames, Mapping[str, Any], str], list[Problem]]
+#: A row of the kept-and-counted table: input, category ("kept"), reason, rows, detail.
+Kept = dict[str, Any]
+CrossNote = Callable[[Frames, Mapping[str, Any], str], list[Kept]]
+#: Columns of the kept-and-counted table of the cross-input checks.
+KEPT_COLUMNS: list[str] = ["input", "category", "reason", "rows", "detail"]
+REASON_NEIGHBOUR_WITHOUT_SERIES = (
+    "statistical neighbour without comparator series (kept in the neighbour list, shown as "
+    "missing, left out of the pooled neighbours)"
+)
+REASON_LATEST_EARLIER_POPULATION = (
+    "financial year after the newest mid-year estimate supplied (the newest earlier estimate "
+    "is used, and the measure tables say so)"
+)
 
 
 def _file(kind: str) -> str:
@@ -146,6 +169,32 @@ def lsoas_have_boundaries(
     )
 
 
+def lsoas_have_counts(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+    """When LSOA counts are given, every LSOA of the area has a count (0 if none) for every
+    year and measure of that file."""
+    lsoas, counts = frames.get("lsoas"), frames.get("lsoa_counts")
+    if lsoas is None or counts is None:
+        return []
+    pairs = sorted(
+        {(int(y), str(m)) for y, m in zip(counts["year"], counts["measure"], strict=True)}
+    )
+    have = set(zip(counts["lsoa_code"], counts["year"].astype(int), counts["measure"], strict=True))
+    missing = {}
+    for code in lsoas["lsoa_code"]:
+        lacking = [f"{m} {y}" for y, m in pairs if (code, y, m) not in have]
+        if lacking:
+            missing[code] = f"{code} (no count for {', '.join(lacking)})"
+    return _area_lsoa_problem(
+        lsoas,
+        missing,
+        kind="lsoa_counts",
+        column="lsoa_code",
+        rule="every LSOA of the area has a count for every year and measure",
+        fix="Add a row (count 0 if there were none) for these LSOAs of lsoas.csv, for every "
+        "year and measure of the file.",
+    )
+
+
 def _comparator_codes(frames: Frames, config: Mapping[str, Any], area_code: str) -> dict[str, str]:
     """Codes the comparisons need (area, its neighbours, the region) with a label for each."""
     codes = {area_code: f"{area_code} (the area)"}
@@ -179,18 +228,28 @@ def area_has_neighbours(frames: Frames, config: Mapping[str, Any], area_code: st
     ]
 
 
+def _neighbour_codes(frames: Frames, area_code: str) -> set[str]:
+    """Codes of the area's statistical neighbours (empty without a neighbour list)."""
+    neighbours = frames.get("neighbours")
+    if neighbours is None:
+        return set()
+    return set(neighbours.loc[neighbours["area_code"] == area_code, "neighbour_code"])
+
+
 def comparators_cover_areas(
     frames: Frames, config: Mapping[str, Any], area_code: str
 ) -> list[Problem]:
-    """The area, each of its neighbours and the region have comparator series."""
+    """The area and the region have comparator series (a neighbour without any series is kept
+    and counted, not a stop: see :func:`neighbours_without_series`)."""
     comparators = frames.get("comparators")
     if comparators is None:
         return []
     present = set(comparators["area_code"])
+    neighbours = _neighbour_codes(frames, area_code) - {area_code}
     missing = [
         label
         for code, label in _comparator_codes(frames, config, area_code).items()
-        if code not in present
+        if code not in present and code not in neighbours
     ]
     if not missing:
         return []
@@ -199,14 +258,37 @@ def comparators_cover_areas(
             input="comparators",
             file=_file("comparators"),
             column="area_code",
-            rule="the area, its neighbours and the region have comparator series",
+            rule="the area and the region have comparator series",
             lines=[None] * len(missing),
             values=missing,
             detail=f"{len(missing)} area{'s' if len(missing) > 1 else ''} without a series: "
             + ", ".join(missing),
-            fix="Add their monthly counts to comparators.csv; a neighbour without data must not "
-            "be dropped silently (remove it from neighbours.csv only if that is the decision).",
+            fix="Add their monthly counts for every measure to comparators.csv.",
         )
+    ]
+
+
+def neighbours_without_series(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Kept]:
+    """Statistical neighbours with no comparator series at all: kept in the neighbour list,
+    counted here and listed as missing by the measures (never silently dropped)."""
+    comparators = frames.get("comparators")
+    if comparators is None:
+        return []
+    present = set(comparators["area_code"])
+    labels = _comparator_codes(frames, config, area_code)
+    missing = sorted(code for code in _neighbour_codes(frames, area_code) if code not in present)
+    if not missing:
+        return []
+    return [
+        {
+            "input": "neighbours",
+            "category": "kept",
+            "reason": REASON_NEIGHBOUR_WITHOUT_SERIES,
+            "rows": len(missing),
+            "detail": "; ".join(labels.get(code, code) for code in missing),
+        }
     ]
 
 
@@ -251,19 +333,36 @@ def comparators_complete(
     ]
 
 
+def _window_years(config: Mapping[str, Any]) -> range:
+    window = config["window"]
+    return range(int(window["first_financial_year"]), int(window["last_financial_year"]) + 1)
+
+
+def _population_years(population: pd.DataFrame) -> dict[str, set[int]]:
+    """Mid-years supplied for each area code."""
+    years: dict[str, set[int]] = {}
+    for code, year in zip(population["area_code"], population["year"].astype(int), strict=True):
+        years.setdefault(str(code), set()).add(int(year))
+    return years
+
+
 def comparators_have_population(
     frames: Frames, config: Mapping[str, Any], area_code: str
 ) -> list[Problem]:
-    """Every comparator area has a mid-year population for every financial year of the window."""
+    """Every comparator area has a mid-year population for every financial year of the window
+    (a year after the newest estimate supplied uses that estimate, kept and counted: mid-year
+    estimates are published a year or more late)."""
     comparators, population = frames.get("comparators"), frames.get("population_la")
     if comparators is None or population is None:
         return []
-    window = config["window"]
-    years = range(int(window["first_financial_year"]), int(window["last_financial_year"]) + 1)
-    have = set(zip(population["area_code"], population["year"].astype(int), strict=True))
+    supplied = _population_years(population)
     missing = []
     for code in sorted(comparators["area_code"].unique()):
-        lacking = [y for y in years if (code, y) not in have]
+        have = supplied.get(code, set())
+        newest = max(have, default=None)
+        lacking = [
+            y for y in _window_years(config) if y not in have and (newest is None or y < newest)
+        ]
         if lacking:
             missing.append(f"{code} (no population for {', '.join(map(str, lacking))})")
     if not missing:
@@ -277,8 +376,39 @@ def comparators_have_population(
             lines=[None] * len(missing),
             values=missing,
             fix="Add the mid-year estimates of these areas (a financial year April Y to March Y+1 "
-            "uses mid-Y).",
+            "uses mid-Y; only years after the newest estimate supplied may use an earlier one).",
         )
+    ]
+
+
+def populations_carried_forward(
+    frames: Frames, config: Mapping[str, Any], area_code: str
+) -> list[Kept]:
+    """Financial years after a comparator area's newest mid-year estimate: the newest earlier
+    estimate is used (kept and counted, by the estimate used)."""
+    comparators, population = frames.get("comparators"), frames.get("population_la")
+    if comparators is None or population is None:
+        return []
+    supplied = _population_years(population)
+    by_estimate: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+    for code in sorted(comparators["area_code"].unique()):
+        have = supplied.get(code, set())
+        if not have:
+            continue
+        newest = max(have)
+        later = tuple(y for y in _window_years(config) if y > newest)
+        if later:
+            by_estimate.setdefault((newest, later), []).append(code)
+    return [
+        {
+            "input": "population_la",
+            "category": "kept",
+            "reason": REASON_LATEST_EARLIER_POPULATION,
+            "rows": len(codes) * len(later),
+            "detail": f"mid-{newest} used for {', '.join(map(str, later))} by {len(codes)} "
+            f"area{'s' if len(codes) > 1 else ''}: {', '.join(codes)}",
+        }
+        for (newest, later), codes in sorted(by_estimate.items())
     ]
 
 
@@ -344,6 +474,7 @@ CROSS_INPUT_CHECKS: tuple[CrossCheck, ...] = (
     lsoas_have_population,
     lsoas_have_deprivation,
     lsoas_have_boundaries,
+    lsoas_have_counts,
     area_has_neighbours,
     comparators_cover_areas,
     comparators_complete,
@@ -352,6 +483,28 @@ CROSS_INPUT_CHECKS: tuple[CrossCheck, ...] = (
     codes_have_names,
 )
 
+#: Every kept-and-counted note across inputs, in the order they are listed.
+CROSS_INPUT_NOTES: tuple[CrossNote, ...] = (
+    neighbours_without_series,
+    populations_carried_forward,
+)
+
+
+def kept_path_for(failures_path: Path) -> Path:
+    """Where the kept-and-counted table goes: beside the failures CSV, 'failures' -> 'kept'
+    (``cross-inputs.failures.csv`` -> ``cross-inputs.kept.csv``)."""
+    name = failures_path.name
+    if "failures" in name:
+        return failures_path.with_name(name.replace("failures", "kept"))
+    return failures_path.with_name(f"{failures_path.stem}.kept.csv")
+
+
+def kept_notes(frames: Frames, config: Mapping[str, Any], area_code: str) -> pd.DataFrame:
+    """What the cross-input checks keep and count, as a table (header only when nothing)."""
+    notes = [note for rule in CROSS_INPUT_NOTES for note in rule(frames, config, area_code)]
+    table = pd.DataFrame(notes, columns=KEPT_COLUMNS)
+    return table.astype({"rows": "int64"})
+
 
 def check_cross_inputs(
     frames: dict[str, pd.DataFrame],
@@ -359,18 +512,22 @@ def check_cross_inputs(
     config: dict,
     area_code: str,
     failures_path: Path | None = None,
-) -> None:
+) -> pd.DataFrame:
     """Check that one area's validated inputs fit together; raise ValidationStop if not.
 
     ``frames`` maps input kinds (as in ``validate_input``) to their validated frames; rules
     whose inputs are absent are skipped. On failure the full list goes to ``failures_path``
-    (default ``data/processed/validation/cross_inputs.<area_code>.failures.csv``).
+    (default ``data/processed/validation/cross_inputs.<area_code>.failures.csv``). Returns what
+    was kept and counted (:func:`kept_notes`); with ``failures_path`` it is also written beside
+    it (:func:`kept_path_for`).
     """
     problems = [p for check in CROSS_INPUT_CHECKS for p in check(frames, config, area_code)]
     if not problems:
+        kept = kept_notes(frames, config, area_code)
         if failures_path is not None:
             write_failures([], Path(failures_path))
-        return
+            kept.to_csv(kept_path_for(Path(failures_path)), index=False, lineterminator="\n")
+        return kept
     target = (
         Path(failures_path)
         if failures_path is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.validate import rules as r
-from pipeline.validate.cross import CROSS_INPUT_CHECKS
+from pipeline.validate.cross import CROSS_INPUT_CHECKS, CROSS_INPUT_NOTES
 from pipeline.validate.schemas import (
     EMPTY_ROW_REASON,
     MODELS,
@@ -284,6 +284,13 @@ def render_markdown() -> str:
         "(`check_cross_inputs`):\n"
     )
     out += [f"- {' '.join((check.__doc__ or '').split())}" for check in CROSS_INPUT_CHECKS]
+    out.append("")
+    out.append("## Kept and counted across inputs\n")
+    out.append(
+        "Listed in `cross-inputs.kept.csv` beside the area's failures CSV (columns `input, "
+        "category, reason, rows, detail`), never dropped silently:\n"
+    )
+    out += [f"- {' '.join((note.__doc__ or '').split())}" for note in CROSS_INPUT_NOTES]
     return "\n".join(out) + "\n"
 
 

@@ -76,7 +76,9 @@ SCHOOL_PHASES = [
 #: ONS GSS codes of local authorities (E06-E09), counties (E10, E11) and regions (E12).
 LA_CODE = r"^E(0[6-9]|1[0-2])\d{6}$"
 LSOA_CODE = r"^E01\d{6}$"
-WARD_CODE = r"^E05\d{6}$"
+#: Electoral ward (E05), or MSOA (E02) where a public build has no ward lookup and uses the
+#: middle-layer super output area as the level above the LSOA (config/public.yaml).
+WARD_CODE = r"^E0[25]\d{6}$"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 # --- Value formats --------------------------------------------------------------------------

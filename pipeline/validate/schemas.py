@@ -526,11 +526,13 @@ class Deprivation(pa.DataFrameModel):
         fix="iod_edition must be one of: " + ", ".join(r.IMD_LSOA_COUNT) + ".",
     )
     imd_score: Series[float] = field(
-        "IMD score (higher = more deprived).",
+        "IMD score (higher = more deprived); empty when the source gives none (IoD File 1 has "
+        "rank and decile only; the score is in File 5). The measures use the decile.",
         "number",
+        value_required=False,
         ge=0,
         rule="score not negative",
-        fix="imd_score must be a number, 0 or more.",
+        fix="imd_score must be a number, 0 or more, or empty.",
     )
     imd_rank: Series[pd.Int64Dtype] = field(
         "IMD rank among all LSOAs in England (1 = most deprived).",
@@ -620,13 +622,15 @@ class Lsoas(pa.DataFrameModel):
     )
     lsoa_name: Series[str] = field("LSOA name.", "text")
     ward_code: Series[str] = field(
-        "Electoral ward code (E05 + 6 digits).",
+        "Electoral ward code (E05 + 6 digits), or the MSOA code (E02 + 6 digits) where no ward "
+        "lookup is available (public-data builds use the MSOA as the level above the LSOA).",
         "text",
         str_matches=r.WARD_CODE,
         rule="ward code well formed",
-        fix="ward_code must be E05 followed by 6 digits (e.g. E05013888).",
+        fix="ward_code must be E05 followed by 6 digits (e.g. E05013888), or an MSOA code "
+        "(E02 followed by 6 digits) when MSOAs stand in for wards.",
     )
-    ward_name: Series[str] = field("Ward name.", "text")
+    ward_name: Series[str] = field("Ward name (or MSOA name).", "text")
     area_code: Series[str] = field(
         "GSS code of the local authority the LSOA belongs to.",
         "text",
@@ -891,6 +895,63 @@ class Boundaries(pa.DataFrameModel):
         }
 
 
+# --- 6. Public proxy for located victims -----------------------------------------------------
+
+
+class LsoaCounts(pa.DataFrameModel):
+    """Recorded crime by LSOA and calendar year: the public stand-in for located victims."""
+
+    lsoa_code: Series[str] = field(
+        "LSOA code (E01 + 6 digits) in the vintage of the area's LSOA list.",
+        "text",
+        str_matches=r.LSOA_CODE,
+        rule="LSOA code well formed",
+        fix="lsoa_code must be E01 followed by 6 digits (e.g. E01004327).",
+    )
+    year: Series[pd.Int64Dtype] = field(
+        "Calendar year of the count (January to December).",
+        "whole number",
+        in_range={"min_value": 1900, "max_value": 2100},
+        rule="year written in full",
+        fix="year must be a four-digit year such as 2021.",
+    )
+    measure: Series[str] = field(
+        "Measure id, one of the ids defined in config (definitions.*.id).",
+        "text",
+        rule="measure id defined in config",
+        fix="measure must be one of the measure ids defined in config (definitions.*.id).",
+        allowed="the ids in config definitions (e.g. weapons_offences_lsoa)",
+    )
+    count: Series[pd.Int64Dtype] = field(
+        "Number of recorded offences in the LSOA and year.",
+        "whole number",
+        ge=0,
+        rule="count not negative",
+        fix="count must be a whole number, 0 or more.",
+    )
+
+    class Config:
+        strict = True
+        unique = ["lsoa_code", "year", "measure"]
+        metadata = {
+            "input": "lsoa_counts",
+            "file": "lsoa_counts.csv",
+            "title": "Recorded crime by LSOA (public data)",
+            "unique_rule": "one row per LSOA, year and measure",
+            "unique_fix": "Each (lsoa_code, year, measure) must appear once.",
+            "keep_rules": (
+                KeepRule(
+                    "lsoa_code",
+                    "LSOA outside the area",
+                    "exclude",
+                    "lsoa_code is not one of the area's LSOAs (lsoas.csv)",
+                    r.outside_area("lsoa_code"),
+                    needs_area=True,
+                ),
+            ),
+        }
+
+
 #: The model of every input kind, in the order the data dictionary lists them.
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "victims": Victims,
@@ -906,6 +967,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "school_calendar": SchoolCalendar,
     "actions": Actions,
     "boundaries": Boundaries,
+    "lsoa_counts": LsoaCounts,
 }
 
 #: Rows that are blank in every column are excluded from every input under this reason.

@@ -1,0 +1,403 @@
+"""An SNA from public data alone: config/public.yaml built from the real files in
+../shared/realdata (read in place, never copied into the repository).
+
+The inputs are built once into a temporary folder. Every check compares them, or the measure
+tables computed from them, with totals worked out here independently from the source files
+with the csv module and xlrd. The ``realdata`` fixture skips these tests where the folder is
+absent (and fails them under CI=true).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlrd
+import yaml
+from snakemake.utils import validate as validate_config
+
+from pipeline.measures import disproportionality, hotspots, key_metric, timing
+from pipeline.public import output_paths, source_files, write_public_inputs
+from pipeline.public.__main__ import main
+from pipeline.public.build import (
+    EXCLUSIONS_FILE,
+    PublicBuildError,
+    area_codes,
+    config_for_borough,
+    proxy_measures,
+    resolve_sources,
+)
+from pipeline.validate import check_cross_inputs, validate_input
+
+AREA = "E09000031"
+AREA_NAME = "Waltham Forest"
+LONDON = "E12000007"
+#: The April 2021 DfE neighbours of Waltham Forest (realdata README), by rank.
+DFE_NEIGHBOURS = ["Enfield", "Haringey", "Croydon", "Brent", "Greenwich", "Birmingham", "Luton",
+                  "Ealing", "Lewisham", "Merton"]  # fmt: skip
+OUTSIDE_LONDON = {"E08000025": "Birmingham", "E06000032": "Luton"}
+#: Rows of the MPS files that are not one of the 32 MPS boroughs.
+NOT_MPS_BOROUGHS = {"London Heathrow and London City Airports", "Unknown", "City of London"}
+MPS_FILES = ["MPS Borough Level Crime (Historical).csv",
+             "MPS Borough Level Crime (most recent 24 months).csv"]  # fmt: skip
+#: How each proxy is picked out of the MPS files: (column, category), compared case-blind.
+PROXY_ROWS = {
+    "violence_with_injury": ("MinorText", "violence with injury"),
+    "possession_of_weapons": ("MajorText", "possession of weapons"),
+}
+
+
+@pytest.fixture(scope="module")
+def public_config(repo) -> dict:
+    return yaml.safe_load((repo / "config" / "public.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def built(realdata, repo, public_config, tmp_path_factory) -> Path:
+    """config/public.yaml's inputs, written under a temporary folder."""
+    out = tmp_path_factory.mktemp("public")
+    write_public_inputs(public_config, root=repo, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def validated(built, public_config, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """Every built input through its contract, as the workflow validates it."""
+    reports = tmp_path_factory.mktemp("validation")
+    shared = built / public_config["shared_inputs"]
+    area = built / public_config["areas"][0]["inputs"]
+    lsoas = validate_input("lsoas", area / "lsoas.csv", config=public_config)
+    codes = set(lsoas.frame["lsoa_code"])
+    frames = {"lsoas": lsoas.frame}
+    for kind in ("areas", "neighbours", "comparators", "population_la", "deprivation"):
+        frames[kind] = validate_input(
+            kind, shared / f"{kind}.csv", config=public_config,
+            failures_path=reports / f"{kind}.failures.csv",
+        ).frame  # fmt: skip
+    for kind, name in (("population_lsoa", "population_lsoa.csv"),
+                       ("lsoa_counts", "lsoa_counts.csv"),
+                       ("boundaries", "lsoa_boundaries.geojson")):  # fmt: skip
+        frames[kind] = validate_input(
+            kind, area / name, config=public_config, area_lsoas=codes,
+            failures_path=reports / f"{kind}.failures.csv",
+        ).frame  # fmt: skip
+    return frames
+
+
+@pytest.fixture(scope="module")
+def key_metric_table(validated, public_config) -> pd.DataFrame:
+    return key_metric.compute(
+        comparators=validated["comparators"],
+        population_la=validated["population_la"],
+        neighbours=validated["neighbours"],
+        config=public_config,
+        area_code=AREA,
+    )
+
+
+def mps_monthly_totals(realdata: Path, measure: str) -> dict[str, dict[str, int]]:
+    """Borough name -> month (YYYY-MM) -> count of one proxy, read with the csv module."""
+    column, category = PROXY_ROWS[measure]
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for name in MPS_FILES:
+        with open(realdata / "mps-borough-crime" / name, newline="", encoding="utf-8-sig") as f:
+            for row in csv.DictReader(f):
+                if row[column].strip().casefold() != category:
+                    continue
+                for key, value in row.items():
+                    if key.isdigit() and len(key) == 6:
+                        totals[row["BoroughName"].strip()][f"{key[:4]}-{key[4:]}"] += int(value)
+    return totals
+
+
+def financial_year_total(months: dict[str, int], start_year: int) -> int:
+    """April of ``start_year`` to March of the next year."""
+    wanted = [f"{start_year}-{m:02d}" for m in range(4, 13)]
+    wanted += [f"{start_year + 1}-{m:02d}" for m in range(1, 4)]
+    return sum(months.get(month, 0) for month in wanted)
+
+
+# --- The inputs pass their contracts --------------------------------------------------------
+
+
+def test_every_output_is_written_and_git_ignored(built, public_config):
+    for relative in output_paths(public_config):
+        assert (built / relative).is_file(), relative
+    root = built / Path(public_config["shared_inputs"]).parent
+    for folder in (root, root / "shared", root / "waltham-forest-public"):
+        assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_built_inputs_validate_and_fit_together(validated, public_config, tmp_path):
+    """No Stop anywhere; the cross-input checks keep and count what public data lack."""
+    failures = tmp_path / "cross-inputs.failures.csv"
+    kept = check_cross_inputs(validated, config=public_config, area_code=AREA,
+                              failures_path=failures)  # fmt: skip
+    assert pd.read_csv(failures).empty
+    rows = kept.set_index("input")
+    assert rows.loc["neighbours", "rows"] == 2
+    assert "E06000032 (Luton" in rows.loc["neighbours", "detail"]
+    assert "E08000025 (Birmingham" in rows.loc["neighbours", "detail"]
+    # Only mid-2021 is supplied: 2022-24 use it, for the area, 8 London neighbours and London.
+    assert rows.loc["population_la", "detail"].startswith(
+        "mid-2021 used for 2022, 2023, 2024 by 10"
+    )
+    assert len(validated["lsoas"]) == 146  # Waltham Forest's LSOA21 (realdata README)
+    assert validated["lsoas"]["ward_code"].str.startswith("E02").all()  # MSOAs as "wards"
+
+
+def test_building_is_deterministic(built, repo, public_config, tmp_path):
+    again = tmp_path / "again"
+    written = write_public_inputs(public_config, root=repo, out=again)
+    for relative in written:
+        assert (again / relative).read_bytes() == (built / relative).read_bytes(), relative
+
+
+# --- Comparators agree with the MPS files -----------------------------------------------------
+
+
+@pytest.mark.parametrize("measure", sorted(PROXY_ROWS))
+def test_area_counts_per_financial_year_match_the_mps_files(
+    measure, realdata, built, public_config, key_metric_table
+):
+    expected = mps_monthly_totals(realdata, measure)[AREA_NAME]
+    comparators = pd.read_csv(built / public_config["shared_inputs"] / "comparators.csv")
+    own = comparators.loc[(comparators["area_code"] == AREA) & (comparators["measure"] == measure)]
+    by_month = dict(zip(own["month"], own["count"], strict=True))
+    assert by_month == dict(expected)  # every month of both files, 2010-04 to 2025-11
+    for year in range(2021, 2025):
+        label = f"{year}-{(year + 1) % 100:02d}"
+        row = key_metric_table.loc[
+            (key_metric_table["measure_id"] == f"{measure}_rate")
+            & (key_metric_table["period"] == label)
+            & (key_metric_table["group"] == "Area")
+        ].iloc[0]
+        assert int(row["numerator"]) == financial_year_total(expected, year), label
+        assert row["count_source"] == key_metric.SOURCE_SERIES
+
+
+@pytest.mark.parametrize("measure", sorted(PROXY_ROWS))
+def test_london_is_the_sum_of_the_32_boroughs(measure, realdata, built, public_config,
+                                              key_metric_table):  # fmt: skip
+    totals = mps_monthly_totals(realdata, measure)
+    boroughs = sorted(set(totals) - NOT_MPS_BOROUGHS)
+    assert len(boroughs) == 32
+    london: dict[str, int] = defaultdict(int)
+    for name in boroughs:
+        for month, count in totals[name].items():
+            london[month] += count
+    comparators = pd.read_csv(built / public_config["shared_inputs"] / "comparators.csv")
+    rows = comparators.loc[
+        (comparators["area_code"] == LONDON) & (comparators["measure"] == measure)
+    ]
+    assert dict(zip(rows["month"], rows["count"], strict=True)) == dict(london)
+    edition = key_metric_table.loc[
+        (key_metric_table["measure_id"] == f"{measure}_rate")
+        & (key_metric_table["period"] == "2024-25")
+        & (key_metric_table["group"] == "London")
+    ].iloc[0]
+    assert int(edition["numerator"]) == financial_year_total(london, 2024)
+
+
+def mye_persons(realdata: Path) -> dict[str, int]:
+    """ONS code -> 'All ages' of MYE2 'Persons' (a sheet the adapter does not read), by xlrd."""
+    book = xlrd.open_workbook(
+        realdata / "ons-mye" / "ukpopestimatesmid2021on2021geographyfinal.xls"
+    )
+    sheet = book.sheet_by_name("MYE2 - Persons")
+    header = next(i for i in range(30) if "Code" in sheet.row_values(i))
+    labels = sheet.row_values(header)
+    code, total = labels.index("Code"), labels.index("All ages")
+    return {
+        str(sheet.cell_value(i, code)): int(sheet.cell_value(i, total))
+        for i in range(header + 1, sheet.nrows)
+        if str(sheet.cell_value(i, code)).startswith("E")
+    }
+
+
+def test_rates_use_the_ons_persons_totals(realdata, key_metric_table):
+    """The area's residents are MYE2 'Persons'; London's are the 32 MPS boroughs' (the City of
+    London, which the MPS does not police, is left out, as it is from London's offences)."""
+    persons = mye_persons(realdata)
+    boroughs = [f"E09{n:06d}" for n in range(2, 34)]
+    area_rows = key_metric_table.loc[key_metric_table["group"] == "Area"]
+    assert set(area_rows["denominator"].astype(int)) == {persons[AREA]}
+    assert set(area_rows["population_year"]) == {2021}
+    london_rows = key_metric_table.loc[key_metric_table["group"] == "London"]
+    london = sum(persons[code] for code in boroughs)
+    assert set(london_rows["denominator"].astype(int)) == {london}
+    assert london == persons[LONDON] - persons["E09000001"]
+    # Each later year says that it uses mid-2021.
+    later = area_rows.loc[area_rows["period"] == "2024-25", "note"].iloc[0]
+    assert "mid-2024 population not available; mid-2021 used" in later
+
+
+# --- Neighbours: all ten, those outside London listed as missing --------------------------
+
+
+def test_all_ten_dfe_neighbours_with_those_outside_london_missing(
+    built, public_config, key_metric_table
+):
+    shared = built / public_config["shared_inputs"]
+    neighbours = pd.read_csv(shared / "neighbours.csv")
+    assert neighbours["neighbour_name"].tolist() == DFE_NEIGHBOURS
+    assert neighbours["rank"].tolist() == list(range(1, 11))
+    comparators = pd.read_csv(shared / "comparators.csv")
+    assert not set(OUTSIDE_LONDON) & set(comparators["area_code"])  # no MPS data for them
+    exclusions = pd.read_csv(built / Path(public_config["shared_inputs"]).parent / EXCLUSIONS_FILE)
+    missing = exclusions.loc[exclusions["reason"].str.startswith("no MPS data for this area")]
+    assert sorted(set(missing["detail"])) == sorted(OUTSIDE_LONDON)
+    pooled = key_metric_table.loc[
+        (key_metric_table["group"] == key_metric.NEIGHBOURS_GROUP)
+        & (key_metric_table["period"] == "2024-25")
+    ]
+    for note in pooled["note"]:
+        assert note.startswith("pooled over 8 of 10 neighbours")
+        for code, name in OUTSIDE_LONDON.items():
+            assert f"missing: {name} ({code})" in note
+    area_note = key_metric_table.loc[
+        (key_metric_table["group"] == "Area") & (key_metric_table["period"] == "2024-25"), "note"
+    ].iloc[0]
+    assert "neighbour missing: Birmingham (E08000025)" in area_note
+
+
+# --- LSOA level: bridging keeps every offence and resident -----------------------------------
+
+
+def test_lsoa_counts_total_the_weapons_file_for_the_area(realdata, validated, public_config):
+    expected: dict[int, int] = defaultdict(int)
+    path = realdata / "london-lsoa" / "london-2011-2021-major-weapons.csv"
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            if row["LAD11CD"] == AREA:
+                for year in range(2011, 2022):
+                    expected[year] += int(float(row[str(year)]))
+    counts = validated["lsoa_counts"]
+    assert counts.groupby("year")["count"].sum().to_dict() == dict(expected)
+    assert set(counts["measure"]) == {"possession_of_weapons_lsoa"}
+    # The "where" measures use the latest year, 2021, and account for every offence.
+    table = hotspots.compute(
+        lsoas=validated["lsoas"], population_lsoa=validated["population_lsoa"],
+        lsoa_counts=counts, config=public_config, area_code=AREA,
+    )  # fmt: skip
+    rates = table.loc[table["measure_id"] == "possession_of_weapons_lsoa_lsoa_rate"]
+    assert set(rates["period"]) == {"2021 (calendar year)"}
+    assert int(rates["numerator"].sum()) == expected[2021]
+    recon = table.loc[table["measure_id"] == "possession_of_weapons_lsoa_row_reconciliation"]
+    assert recon.set_index("group").loc["rows read", "numerator"] == sum(expected.values())
+
+
+def test_lsoa_population_totals_the_small_area_estimates(realdata, validated):
+    expected = 0
+    with open(realdata / "london-lsoa" / "london-mid2020-pop.csv", newline="",
+              encoding="utf-8-sig") as handle:  # fmt: skip
+        for row in csv.DictReader(handle):
+            if row["LAD11CD"] == AREA:
+                expected += int(row["Males_All-Ages"]) + int(row["Females_All-Ages"])
+    population = validated["population_lsoa"]
+    assert int(population["population"].sum()) == expected
+    assert set(population["year"]) == {2020}
+    assert population["area_code"].nunique() == 146
+
+
+def test_deprivation_is_iod2025_for_every_lsoa(realdata, validated):
+    path = realdata / "iod2025" / "EXTRACT_File_1_IoD2025_IMD_waltham-forest.csv"
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rank = next(i for i, h in enumerate(header) if "Rank" in h)
+        expected = {row[0]: int(row[rank]) for row in reader}
+    deprivation = validated["deprivation"]
+    assert set(deprivation["iod_edition"]) == {"IoD2025"}
+    assert dict(zip(deprivation["lsoa_code"], deprivation["imd_rank"], strict=True)) == expected
+
+
+# --- What public data cannot give ------------------------------------------------------------
+
+
+def test_victim_measures_are_not_available(public_config):
+    for module, family in ((disproportionality, "disproportionality"), (timing, "timing")):
+        table = module.compute(config=public_config, area_code=AREA)
+        assert set(table["measure_id"]) == {f"{family}_not_available"}
+        assert table["value"].isna().all() and table["numerator"].isna().all()
+        assert (
+            table["note"]
+            .str.startswith("not available from public data: needs record-level victim data (")
+            .all()
+        )
+        (finding,) = module.findings(table, public_config)
+        assert finding.status == "Not available"
+        assert "public data" in finding.resident
+
+
+def test_proxies_are_named_as_proxies(public_config, key_metric_table):
+    for finding in key_metric.findings(key_metric_table, public_config):
+        assert "a public proxy" in finding.resident
+        assert "a public proxy" in finding.technical
+        assert "victim" not in finding.resident and "hurt" not in finding.resident
+
+
+# --- Another borough by its code ----------------------------------------------------------
+
+
+def test_another_london_borough_by_code(realdata, repo, tmp_path, capsys):
+    """Hackney (no IoD2025 rows in the extract): its own configuration, folders and dataset,
+    and IoD2019 bridged to its 2021 LSOAs."""
+    written = tmp_path / "public-hackney.yaml"
+    status = main(["--config", str(repo / "config" / "public.yaml"), "--root", str(repo),
+                   "--out", str(tmp_path), "--borough", "E09000012",
+                   "--write-config", str(written)])  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    config = yaml.safe_load(written.read_text(encoding="utf-8"))
+    validate_config(config, str(repo / "schemas" / "config.schema.yaml"))
+    assert config["areas"] == [
+        {"code": "E09000012", "slug": "hackney-public", "name": "Hackney",
+         "inputs": "data/raw/public-hackney/hackney-public",
+         "narrative": "config/narrative/demo-generic.yaml"}
+    ]  # fmt: skip
+    assert (config["dataset"], config["shared_inputs"]) == (
+        "public-hackney", "data/raw/public-hackney/shared",
+    )  # fmt: skip
+    shared = tmp_path / config["shared_inputs"]
+    lsoas = pd.read_csv(tmp_path / config["areas"][0]["inputs"] / "lsoas.csv")
+    deprivation = pd.read_csv(shared / "deprivation.csv")
+    assert set(deprivation["lsoa_code"]) == set(lsoas["lsoa_code"])
+    assert set(deprivation["iod_edition"]) == {"IoD2019"}
+    neighbours = pd.read_csv(shared / "neighbours.csv")
+    assert (neighbours["area_code"] == "E09000012").all() and len(neighbours) == 10
+    assert not (tmp_path / "data" / "raw" / "public").exists()  # Waltham Forest's untouched
+
+
+def test_source_files_are_every_file_read(realdata, repo, public_config):
+    files = source_files(public_config, repo)
+    assert all((repo / f).is_file() for f in files)
+    names = {f.name for f in files}
+    assert {"london-2021-lsoa-gen20.shp", "london-2021-lsoa-gen20.dbf"} <= names
+    assert len(files) == 15  # 10 keys, two lists of two and one, four shapefile parts
+
+
+# --- Clear errors for configurations public data cannot serve (no real files needed) --------
+
+
+def test_only_mps_london_boroughs_can_be_built(public_config):
+    with pytest.raises(PublicBuildError, match="E09000001 is not a London borough policed by"):
+        config_for_borough(public_config, "E09000001")  # the City of London Police's area
+    outside = {**public_config, "areas": [{**public_config["areas"][0], "code": "E08000025"}]}
+    with pytest.raises(PublicBuildError, match=r"areas: \['E08000025'\] are not London boroughs"):
+        area_codes(outside)
+
+
+def test_proxy_ids_must_be_mps_measures(public_config):
+    config = copy.deepcopy(public_config)
+    config["definitions"]["key_metric"]["id"] = "kcwi_1_24"
+    with pytest.raises(PublicBuildError, match=r"ids \['kcwi_1_24'\] are not MPS proxy measures"):
+        proxy_measures(config)
+
+
+def test_a_missing_public_file_is_named(public_config, tmp_path):
+    with pytest.raises(PublicBuildError, match=r"public_sources.mps_borough_crime: .* does not"):
+        resolve_sources(public_config, tmp_path)  # nothing is downloaded under tmp_path

@@ -1,0 +1,113 @@
+"""End to end from public data: `snakemake --configfile config/public.yaml` in a temporary copy
+of the repository, with the real files of ../shared/realdata linked beside it (never copied
+into the repository). Stage 0 builds the inputs from them; the run publishes both reports, and
+its tables must agree with totals worked out here from the MPS files with the csv module.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.audit.verify import copy_tree, run_workflow
+from tests.test_public_build import (
+    OUTSIDE_LONDON,
+    PROXY_ROWS,
+    financial_year_total,
+    mps_monthly_totals,
+)
+
+pytestmark = pytest.mark.slow
+SLUG, EDITION = "waltham-forest-public", "2024-25"
+
+
+MEASURE_FAMILIES = ("key_metric", "trend", "disproportionality", "hotspots", "timing",
+                    "deprivation", "monitoring")  # fmt: skip
+
+
+def snakemake(copy: Path, *targets: str):
+    """Run the public configuration in ``copy`` (to ``targets``, or everything)."""
+    # --configfile takes several paths: a flag after it ends the list before the targets.
+    return run_workflow(
+        copy, extra_args=("--configfile", "config/public.yaml", "--nolock", *targets)
+    )
+
+
+@pytest.fixture(scope="module")
+def public_run(realdata, repo, tmp_path_factory) -> Path:
+    """The workflow to every measure table (stage 0 builds the inputs) in a copy."""
+    base = tmp_path_factory.mktemp("public-run")
+    (base / "shared").symlink_to(realdata.parent, target_is_directory=True)
+    copy = copy_tree(repo, base / "repo")
+    targets = [f"data/processed/measures/{SLUG}/{EDITION}/{f}.csv" for f in MEASURE_FAMILIES]
+    result = snakemake(copy, *targets)
+    assert result.returncode == 0, result.stderr[-6000:]
+    return copy
+
+
+@pytest.mark.xfail(
+    reason="draw_charts: pipeline/disclosure.hour_blocks and pipeline/charts.who_chart do not "
+    "yet accept the '<family>_not_available' tables of an SNA without a victim extract",
+    raises=AssertionError,
+    strict=False,
+)
+def test_both_reports_are_published(public_run):
+    result = snakemake(public_run)
+    assert result.returncode == 0, result.stderr[-6000:]
+    edition = public_run / "reports" / SLUG / EDITION
+    for name in ("resident.html", "resident.pdf", "technical.html", "technical.pdf",
+                 "index.html", "MANIFEST.json"):  # fmt: skip
+        assert (edition / name).is_file(), name
+    resident = (edition / "resident.html").read_text(encoding="utf-8")
+    assert "a public proxy for knife crime with injury among under-25s" in resident
+    assert "We cannot say from public data who the victims are" in resident
+    technical = (edition / "technical.html").read_text(encoding="utf-8")
+    assert "not available from public data: needs record-level victim data" in technical
+    assert "missing: Birmingham (E08000025)" in technical
+
+
+def test_the_built_inputs_are_never_tracked_by_git(public_run):
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "data/raw"],
+        cwd=public_run, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "data/raw/public" not in status.stdout
+
+
+def table(run: Path, family: str) -> pd.DataFrame:
+    return pd.read_csv(run / f"data/processed/measures/{SLUG}/{EDITION}/{family}.csv")
+
+
+@pytest.mark.parametrize("measure", sorted(PROXY_ROWS))
+def test_key_metric_counts_agree_with_the_mps_files(measure, public_run, realdata):
+    expected = mps_monthly_totals(realdata, measure)["Waltham Forest"]
+    key = table(public_run, "key_metric")
+    area = key.loc[(key["measure_id"] == f"{measure}_rate") & (key["group"] == "Area")]
+    for year in range(2021, 2025):
+        label = f"{year}-{(year + 1) % 100:02d}"
+        row = area.loc[area["period"] == label].iloc[0]
+        assert int(row["numerator"]) == financial_year_total(expected, year), label
+
+
+def test_missing_neighbours_are_kept_counted_and_named(public_run):
+    kept = pd.read_csv(
+        public_run / f"data/processed/validation/public/{SLUG}/cross-inputs.kept.csv"
+    )
+    detail = kept.set_index("input").loc["neighbours", "detail"]
+    for code, name in OUTSIDE_LONDON.items():
+        assert f"{code} ({name}, statistical neighbour)" in detail
+    key = table(public_run, "key_metric")
+    pooled = key.loc[(key["group"] == "Statistical neighbours (pooled)")]
+    assert pooled["note"].str.contains("missing: Luton (E06000032)", regex=False).all()
+
+
+def test_victim_measures_say_not_available(public_run):
+    for family in ("disproportionality", "timing"):
+        rows = table(public_run, family)
+        assert set(rows["measure_id"]) == {f"{family}_not_available"}
+        assert rows["note"].str.startswith("not available from public data").all()
+    monitoring = table(public_run, "monitoring")
+    assert "actions_not_supplied" in set(monitoring["measure_id"])
