@@ -66,14 +66,17 @@ def check_area_step(
     settings: Mapping[str, Any],
     area_code: str,
     failures: str,
+    kept: str,
 ) -> None:
-    """Cross-input checks for one area (populations and deprivation for every LSOA, …)."""
+    """Cross-input checks for one area (populations and deprivation for every LSOA, …);
+    what they keep and count (e.g. a neighbour without data) goes to ``kept``."""
     from pipeline.validate import check_cross_inputs
 
     frames = {kind: read_parquet(path) for kind, path in inputs.items()}
-    check_cross_inputs(
+    notes = check_cross_inputs(
         frames, config=dict(settings), area_code=area_code, failures_path=Path(failures)
     )
+    write_csv(notes, kept)
     Path(checked).write_text("cross-input checks passed\n", encoding="utf-8")
 
 
@@ -150,6 +153,7 @@ def render_html_step(
     html: str,
     settings: Mapping[str, Any],
     area: Mapping[str, Any],
+    adapter_exclusions: str | None = None,
 ) -> None:
     """Render one audience's report as a self-contained HTML page."""
     import yaml
@@ -168,18 +172,33 @@ def render_html_step(
         config=dict(settings),
         area=dict(area),
         provenance=read_json(provenance),
-        reconciliation=[pd.read_csv(path) for path in sorted(reconciliation)],
+        reconciliation=[pd.read_csv(path) for path in sorted(reconciliation)]
+        + ([adapter_reconciliation(adapter_exclusions)] if adapter_exclusions else []),
         dictionary=data_dictionary(),
     )
     Path(html).parent.mkdir(parents=True, exist_ok=True)
     Path(html).write_text(render_report(context, template_dir, audience), encoding="utf-8")
 
 
+def adapter_reconciliation(path: str) -> pd.DataFrame:
+    """Rows the public-data adapters could not map, as reconciliation rows for the report."""
+    exclusions = pd.read_csv(path)
+    return pd.DataFrame(
+        {
+            "input": "public files: " + exclusions["source"].astype(str),
+            "category": "excluded",
+            "reason": exclusions["reason"].astype(str)
+            + exclusions["detail"].fillna("").map(lambda d: f" ({d})" if d else ""),
+            "rows": exclusions["rows"],
+        }
+    )
+
+
 def render_pdf_step(html: str, pdf: str, settings: Mapping[str, Any]) -> None:
     """Turn a rendered report into an A4 tagged PDF (PDF/UA-1) with fixed metadata dates."""
     from pipeline.render.pdf import write_pdf
 
-    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, Path(html).parent, dict(settings))
+    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, dict(settings))
 
 
 def publish_step(

@@ -156,7 +156,18 @@ def get_reconciliations(wildcards):
 
 
 def get_reconciliation_files(wildcards):
-    return list(get_reconciliations(wildcards).values())
+    """Every reconciliation table of one area: its inputs' and the cross-input checks'."""
+    cross = f"{VALIDATION_REPORTS}/{wildcards.area}/cross-inputs.reconciliation.csv"
+    return list(get_reconciliations(wildcards).values()) + [cross]
+
+
+def get_adapter_exclusions(wildcards):
+    """Rows the public-data adapters could not map (public-data configurations only)."""
+    if "public_sources" not in config:
+        return {}
+    from pipeline.public.build import EXCLUSIONS_FILE
+
+    return {"adapter_exclusions": str(Path(config["shared_inputs"]).parent / EXCLUSIONS_FILE)}
 
 
 def get_rendered_reports(wildcards):
@@ -200,11 +211,10 @@ def get_generated_raw_files():
 
 
 def get_public_source_files():
-    """Every official file named under `public_sources` (one path or a list per source)."""
-    files = []
-    for value in config.get("public_sources", {}).values():
-        files += value if isinstance(value, list) else [value]
-    return sorted(files)
+    """Every official file the public-data build reads (shapefile parts included)."""
+    from pipeline.public.build import source_files
+
+    return [str(path) for path in source_files(config)]
 
 
 def get_public_input_files():

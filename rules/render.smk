@@ -25,6 +25,7 @@ rule render_html:
     input:
         unpack(get_family_tables),
         unpack(get_family_findings),
+        unpack(get_adapter_exclusions),
         monitoring=f"{MEASURES}/monitoring.csv",
         charts=CHARTS,
         provenance="data/processed/provenance/{area}/{edition}.json",

@@ -62,6 +62,7 @@ rule check_area_inputs:
         unpack(get_validated_inputs),
     output:
         checked=f"{VALIDATED}/{{area}}/cross-checks.ok",
+        kept=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.reconciliation.csv",
     log:
         f"logs/check_area_inputs/{DATASET}/{{area}}.log",
     localrule: True

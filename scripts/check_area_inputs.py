@@ -11,4 +11,5 @@ with logged_step(sm.log[0], "check_area_inputs"):
         sm.params.settings,
         sm.params.area["code"],
         sm.params.failures,
+        sm.output.kept,
     )

@@ -20,4 +20,5 @@ with logged_step(sm.log[0], f"render_html {sm.wildcards.audience}"):
         html=sm.output.html,
         settings=sm.params.settings,
         area=sm.params.area,
+        adapter_exclusions=inputs.get("adapter_exclusions"),
     )

@@ -252,13 +252,13 @@ def test_pdf_fails_on_any_weasyprint_error(tmp_path, preview):
         '<img src="missing-image.png"></body></html>'
     )
     with pytest.raises(PdfRenderError, match="error"):
-        write_pdf(html, tmp_path / "x.pdf", tmp_path, preview.config)
+        write_pdf(html, tmp_path / "x.pdf", preview.config)
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_pdf_bytes_are_reproducible(preview, resident_html):
-    first = pdf_bytes(resident_html, preview.edition, preview.config)
-    assert first == pdf_bytes(resident_html, preview.edition, preview.config)
+    first = pdf_bytes(resident_html, preview.config)
+    assert first == pdf_bytes(resident_html, preview.config)
     assert first == (preview.edition / "resident.pdf").read_bytes()
 
 
@@ -344,7 +344,7 @@ def test_weasyprint_errors_are_not_swallowed_by_logging_config(preview, tmp_path
             "<!DOCTYPE html><html><head><title>t</title></head><body><p>no lang</p></body></html>"
         )
         with pytest.raises(PdfRenderError):
-            write_pdf(html, tmp_path / "y.pdf", tmp_path, preview.config)
+            write_pdf(html, tmp_path / "y.pdf", preview.config)
     finally:
         logging.getLogger("weasyprint").setLevel(logging.NOTSET)
 
@@ -355,3 +355,17 @@ def test_pdf_metadata_names_the_commit_and_configuration(preview):
         keywords = str(pdf.docinfo["/Keywords"])
     assert f"commit {PREVIEW_PROVENANCE['commit']}" in keywords
     assert "config sha256" in keywords
+
+
+def test_pdf_links_stay_relative_and_bytes_do_not_depend_on_the_folder(preview):
+    """Links to the CSVs must work beside the published PDF, wherever it was rendered."""
+    with pikepdf.open(preview.edition / "resident.pdf") as pdf:
+        uris = [
+            str(annotation.A.URI)
+            for page in pdf.pages
+            for annotation in page.get("/Annots", [])
+            if "/A" in annotation and "/URI" in annotation.A
+        ]
+    csv_links = [uri for uri in uris if uri.endswith(".csv")]
+    assert csv_links, "the resident PDF should link to its CSV downloads"
+    assert all(uri.startswith("data/") for uri in csv_links), csv_links[:3]

@@ -98,14 +98,19 @@ def with_fixed_dates(html: str, day: date) -> str:
     return cleaned[: match.end()] + tags + cleaned[match.end() :]
 
 
-def pdf_bytes(html: str, base_url: str | Path, config: Mapping[str, Any]) -> bytes:
-    """Render the HTML to PDF/UA-1 bytes; raise :class:`PdfRenderError` on any ERROR log."""
+def pdf_bytes(html: str, config: Mapping[str, Any]) -> bytes:
+    """Render the HTML to PDF/UA-1 bytes; raise :class:`PdfRenderError` on any ERROR log.
+
+    No base URL: the reports are self-contained (inline CSS and SVG), and without one WeasyPrint
+    keeps links relative (``data/resident/trend.csv``), so they work beside the published PDF
+    and the bytes do not depend on the folder the report was rendered in.
+    """
     from weasyprint import HTML
 
     day = publication_date(config)
     document = with_fixed_dates(html, day)
     with _errors_from_weasyprint() as collector, _source_date_epoch(day):
-        data = HTML(string=document, base_url=str(base_url)).write_pdf(
+        data = HTML(string=document, base_url=None).write_pdf(
             pdf_variant=PDF_VARIANT, uncompressed_pdf=False
         )
     if collector.records:
@@ -114,15 +119,13 @@ def pdf_bytes(html: str, base_url: str | Path, config: Mapping[str, Any]) -> byt
     return data
 
 
-def write_pdf(
-    html: str, pdf_path: str | Path, base_url: str | Path, config: Mapping[str, Any]
-) -> None:
+def write_pdf(html: str, pdf_path: str | Path, config: Mapping[str, Any]) -> None:
     """Write the report HTML as an A4 tagged PDF (PDF/UA-1) with fixed metadata dates.
 
     Page size, page numbers and the synthetic-data mark come from the report's print CSS;
     bookmarks come from the headings; title and language from ``<title>`` and ``<html lang>``.
     """
-    data = pdf_bytes(html, base_url, config)
+    data = pdf_bytes(html, config)
     path = Path(pdf_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

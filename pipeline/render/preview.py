@@ -228,7 +228,7 @@ def render_demo_preview(
         html = render_report(context, REPO / "templates", audience)
         (edition / f"{audience}.html").write_text(html, encoding="utf-8")
         if pdf:
-            write_pdf(html, edition / f"{audience}.pdf", edition, settings)
+            write_pdf(html, edition / f"{audience}.pdf", settings)
     if pdf:
         write_published_data(edition, charts, {f: measures / f"{f}.csv" for f in tables})
         write_bundle(edition, REPO / "templates", settings, area)
