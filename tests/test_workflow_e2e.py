@@ -279,3 +279,12 @@ def test_verify_names_a_changed_input_and_the_measures_it_moved(demo_run):
         assert "kcwi_1_17_rate" in out and "numerator" in out
     finally:
         victims.write_bytes(original)
+
+
+def test_a_copy_of_a_clean_checkout_reads_as_clean(repo, tmp_path):
+    """The copies that verify and these tests run in keep the git state of the checkout."""
+    from pipeline.audit.git_state import read_git_state
+    from pipeline.audit.verify import copy_tree
+
+    copy = copy_tree(repo, tmp_path / "copy")
+    assert read_git_state(copy) == read_git_state(repo)

@@ -48,6 +48,9 @@ def copy_tree(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, ignore=ignore, symlinks=True)
     for generated in GENERATED:
         (target / generated).mkdir(parents=True, exist_ok=True)
+        keep = source / generated / ".gitkeep"  # tracked: without it the copy reads as dirty
+        if keep.exists():
+            shutil.copyfile(keep, target / generated / ".gitkeep")
     return target
 
 
