@@ -32,6 +32,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from pipeline.measures.common import is_proxy
 from pipeline.runtime import write_csv, write_json
 
 #: Vega-Lite version used for every chart (vl-convert bundles several; pinning it means an
@@ -353,12 +354,52 @@ def _measure(table: pd.DataFrame, name: str, definition_id: str | None = None) -
     return table.loc[(ids == name) | ids.str.endswith("_" + name)]
 
 
+def not_available(table: pd.DataFrame | None) -> bool:
+    """True for a family's "not available" table (``<family>_not_available`` rows only: an
+    SNA without a victim extract), which has nothing to draw."""
+    if table is None or table.empty:
+        return False
+    return bool(table["measure_id"].astype(str).str.endswith("_not_available").all())
+
+
 def _row(table: pd.DataFrame, **where: Any) -> pd.Series | None:
     mask = pd.Series(True, index=table.index)
     for column, value in where.items():
         mask &= table[column].astype(str) == str(value)
     rows = table.loc[mask]
     return rows.iloc[0] if len(rows) else None
+
+
+@dataclass(frozen=True)
+class RateLabels:
+    """How a per-LSOA rate table words its counts: what is counted ('incidents', or
+    'offences' for a public proxy), who the residents are ('residents aged 0-24',
+    'residents of all ages') and the period the rows cover."""
+
+    counted: str
+    residents: str
+    period: str
+
+    @property
+    def count_column(self) -> str:
+        return self.counted[:1].upper() + self.counted[1:]
+
+    @property
+    def residents_column(self) -> str:
+        return self.residents[:1].upper() + self.residents[1:]
+
+
+def rate_labels(rows: pd.DataFrame, config: Mapping[str, Any]) -> RateLabels:
+    """Labels from the rows' ``unit`` ('offences per 1,000 residents of all ages') and
+    ``period``; without a unit, the serious-violence definition's ages and the edition."""
+    units = sorted({str(u) for u in rows.get("unit", pd.Series(dtype=str)).dropna() if str(u)})
+    periods = sorted({str(p) for p in rows.get("period", pd.Series(dtype=str)).dropna()})
+    period = periods[-1] if len(periods) == 1 else str(config["edition"])
+    match = re.fullmatch(r"(\w+) per [\d,]+ (residents.*)", units[0]) if len(units) == 1 else None
+    if match:
+        return RateLabels(match.group(1), match.group(2), period)
+    sv = config["definitions"]["serious_violence_u25"]
+    return RateLabels("incidents", f"residents aged {sv['age_from']}-{sv['age_to']}", period)
 
 
 # ---- trend ---------------------------------------------------------------------------------
@@ -419,6 +460,7 @@ def trend_chart(
     region = config["region"]["name"]
     km = tables["key_metric"]
     rows = km.loc[(km["measure_id"] == f"{key['id']}_rate") & km["period"].isin(years)]
+    counted, unit = _trend_counted_and_unit(rows, key, per)
     names = {AREA_GROUP: str(area["name"]), NEIGHBOURS_GROUP: NEIGHBOURS_LABEL, region: region}
     order = [names[g] for g in (AREA_GROUP, NEIGHBOURS_GROUP, region) if g in set(rows["group"])]
     long = []
@@ -442,7 +484,7 @@ def trend_chart(
                 }
             )
             if group == AREA_GROUP:
-                record[f"{label}: victims"] = _txt_count(row["numerator"], hidden)
+                record[f"{label}: {counted}"] = _txt_count(row["numerator"], hidden)
             record[f"{label}: rate"] = _txt_num(row["value"], 1, hidden)
             if technical or group == AREA_GROUP:
                 record[f"{label}: 95% interval"] = (
@@ -457,7 +499,7 @@ def trend_chart(
             "text"
             if c == "Year"
             else "count"
-            if c.endswith("victims")
+            if c.endswith(f": {counted}")
             else "interval"
             if c.endswith("interval")
             else "rate"
@@ -465,7 +507,7 @@ def trend_chart(
         for c in table.columns
     }
     data = pd.DataFrame(long)
-    y_title = f"Victims per {per:,} residents aged {key['age_from']} to {key['age_to']}"
+    y_title = f"{counted.capitalize()} {unit}"
     base = alt.Chart(data).encode(
         x=alt.X(
             "year:N",
@@ -519,14 +561,38 @@ def trend_chart(
         chart=chart,
         table=table,
         kinds=kinds,
-        caption=f"Rates are victims per {per:,} residents aged {key['age_from']} to "
-        f"{key['age_to']}. The shaded band is the 95% confidence interval of the "
+        caption=(f"{key['label']}. " if is_proxy(key) else "")
+        + f"Rates are {counted} {unit}. The shaded band is the 95% confidence interval of the "
         f"{area['name']} rate.",
         notes=(
-            f"Similar boroughs: {config['neighbours_source']}, pooled (their victims added "
+            f"Similar boroughs: {config['neighbours_source']}, pooled (their {counted} added "
             "up and divided by their residents of the same age).",
         ),
     )
+
+
+def _trend_counted_and_unit(
+    rows: pd.DataFrame, key: Mapping[str, Any], per: int
+) -> tuple[str, str]:
+    """What the key-metric rate counts ('victims', or 'offences' for a public proxy counted
+    from police recorded crime) and its unit as the measure table gives it ('per 100,000
+    residents of all ages'); the configured ages only when the table has no unit."""
+    counted = (
+        "offences"
+        if is_proxy(key)
+        or (
+            "count_source" in rows
+            and rows["count_source"].astype(str).str.startswith("public").any()
+        )
+        else "victims"
+    )
+    units = (
+        [str(u) for u in rows["unit"].dropna().unique() if str(u).strip()] if "unit" in rows else []
+    )
+    if len(units) > 1:
+        raise ValueError(f"key_metric: the {key['id']}_rate rows give several units: {units}")
+    unit = units[0] if units else f"per {per:,} residents aged {key['age_from']} to {key['age_to']}"
+    return counted, unit
 
 
 def _trend_alt(
@@ -558,7 +624,7 @@ def who_chart(
 ) -> ChartSpec | None:
     """Victims' share against residents' share by ethnic group, for each age group."""
     table = tables.get("disproportionality")
-    if table is None or table.empty:
+    if table is None or table.empty or not_available(table):
         return None
     kid = config["definitions"]["key_metric"]["id"]
     technical = audience == "technical"
@@ -586,6 +652,8 @@ def who_chart(
                 hidden = bool(share["numerator_suppressed"]) or bool(
                     share["denominator_suppressed"]
                 )
+                # No victims of known ethnicity and sex in the age group: 0 of 0, no share.
+                none = not hidden and _no_victims(share)
                 record = {"Age group": age, "Ethnic group": ethnicity}
                 if technical:
                     record["Sex"] = sex
@@ -648,10 +716,10 @@ def who_chart(
                             "age": age,
                             "ethnicity": ethnicity,
                             "measure": "Share of victims",
-                            "value": None if hidden else float(share["value"]) * 100,
-                            "lower": None if hidden else float(share["lower"]) * 100,
-                            "upper": None if hidden else float(share["upper"]) * 100,
-                            "note": "hidden: small number" if hidden else "",
+                            "value": None if hidden or none else float(share["value"]) * 100,
+                            "lower": None if hidden or none else float(share["lower"]) * 100,
+                            "upper": None if hidden or none else float(share["upper"]) * 100,
+                            "note": WHO_HIDDEN if hidden else WHO_NONE if none else "",
                         }
                     )
         known = _row(
@@ -669,7 +737,7 @@ def who_chart(
                 known["denominator"], bool(known["denominator_suppressed"])
             )
             record["Share of victims (%)"] = (
-                "" if bool(known["denominator_suppressed"]) else "100.0"
+                "" if bool(known["denominator_suppressed"]) or _no_victims(known) else "100.0"
             )
             for column in list(out[-1].keys()) if out else []:
                 record.setdefault(column, "")
@@ -696,6 +764,15 @@ def who_chart(
         )
     data = pd.DataFrame(long)
     chart = _who_layers(data, age_groups)
+    notes = [
+        "Shares of victims leave out victims whose ethnicity or sex was not recorded.",
+        "Residents: Census 2021, same ages.",
+    ]
+    if (data["note"] == WHO_NONE).any():
+        notes.append(
+            "No share of victims is given for an age group with no victims of recorded "
+            "ethnicity and sex (0 of 0)."
+        )
     return ChartSpec(
         name="who",
         title=_who_message(data, config),
@@ -705,11 +782,19 @@ def who_chart(
         kinds=kinds,
         caption="Bars show each group's share of residents of the same age; dots show its "
         "share of victims, with a line for the 95% confidence interval.",
-        notes=(
-            "Shares of victims leave out victims whose ethnicity or sex was not recorded.",
-            "Residents: Census 2021, same ages.",
-        ),
+        notes=tuple(notes),
     )
+
+
+#: Why a victims' share is not drawn: hidden (small number) or none (no victims, 0 of 0).
+WHO_HIDDEN = "victims: [c] hidden to protect privacy"
+WHO_NONE = "no victims recorded"
+
+
+def _no_victims(share: Mapping[str, Any]) -> bool:
+    """True for a victim-share row of 0 of 0 (no victims of known ethnicity and sex)."""
+    denominator = share.get("denominator")
+    return not _isna(denominator) and float(denominator) == 0
 
 
 def _who_layers(data: pd.DataFrame, age_groups: Sequence[str]) -> alt.TopLevelMixin:
@@ -772,7 +857,7 @@ def _who_layers(data: pd.DataFrame, age_groups: Sequence[str]) -> alt.TopLevelMi
                 (alt.datum.measure == measures[1]) & ~alt.expr.isValid(alt.datum.value)
             )
             .mark_text(align="left", dx=6, fontSize=11, color=TEXT_COLOUR)
-            .encode(x="residents:Q", text=alt.value("victims: [c] hidden to protect privacy"))
+            .encode(x="residents:Q", text="note:N")
         )
         panels.append(
             alt.layer(residents, rules, points, hidden).properties(
@@ -788,6 +873,13 @@ def _who_message(data: pd.DataFrame, config: Mapping[str, Any]) -> str:
     """Name the group whose share of victims is furthest above its share of residents (only
     when the whole interval is above it)."""
     victims = data.loc[(data["measure"] == "Share of victims") & data["value"].notna()]
+    shares = data.loc[data["measure"] == "Share of victims"]
+    if len(shares) and (shares["note"] == WHO_NONE).all():
+        key = config["definitions"]["key_metric"]
+        return (
+            f"No victims of {key['short_label']} with a recorded ethnic group and sex in "
+            f"{config['edition']}"
+        )
     best = None
     for row in victims.itertuples():
         pop = data.loc[
@@ -821,8 +913,12 @@ def _who_alt(data: pd.DataFrame, age_groups: Sequence[str], config: Mapping[str,
             rows = data.loc[(data["age"] == age) & (data["ethnicity"] == ethnicity)]
             if rows.empty:
                 continue
-            v = rows.loc[rows["measure"] == "Share of victims", "value"].iloc[0]
+            victim = rows.loc[rows["measure"] == "Share of victims"].iloc[0]
             p = rows.loc[rows["measure"] == "Share of residents", "value"].iloc[0]
+            if victim["note"] == WHO_NONE:
+                items.append(f"{ethnicity}: no victims recorded, {p:.0f}% of residents")
+                continue
+            v = victim["value"]
             victims = "hidden" if _isna(v) else f"{v:.0f}%"
             items.append(f"{ethnicity} {victims} of victims and {p:.0f}% of residents")
         parts.append(f"{age}: " + "; ".join(items) + ".")
@@ -843,7 +939,7 @@ def when_chart(
     counts): hours for the technical report, blocks of hours (disclosure-controlled) for
     residents. Each cell also shows its number, so the colour is never the only cue."""
     timing = tables.get("timing")
-    if timing is None:
+    if timing is None or not_available(timing):
         return None
     grid = _measure(timing, "hour_weekday").copy()
     if grid.empty:
@@ -914,14 +1010,14 @@ def when_chart(
     )
     chart = alt.layer(heat, hidden, text).properties(width=width, height=220)
     busiest = (
-        cells.loc[cells["shown"].notna()]
+        cells.loc[cells["shown"] > 0]
         .sort_values(["shown", "weekday"], ascending=[False, True])
         .head(3)
     )
     peak = ", ".join(
         f"{r.weekday} {r.slot}{':00' if technical else ''} ({r.label})"
         for r in busiest.itertuples()
-    )
+    ) or ("none shown" if cells["hidden"].any() else "none (no incidents)")
     message = _when_message(cells, technical)
     alt_text = (
         f"Heat map of {sv['short_label']} in {config['edition']} by day of the week and "
@@ -949,23 +1045,43 @@ def when_chart(
 
 def _when_message(cells: pd.DataFrame, technical: bool) -> str:
     shown = cells.loc[cells["shown"].notna()]
-    if shown.empty:
+    if not cells["hidden"].any() and not (cells["value"] > 0).any():
+        return "No incidents were recorded"
+    # Only zeros shown (every incident in a hidden cell): no busiest time can be named.
+    if shown.empty or not (shown["shown"] > 0).any():
         return "Numbers by time of day are too small to show"
-    by_slot = shown.groupby("slot")["shown"].sum().sort_values(ascending=False)
+    by_slot = shown.groupby("slot")["shown"].sum()
     weekend = shown.loc[shown["weekday"].isin(["Saturday", "Sunday"]), "shown"].sum() / 2
     weekday = shown.loc[~shown["weekday"].isin(["Saturday", "Sunday"]), "shown"].sum() / 5
-    busiest = str(by_slot.index[0])
-    when = (
-        f"{busiest}:00 and {int(busiest) + 1:02d}:00"
-        if technical
-        else busiest.replace("-", " and ")
-    )
-    days = "weekdays" if weekday >= weekend else "weekend days"
+    top = by_slot.loc[by_slot == by_slot.max()]
+    if len(top) > 1:
+        # A tie (as with a handful of incidents) has no "busiest" time to name.
+        first = f"No single {'hour' if technical else 'time of day'} had the most incidents"
+    else:
+        busiest = str(top.index[0])
+        when = (
+            f"{busiest}:00 and {int(busiest) + 1:02d}:00"
+            if technical
+            else busiest.replace("-", " and ")
+        )
+        first = f"Most incidents happened between {when}"
+    if abs(weekday - weekend) < 1e-9:
+        return f"{first}, and as many a day on weekdays as on weekend days"
+    days = "weekdays" if weekday > weekend else "weekend days"
     other = "weekend days" if days == "weekdays" else "weekdays"
-    return f"Most incidents happened between {when}, and more on {days} than on {other}"
+    return f"{first}, and more on {days} than on {other}"
 
 
 # ---- deprivation ---------------------------------------------------------------------------
+
+
+def _edition_rows(rows: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """The rows of the edition year; when the table has another single period only (public
+    LSOA counts come by calendar year), that period's rows."""
+    periods = set(rows["period"].astype(str))
+    if str(config["edition"]) in periods or len(periods) != 1:
+        return rows.loc[rows["period"].astype(str) == str(config["edition"])].copy()
+    return rows.copy()
 
 
 def deprivation_chart(
@@ -978,13 +1094,13 @@ def deprivation_chart(
     dep = tables.get("deprivation")
     if dep is None:
         return None
-    rows = _measure(dep, "imd_decile_rate")
-    rows = rows.loc[rows["period"] == config["edition"]].copy()
+    rows = _edition_rows(_measure(dep, "imd_decile_rate"), config)
     if rows.empty:
         return None
     rows["decile"] = pd.to_numeric(rows["imd_decile"]).astype(int)
     rows = rows.sort_values("decile")
     technical = audience == "technical"
+    words = rate_labels(rows, config)
     out, long = [], []
     for r in rows.to_dict("records"):
         hidden = bool(r["numerator_suppressed"])
@@ -998,8 +1114,8 @@ def deprivation_chart(
         record = {
             "IMD decile": label,
             "Neighbourhoods (LSOAs)": _txt_count(r.get("lsoas")),
-            "Incidents": _txt_count(r["numerator"], hidden),
-            "Residents aged 0-24": _txt_count(r["denominator"]),
+            words.count_column: _txt_count(r["numerator"], hidden),
+            words.residents_column: _txt_count(r["denominator"]),
             "Rate per 1,000": _txt_num(r["value"], 1, hidden),
         }
         if technical:
@@ -1019,8 +1135,8 @@ def deprivation_chart(
     kinds = {
         "IMD decile": "text",
         "Neighbourhoods (LSOAs)": "number",
-        "Incidents": "count",
-        "Residents aged 0-24": "population",
+        words.count_column: "count",
+        words.residents_column: "population",
         "Rate per 1,000": "rate",
         "Lower 95% limit": "rate",
         "Upper 95% limit": "rate",
@@ -1039,7 +1155,7 @@ def deprivation_chart(
     bars = base.mark_bar(color=CATEGORICAL[0], width=26).encode(
         y=alt.Y(
             "value:Q",
-            title="Incidents per 1,000 residents aged 0 to 24",
+            title=f"{words.count_column} per 1,000 {words.residents}",
             scale=alt.Scale(zero=True),
         )
     )
@@ -1055,22 +1171,24 @@ def deprivation_chart(
     def described(r: Mapping[str, Any]) -> str:
         if r["note"] == MARKER:
             return "hidden"
-        return "no neighbourhoods" if r["note"] == "none" else _fmt(r["value"])
+        if r["note"] == "none":
+            return "no neighbourhoods"
+        return "not available" if _isna(r["value"]) else _fmt(r["value"])
 
     values = "; ".join(f"decile {r['decile']}: {described(r)}" for r in long)
     notes_text = [
         "Deciles rank every neighbourhood (LSOA) in England by the Index of Multiple "
         f"Deprivation ({rows['iod_edition'].iloc[0] if 'iod_edition' in rows else 'IoD'})."
     ]
-    if table["Incidents"].eq(MARKER).any():
+    if table[words.count_column].eq(MARKER).any():
         notes_text.append(
             "[c]: a number from 1 to the disclosure threshold, hidden to protect privacy."
         )
     return ChartSpec(
         name="deprivation",
         title=_deprivation_message(dep),
-        alt=f"Bar chart of {sv['short_label']} per 1,000 residents aged 0 to 24 in "
-        f"{config['edition']}, "
+        alt=f"Bar chart of {sv['short_label']} per 1,000 {words.residents} in "
+        f"{words.period}, "
         f"by national deprivation decile, with 95% confidence intervals. {values}.",
         chart=chart,
         table=table,
@@ -1221,7 +1339,7 @@ def where_map(
         title = f"No neighbourhood stood out as a hot spot of {sv['short_label']}"
     alt_text = (
         f"Map of the {len(classes)} neighbourhoods (LSOAs) of {area['name']} coloured by "
-        f"hot-spot analysis of {sv['short_label']} in {config['edition']}. "
+        f"hot-spot analysis of {sv['short_label']} in {rate_labels(gi, config).period}. "
         + (
             f"Hot spots (dark pink, upward triangle): {', '.join(hot_names)}. "
             if hot_names
@@ -1253,7 +1371,7 @@ def where_map(
     if not out:
         out.append(
             {
-                "Neighbourhood (LSOA)": "None",
+                "Neighbourhood (LSOA)": "No neighbourhood",
                 "LSOA code": "",
                 "Ward": "",
                 "Result": "No hot or cold spots",
@@ -1289,6 +1407,7 @@ def wards_table(
     if wards.empty:
         return None
     technical = audience == "technical"
+    words = rate_labels(wards, config)
     wards["_rate"] = pd.to_numeric(wards["value"], errors="coerce")
     wards = wards.sort_values(["_rate", "group"], ascending=[False, True], na_position="last")
     out = []
@@ -1296,8 +1415,8 @@ def wards_table(
         hidden = bool(r["numerator_suppressed"])
         record = {
             "Ward": str(r.get("ward_name") or r["group"]),
-            "Incidents": _txt_count(r["numerator"], hidden),
-            "Residents aged 0-24": _txt_count(r["denominator"]),
+            words.count_column: _txt_count(r["numerator"], hidden),
+            words.residents_column: _txt_count(r["denominator"]),
             "Rate per 1,000": _txt_num(r["value"], 1, hidden),
         }
         if technical:
@@ -1310,8 +1429,8 @@ def wards_table(
         u = used.iloc[0]
         total = {
             "Ward": f"All wards ({area['name']})",
-            "Incidents": _txt_count(u["numerator"], bool(u["numerator_suppressed"])),
-            "Residents aged 0-24": _txt_count(pd.to_numeric(wards["denominator"]).sum()),
+            words.count_column: _txt_count(u["numerator"], bool(u["numerator_suppressed"])),
+            words.residents_column: _txt_count(pd.to_numeric(wards["denominator"]).sum()),
             "Rate per 1,000": "",
         }
         if not bool(u["numerator_suppressed"]):
@@ -1325,8 +1444,8 @@ def wards_table(
     table = pd.DataFrame(out)
     kinds = {
         "Ward": "text",
-        "Incidents": "count",
-        "Residents aged 0-24": "population",
+        words.count_column: "count",
+        words.residents_column: "population",
         "Rate per 1,000": "rate",
         "Lower 95% limit": "rate",
         "Upper 95% limit": "rate",
@@ -1338,8 +1457,8 @@ def wards_table(
         if top
         else "Rates by ward"
     )
-    notes = ["Incidents with an unknown location are not included."]
-    if (table["Incidents"] == MARKER).any():
+    notes = [f"{words.count_column} with an unknown location are not included."]
+    if (table[words.count_column] == MARKER).any():
         notes.append(
             "[c]: hidden to protect privacy (a number from 1 to the disclosure threshold, "
             "or a number that would let one be worked out)."
@@ -1347,12 +1466,12 @@ def wards_table(
     return ChartSpec(
         name="wards",
         title=title,
-        alt=f"Table of {sv['short_label']} by ward in {config['edition']}, highest rate first.",
+        alt=f"Table of {sv['short_label']} by ward in {words.period}, highest rate first.",
         chart=None,
         table=table,
         kinds={c: kinds[c] for c in table.columns},
-        caption=f"{sv['label']}, {config['edition']}: incidents and rate per 1,000 residents "
-        "aged 0 to 24, by ward.",
+        caption=f"{sv['label']}, {words.period}: {words.counted} and rate per 1,000 "
+        f"{words.residents}, by ward.",
         notes=tuple(notes),
     )
 
@@ -1375,6 +1494,7 @@ def lsoa_table(
     rows["_rate"] = pd.to_numeric(rows["value"], errors="coerce")
     rows = rows.sort_values(["_rate", "group"], ascending=[False, True], na_position="last")
     technical = audience == "technical"
+    words = rate_labels(rows, config)
     gi_rows = _measure(hot, "gi_star", sv_id)
     gi = {str(g["group"]): g for g in gi_rows.to_dict("records")}
     out = []
@@ -1385,8 +1505,8 @@ def lsoa_table(
             "Neighbourhood (LSOA)": str(r.get("lsoa_name") or r["group"]),
             "LSOA code": str(r["group"]),
             "Ward": str(r.get("ward_name") or ""),
-            "Incidents": _txt_count(r["numerator"], hidden),
-            "Residents aged 0-24": _txt_count(r["denominator"]),
+            words.count_column: _txt_count(r["numerator"], hidden),
+            words.residents_column: _txt_count(r["denominator"]),
             "Rate per 1,000": _txt_num(r["value"], 1, hidden),
         }
         if technical:
@@ -1404,8 +1524,8 @@ def lsoa_table(
         "Neighbourhood (LSOA)": "text",
         "LSOA code": "text",
         "Ward": "text",
-        "Incidents": "count",
-        "Residents aged 0-24": "population",
+        words.count_column: "count",
+        words.residents_column: "population",
         "Rate per 1,000": "rate",
         "95% interval": "interval",
         "Gi* z": "number",
@@ -1420,8 +1540,8 @@ def lsoa_table(
         chart=None,
         table=table,
         kinds={c: kinds[c] for c in table.columns},
-        caption=f"Every neighbourhood (LSOA), {config['edition']}, ranked by incidents per 1,000 "
-        "residents aged 0 to 24.",
+        caption=f"Every neighbourhood (LSOA), {words.period}, ranked by {words.counted} per "
+        f"1,000 {words.residents}.",
         notes=(
             "Rates on a few hundred residents are unstable: the ranking is a guide, not a "
             "league table.",

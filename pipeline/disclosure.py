@@ -748,6 +748,10 @@ def hour_blocks(timing: pd.DataFrame, hours_per_block: int) -> pd.DataFrame:
         raise ValueError(f"hours_per_block must divide 24, got {hours_per_block}")
     grid = timing.reset_index(drop=True)
     grid = grid.loc[grid["measure_id"].map(lambda m: is_measure(m, "hour_weekday"))]
+    if grid.empty:
+        # No grid (a not-available timing table, or no incident with a start time): no
+        # blocks, rather than grouping by columns such a table does not have.
+        return pd.DataFrame(columns=["weekday_number", "weekday", "block", "value", "hours"])
     out = []
     for (day, weekday), rows in grid.groupby(["weekday_number", "weekday"], sort=True):
         for start in range(0, 24, hours_per_block):

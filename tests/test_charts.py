@@ -239,3 +239,204 @@ def test_a_map_needs_boundaries(preview):
     built = charts.build_charts(tables, None, preview.config, preview.area, "resident")
     names = [c.name for c in built]
     assert "where-map" not in names and "wards" in names
+
+
+# --------------------------------------------------------------------------------------------
+# Edge cases on tiny hand-made tables: public data (proxies, "not available") and small areas
+# --------------------------------------------------------------------------------------------
+
+AREA = {"code": "E09000031", "slug": "waltham-forest", "name": "Waltham Forest"}
+
+
+@pytest.fixture(scope="module")
+def public_config() -> dict:
+    import yaml
+
+    from pipeline.render.preview import REPO
+
+    return yaml.safe_load((REPO / "config" / "public.yaml").read_text(encoding="utf-8"))
+
+
+def unsuppressed(table: pd.DataFrame) -> pd.DataFrame:
+    """A measure table as the charts get it after disclosure control that hid nothing."""
+    return table.assign(numerator_suppressed=False, denominator_suppressed=False)
+
+
+def test_who_and_when_charts_skip_a_not_available_table(public_config):
+    from pipeline.measures.common import not_available_rows
+
+    tables = {
+        family: unsuppressed(
+            not_available_rows(
+                family,
+                {"something": "record-level victim data"},
+                definition=public_config["definitions"]["key_metric"],
+                config=public_config,
+                area_code=AREA["code"],
+            )
+        )
+        for family in ("disproportionality", "timing")
+    }
+    empty_blocks = pd.DataFrame(columns=["weekday", "block", "value", "hidden"])
+    for audience in ("resident", "technical"):
+        assert charts.who_chart(tables, public_config, AREA, audience) is None
+        assert charts.when_chart(tables, public_config, AREA, audience, empty_blocks) is None
+    assert charts.not_available(tables["timing"])
+    assert not charts.not_available(pd.DataFrame({"measure_id": ["sv_0_24_hour_weekday"]}))
+
+
+def proxy_key_metric() -> pd.DataFrame:
+    """Violence with injury (a public proxy) for the area, four financial years."""
+    counts = {"2021-22": 2028, "2022-23": 2035, "2023-24": 1986, "2024-25": 1615}
+    rows = []
+    for year, count in counts.items():
+        rate = count / 278_050 * 100_000
+        rows.append(
+            {
+                "measure_id": "violence_with_injury_rate",
+                "period": year,
+                "group": "Area",
+                "numerator": count,
+                "denominator": 278_050,
+                "value": rate,
+                "lower": rate * 0.95,
+                "upper": rate * 1.05,
+                "unit": "per 100,000 residents of all ages",
+                "count_source": "public comparator series (no victim extract)",
+            }
+        )
+    return unsuppressed(pd.DataFrame(rows))
+
+
+def test_trend_chart_of_a_proxy_counts_offences_in_the_tables_unit(public_config):
+    chart = charts.trend_chart({"key_metric": proxy_key_metric()}, public_config, AREA, "resident")
+    table = chart.table.set_index("Year")
+    # 1,615 offences / 278,050 residents x 100,000 = 580.8.
+    assert table.loc["2024-25", "Waltham Forest: offences"] == "1615"
+    assert table.loc["2024-25", "Waltham Forest: rate"] == "580.8"
+    assert chart.kinds["Waltham Forest: offences"] == "count"
+    assert not any("victims" in c for c in table.columns)
+    y_title = vegalite_spec(chart.chart)["layer"][1]["encoding"]["y"]["title"]
+    assert y_title == "Offences per 100,000 residents of all ages"
+    assert "offences per 100,000 residents of all ages" in chart.alt
+    assert chart.caption.startswith(public_config["definitions"]["key_metric"]["label"])
+    for text in (chart.alt, chart.caption, y_title, *chart.notes):
+        assert "aged 0 to 120" not in text and "victims" not in text.lower()
+
+
+def test_deprivation_chart_uses_the_tables_own_period_and_unit(public_config):
+    # Public LSOA counts come by calendar year: the only period is "2021 (calendar year)".
+    rows = [
+        {
+            "measure_id": "possession_of_weapons_lsoa_imd_decile_rate",
+            "period": "2021 (calendar year)",
+            "group": f"IMD decile {d}",
+            "imd_decile": d,
+            "lsoas": 1 if d <= 2 else 0,
+            "numerator": {1: 30, 2: 12}.get(d, 0),
+            "denominator": {1: 20_000, 2: 15_000}.get(d, 0),
+            "value": {1: 1.5, 2: 0.8}.get(d),
+            "lower": {1: 1.0, 2: 0.4}.get(d),
+            "upper": {1: 2.1, 2: 1.4}.get(d),
+            "unit": "offences per 1,000 residents of all ages",
+            "iod_edition": "IoD2025",
+        }
+        for d in range(1, 11)
+    ]
+    chart = charts.deprivation_chart(
+        {"deprivation": unsuppressed(pd.DataFrame(rows))}, public_config, AREA, "resident"
+    )
+    assert chart is not None
+    assert list(chart.table.columns) == [
+        "IMD decile", "Neighbourhoods (LSOAs)", "Offences", "Residents of all ages",
+        "Rate per 1,000",
+    ]  # fmt: skip
+    # 30 offences / 20,000 residents x 1,000 = 1.5.
+    assert chart.table.iloc[0]["Rate per 1,000"] == "1.5"
+    assert "per 1,000 residents of all ages in 2021 (calendar year)" in chart.alt
+    assert "decile 3: no neighbourhoods" in chart.alt and "0 to 24" not in chart.alt
+
+
+def test_who_chart_with_no_victims_shows_residents_and_says_none():
+    from pipeline.measures import disproportionality as dp
+    from tests.test_measures_disproportionality import CONFIG, make_population, person
+
+    # One victim, in the year before the edition: none in 2024-25.
+    victims = pd.DataFrame([person("X2", "Black", "Male", 15, date="2024-03-31")])
+    victims["victim_age"] = victims["victim_age"].astype("Int64")
+    table = dp.compute(
+        victims=victims,
+        population_ethnicity=make_population(),
+        config=CONFIG,
+        area_code=AREA["code"],
+    )
+    config = {**CONFIG, "edition": "2024-25"}
+    for audience in ("resident", "technical"):
+        chart = charts.who_chart(
+            {"disproportionality": unsuppressed(table)}, config, AREA, audience
+        )
+        assert chart.title.startswith("No victims of knife crime with injury among under-25s")
+        assert set(chart.table["Victims"]) == {"0"}
+        # No share of 0 victims, not even 100% on the "All" row.
+        assert set(chart.table["Share of victims (%)"]) == {""}
+        black_boys = chart.table.loc[
+            (chart.table["Ethnic group"] == "Black") & (chart.table["Age group"] == "Under 18")
+        ].iloc[0]
+        # Both sexes (the first row): 2,000 black residents aged 0-17 of 10,000 = 20.0%.
+        assert black_boys["Share of residents (%)"] == "20.0"
+        assert "Black: no victims recorded, 20% of residents" in chart.alt
+        svg = chart_svg(chart)
+        assert "no victims recorded" in svg and "[c]" not in svg
+        assert "0 of 0" in " ".join(chart.notes)
+
+
+def hour_grid(values: dict[tuple[str, int], float]) -> pd.DataFrame:
+    """The timing table's 168 weekday x hour cells, zero unless given."""
+    rows = [
+        {
+            "measure_id": "sv_0_24_hour_weekday",
+            "definition": "Serious violence against people aged under 25",
+            "period": "2024-25",
+            "group": f"{day} {hour:02d}:00",
+            "weekday": day,
+            "weekday_number": number,
+            "hour": hour,
+            "numerator": values.get((day, hour), 0.0),
+        }
+        for number, day in enumerate(charts.WEEKDAYS)
+        for hour in range(24)
+    ]
+    return unsuppressed(pd.DataFrame(rows))
+
+
+def test_when_chart_names_no_busiest_time_without_incidents(config):
+    chart = charts.when_chart({"timing": hour_grid({})}, config, AREA, "technical")
+    assert chart.title == "No incidents were recorded"
+    assert chart.alt.endswith("Busiest: none (no incidents).")
+
+
+def test_when_chart_names_no_busiest_time_when_every_incident_is_hidden(config):
+    # Three incidents on Friday night: the resident blocks hide them, and the zeros shown
+    # elsewhere must not be called the busiest time.
+    from pipeline.disclosure import DisclosurePolicy, protect_measure_tables
+
+    timing = hour_grid({("Friday", 22): 2.0, ("Friday", 23): 1.0})
+    protected = protect_measure_tables(
+        {"timing": timing.drop(columns=["numerator_suppressed", "denominator_suppressed"])},
+        DisclosurePolicy(threshold=10),
+        hours_per_block=4,
+    )
+    chart = charts.when_chart(protected.tables, config, AREA, "resident", protected.blocks)
+    assert chart.table.set_index("Time of day").loc["20:00-24:00", "Friday"] == "[c]"
+    assert chart.title == "Numbers by time of day are too small to show"
+    assert chart.alt.endswith("Busiest: none shown.")
+
+
+def test_when_chart_names_no_busiest_hour_when_hours_tie(config):
+    # One incident at 01:00 on Monday and one at 17:00 on Saturday: a tie, not a busiest hour;
+    # per day, 1/5 on weekdays against 1/2 on weekend days.
+    timing = hour_grid({("Monday", 1): 1.0, ("Saturday", 17): 1.0})
+    chart = charts.when_chart({"timing": timing}, config, AREA, "technical")
+    assert chart.title == (
+        "No single hour had the most incidents, and more on weekend days than on weekdays"
+    )

@@ -21,7 +21,9 @@ from pipeline.disclosure import (
     determined_cells,
     feasible_ranges,
     grid_margins,
+    hour_blocks,
     protect,
+    protect_measure_tables,
     suppress_columns,
 )
 
@@ -276,3 +278,41 @@ def test_all_small_or_all_large(values):
     if result.suppressed:
         values_by_cell = brute_force_values(counts, margins, set(result.suppressed))
         assert all(len(v) >= 2 for v in values_by_cell.values())
+
+
+# --------------------------------------------------------------------------------------------
+# Tables without an hour x weekday grid (an SNA from public data alone)
+# --------------------------------------------------------------------------------------------
+
+
+def not_available_timing(config: dict) -> pd.DataFrame:
+    """The timing table of an SNA without a victim extract: two "not available" rows."""
+    from pipeline.measures.common import not_available_rows
+
+    return not_available_rows(
+        "timing",
+        {"hour of the day and day of the week": "the time of each offence",
+         "school days against non-school days": "the date of each offence"},
+        definition=config["definitions"]["serious_violence_u25"],
+        config=config,
+        area_code="E09000031",
+    )  # fmt: skip
+
+
+def test_hour_blocks_of_a_table_without_hour_rows_are_empty(config):
+    blocks = hour_blocks(not_available_timing(config), 4)
+    assert blocks.empty
+    assert list(blocks.columns) == ["weekday_number", "weekday", "block", "value", "hours"]
+
+
+def test_resident_protection_passes_a_not_available_timing_table_through(config):
+    timing = not_available_timing(config)
+    protected = protect_measure_tables({"timing": timing}, POLICY, hours_per_block=4)
+    assert protected.blocks is not None and protected.blocks.empty
+    assert "hidden" in protected.blocks.columns
+    out = protected.tables["timing"]
+    # Nothing to hide: the rows, their notes and their (missing) numbers come through as given.
+    assert list(out["measure_id"]) == ["timing_not_available"] * 2
+    assert list(out["note"]) == list(timing["note"])
+    assert not out["numerator_suppressed"].any() and out["numerator"].isna().all()
+    assert protected.protection.suppressed == frozenset()

@@ -334,3 +334,75 @@ def test_demo_recovers_planted_black_boys_share():
     assert unknown["lower"] <= expected <= unknown["upper"], (expected, unknown.to_dict())
     bounds = pick(table, "kcwi_1_24_headline_bounds", group)
     assert bounds["lower"] <= share["value"] <= bounds["upper"]
+
+
+# --------------------------------------------------------------------------------------------
+# No victims in the edition year (a small area such as the City of London)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def no_victims() -> pd.DataFrame:
+    # Only rows that are not victims of the key metric in 2024-25: domestic abuse, and the
+    # previous financial year.
+    victims = pd.DataFrame(
+        [
+            person("X1", "Black", "Male", 15, da=True),
+            person("X2", "Black", "Male", 15, date="2024-03-31"),
+        ]
+    )
+    victims["victim_age"] = victims["victim_age"].astype("Int64")
+    return dp.compute(
+        victims=victims, population_ethnicity=make_population(), config=CONFIG, area_code=AREA
+    )
+
+
+def test_no_victims_gives_zero_of_zero_rows_that_say_so(no_victims):
+    assert "note" in no_victims.columns
+    for age in ("Under 18", "18 to 24"):
+        unknown = pick(no_victims, "kcwi_1_24_unknown_ethnicity_share", f"Not stated All {age}")
+        assert (unknown["numerator"], unknown["denominator"]) == (0, 0)
+        assert math.isnan(unknown["value"])
+        assert "no victims were recorded in this age group" in unknown["note"]
+    share = pick(no_victims, "kcwi_1_24_victim_share", "Black Male Under 18")
+    assert (share["numerator"], share["denominator"]) == (0, 0) and math.isnan(share["value"])
+    assert "no victims of known ethnicity and sex" in share["note"]
+    # Residents' share is still defined: 1,000 black boys of 10,000 residents aged 0-17.
+    pop = pick(no_victims, "kcwi_1_24_population_share", "Black Male Under 18")
+    assert pop["value"] == pytest.approx(0.1)
+    # 0 of 0 has no gap, share ratio or rate ratio.
+    for suffix in ("gap", "share_ratio", "rate_ratio", "headline_bounds"):
+        assert not no_victims["measure_id"].eq(f"kcwi_1_24_{suffix}").any(), suffix
+
+
+def test_no_victims_rate_is_zero_with_the_exact_interval(no_victims):
+    rate = pick(no_victims, "kcwi_1_24_rate", "Black Male Under 18")
+    # Exact Poisson interval of 0 events at 95%: [0, -ln(0.025)] = [0, 3.6889]; on 1,000
+    # residents per 100,000: 0 to 368.9.
+    assert (rate["numerator"], rate["denominator"], rate["value"]) == (0, 1000, 0.0)
+    assert rate["lower"] == 0.0
+    assert rate["upper"] == pytest.approx(-math.log(0.025) / 1000 * 100_000, rel=1e-9)
+    assert "exact Poisson" in rate["method"]
+
+
+def test_no_victims_headline_says_so_without_numbers_it_cannot_have(no_victims):
+    (finding,) = dp.findings(no_victims, CONFIG)
+    assert "no children under 18 were recorded as hurt in knife crime" in finding.resident
+    assert "Black boys make up 10% of all children under 18" in finding.resident
+    assert "(0 victims in the group in all)" in finding.technical
+    for text in (finding.resident, finding.technical):
+        assert "nan" not in text.split() and "not available" not in text
+    assert finding.status == "Not compared"
+
+
+def test_victims_of_unknown_ethnicity_only_are_not_called_none():
+    victims = pd.DataFrame([person("U1", "Not stated", "Male", 15)])
+    victims["victim_age"] = victims["victim_age"].astype("Int64")
+    table = dp.compute(
+        victims=victims, population_ethnicity=make_population(), config=CONFIG, area_code=AREA
+    )
+    unknown = pick(table, "kcwi_1_24_unknown_ethnicity_share", "Not stated All Under 18")
+    assert (unknown["numerator"], unknown["denominator"], unknown["value"]) == (1, 1, 1.0)
+    (finding,) = dp.findings(table, CONFIG)
+    assert "we do not know the ethnic group of any of the children" in finding.resident
+    assert "no children under 18 were recorded" not in finding.resident

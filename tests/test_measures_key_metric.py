@@ -369,6 +369,31 @@ def test_findings_suppress_small_counts_for_residents(table):
     assert "15 victims" in under18.technical
 
 
+def test_no_victims_in_the_edition_year_says_none_with_the_exact_interval():
+    # Only the previous year's victims and rows outside the definition: 0 in 2024-25.
+    victims = make_victims()
+    victims = victims.loc[victims["offence_id"].str.match(r"^(P|X)")]
+    table = key_metric.compute(
+        victims=victims,
+        comparators=make_comparators(),
+        population_la=make_population(),
+        neighbours=make_neighbours(),
+        config=CONFIG,
+        area_code=AREA,
+    )
+    row = pick(table, "kcwi_1_24_rate", "2024-25", "Area")
+    # 0 victims on 50,000 residents aged 1-24: exact Poisson [0, -ln(0.025)] per 100,000 =
+    # 0 to 7.378.
+    assert (row["numerator"], row["value"], row["lower"]) == (0, 0.0, 0.0)
+    assert row["upper"] == pytest.approx(-math.log(0.025) / 50_000 * 100_000, rel=1e-9)
+    key = key_metric.findings(table, CONFIG)[0]
+    assert "no young people aged 1 to 24 were hurt in knife crime in Waltham Forest" in (
+        key.resident
+    )
+    # "None" is the whole story: no "about 0 in every 100,000".
+    assert "in every" not in key.resident
+
+
 # --------------------------------------------------------------------------------------------
 # Demo data: the planted truths are recovered
 # --------------------------------------------------------------------------------------------

@@ -299,3 +299,59 @@ def test_demo_monitoring_reads_family_tables_and_actions():
     assert after["status"] in {"Improving", "Worsening", "No clear change"}
     assert np.isfinite(after["change_ratio"])
     assert rows_of(table, "actions_by_status")["numerator"].sum() == len(demo["actions"])
+
+
+# --------------------------------------------------------------------------------------------
+# Small areas: none in either year, and shares of 0 of 0
+# --------------------------------------------------------------------------------------------
+
+
+def small_area_tables() -> dict[str, pd.DataFrame]:
+    """No under-18 victims in 2020-21 or 2024-25; no school-day incidents to share out in
+    2024-25 (0 of 0, value not defined)."""
+    tables = family_tables()
+    key = tables["key_metric"]
+    u18 = key["measure_id"] == "kcwi_1_17_rate"
+    key.loc[u18, ["numerator", "value", "lower"]] = 0.0
+    key.loc[u18, "upper"] = 7.38  # exact Poisson upper limit of 0 (3.689) on 50,000 per 100,000
+    timing_rows = pd.DataFrame(
+        measure_rows("sv_5_16_after_school_share", {"2020-21": (30, 100)})
+        + [
+            {"measure_id": "sv_5_16_after_school_share", "period": "2024-25", "group": "all",
+             "numerator": 0, "denominator": 0, "value": np.nan, "lower": np.nan,
+             "upper": np.nan, "unit": ""}
+        ]
+    )  # fmt: skip
+    return {"key_metric": key, "timing": timing_rows}
+
+
+def test_none_in_either_year_is_no_change_not_unavailable():
+    table = monitoring.compute(
+        tables=small_area_tables(), actions=actions(), config=CONFIG, area_code=AREA
+    )
+    row = indicator(table, "kcwi_1_17_rate")
+    # 0 then 0: the rate ratio 0/0 is not defined, but nothing changed.
+    assert (row["numerator"], row["baseline_numerator"]) == (0, 0)
+    assert row["status"] == "No clear change"
+    assert "none in either year" in row["note"]
+    finding = {f.id: f for f in monitoring.findings(table, CONFIG)}["monitoring_curtail_2"]
+    assert "there were none in 2020-21 or in 2024-25" in finding.resident
+    assert finding.resident.endswith("stayed at 0.")
+    assert "Ratio not defined" in finding.technical
+    assert "not available" not in finding.resident + finding.technical
+
+
+def test_a_share_of_nothing_is_said_to_have_nothing_to_count():
+    table = monitoring.compute(
+        tables=small_area_tables(), actions=actions(), config=CONFIG, area_code=AREA
+    )
+    row = indicator(table, "sv_5_16_after_school_share")
+    assert row["status"] == "Not available" and "nothing to measure (0 of 0)" in row["note"]
+    unavailable = {f.id: f for f in monitoring.findings(table, CONFIG)}["monitoring_not_available"]
+    assert (
+        "There was nothing to count for the share of school-day incidents against school-age "
+        "children that start in the after-school window, so it cannot be given."
+    ) in unavailable.resident
+    # Indicators without a table are still "not available yet", and said apart.
+    assert "not available yet:" in unavailable.resident
+    assert "after-school window" not in unavailable.resident.split("There was")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -339,12 +340,51 @@ def test_after_school_finding_hides_small_counts_and_hedges(table):
     assert after.status == "Similar" and "higher risk" not in after.resident
 
 
-def test_peak_finding_names_the_busiest_day_and_hour(table):
+def test_peak_finding_names_the_busiest_hour_but_not_a_tied_day(table):
     peak = {f.id: f for f in timing.findings(table, CONFIG)}["timing_peak"]
     # Monday has 3 June (15:00, 17- and 4-year-olds at 12:00), 2 Sept 10:00, 31 March 19:00,
-    # 3 March 13:00 = 6 incidents, more than any other day.
-    assert "Mondays" in peak.resident
+    # 3 March 13:00 = 6 incidents; Tuesday has 4 June, 1 Oct, 12 Nov, 14 Jan, 4 Feb and
+    # 2 April = 6 as well (6 of 18 = 33.3% each), so no single day is named. 15:00-16:00 has
+    # 5 (3, 4, 7 and 8 June, 25 Dec), more than any other hour.
+    assert "Mondays" not in peak.resident and "Tuesdays" not in peak.resident
+    assert "from 3pm to 4pm" in peak.resident and "no single day stood out" in peak.resident
+    assert "Busiest weekday Monday (6.0 incidents, 33.3%, tied with 1 other)" in peak.technical
     assert timing.clock_phrase(15) == "3pm" and timing.clock_phrase(0) == "midnight"
+
+
+def test_peak_finding_names_a_day_that_has_more_than_any_other():
+    # 12 incidents: 8 on Fridays (7 and 14 June 2024 ...), 4 on Saturdays, all at 22:30.
+    fridays = ["2024-06-07", "2024-06-14", "2024-06-21", "2024-06-28"] * 2
+    saturdays = ["2024-06-08", "2024-06-15", "2024-06-22", "2024-06-29"]
+    rows = [
+        {"offence_start_date": pd.Timestamp(d), "offence_start_time": "22:30"}
+        for d in fridays + saturdays
+    ]
+    table = timing.compute(
+        victims=victims(rows), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
+    )
+    peak = {f.id: f for f in timing.findings(table, CONFIG)}["timing_peak"]
+    assert "most often on Fridays" in peak.resident and "from 10pm to 11pm" in peak.resident
+
+
+def test_a_handful_of_incidents_names_no_busiest_time():
+    # 3 incidents (resident threshold 10): no day or hour is named, in words or numbers.
+    rows = [
+        {"offence_start_date": pd.Timestamp("2024-06-07"), "offence_start_time": "22:30"},
+        {"offence_start_date": pd.Timestamp("2024-06-14"), "offence_start_time": "22:10"},
+        {"offence_start_date": pd.Timestamp("2024-06-15"), "offence_start_time": "01:00"},
+    ]
+    table = timing.compute(
+        victims=victims(rows), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
+    )
+    made = {f.id: f for f in timing.findings(table, CONFIG)}
+    assert made["timing_peak"].resident.startswith("There were too few incidents to say")
+    assert "Friday" not in made["timing_peak"].resident
+    # The after-school share rests on 3 school-day incidents at most: no percentage shown.
+    after = made.get("timing_after_school")
+    assert after is None or "%" not in after.resident
+    for finding in made.values():
+        assert not re.search(r"\bnan\b", finding.resident + finding.technical)
 
 
 # --------------------------------------------------------------------------------------------

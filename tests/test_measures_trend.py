@@ -61,9 +61,9 @@ KEY_COUNTS = {
 U18_COUNTS = {AREA: [10] * 5, N1: [20] * 5, N2: [10] * 5, N3: [5] * 5}
 
 
-def make_comparators() -> pd.DataFrame:
+def make_comparators(key: dict | None = None, u18: dict | None = None) -> pd.DataFrame:
     rows = []
-    for measure, counts in (("kcwi_1_24", KEY_COUNTS), ("kcwi_1_17", U18_COUNTS)):
+    for measure, counts in (("kcwi_1_24", key or KEY_COUNTS), ("kcwi_1_17", u18 or U18_COUNTS)):
         for code, yearly in counts.items():
             for year, total in zip(YEARS, yearly, strict=True):
                 months = pd.period_range(f"{year}-04", f"{year + 1}-03", freq="M")
@@ -83,9 +83,9 @@ def make_comparators() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def make_population() -> pd.DataFrame:
+def make_population(codes: tuple[str, ...] = (AREA, N1, N2, N3)) -> pd.DataFrame:
     rows = []
-    for code in (AREA, N1, N2, N3):
+    for code in codes:
         for year in YEARS:
             for (a, b), p in {(1, 17): 40000, (18, 24): 60000}.items():
                 rows.append(
@@ -102,14 +102,15 @@ def make_population() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def make_neighbours() -> pd.DataFrame:
+def make_neighbours(extra: dict[str, str] | None = None) -> pd.DataFrame:
+    names = {N1: "One", N2: "Two", N3: "Three", **(extra or {})}
     return pd.DataFrame(
         {
-            "area_code": [AREA] * 3,
-            "neighbour_code": [N1, N2, N3],
-            "neighbour_name": ["One", "Two", "Three"],
-            "rank": [1, 2, 3],
-            "source": ["test"] * 3,
+            "area_code": [AREA] * len(names),
+            "neighbour_code": list(names),
+            "neighbour_name": list(names.values()),
+            "rank": list(range(1, len(names) + 1)),
+            "source": ["test"] * len(names),
         }
     )
 
@@ -365,3 +366,100 @@ def test_negative_binomial_at_its_boundary_falls_back_to_quasi_poisson():
     assert fit.dispersion == pytest.approx(dispersion)
     assert fit.estimate == pytest.approx(poisson.params["time"])
     assert fit.se == pytest.approx(poisson.bse["time"] * math.sqrt(dispersion))
+
+
+# --------------------------------------------------------------------------------------------
+# Small areas: zero counts with no finite maximum likelihood (separation)
+# --------------------------------------------------------------------------------------------
+
+
+def test_separated_zero_counts_are_found_by_linear_programming():
+    t = np.arange(5.0)
+    line = np.column_stack([np.ones(5), t])
+    # Events only in the last (or first) year: the slope's MLE is +infinity (-infinity), and
+    # the other years' zeros are what push it there.
+    assert trend.separated_rows(np.array([0, 0, 0, 0, 5]), line).tolist() == [1, 1, 1, 1, 0]
+    assert trend.separated_rows(np.array([5, 0, 0, 0, 0]), line).tolist() == [0, 1, 1, 1, 1]
+    # Events in one middle year, or in two years: the MLE is finite (slope 0 for the first,
+    # by symmetry), so nothing is separated.
+    assert not trend.separated_rows(np.array([0, 0, 4, 0, 0]), line).any()
+    assert not trend.separated_rows(np.array([0, 3, 0, 2, 0]), line).any()
+    # Two areas with their own intercepts and a common slope: the one with no events at all
+    # is separated (its intercept goes to -infinity), the other is not.
+    area = np.repeat([1.0, 0.0], 5)
+    panel = np.column_stack([area, 1 - area, np.tile(t, 2)])
+    counts = np.array([0, 0, 0, 0, 0, 3, 4, 5, 6, 7])
+    assert trend.separated_rows(counts, panel).tolist() == [1] * 5 + [0] * 5
+
+
+N4 = "E09000004"
+
+
+def test_a_neighbour_with_no_events_leaves_the_ratio_of_growth_unchanged():
+    # N4 has no victims in any year: its rows carry no information about the slopes, so the
+    # ratio and its interval are those worked out in test_ratio_of_growth_interaction.
+    table = trend.compute(
+        comparators=make_comparators(
+            key={**KEY_COUNTS, N4: [0] * 5}, u18={**U18_COUNTS, N4: [1] * 5}
+        ),
+        population_la=make_population((AREA, N1, N2, N3, N4)),
+        neighbours=make_neighbours({N4: "Four"}),
+        config=CONFIG,
+        area_code=AREA,
+    )
+    row = pick(table, "kcwi_1_24_growth_ratio", "Area against statistical neighbours")
+    assert row["value"] == pytest.approx(1.5, abs=1e-6)
+    assert row["lower"] == pytest.approx(1.33428, abs=1e-4)
+    assert row["upper"] == pytest.approx(1.68630, abs=1e-4)
+    assert row["model"] == "Poisson GLM; 5 zero counts with no finite fit left out"
+    # N4's own annual change cannot be fitted, so it is not ranked: 1 of 3, not of 4.
+    slope = pick(table, "kcwi_1_24_slope_rank", "Area against statistical neighbours")
+    assert (slope["numerator"], slope["denominator"]) == (1, 3)
+
+
+@pytest.fixture(scope="module")
+def small_area() -> pd.DataFrame:
+    # The area: no under-18 victims in any year; under-25 victims only in the last year.
+    return trend.compute(
+        comparators=make_comparators(
+            key={**KEY_COUNTS, AREA: [0, 0, 0, 0, 5]}, u18={**U18_COUNTS, AREA: [0] * 5}
+        ),
+        population_la=make_population(),
+        neighbours=make_neighbours(),
+        config=CONFIG,
+        area_code=AREA,
+    )
+
+
+def test_a_series_without_a_finite_fit_is_not_calculated(small_area):
+    u18 = pick(small_area, "kcwi_1_17_annual_change", "Area")
+    assert math.isnan(u18["value"]) and u18["status"] == "Cannot be calculated"
+    assert u18["model"] == "Cannot be calculated (no events in any year)"
+    ratio = pick(small_area, "kcwi_1_17_growth_ratio", "Area against statistical neighbours")
+    assert math.isnan(ratio["value"]) and ratio["status"] == "Not compared"
+    assert ratio["method"].startswith("Cannot be calculated (no finite estimate")
+    # 0, 0, 0, 0, 5: the slope's MLE is +infinity, so no % change is given (not a huge one).
+    key = pick(small_area, "kcwi_1_24_annual_change", "Area")
+    assert math.isnan(key["value"]) and key["numerator"] == 5
+    key_ratio = pick(small_area, "kcwi_1_24_growth_ratio", "Area against statistical neighbours")
+    assert math.isnan(key_ratio["value"]) and key_ratio["status"] == "Not compared"
+    # The neighbours' pooled change is still fitted (flat: 0%).
+    pooled = pick(small_area, "kcwi_1_17_annual_change", "Statistical neighbours (pooled)")
+    assert pooled["value"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_findings_of_a_small_area_say_what_is_known(small_area):
+    key, u18 = trend.findings(small_area, CONFIG)
+    assert u18.resident == (
+        "No victims of knife crime with injury among under-18s were recorded in Waltham Forest "
+        "in any year between 2020-21 and 2024-25, so there is no trend to describe or compare "
+        "with similar boroughs."
+    )
+    assert (
+        "Annual change in the area: not calculated (no events in any year; 0 events in the "
+        "window)." in u18.technical
+    )
+    assert "Ratio of growth: not calculated (no finite estimate" in u18.technical
+    assert "We could not work out the trend" in key.resident
+    for text in (key.resident, key.technical, u18.resident, u18.technical):
+        assert "nan" not in text.split() and "not available" not in text

@@ -369,3 +369,69 @@ def test_pdf_links_stay_relative_and_bytes_do_not_depend_on_the_folder(preview):
     csv_links = [uri for uri in uris if uri.endswith(".csv")]
     assert csv_links, "the resident PDF should link to its CSV downloads"
     assert all(uri.startswith("data/") for uri in csv_links), csv_links[:3]
+
+
+# --------------------------------------------------------------------------------------------
+# An SNA from public data alone: "not available" in place of the who and when charts
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def not_available_reports(tmp_path_factory) -> dict[str, str]:
+    """Both reports from tiny tables: who and when "not available", nothing else measured."""
+    from pipeline.measures import disproportionality, timing
+    from pipeline.measures.common import MEASURE_COLUMNS, not_available_rows
+
+    config = yaml.safe_load((REPO / "config" / "public.yaml").read_text(encoding="utf-8"))
+    area = config["areas"][0]
+    narrative = yaml.safe_load((REPO / area["narrative"]).read_text(encoding="utf-8"))
+    empty = pd.DataFrame(columns=MEASURE_COLUMNS)
+    tables = {f: empty for f in ("key_metric", "trend", "hotspots", "deprivation", "monitoring")}
+    findings = {}
+    for family, module in (("disproportionality", disproportionality), ("timing", timing)):
+        tables[family] = not_available_rows(
+            family,
+            module.NEEDS_VICTIM_DATA,
+            definition=config["definitions"]["key_metric"],
+            config=config,
+            area_code=area["code"],
+        )
+        findings[family] = module.findings(tables[family], config)
+    charts = tmp_path_factory.mktemp("charts")
+    html = {}
+    for audience in ("resident", "technical"):
+        write_charts([], charts, audience)
+        context = build_context(
+            audience=audience, tables=tables, findings=findings, chart_dir=charts,
+            narrative=narrative, config=config, area=area, provenance=PREVIEW_PROVENANCE,
+        )  # fmt: skip
+        html[audience] = render_report(context, TEMPLATES, audience)
+    return html
+
+
+def _section(html: str, section_id: str) -> str:
+    start = html.index(f'<section id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_resident_report_says_not_available_in_place_of_the_charts(not_available_reports):
+    html = not_available_reports["resident"]
+    who, when = _section(html, "who"), _section(html, "when")
+    assert "We cannot say from public data who the victims are" in who
+    assert (
+        "victims by ethnic group and age against the people who live here is not available "
+        "from public data" in who
+    )
+    assert "by day of the week and time of day is not available from public data" in when
+    # No ethnicity caveat about numbers that are not there.
+    assert "These numbers do not tell us why" not in who
+    assert "<figure" not in who + when
+
+
+def test_technical_report_says_not_available_and_prints_no_nan(not_available_reports):
+    html = not_available_reports["technical"]
+    who = _section(html, "measures-disproportionality")
+    assert "not available from public data: needs record-level victim data" in who
+    assert "No chart: these measures are not available from public data" in who
+    assert "Caveats for ethnicity comparisons" not in who
+    assert not re.search(r">\s*nan\b|\bnan;", html)

@@ -102,6 +102,10 @@ victims whose ethnicity is not recorded is stated. Sensitivity bounds, among all
 victims: lower = black boys / all under-18 victims (every unknown counted as not a black
 boy); upper = victims who could be black boys (ethnicity Black or not recorded, and sex male
 or not recorded) / all under-18 victims.
+
+**No victims.** An age group with no victims of known ethnicity and sex in the edition year
+(as in a small area) gives 0 of 0: no share, gap or ratio is defined, so none is given and
+the `note` says why; each group's rate is 0 with its exact Poisson interval.
 """
 
 
@@ -240,10 +244,15 @@ def _cell_rows(
     total_pop: int,
     config: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
-    """Victim share, population share, gap, share ratio, rate ratio and rate of one cell."""
+    """Victim share, population share, gap, share ratio, rate ratio and rate of one cell.
+
+    With no victims of known ethnicity and sex in the age group (``n`` = 0) the shares, gap
+    and ratios are not defined: the victim share is given as 0 of 0 with no value, and the
+    rate as 0 with its exact Poisson interval."""
     conf = float(config["statistics"]["confidence"])
-    per = config["statistics"]["rate_per"]
     pi = cell_pop / total_pop
+    if n == 0:
+        return _no_victim_rows(base, cell_pop=cell_pop, total_pop=total_pop, config=config)
     share = _interval(proportion_ci(x, n, conf))
     rows = [
         _measure_row(
@@ -285,15 +294,50 @@ def _cell_rows(
                 reference_denominator=rest_pop,
             )
         )  # fmt: skip
+    rows.append(_rate_row(base, x, cell_pop, config))
+    return rows
+
+
+#: Notes of an age group without victims (the reports print them).
+NO_VICTIMS_NOTE = "no victims were recorded in this age group"
+NO_KNOWN_VICTIMS_NOTE = "no victims of known ethnicity and sex were recorded in this age group"
+
+
+def _rate_row(
+    base: Mapping[str, Any], x: int, cell_pop: int, config: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Victims per ``rate_per`` residents of the group (exact Poisson limits below 10)."""
+    conf = float(config["statistics"]["confidence"])
+    per = config["statistics"]["rate_per"]
     rate = rate_ci(x, cell_pop, multiplier=per, confidence=conf)
     interval = "exact Poisson" if rate["method"].iloc[0] == "Exact" else "Byar's"
-    rows.append(
-        _measure_row(
-            base, "rate", x, cell_pop, **_interval(rate),
-            unit=f"per {per:,} residents of the group (known-ethnicity victims)",
-            method=f"Crude rate; {interval} interval",
-        )
+    return _measure_row(
+        base, "rate", x, cell_pop, **_interval(rate),
+        unit=f"per {per:,} residents of the group (known-ethnicity victims)",
+        method=f"Crude rate; {interval} interval",
     )  # fmt: skip
+
+
+def _no_victim_rows(
+    base: Mapping[str, Any], *, cell_pop: int, total_pop: int, config: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A cell of an age group with no victims of known ethnicity and sex: 0 of 0 victims (no
+    share), the residents' share, and a rate of 0 with its exact interval."""
+    nan = float("nan")
+    rows = [
+        _measure_row(
+            base, "victim_share", 0, 0, value=nan, lower=nan, upper=nan,
+            unit="proportion of victims with known ethnicity and sex",
+            method="not defined (no victims)",
+        ),
+        _measure_row(
+            base, "population_share", cell_pop, total_pop, value=cell_pop / total_pop,
+            unit="proportion of residents of the same ages",
+            method="Census 2021 population share (fixed, no interval)",
+        ),
+    ]  # fmt: skip
+    if cell_pop > 0:
+        rows.append(_rate_row(base, 0, cell_pop, config))
     return rows
 
 
@@ -323,29 +367,35 @@ def _age_group_rows(
         )
     note = "; ".join(p for p in note_parts if p)
     rows: list[dict[str, Any]] = []
-    if len(victims):
-        unknown = proportion_ci(unknown_ethnicity, len(victims), conf).iloc[0]
-        rows.append(
-            {
-                **base,
-                "measure_id": f"{base['measure_id']}_unknown_ethnicity_share",
-                "group": f"{NOT_STATED} All {group.label}",
-                "ethnicity": NOT_STATED,
-                "sex": "All",
-                "age_group": group.label,
-                "numerator": unknown_ethnicity,
-                "denominator": len(victims),
-                "value": unknown["value"],
-                "lower": unknown["lower"],
-                "upper": unknown["upper"],
-                "unit": "proportion of victims",
-                "method": "Wilson score interval",
-                "note": note,
-            }  # fmt: skip
-        )
+    # With no victims in the age group the shares are 0 of 0: not defined, and said so.
+    unknown = (
+        proportion_ci(unknown_ethnicity, len(victims), conf).iloc[0]
+        if len(victims)
+        else {"value": float("nan"), "lower": float("nan"), "upper": float("nan")}
+    )
+    rows.append(
+        {
+            **base,
+            "measure_id": f"{base['measure_id']}_unknown_ethnicity_share",
+            "group": f"{NOT_STATED} All {group.label}",
+            "ethnicity": NOT_STATED,
+            "sex": "All",
+            "age_group": group.label,
+            "numerator": unknown_ethnicity,
+            "denominator": len(victims),
+            "value": unknown["value"],
+            "lower": unknown["lower"],
+            "upper": unknown["upper"],
+            "unit": "proportion of victims",
+            "method": "Wilson score interval" if len(victims) else "not defined (no victims)",
+            "note": "; ".join(p for p in (note, "" if len(victims) else NO_VICTIMS_NOTE) if p),
+        }  # fmt: skip
+    )
     total_pop = residents(population, area_code, pop_year, group, None, "All")
-    if len(known) == 0 or total_pop == 0:
+    if total_pop == 0:
         return rows
+    if len(known) == 0:
+        note = "; ".join(p for p in (note, NO_KNOWN_VICTIMS_NOTE) if p)
     for ethnicity in ETHNIC_GROUPS:
         for sex in SEXES:
             in_cell = known["ethnicity_group"] == ethnicity
@@ -473,7 +523,7 @@ def compute(
     if bounds is not None:
         rows.append(bounds)
     table = tidy(rows)
-    table["note"] = table["note"].fillna("").astype(str)
+    table["note"] = table.get("note", pd.Series(pd.NA, index=table.index)).fillna("").astype(str)
     # Counts stay whole numbers in the CSV even where most rows have none.
     counts = ["reference_numerator", "reference_denominator", "possible_numerator"]
     for column in [*counts, "known_denominator"]:
@@ -496,7 +546,14 @@ def _headline_resident(rows: Mapping[str, pd.Series], config: Mapping[str, Any],
     edition = config["edition"]
     sentences = []
     hurt = "the children under 18 hurt in knife crime"
-    if x == 0:
+    all_victims = int(unknown["denominator"]) if unknown is not None else n
+    if n == 0 and all_victims == 0:
+        sentences.append(
+            f"In {edition}, no children under 18 were recorded as hurt in knife crime in {place}."
+        )
+    elif n == 0:
+        sentences.append(f"In {edition}, we do not know the ethnic group of any of {hurt}.")
+    elif x == 0:
         sentences.append(
             f"In {edition}, none of {hurt} whose ethnic group we know were black boys."
         )
@@ -525,7 +582,7 @@ def _headline_resident(rows: Mapping[str, pd.Series], config: Mapping[str, Any],
         else:
             sentences.append("We cannot be sure this difference is more than chance.")
     unknown_count = int(unknown["numerator"]) if unknown is not None else 0
-    if unknown_count:
+    if unknown_count and n > 0:
         unknown_shown = format_share(unknown_count, int(unknown["denominator"]), threshold)
         if unknown_shown is None:
             sentences.append("We do not know the ethnic group of a few of the children hurt.")
@@ -544,6 +601,17 @@ def _headline_technical(rows: Mapping[str, pd.Series], group: str) -> str:
     share, pop, ratio, rr, gap = (rows[k] for k in ("share", "population", "ratio", "rr", "gap"))
     unknown, bounds = rows["unknown"], rows["bounds"]
     conf = format_confidence(float(share["confidence"]))
+    if int(share["denominator"]) == 0:
+        total = int(unknown["denominator"]) if unknown is not None else 0
+        text = (
+            f"No victims of knife crime with injury in the {share['age_group']} group had "
+            f"recorded ethnicity and sex in {share['period']} ({total} victims in the group "
+            "in all), so the victim share, gap and ratios are not defined. Black boys are "
+            f"{_pct(pop['value'])} of residents of the same ages (black boys / all residents, "
+            f"{int(pop['numerator']):,} of {int(pop['denominator']):,}; population year "
+            f"{int(pop['population_year'])})."
+        )
+        return text + (f" Note: {share['note']}." if share["note"] else "")
     text = (
         f"Black boys (male, Black ethnic group) in the {share['age_group']} group were "
         f"{_pct(share['value'])} of the group's victims of knife crime with injury with recorded "

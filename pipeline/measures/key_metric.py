@@ -510,7 +510,7 @@ def _resident_text(
     sentences = [first]
     if is_suppressed(count, threshold):
         sentences.append("The number is too small to work out a fair rate.")
-    else:
+    elif count > 0:  # for none, "no young people" says it; a rate of 0 adds nothing
         sentences.append(
             f"That is about {format_number(row['value'], 0)} in every "
             f"{config['statistics']['rate_per']:,} young people of that age."

@@ -225,9 +225,15 @@ def indicator_row(
             f"{period}; the indicator needs a group to pick one"
         )
     row = rows.iloc[0]
+    if not pd.isna(row["denominator"]) and float(row["denominator"]) == 0:
+        return None, f"{measure_id}: {NOTHING_TO_MEASURE} in {period}"
     if pd.isna(row["value"]) or pd.isna(row["numerator"]) or pd.isna(row["denominator"]):
         return None, f"{measure_id} not computed for {period}"
     return row, ""
+
+
+#: Why an indicator has no value in a year with nothing to count (a share of 0 of 0).
+NOTHING_TO_MEASURE = "nothing to measure (0 of 0)"
 
 
 def change_ratio(
@@ -245,6 +251,15 @@ def change_ratio(
         ratio = rate_ratio_katz(x1, n1, x0, n0, confidence)
         return {k: float(ratio[k].iloc[0]) for k in ("value", "lower", "upper")}
     raise ValueError(f"monitoring indicator kind {kind!r} is not 'rate' or 'share'")
+
+
+NONE_IN_EITHER_YEAR = "none in either year: no change, and the ratio 0/0 is not defined"
+
+
+def _none_in_either(row: Mapping[str, Any]) -> bool:
+    """True when an indicator counted nothing in the baseline year and nothing in the latest."""
+    counts = (row.get("numerator"), row.get("baseline_numerator"))
+    return all(not pd.isna(c) and float(c) == 0 for c in counts)
 
 
 def change_status(lower: float, upper: float, lower_is_better: bool) -> str:
@@ -367,6 +382,10 @@ def indicator_rows(
                 if indicator.kind == "rate"
                 else "ratio of proportions latest/baseline, Katz log interval"
             )
+            if _none_in_either(row):
+                # 0 then and 0 now: no change, though the ratio 0/0 is not defined.
+                row["status"] = NO_CLEAR_CHANGE
+                row["note"] = NONE_IN_EITHER_YEAR
         rows.append(row)
     return rows
 
@@ -563,7 +582,12 @@ def _indicator_finding(row: pd.Series, config: Mapping[str, Any]) -> Finding:
         small = is_suppressed(row["numerator"], threshold) or is_suppressed(
             row["baseline_numerator"], threshold
         )
-        if small:
+        if _none_in_either(row):
+            resident = (
+                f"{domain}: there were none in {row['baseline_period']} or in "
+                f"{row['latest_period']}, so the {label} stayed at {_value_text(0.0, kind)}."
+            )
+        elif small:
             resident = f"{domain}: the numbers behind the {label} are too small to show. {change}"
         else:
             resident = (
@@ -572,14 +596,19 @@ def _indicator_finding(row: pd.Series, config: Mapping[str, Any]) -> Finding:
                 f"{_value_text(row['baseline_value'], kind)} in {row['baseline_period']}. "
                 f"{change}"
             )
+        ratio = (
+            f"Ratio not defined ({row['note']})"
+            if _none_in_either(row)
+            else f"Ratio {format_number(row['change_ratio'], 2)} ({conf} CI "
+            f"{format_interval(row['change_lower'], row['change_upper'], _two_decimals)}; "
+            f"{row['method']}; {row['direction']})"
+        )
         technical = (
             f"{domain} - {label} ({row['source_measure_id']}): {latest} against baseline "
             f"{row['baseline_period']} {fmt(row['baseline_value'])} ({conf} CI "
             f"{format_interval(row['baseline_lower'], row['baseline_upper'], fmt)}; "
-            f"{int(row['baseline_numerator'])}/{int(row['baseline_denominator'])}). Ratio "
-            f"{format_number(row['change_ratio'], 2)} ({conf} CI "
-            f"{format_interval(row['change_lower'], row['change_upper'], _two_decimals)}; "
-            f"{row['method']}; {row['direction']}): {status}."
+            f"{int(row['baseline_numerator'])}/{int(row['baseline_denominator'])}). "
+            f"{ratio}: {status}."
         )
     return Finding(
         id=str(row["measure_id"]),
@@ -593,8 +622,20 @@ def _indicator_finding(row: pd.Series, config: Mapping[str, Any]) -> Finding:
 
 def _unavailable_finding(rows: pd.DataFrame) -> Finding:
     """One finding listing the indicators that could not be measured, and why."""
-    labels = [f"the {label}" for label in rows["indicator"]]
-    resident = f"Some measures of the strategy are not available yet: {list_phrase(labels)}."
+    empty = rows["note"].fillna("").astype(str).str.contains(NOTHING_TO_MEASURE, regex=False)
+    sentences = []
+    if (~empty).any():
+        labels = [f"the {label}" for label in rows.loc[~empty, "indicator"]]
+        sentences.append(
+            f"Some measures of the strategy are not available yet: {list_phrase(labels)}."
+        )
+    if empty.any():
+        labels = [f"the {label}" for label in rows.loc[empty, "indicator"]]
+        sentences.append(
+            f"There was nothing to count for {list_phrase(labels)}, so "
+            f"{'they cannot be given' if len(labels) > 1 else 'it cannot be given'}."
+        )
+    resident = " ".join(sentences)
     technical = (
         "Indicators not available: "
         + "; ".join(

@@ -16,6 +16,7 @@ from pipeline.findings import (
     format_number,
     format_percent,
     format_share,
+    is_suppressed,
     resident_threshold,
 )
 from pipeline.measures.common import (
@@ -556,17 +557,47 @@ def _peak_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) ->
     hour = int(by_hour.idxmax())
     peak = grid.loc[grid["value"].idxmax()]
     total = float(grid["value"].sum())
-    resident = (
-        f"Violence against young people happened most often on {day}s, and most often in the "
-        f"hour from {clock_phrase(hour)} to {clock_phrase(hour + 1)}."
-    )
+    # How many others share the largest value (aoristic weights can tie exactly).
+    ties = {
+        "day": int((by_day == by_day.max()).sum()) - 1,
+        "hour": int((by_hour == by_hour.max()).sum()) - 1,
+        "cell": int((grid["value"] == grid["value"].max()).sum()) - 1,
+    }
+    if is_suppressed(round(total), resident_threshold(config)):
+        # A handful of incidents: naming "the busiest" time would describe chance, and would
+        # point at the hidden cells of the chart.
+        resident = (
+            "There were too few incidents to say on which day or at what time of day violence "
+            "against young people happens most often."
+        )
+    elif ties["day"] and ties["hour"]:
+        resident = (
+            "No single day or hour stood out: several had the same, largest number of incidents."
+        )
+    elif ties["hour"]:
+        resident = (
+            f"Violence against young people happened most often on {day}s; no single hour of "
+            "the day stood out."
+        )
+    elif ties["day"]:
+        resident = (
+            "Violence against young people happened most often in the hour from "
+            f"{clock_phrase(hour)} to {clock_phrase(hour + 1)}; no single day stood out."
+        )
+    else:
+        resident = (
+            f"Violence against young people happened most often on {day}s, and most often in "
+            f"the hour from {clock_phrase(hour)} to {clock_phrase(hour + 1)}."
+        )
+    tied = {k: f", tied with {n} other{'s' if n > 1 else ''}" if n else "" for k, n in ties.items()}
     technical = (
         f"{peak['definition']}, {peak['period']}: aoristic weekday x hour grid of "
         f"{format_number(total, 0)} incidents with a recorded start time. Busiest weekday "
         f"{day} ({format_number(by_day.max(), 1)} incidents, "
-        f"{format_percent(by_day.max() / total, 1)}); busiest hour {hour:02d}:00-"
-        f"{hour + 1:02d}:00 ({format_percent(by_hour.max() / total, 1)}); busiest cell "
-        f"{peak['group']} ({format_number(peak['value'], 1)}). Descriptive, no test."
+        f"{format_percent(by_day.max() / total, 1)}{tied['day']}); busiest hour {hour:02d}:00-"
+        f"{hour + 1:02d}:00 ({format_percent(by_hour.max() / total, 1)}{tied['hour']}); busiest "
+        f"cell {peak['group']} ({format_number(peak['value'], 1)}{tied['cell']}). Descriptive, "
+        "no test."
     )
     return Finding(
         id="timing_peak",
@@ -576,6 +607,15 @@ def _peak_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) ->
         status="Descriptive",
         measure_ids=[f"{sv_id}_hour_weekday"],
     )
+
+
+def _resident_share(share: pd.Series, config: Mapping[str, Any]) -> str | None:
+    """A share for residents, or None when its count or its total is from 1 to the threshold
+    (a share of a handful of incidents, even 0%, says more about chance than about risk)."""
+    threshold = resident_threshold(config)
+    if is_suppressed(int(share["denominator"]), threshold):
+        return None
+    return format_share(int(share["numerator"]), int(share["denominator"]), threshold)
 
 
 def _school_day_finding(
@@ -588,9 +628,7 @@ def _school_day_finding(
     ratio, share = ratio_rows.iloc[0], share_rows.iloc[0]
     status = interval_status(1.0, ratio["lower"], ratio["upper"])
     conf = format_confidence(float(ratio["confidence"]))
-    shown = format_share(
-        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
-    )
+    shown = _resident_share(share, config)
     how = {
         "Higher": "more incidents on a school day than on other days",
         "Similar": "about as many incidents on a school day as on other days",
@@ -634,9 +672,7 @@ def _after_school_finding(
     flat = float(share["expected_share"])
     status = interval_status(flat, share["lower"], share["upper"])
     conf = format_confidence(float(share["confidence"]))
-    shown = format_share(
-        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
-    )
+    shown = _resident_share(share, config)
     span = f"between {clock_phrase(start)} and {clock_phrase(end)}"
     meaning = {
         "Higher": "So the time just after school is a time of higher risk for children.",

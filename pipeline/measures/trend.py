@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.optimize import linprog
 from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
@@ -33,7 +34,7 @@ from pipeline.findings import (
     growth_phrase,
     growth_status,
 )
-from pipeline.measures.common import financial_year_label, financial_years, tidy
+from pipeline.measures.common import financial_year_label, financial_years, is_proxy, tidy
 from pipeline.measures.key_metric import (
     METRIC_KEYS,
     NEIGHBOURS_GROUP,
@@ -80,6 +81,13 @@ interval; same Poisson / NB2 choice. "Rising faster than similar boroughs" is sa
 the whole interval is above 1. Because the neighbours' b is a within-area slope, e^g is not
 exactly the quotient of the two annual changes above.
 
+**Zero counts.** Some zero counts leave a coefficient with no finite maximum-likelihood
+estimate (separation: an area with no events in any year, or a series whose only events fall
+in its first or last year). Those zeros are found by linear programming (Santos Silva and
+Tenreyro 2010) and left out, which does not change the estimates that remain defined; a
+coefficient that then cannot be estimated is reported as "Cannot be calculated" with the
+reason, never as a huge rate of change. The `method` column says when zeros were left out.
+
 **Rank among neighbours.** Each area's own fitted annual change is ranked (1 = fastest
 rising). The placebo test (methods 3.2(3)) re-fits the ratio-of-growth model with each
 neighbour in turn treated as "local"; the area's rank among all K+1 values of g and the
@@ -112,15 +120,60 @@ class TrendFit:
     @property
     def percent_change(self) -> tuple[float, float, float]:
         """Annual % change and its interval: 100 (e^x - 1)."""
-        return tuple(100 * (math.exp(v) - 1) for v in (self.estimate, self.lower, self.upper))
+        return tuple(100 * (_exp(v) - 1) for v in (self.estimate, self.lower, self.upper))
 
     @property
     def ratio(self) -> tuple[float, float, float]:
         """The coefficient as a ratio e^x with its interval."""
-        return tuple(math.exp(v) for v in (self.estimate, self.lower, self.upper))
+        return tuple(_exp(v) for v in (self.estimate, self.lower, self.upper))
+
+
+def _exp(value: float) -> float:
+    """e^value, infinite (not an error) past the largest float: a very wide Wald limit."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
 
 
 NAN_FIT = TrendFit(*(math.nan,) * 5, "Cannot be calculated", math.nan, math.nan)
+
+
+def _cannot_fit(reason: str) -> TrendFit:
+    """No estimate, with the reason in the model text (printed in the method column)."""
+    return TrendFit(*(math.nan,) * 5, f"Cannot be calculated ({reason})", math.nan, math.nan)
+
+
+def separated_rows(counts: np.ndarray, design: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
+    """Zero counts whose fitted mean goes to 0 at the Poisson maximum likelihood, so that no
+    finite estimate exists while they are in (Santos Silva and Tenreyro 2010; Correia,
+    Guimaraes and Zylkin 2019): rows a direction d of the coefficients can push towards
+    -infinity on the log scale (X_i d < 0) while every positive count's linear predictor stays
+    put (X_i d = 0) and no other row rises. Found by linear programming, repeated on what is
+    left until no row is separated; e.g. an area with no victims in any year, or a series
+    whose only non-zero year is its first or last."""
+    x = np.asarray(design, dtype=float)
+    y = np.asarray(counts, dtype=float)
+    separated = np.zeros(len(y), dtype=bool)
+    while True:
+        zero = (y == 0) & ~separated
+        positive = (y > 0) & ~separated
+        if not zero.any():
+            return separated
+        # minimise sum(X_zero d) subject to -1 <= X_zero d <= 0 and X_positive d = 0.
+        result = linprog(
+            x[zero].sum(axis=0),
+            A_ub=np.vstack([x[zero], -x[zero]]),
+            b_ub=np.concatenate([np.zeros(zero.sum()), np.ones(zero.sum())]),
+            A_eq=x[positive] if positive.any() else None,
+            b_eq=np.zeros(positive.sum()) if positive.any() else None,
+            bounds=[(None, None)] * x.shape[1],
+            method="highs",
+        )
+        if result.status != 0 or result.fun > -tolerance:
+            return separated
+        pushed = x[zero] @ result.x < -tolerance
+        separated[np.flatnonzero(zero)[pushed]] = True
 
 
 def _negative_binomial(
@@ -172,8 +225,32 @@ def fit_log_linear(
     """
     y = np.asarray(counts, dtype=float)
     offset = np.log(np.asarray(population, dtype=float))
-    if y.sum() == 0 or len(y) <= design.shape[1]:
-        return NAN_FIT
+    if y.sum() == 0:
+        return _cannot_fit("no events in any year")
+    separated = separated_rows(y, design.to_numpy(dtype=float))
+    dropped = ""
+    if separated.any():
+        # Separated zeros carry no information about the other coefficients; the fit without
+        # them is the maximum likelihood of every coefficient that remains identified.
+        keep = ~separated
+        y, offset = y[keep], offset[keep]
+        design = design.loc[keep].reset_index(drop=True)
+        design = design.loc[:, (design != 0).any(axis=0)]
+        dropped = f"; {int(separated.sum())} zero counts with no finite fit left out"
+        full = np.linalg.matrix_rank(design.to_numpy())
+        without = (
+            np.linalg.matrix_rank(design.drop(columns=coefficient).to_numpy())
+            if coefficient in design
+            else full
+        )
+        if coefficient not in design or without == full or full < design.shape[1]:
+            return _cannot_fit(
+                "no finite estimate: the non-zero counts do not identify it (for example, "
+                "events in one year only, at the start or end of the window, or none at all "
+                "in one area)"
+            )
+    if len(y) <= design.shape[1]:
+        return _cannot_fit("too few years with events for the model")
     with warnings.catch_warnings():
         # A series that follows its fitted curve exactly is not an error for a count model.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
@@ -183,19 +260,21 @@ def fit_log_linear(
     if not dispersion > OVERDISPERSION_LIMIT:
         est, se = float(poisson.params[coefficient]), float(poisson.bse[coefficient])
         p = float(poisson.pvalues[coefficient])
-        return TrendFit(est, se, est - z * se, est + z * se, p, "Poisson GLM", dispersion, math.nan)
+        return TrendFit(
+            est, se, est - z * se, est + z * se, p, f"Poisson GLM{dropped}", dispersion, math.nan
+        )
     nb, reason = _negative_binomial(y, design, offset, np.asarray(poisson.params, dtype=float))
     if nb is not None:
         est, se = float(nb.params[coefficient]), float(nb.bse[coefficient])
         return TrendFit(
             est, se, est - z * se, est + z * se, float(nb.pvalues[coefficient]),
-            "Negative binomial (NB2)", dispersion, float(nb.params["alpha"]),
+            f"Negative binomial (NB2){dropped}", dispersion, float(nb.params["alpha"]),
         )  # fmt: skip
     quasi = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
     est, se = float(quasi.params[coefficient]), float(quasi.bse[coefficient])
     return TrendFit(
         est, se, est - z * se, est + z * se, float(quasi.pvalues[coefficient]),
-        f"Quasi-Poisson ({reason})", dispersion, math.nan,
+        f"Quasi-Poisson ({reason}){dropped}", dispersion, math.nan,
     )  # fmt: skip
 
 
@@ -311,7 +390,9 @@ def _change_row(
         "lower": lower,
         "upper": upper,
         "unit": "% change per year",
-        "method": f"{fit.model}, log population offset; Wald interval",
+        "method": fit.model
+        if math.isnan(fit.estimate)
+        else f"{fit.model}, log population offset; Wald interval",
         "model": fit.model,
         "dispersion": fit.dispersion,
         "alpha": fit.alpha,
@@ -414,8 +495,9 @@ def _comparison_rows(
             "lower": lower,
             "upper": upper,
             "unit": "ratio of annual rate multipliers",
-            "method": f"{fit.model}: area x time interaction with area fixed effects; "
-            "Wald interval",
+            "method": fit.model
+            if math.isnan(fit.estimate)
+            else f"{fit.model}: area x time interaction with area fixed effects; Wald interval",
             "model": fit.model,
             "dispersion": fit.dispersion,
             "alpha": fit.alpha,
@@ -507,21 +589,44 @@ def _p_value(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {format_number(p, 3)}"
 
 
+def _why_not(model: str) -> str:
+    """The reason inside 'Cannot be calculated (<reason>)'."""
+    prefix = "Cannot be calculated ("
+    return model[len(prefix) : -1] if model.startswith(prefix) and model.endswith(")") else model
+
+
+def _fitted(row: pd.Series | None) -> bool:
+    """True when a model row has an estimate (not 'Cannot be calculated')."""
+    return row is not None and not pd.isna(row["value"])
+
+
 def _technical(rows: Mapping[str, pd.Series | None], definition: Mapping[str, Any]) -> str:
     area, pooled, ratio = rows["area"], rows["pooled"], rows["ratio"]
     conf = format_confidence(float(area["confidence"]))
-    parts = [
-        f"{definition['label']}, {area['period']} (comparator series, financial years). "
-        f"Annual change in the area: {_pct(area['value'])} ({conf} CI "
-        f"{format_interval(area['lower'], area['upper'], _pct)}; {area['model']}, "
-        f"Pearson dispersion {format_number(area['dispersion'], 2)})."
-    ]
-    if pooled is not None:
+    parts = [f"{definition['label']}, {area['period']} (comparator series, financial years)."]
+    if _fitted(area):
+        parts.append(
+            f"Annual change in the area: {_pct(area['value'])} ({conf} CI "
+            f"{format_interval(area['lower'], area['upper'], _pct)}; {area['model']}, "
+            f"Pearson dispersion {format_number(area['dispersion'], 2)})."
+        )
+    else:
+        parts.append(
+            f"Annual change in the area: not calculated ({_why_not(str(area['model']))}; "
+            f"{int(area['numerator'])} events in the window)."
+        )
+    if _fitted(pooled):
         parts.append(
             f"Pooled statistical neighbours: {_pct(pooled['value'])} ({conf} CI "
             f"{format_interval(pooled['lower'], pooled['upper'], _pct)}; {pooled['model']})."
         )
-    if ratio is not None:
+    elif pooled is not None:
+        parts.append(
+            f"Pooled statistical neighbours: not calculated ({_why_not(str(pooled['model']))})."
+        )
+    if ratio is not None and not _fitted(ratio):
+        parts.append(f"Ratio of growth: not calculated ({_why_not(str(ratio['model']))}).")
+    elif ratio is not None:
         parts.append(
             f"Ratio of growth (area x time interaction, area fixed effects): "
             f"{format_number(ratio['value'], 3)} ({conf} CI "
@@ -561,12 +666,20 @@ def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
         status = str(ratio["status"]) if ratio is not None else "Not compared"
         subject = definition["short_label"]
         period = f"between {area['period'].replace(' to ', ' and ')}"
-        resident = " ".join(
-            [
-                growth_phrase(status, subject, "similar boroughs", float(area["value"])),
-                change_phrase(str(area["status"]), "it", float(area["value"]), period),
-            ]
-        )
+        if int(area["numerator"]) == 0:
+            counted = "offences" if is_proxy(definition) else "victims"
+            place = area_name(config, str(area["area_code"]))
+            resident = (
+                f"No {counted} of {subject} were recorded in {place} in any year {period}, "
+                "so there is no trend to describe or compare with similar boroughs."
+            )
+        else:
+            resident = " ".join(
+                [
+                    growth_phrase(status, subject, "similar boroughs", float(area["value"])),
+                    change_phrase(str(area["status"]), "it", float(area["value"]), period),
+                ]
+            )
         out.append(
             Finding(
                 id=f"{key}_trend",

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.charts import RenderedChart, protect_for_audience, read_charts
+from pipeline.charts import RenderedChart, not_available, protect_for_audience, read_charts
 from pipeline.disclosure import MARKER, DisclosurePolicy
 from pipeline.findings import Finding
 from pipeline.render.bundle import published_csv_path
@@ -66,6 +66,17 @@ TOPIC_CHARTS: dict[str, tuple[str, ...]] = {
     "deprivation": ("deprivation",),
 }
 DOMAINS: tuple[str, ...] = ("Strengthen", "Support", "Treat", "Curtail")
+#: What each resident topic's chart shows, for the sentence that stands in its place when
+#: the measures behind it are not available (an SNA from public data alone).
+TOPIC_CHART_SUBJECTS: dict[str, str] = {
+    "who": "A chart of victims by ethnic group and age against the people who live here",
+    "when": "A chart of incidents by day of the week and time of day",
+}
+
+
+def not_available_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings that say a measure family is not available (no victim extract)."""
+    return [f for f in findings if f.id.endswith("_not_available") and f.status == "Not available"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,10 +282,19 @@ def _resident_context(
     ]
     found = []
     for section_id, heading, topics in RESIDENT_TOPICS:
-        body = tuple(f.resident for t in topics for f in by_topic.get(t, []))
+        topic_findings = [f for t in topics for f in by_topic.get(t, [])]
+        body = tuple(f.resident for f in topic_findings)
         figures, tables = _chart_parts(charts, TOPIC_CHARTS[section_id], "resident")
         after: tuple[str, ...] = ()
-        if section_id == "who":
+        unavailable = not_available_findings(topic_findings)
+        if unavailable and not figures and not tables:
+            # In the chart's place, say why there is none (never an empty section).
+            subject = TOPIC_CHART_SUBJECTS.get(section_id, "This chart")
+            body += (
+                f"{subject} is not available from public data: it needs police records "
+                "about each victim.",
+            )
+        elif section_id == "who":
             after = (
                 "These numbers do not tell us why some groups are hurt more than others. They do "
                 "not show that anyone's ethnic group causes violence. Many things play a part, "
@@ -454,7 +474,11 @@ def measure_rows_table(
             Cell(MARKER if den_hidden else fmt_count(r.get("denominator")), "number", den_hidden),
             Cell(value, "number", hidden),
             Cell(interval, "interval", hidden),
-            Cell(f"{r.get('unit', '')}; {r.get('method', '')}".strip("; ")),
+            Cell(
+                "; ".join(
+                    str(r.get(k)).strip() for k in ("unit", "method") if not is_missing(r.get(k))
+                )
+            ),
         ]
         for key, _ in extra:
             cells.append(Cell("" if is_missing(r.get(key)) else str(r.get(key))))
@@ -516,6 +540,12 @@ def _family_section(
 ) -> Section:
     figures, chart_tables = _chart_parts(charts, FAMILY_CHARTS.get(family, ()), "technical")
     body: list[str | Markup] = [f.technical for f in findings]
+    unavailable = not_available(table)
+    if unavailable and FAMILY_CHARTS.get(family) and not figures and not chart_tables:
+        body.append(
+            "No chart: these measures are not available from public data (they need "
+            "record-level victim data), so none is drawn or estimated."
+        )
     rest = _select(table, SHOWN_IN_CHARTS.get(family, ()))
     tables = list(chart_tables)
     if family == "monitoring":
@@ -531,7 +561,7 @@ def _family_section(
     after: list[str | Markup] = []
     if methods.get(family):
         after.append(Markup("<h3>Method</h3>") + markdown_to_html(methods[family]))
-    if family == "disproportionality" and caveats:
+    if family == "disproportionality" and caveats and not unavailable:
         after.append(
             Markup('<div class="caveat"><h3>Caveats for ethnicity comparisons</h3>')
             + markdown_to_html("\n\n".join(f"- {c}" for c in caveats))
@@ -546,6 +576,11 @@ def _family_section(
         tables=tuple(tables),
         after=tuple(after),
     )
+
+
+def _text(value: Any) -> str:
+    """A table cell's text: '' for a missing value (never 'nan')."""
+    return "" if is_missing(value) else str(value)
 
 
 def _monitoring_tables(table: pd.DataFrame) -> list[Table]:
@@ -635,12 +670,13 @@ def _monitoring_tables(table: pd.DataFrame) -> list[Table]:
     if len(overdue):
         rows = [
             Row(
-                Cell(str(r.get("group", ""))),
+                Cell(_text(r.get("group"))),
                 (
-                    Cell(str(r.get("action", ""))),
-                    Cell(str(r.get("owner", ""))),
-                    Cell(str(r.get("due_date", ""))),
-                    Cell(str(r.get("status", ""))),
+                    Cell(_text(r.get("action"))),
+                    Cell(_text(r.get("owner"))),
+                    Cell(_text(r.get("due_date"))),
+                    # The action's own status (``status`` is the indicators' column).
+                    Cell(_text(r.get("action_status", r.get("status")))),
                 ),
             )
             for r in overdue.to_dict("records")
@@ -1037,7 +1073,8 @@ def _technical_context(
         _quality_section(reconciliation),
         _disclosure_section(protected.policy, protected.audit, config),
         _dictionary_section(dictionary),
-        _caveats_section(caveats),
+        # No ethnicity comparison is made when who the victims are is not available.
+        _caveats_section(() if not_available(tables.get("disproportionality")) else caveats),
         _provenance_section(provenance),
     ]
     name = str(area["name"])
