@@ -23,11 +23,27 @@ HEADER = (
     "Crime type,Last outcome category,Context\n"
 )
 CRIME_TYPES = [
-    "Anti-social behaviour", "Violence and sexual offences", "Public order", "Shoplifting",
-    "Criminal damage and arson", "Other theft", "Vehicle crime", "Burglary", "Drugs",
-    "Robbery", "Possession of weapons", "Theft from the person", "Bicycle theft", "Other crime",
+    "Anti-social behaviour",
+    "Violence and sexual offences",
+    "Public order",
+    "Shoplifting",
+    "Criminal damage and arson",
+    "Other theft",
+    "Vehicle crime",
+    "Burglary",
+    "Drugs",
+    "Robbery",
+    "Possession of weapons",
+    "Theft from the person",
+    "Bicycle theft",
+    "Other crime",
 ]
-FORCES = ["Metropolitan Police Service", "City of London Police", "West Midlands Police", "Kent Police"]
+FORCES = [
+    "Metropolitan Police Service",
+    "City of London Police",
+    "West Midlands Police",
+    "Kent Police",
+]
 
 
 def generate_file(path: Path, rows: int, seed: int = 1) -> None:
@@ -46,7 +62,8 @@ def generate_file(path: Path, rows: int, seed: int = 1) -> None:
             force = np.array(FORCES)[rng.choice(4, n, p=[0.6, 0.05, 0.2, 0.15])]
             crime = np.array(CRIME_TYPES)[rng.integers(0, len(CRIME_TYPES), n)]
             lines = [
-                f"{start + i:064x},2024-{month[i]:02d},{force[i]},{force[i]},-0.0{i % 9},51.5{i % 7},"
+                f"{start + i:064x},2024-{month[i]:02d},{force[i]},{force[i]},"
+                f"-0.0{i % 9},51.5{i % 7},"
                 f"On or near High Street,{lsoa[i] if located[i] else ''},"
                 f"{'Area ' + lsoa[i][-4:] if located[i] else ''},{crime[i]},Under investigation,\n"
                 for i in range(n)
@@ -83,7 +100,10 @@ def run_ingest_benchmark(rows: int = 5_000_000) -> list[str]:
         for kind in ("pyarrow", "adapter"):
             out = subprocess.run(
                 [sys.executable, "-m", "bench.police_uk_ingest", "--measure", kind, str(path)],
-                capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).resolve().parents[1],
             )
             figures[kind] = json.loads(out.stdout.strip().splitlines()[-1])
         assert figures["adapter"]["rows"] == rows, figures
@@ -93,7 +113,8 @@ def run_ingest_benchmark(rows: int = 5_000_000) -> list[str]:
         f"file: {rows:,} rows, {size_mb:,.0f} MB",
         f"pyarrow.csv.read_csv: {figures['pyarrow']['seconds']:.2f} s ({pa_rate:,.0f} MB/s), "
         f"peak {figures['pyarrow']['peak_mb']:,.0f} MB",
-        f"adapter (read_police_uk_street, every row accounted for): {figures['adapter']['seconds']:.2f} s "
+        "adapter (read_police_uk_street, every row accounted for): "
+        f"{figures['adapter']['seconds']:.2f} s "
         f"({ad_rate:,.0f} MB/s), peak {figures['adapter']['peak_mb']:,.0f} MB",
         f"throughput ratio adapter/pyarrow: {ad_rate / pa_rate:.2f} (target >= 0.5; "
         f"peak memory target < 3,000 MB)",

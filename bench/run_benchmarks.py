@@ -39,15 +39,20 @@ def machine() -> str:
     if meminfo.exists():
         kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()).group(1))
         memory = f", {kb / 1024 / 1024:.0f} GiB"
-    return f"{platform.platform()}, {os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}"
+    python = platform.python_version()
+    return f"{platform.platform()}, {os.cpu_count()} cores ({cpu}){memory}, Python {python}"
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise SystemExit(
+            f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return elapsed, result.stdout + result.stderr
 
 
@@ -113,13 +118,22 @@ def bench_narrative() -> list[str]:
         shutil.rmtree(copy.parent, ignore_errors=True)
 
 
-BENCHMARKS = {"cold": bench_cold, "london": bench_london, "ingest": bench_ingest, "narrative": bench_narrative}
+BENCHMARKS = {
+    "cold": bench_cold,
+    "london": bench_london,
+    "ingest": bench_ingest,
+    "narrative": bench_narrative,
+}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("which", choices=[*BENCHMARKS, "all"])
-    parser.add_argument("--record", action="store_true", help="append the figures to bench/results.md")
+    parser.add_argument(
+        "--record", action="store_true", help="append the figures to bench/results.md"
+    )
     args = parser.parse_args()
     names = list(BENCHMARKS) if args.which == "all" else [args.which]
     lines = [f"machine: {machine()}"]

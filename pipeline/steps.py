@@ -110,9 +110,13 @@ def _arguments_for(
     """Match a compute function's keyword parameters to inputs by name."""
     available = {**frames, "config": dict(settings), "area_code": area_code, "tables": frames}
     parameters = inspect.signature(function).parameters
-    missing = [name for name, p in parameters.items() if name not in available and p.default is p.empty]
+    missing = [
+        name for name, p in parameters.items() if name not in available and p.default is p.empty
+    ]
     if missing:
-        raise TypeError(f"{function.__module__}.compute needs inputs the rule does not give: {missing}")
+        raise TypeError(
+            f"{function.__module__}.compute needs inputs the rule does not give: {missing}"
+        )
     return {name: available[name] for name in parameters if name in available}
 
 

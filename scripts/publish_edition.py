@@ -9,7 +9,10 @@ sm = snakemake  # noqa: F821 - set by Snakemake
 with logged_step(sm.log[0], "publish_edition"):
     inputs = dict(sm.input.items())
     publish_step(
-        reports={name: inputs[name] for name in ("resident_html", "resident_pdf", "technical_html", "technical_pdf")},
+        reports={
+            name: inputs[name]
+            for name in ("resident_html", "resident_pdf", "technical_html", "technical_pdf")
+        },
         tables={family: inputs[family] for family in FAMILY_MODULES},
         chart_dir=sm.input.charts,
         provenance=sm.input.provenance,

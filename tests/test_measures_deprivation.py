@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
+
+from pipeline.measures import deprivation
+from pipeline.stats import rate_ci
 from tests.test_measures_hotspots import (
     CONFIG,
     demo_frames,
@@ -19,9 +22,6 @@ from tests.test_measures_hotspots import (
     rows_of,
     victims,
 )
-
-from pipeline.measures import deprivation
-from pipeline.stats import rate_ci
 
 AREA = "E09000031"
 

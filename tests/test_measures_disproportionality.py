@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import proportion_confint
-from tests.test_measures_key_metric import demo_inputs
 
 from pipeline.measures import disproportionality as dp
 from pipeline.measures.common import MEASURE_COLUMNS
+from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"
 CONFIG = {

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 from scipy.stats.contingency import relative_risk
-from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of
 
 from pipeline.measures import monitoring
+from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of
 
 AREA = "E09000031"
 

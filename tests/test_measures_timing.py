@@ -11,9 +11,9 @@ import pytest
 from scipy import stats as st
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import binom_test, proportion_confint
-from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
 
 from pipeline.measures import timing
+from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
 
 AREA = "E09000031"
 

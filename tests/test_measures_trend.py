@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 from statsmodels.tools.numdiff import approx_hess
-from tests.test_measures_key_metric import demo_inputs
 
 from pipeline.measures import trend
 from pipeline.measures.common import MEASURE_COLUMNS
+from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"
 N1, N2, N3 = "E09000001", "E09000002", "E09000003"

@@ -56,8 +56,15 @@ def assert_covers(row: pd.Series, truth: float, what: str) -> None:
 
 def test_both_reports_in_both_formats_are_published(demo_run):
     edition = demo_run / "reports" / AREA / EDITION
-    for name in ("resident.html", "resident.pdf", "technical.html", "technical.pdf",
-                 "index.html", "MANIFEST.json", f"{AREA}-{EDITION}-sna.zip"):
+    for name in (
+        "resident.html",
+        "resident.pdf",
+        "technical.html",
+        "technical.pdf",
+        "index.html",
+        "MANIFEST.json",
+        f"{AREA}-{EDITION}-sna.zip",
+    ):
         assert (edition / name).is_file(), name
     for report in ("resident", "technical"):
         with pikepdf.open(edition / f"{report}.pdf") as pdf:
@@ -72,14 +79,19 @@ def test_both_reports_in_both_formats_are_published(demo_run):
 def test_second_run_has_nothing_to_do(demo_run):
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "-n"],
-        cwd=demo_run, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(demo_run)},
+        cwd=demo_run,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(demo_run)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
 def test_rows_are_reconciled_as_planted(demo_run, truths):
-    table = pd.read_csv(demo_run / "data/processed/validation/demo" / AREA / "victims.reconciliation.csv")
+    table = pd.read_csv(
+        demo_run / "data/processed/validation/demo" / AREA / "victims.reconciliation.csv"
+    )
     counts = dict(zip(table["reason"], table["rows"], strict=True))
     mess = truths["mess"]
     assert counts["rows read"] == mess["rows"]
@@ -88,14 +100,22 @@ def test_rows_are_reconciled_as_planted(demo_run, truths):
     assert counts["rows used"] + excluded == counts["rows read"]
 
 
-@pytest.mark.parametrize("metric, truth_key", [("kcwi_1_24", "key_metric_growth"), ("kcwi_1_17", "under_18_growth")])
+@pytest.mark.parametrize(
+    "metric, truth_key", [("kcwi_1_24", "key_metric_growth"), ("kcwi_1_17", "under_18_growth")]
+)
 def test_growth_against_neighbours_is_recovered(demo_run, truths, metric, truth_key):
     truth = truths[truth_key]
     trend = measures(demo_run, "trend")
     area = one_row(trend, measure_id=f"{metric}_annual_change", group="Area")
-    assert_covers(area, (truth["area_annual_multiplier_expected"] - 1) * 100, f"{metric} area growth")
-    pooled = one_row(trend, measure_id=f"{metric}_annual_change", group="Statistical neighbours (pooled)")
-    assert_covers(pooled, (truth["neighbours_pooled_annual_multiplier_expected"] - 1) * 100, "neighbours")
+    assert_covers(
+        area, (truth["area_annual_multiplier_expected"] - 1) * 100, f"{metric} area growth"
+    )
+    pooled = one_row(
+        trend, measure_id=f"{metric}_annual_change", group="Statistical neighbours (pooled)"
+    )
+    assert_covers(
+        pooled, (truth["neighbours_pooled_annual_multiplier_expected"] - 1) * 100, "neighbours"
+    )
     ratio = one_row(trend, measure_id=f"{metric}_growth_ratio")
     assert_covers(ratio, truth["ratio_of_growth_pooled_expected"], f"{metric} ratio of growth")
     assert ratio["lower"] > 1  # so the report may say "rising faster than similar boroughs"
@@ -103,7 +123,9 @@ def test_growth_against_neighbours_is_recovered(demo_run, truths, metric, truth_
 
 def test_key_metric_rate_is_recovered(demo_run, truths):
     expected = truths["key_metric_growth"]["area_rate_per_100k_expected"][EDITION]
-    row = one_row(measures(demo_run, "key_metric"), measure_id="kcwi_1_24_rate", period=EDITION, group="Area")
+    row = one_row(
+        measures(demo_run, "key_metric"), measure_id="kcwi_1_24_rate", period=EDITION, group="Area"
+    )
     assert_covers(row, expected, "key-metric rate")
 
 
@@ -111,8 +133,12 @@ def test_black_boys_share_is_recovered(demo_run, truths):
     truth = truths["black_boys_under_18"]
     table = measures(demo_run, "disproportionality")
     share = one_row(table, measure_id="kcwi_1_24_victim_share", group="Black Male Under 18")
-    assert_covers(share, truth["victim_share_known_ethnicity_expected"], "black boys' share of victims")
-    population = one_row(table, measure_id="kcwi_1_24_population_share", group="Black Male Under 18")
+    assert_covers(
+        share, truth["victim_share_known_ethnicity_expected"], "black boys' share of victims"
+    )
+    population = one_row(
+        table, measure_id="kcwi_1_24_population_share", group="Black Male Under 18"
+    )
     assert population["value"] == pytest.approx(truth["population_share_0_17"], abs=0.002)
 
 
@@ -142,7 +168,9 @@ def test_hotspots_are_recovered(demo_run, truths):
     gi = measures(demo_run, "hotspots").query("measure_id == 'sv_0_24_gi_star'")
     hot = set(gi.loc[gi["hotspot_class"].str.startswith("Hot"), "group"])
     planted = set(truths["hotspot_lsoas"])
-    assert len(hot & planted) >= len(planted) // 2 + 1, f"found {sorted(hot & planted)} of {sorted(planted)}"
+    assert len(hot & planted) >= len(planted) // 2 + 1, (
+        f"found {sorted(hot & planted)} of {sorted(planted)}"
+    )
     assert len(hot - planted) <= 2, f"false hot spots: {sorted(hot - planted)}"
 
 
@@ -173,14 +201,20 @@ def test_a_clean_copy_run_through_a_cluster_executor_elsewhere_is_byte_identical
 def _snakemake(run: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", *args],
-        cwd=run, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(run)},
+        cwd=run,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(run)},
     )
 
 
 def _verify(run: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pipeline.audit.verify"],
-        cwd=run, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(run)},
+        cwd=run,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(run)},
     )
 
 
@@ -246,11 +280,17 @@ def test_a_raw_checksum_manifest_stops_the_run_naming_the_changed_file(demo_run)
 def test_verify_reports_only_the_report_files_after_a_narrative_edit(demo_run):
     narrative = demo_run / "config/narrative/waltham-forest.yaml"
     original = narrative.read_bytes()
-    narrative.write_text(original.decode().replace("grow up safe", "grow up safe and well"), encoding="utf-8")
+    narrative.write_text(
+        original.decode().replace("grow up safe", "grow up safe and well"), encoding="utf-8"
+    )
     try:
         result = _verify(demo_run)
         assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
-        rows = [line.split() for line in result.stdout.splitlines() if line.endswith(("same", "different"))]
+        rows = [
+            line.split()
+            for line in result.stdout.splitlines()
+            if line.endswith(("same", "different"))
+        ]
         different = {row[0] for row in rows if row[-1] == "different"}
         assert different, result.stdout
         assert all(
@@ -275,7 +315,9 @@ def test_verify_names_a_changed_input_and_the_measures_it_moved(demo_run):
         assert result.returncode == 1
         out = result.stdout
         assert f"INPUT CHANGED: data/raw/demo/{AREA}/victims.csv" in out
-        assert f"Measure table data/processed/measures/{AREA}/{EDITION}/key_metric.csv changed:" in out
+        assert (
+            f"Measure table data/processed/measures/{AREA}/{EDITION}/key_metric.csv changed:" in out
+        )
         assert "kcwi_1_17_rate" in out and "numerator" in out
     finally:
         victims.write_bytes(original)

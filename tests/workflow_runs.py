@@ -21,12 +21,15 @@ def run_copy(
     result = run_workflow(copy, cores=2, env=env, configfile=configfile, extra_args=extra_args)
     if result.returncode != 0:
         raise AssertionError(
-            f"workflow failed in {copy}:\nSTDOUT:\n{result.stdout[-4000:]}\nSTDERR:\n{result.stderr[-8000:]}"
+            f"workflow failed in {copy}:\nSTDOUT:\n{result.stdout[-4000:]}"
+            f"\nSTDERR:\n{result.stderr[-8000:]}"
         )
     return result
 
 
-def file_hashes(root: Path, folders: tuple[str, ...] = ("reports", "data/processed")) -> dict[str, str]:
+def file_hashes(
+    root: Path, folders: tuple[str, ...] = ("reports", "data/processed")
+) -> dict[str, str]:
     """sha256 of every file under the given folders of a run."""
     from pipeline.audit.hashing import sha256_file
 

@@ -92,7 +92,9 @@ def input_records(paths: Iterable[str | Path], root: str | Path = ".") -> list[d
             shown = resolved.relative_to(base).as_posix()
         except ValueError:
             shown = Path(*_relative_parts(resolved, base)).as_posix()
-        records.append({"path": shown, "size": resolved.stat().st_size, "sha256": sha256_file(resolved)})
+        records.append(
+            {"path": shown, "size": resolved.stat().st_size, "sha256": sha256_file(resolved)}
+        )
     return records
 
 

@@ -49,9 +49,7 @@ def read_manifest(manifest: Path) -> dict[str, str]:
 def write_manifest(folder: str | Path) -> Path:
     """Write ``MANIFEST.sha256`` for every file under ``folder`` (sorted, relative paths)."""
     root = Path(folder)
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST_NAME
-    )
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST_NAME)
     lines = [f"{sha256_file(p)}  {p.relative_to(root).as_posix()}" for p in files]
     manifest = root / MANIFEST_NAME
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -29,7 +29,16 @@ from pipeline.audit.raw_manifest import write_manifest
 from pipeline.runtime import read_json
 
 #: Never copied into the re-run: environments, caches and every generated file.
-IGNORED = {".venv", ".tools", ".snakemake", "logs", ".pytest_cache", ".hypothesis", "__pycache__", ".ruff_cache"}
+IGNORED = {
+    ".venv",
+    ".tools",
+    ".snakemake",
+    "logs",
+    ".pytest_cache",
+    ".hypothesis",
+    "__pycache__",
+    ".ruff_cache",
+}
 GENERATED = ("data/processed", "reports")
 
 
@@ -69,7 +78,9 @@ def run_workflow(
         command += ["--configfile", configfile]
     command += list(extra_args)
     environment = {**os.environ, **(env or {}), "PYTHONPATH": str(workdir)}
-    return subprocess.run(command, cwd=workdir, env=environment, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        command, cwd=workdir, env=environment, capture_output=True, text=True, check=False
+    )
 
 
 def changed_inputs(manifest: Mapping[str, Any], root: Path) -> list[dict[str, str]]:
@@ -89,14 +100,25 @@ def compare_outputs(expected: Mapping[str, str], folder: Path) -> pd.DataFrame:
     for name, digest in sorted(expected.items()):
         path = folder / name
         got = sha256_file(path) if path.exists() else "missing"
-        rows.append({"file": name, "expected": digest, "got": got, "result": "same" if got == digest else "different"})
+        rows.append(
+            {
+                "file": name,
+                "expected": digest,
+                "got": got,
+                "result": "same" if got == digest else "different",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def measure_changes(before: Path, after: Path, *, limit: int = 20) -> list[str]:
     """Rows and values that differ between two versions of one measure table."""
     old, new = pd.read_csv(before), pd.read_csv(after)
-    keys = [c for c in ("measure_id", "area_code", "period", "group") if c in old.columns and c in new.columns]
+    keys = [
+        c
+        for c in ("measure_id", "area_code", "period", "group")
+        if c in old.columns and c in new.columns
+    ]
     merged = old.merge(new, on=keys, how="outer", suffixes=("_was", "_now"), indicator=True)
     lines = []
     for _, row in merged.iterrows():
@@ -122,7 +144,10 @@ def verify_edition(
     manifest = read_json(manifest_path)
     inputs_changed = changed_inputs(manifest, repo)
     for change in inputs_changed:
-        print(f"INPUT CHANGED: {change['path']} (manifest {change['expected'][:12]}…, now {change['got'][:12]}…)")
+        print(
+            f"INPUT CHANGED: {change['path']} "
+            f"(manifest {change['expected'][:12]}…, now {change['got'][:12]}…)"
+        )
     workdir = Path(tempfile.mkdtemp(prefix="sna-verify-"))
     try:
         copy = copy_tree(repo, workdir / "repo")
@@ -147,10 +172,15 @@ def verify_edition(
                     print(f"  {line}")
             else:
                 print("  (no local copy of the earlier table to compare rows with)")
-        same = not inputs_changed and bool((table["result"] == "same").all()) and bool(
-            (measures["result"] == "same").all()
+        same = (
+            not inputs_changed
+            and bool((table["result"] == "same").all())
+            and bool((measures["result"] == "same").all())
         )
-        print(f"\n{area_slug} {edition}: {'VERIFIED, every output is byte-identical' if same else 'DIFFERENT'}")
+        print(
+            f"\n{area_slug} {edition}: "
+            + ("VERIFIED, every output is byte-identical" if same else "DIFFERENT")
+        )
         return same
     finally:
         if keep:
@@ -163,11 +193,16 @@ def _print_table(table: pd.DataFrame) -> None:
     width = max([len("file"), *table["file"].str.len()])
     print(f"{'file':<{width}}  {'expected':<12}  {'got':<12}  result")
     for _, row in table.iterrows():
-        print(f"{row['file']:<{width}}  {row['expected'][:12]:<12}  {row['got'][:12]:<12}  {row['result']}")
+        print(
+            f"{row['file']:<{width}}  {row['expected'][:12]:<12}  "
+            f"{row['got'][:12]:<12}  {row['result']}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--configfile", default="config/config.yaml")
     parser.add_argument("--area", help="area slug (default: every area in the config)")
     parser.add_argument("--edition", help="edition (default: the config's edition)")
