@@ -30,8 +30,6 @@ def logged_step(log_path: str | Path, step: str) -> Iterator[logging.Logger]:
     message on stderr and exit status 1, without a traceback; anything else is logged with its
     traceback and re-raised.
     """
-    from pipeline.audit.raw_manifest import RawInputChanged
-
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -43,7 +41,7 @@ def logged_step(log_path: str | Path, step: str) -> Iterator[logging.Logger]:
     try:
         yield logger
     except Exception as error:  # noqa: BLE001 - classify, then report
-        if _is_user_facing(error, RawInputChanged):
+        if _is_user_facing(error):
             logger.error("%s", error)
             print(f"\n{step}: {error}\n", file=sys.stderr)
             raise SystemExit(1) from None
@@ -54,15 +52,12 @@ def logged_step(log_path: str | Path, step: str) -> Iterator[logging.Logger]:
         handler.close()
 
 
-def _is_user_facing(error: Exception, *extra: type[Exception]) -> bool:
-    try:
-        from pipeline.validate import ValidationStop
-    except ImportError:  # the validation layer is optional for the audit commands
-        ValidationStop = ()  # type: ignore[assignment]  # noqa: N806
-    kinds = (UserFacingError, *extra) + (
-        (ValidationStop,) if isinstance(ValidationStop, type) else ()
-    )
-    return isinstance(error, kinds)
+def _is_user_facing(error: Exception) -> bool:
+    """Problems with the inputs, which the user fixes: shown as a message, not a traceback."""
+    from pipeline.audit.raw_manifest import RawInputChanged
+    from pipeline.validate import ValidationStop
+
+    return isinstance(error, UserFacingError | RawInputChanged | ValidationStop)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
