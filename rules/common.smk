@@ -61,7 +61,7 @@ PUBLISHED = "reports/{area}/{edition}"
 TEMPLATE_FILES = sorted(str(path) for path in Path("templates").glob("*") if path.is_file())
 # Written only when the commit or the dirty flag changes, so provenance (and the colophon)
 # follows the code without making every rule re-run on each commit.
-GIT_STATE = refresh_git_state("data/processed/provenance/git-state.json")
+refresh_git_state("data/processed/provenance/git-state.json")
 
 
 wildcard_constraints:
