@@ -39,7 +39,6 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import argparse  # noqa: E402
-import inspect  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
 import sys  # noqa: E402
@@ -70,24 +69,6 @@ FAMILIES: tuple[str, ...] = (
     "deprivation",
     "hotspots",
 )
-#: Raw inputs as the workflow names them (rules/common.smk: SHARED_KINDS, AREA_KINDS).
-SHARED_KINDS: tuple[str, ...] = (
-    "areas",
-    "neighbours",
-    "comparators",
-    "population_la",
-    "deprivation",
-    "population_ethnicity",
-)
-AREA_KINDS: tuple[str, ...] = (
-    "lsoas",
-    "victims",
-    "population_lsoa",
-    "schools",
-    "school_calendar",
-    "actions",
-    "boundaries",
-)
 TARGET = (0.93, 0.97)
 
 
@@ -96,57 +77,13 @@ TARGET = (0.93, 0.97)
 # --------------------------------------------------------------------------------------------
 
 
-def raw_path(raw: Path, slug: str, kind: str) -> Path:
-    """Where ``pipeline.demo.write`` puts an input (the workflow's raw file names)."""
-    if kind in SHARED_KINDS:
-        return raw / "shared" / f"{kind}.csv"
-    name = "lsoa_boundaries.geojson" if kind == "boundaries" else f"{kind}.csv"
-    return raw / slug / name
+def family_tables(raw: Path, work: Path, config: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """Validate one seed's inputs and compute every family with the workflow's own steps (as
+    the demo preview does); each family's table read back from its CSV."""
+    from pipeline.render.preview import compute_measures, preview_config
 
-
-def validate_inputs(raw: Path, out: Path, config: Mapping[str, Any], slug: str) -> dict[str, str]:
-    """Validate every input with the workflow's step (lsoas first: the others are checked
-    against it); return the validated Parquet path of each kind."""
-    from pipeline.steps import validate_step
-
-    validated: dict[str, str] = {}
-    for kind in ("lsoas", *[k for k in AREA_KINDS if k != "lsoas"], *SHARED_KINDS):
-        validated[kind] = str(out / "validated" / f"{kind}.parquet")
-        validate_step(
-            kind,
-            str(raw_path(raw, slug, kind)),
-            validated=validated[kind],
-            reconciliation=str(out / "validation" / f"{kind}.reconciliation.csv"),
-            failures=str(out / "validation" / f"{kind}.failures.csv"),
-            settings=config,
-            lsoas=validated["lsoas"] if kind in AREA_KINDS and kind != "lsoas" else None,
-        )
-    return validated
-
-
-def family_tables(
-    validated: Mapping[str, str], out: Path, config: Mapping[str, Any], area_code: str
-) -> dict[str, pd.DataFrame]:
-    """Every family's table, computed by ``measure_step`` and read back from its CSV."""
-    import importlib
-
-    from pipeline.steps import FAMILY_MODULES, measure_step
-
-    tables = {}
-    for family in FAMILIES:
-        wanted = inspect.signature(importlib.import_module(FAMILY_MODULES[family]).compute)
-        inputs = {kind: path for kind, path in validated.items() if kind in wanted.parameters}
-        table = out / "measures" / f"{family}.csv"
-        measure_step(
-            family,
-            inputs,
-            table=str(table),
-            findings=str(out / "measures" / f"{family}.findings.json"),
-            settings=config,
-            area_code=area_code,
-        )
-        tables[family] = pd.read_csv(table)
-    return tables
+    measures = compute_measures(preview_config(raw, config), work)
+    return {family: pd.read_csv(measures / f"{family}.csv") for family in FAMILIES}
 
 
 @dataclass
@@ -163,7 +100,6 @@ class SeedResult:
 def run_seed(seed: int, config: dict[str, Any]) -> SeedResult:
     """Generate one seed's demo, push it through validation and the measures, and compare."""
     from pipeline import demo
-    from pipeline.steps import check_area_step
 
     start = time.perf_counter()
     area = config["areas"][0]
@@ -172,16 +108,9 @@ def run_seed(seed: int, config: dict[str, Any]) -> SeedResult:
         with tempfile.TemporaryDirectory(prefix=f"coverage-{seed}-") as tmp:
             folder = Path(tmp)
             demo.write(data, folder / "raw")
-            validated = validate_inputs(folder / "raw", folder, config, area["slug"])
-            check_area_step(
-                validated,
-                str(folder / "validated" / "cross-checks.ok"),
-                config,
-                area["code"],
-                str(folder / "validation" / "cross-inputs.failures.csv"),
-            )
-            tables = family_tables(validated, folder, config, area["code"])
-            adjacency = hotspot_neighbours(validated["boundaries"], data.truths["hotspot_lsoas"])
+            tables = family_tables(folder / "raw", folder / "processed", config)
+            boundaries = folder / "processed" / "validated" / area["slug"] / "boundaries.parquet"
+            adjacency = hotspot_neighbours(str(boundaries), data.truths["hotspot_lsoas"])
         records = [{"seed": seed, **r} for r in estimands(tables, data.truths, config, area)]
         return SeedResult(
             seed,

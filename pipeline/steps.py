@@ -15,17 +15,6 @@ import pandas as pd
 
 from pipeline.runtime import LOGGER, read_parquet, write_csv, write_json, write_parquet
 
-#: Measure family name -> module in ``pipeline.measures``.
-FAMILY_MODULES = {
-    "key_metric": "pipeline.measures.key_metric",
-    "trend": "pipeline.measures.trend",
-    "disproportionality": "pipeline.measures.disproportionality",
-    "hotspots": "pipeline.measures.hotspots",
-    "timing": "pipeline.measures.timing",
-    "deprivation": "pipeline.measures.deprivation",
-    "monitoring": "pipeline.measures.monitoring",
-}
-
 
 def check_raw_inputs_step(files: list[str], checked: str) -> None:
     """Stop if any raw input differs from its checksum manifest; record what was checked."""
@@ -42,66 +31,124 @@ def validate_step(
     *,
     validated: str,
     reconciliation: str,
-    failures: str,
     settings: Mapping[str, Any],
-    lsoas: str | None = None,
-) -> None:
+    area_lsoas: set[str] | None = None,
+) -> pd.DataFrame:
     """Validate one raw input against its contract and write the rows used and the
-    reconciliation (rows read = used + excluded, by reason)."""
+    reconciliation (rows read = used + excluded, by reason). A Stop problem writes
+    ``<kind>.failures.csv`` beside the reconciliation and raises."""
     from pipeline.validate import validate_input
 
-    area_lsoas = set(read_parquet(lsoas)["lsoa_code"]) if lsoas else None
-    Path(failures).parent.mkdir(parents=True, exist_ok=True)
     result = validate_input(
-        kind, Path(raw), config=dict(settings), area_lsoas=area_lsoas, failures_path=Path(failures)
+        kind,
+        Path(raw),
+        config=dict(settings),
+        area_lsoas=area_lsoas,
+        failures_path=_failures_path(reconciliation, kind),
     )
     write_parquet(result.frame, validated)
     write_csv(result.reconciliation, reconciliation)
     LOGGER.info("%s: %s", kind, result.reconciliation.to_dict("records"))
+    return result.frame
 
 
-def check_area_step(
-    inputs: Mapping[str, str],
-    checked: str,
+def _failures_path(reconciliation: str, name: str) -> Path:
+    """The failures CSV that goes beside a reconciliation table (written only on a Stop)."""
+    folder = Path(reconciliation).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.failures.csv"
+
+
+def validate_shared_step(
+    raw: Mapping[str, str],
+    *,
+    validated: Mapping[str, str],
+    reconciliation: Mapping[str, str],
+    settings: Mapping[str, Any],
+) -> None:
+    """Validate every input shared by the areas (``raw``, ``validated`` and
+    ``reconciliation`` map each kind to its file)."""
+    for kind, path in raw.items():
+        validate_step(
+            kind,
+            path,
+            validated=validated[kind],
+            reconciliation=reconciliation[kind],
+            settings=settings,
+        )
+
+
+def validate_area_step(
+    raw: Mapping[str, str],
+    shared: Mapping[str, str],
+    *,
+    validated: Mapping[str, str],
+    reconciliation: Mapping[str, str],
+    kept: str,
     settings: Mapping[str, Any],
     area_code: str,
-    failures: str,
-    kept: str,
 ) -> None:
-    """Cross-input checks for one area (populations and deprivation for every LSOA, …);
-    what they keep and count (e.g. a neighbour without data) goes to ``kept``."""
+    """Validate one area's inputs (its LSOA list first: every other input is checked against
+    it), then check that they fit the shared inputs (populations and deprivation for every
+    LSOA, ...). What the cross-input checks keep and count goes to ``kept``."""
     from pipeline.validate import check_cross_inputs
 
-    frames = {kind: read_parquet(path) for kind, path in inputs.items()}
+    area_lsoas = set(
+        validate_step(
+            "lsoas",
+            raw["lsoas"],
+            validated=validated["lsoas"],
+            reconciliation=reconciliation["lsoas"],
+            settings=settings,
+        )["lsoa_code"]
+    )
+    for kind, path in raw.items():
+        if kind != "lsoas":
+            validate_step(
+                kind,
+                path,
+                validated=validated[kind],
+                reconciliation=reconciliation[kind],
+                settings=settings,
+                area_lsoas=area_lsoas,
+            )
+    # Checked as the measures will read them: from the files just written.
+    frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(
-        frames, config=dict(settings), area_code=area_code, failures_path=Path(failures)
+        frames,
+        config=dict(settings),
+        area_code=area_code,
+        failures_path=_failures_path(kept, "cross-inputs"),
     )
     write_csv(notes, kept)
-    Path(checked).write_text("cross-input checks passed\n", encoding="utf-8")
 
 
-def measure_step(
-    family: str,
-    inputs: Mapping[str, str],
+def measures_step(
+    validated: Mapping[str, str],
     *,
-    table: str,
-    findings: str,
+    tables: Mapping[str, str],
+    findings: Mapping[str, str],
     settings: Mapping[str, Any],
     area_code: str,
 ) -> None:
-    """Compute one measure family from validated inputs; write its table and findings."""
-    module = importlib.import_module(FAMILY_MODULES[family])
-    frames: dict[str, Any] = {
-        kind: _read_any(path) for kind, path in inputs.items() if kind != "checked"
-    }
-    arguments = _arguments_for(module.compute, frames, settings, area_code)
-    result = module.compute(**arguments)
-    write_csv(result, table)
-    write_json([asdict(item) for item in module.findings(result, dict(settings))], findings)
+    """Compute every measure family of one area from its validated inputs (by kind) and write
+    each family's table and findings. Strategy monitoring comes last and reads the other
+    families' tables as written, the way the reports and auditors read them."""
+    from pipeline.measures import FAMILIES, MONITORING
 
-
-def _read_any(path: str) -> pd.DataFrame:
-    return read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+    frames: dict[str, Any] = {kind: read_parquet(path) for kind, path in validated.items()}
+    for family in FAMILIES:
+        if family == MONITORING:
+            inputs = {f: pd.read_csv(tables[f]) for f in FAMILIES if f != MONITORING}
+            inputs |= {"actions": frames["actions"]} if "actions" in frames else {}
+        else:
+            inputs = frames
+        module = importlib.import_module(f"pipeline.measures.{family}")
+        result = module.compute(**_arguments_for(module.compute, inputs, settings, area_code))
+        write_csv(result, tables[family])
+        found = module.findings(result, dict(settings))
+        write_json([asdict(item) for item in found], findings[family])
+        LOGGER.info("%s: %d rows, %d findings", family, len(result), len(found))
 
 
 def _arguments_for(
@@ -135,10 +182,11 @@ def charts_step(
 ) -> None:
     """Draw every chart of both reports (resident ones disclosure-controlled) with its table."""
     from pipeline.charts import build_charts, write_charts
+    from pipeline.render.html import AUDIENCES
 
     frames = _read_tables(tables)
     shapes = read_parquet(boundaries) if boundaries else None
-    for audience in ("resident", "technical"):
+    for audience in AUDIENCES:
         charts = build_charts(frames, shapes, dict(settings), dict(area), audience)
         write_charts(charts, out_dir, audience)
         LOGGER.info("%s: %d charts", audience, len(charts))
@@ -203,6 +251,19 @@ def render_pdf_step(html: str, pdf: str, settings: Mapping[str, Any]) -> None:
     from pipeline.render.pdf import write_pdf
 
     write_pdf(Path(html).read_text(encoding="utf-8"), pdf, dict(settings))
+
+
+def render_reports_step(*, reports: Mapping[str, str], **sources: Any) -> None:
+    """Render both audiences' reports, each as HTML and then as tagged PDF. ``reports`` maps
+    ``<audience>_html`` and ``<audience>_pdf`` to their files; ``sources`` are
+    :func:`render_html_step`'s keyword arguments other than ``audience`` and ``html``."""
+    from pipeline.render.html import AUDIENCES
+
+    for audience in AUDIENCES:
+        html = reports[f"{audience}_html"]
+        render_html_step(audience=audience, html=html, **sources)
+        render_pdf_step(html, reports[f"{audience}_pdf"], sources["settings"])
+        LOGGER.info("%s report rendered", audience)
 
 
 def publish_step(

@@ -3,8 +3,7 @@
 
 rule draw_charts:
     input:
-        unpack(get_family_tables),
-        monitoring=f"{MEASURES}/monitoring.csv",
+        **MEASURE_TABLES,
         boundaries=f"{VALIDATED}/{{area}}/boundaries.parquet",
     output:
         charts=directory(CHARTS),

@@ -4,9 +4,8 @@
 
 rule publish_edition:
     input:
-        unpack(get_rendered_reports),
-        unpack(get_family_tables),
-        monitoring=f"{MEASURES}/monitoring.csv",
+        **RENDERED_REPORTS,
+        **MEASURE_TABLES,
         charts=CHARTS,
         provenance="data/processed/provenance/{area}/{edition}.json",
         raw=get_raw_inputs_of_area,

@@ -1,4 +1,5 @@
-# Stage 4: the resident-facing and technical reports, HTML first, then tagged PDF (PDF/UA-1).
+# Stage 4: the resident-facing and technical reports, each as HTML and as tagged PDF (PDF/UA-1).
+# Only this stage reads the narrative, so editing the narrative re-runs rendering alone.
 
 
 rule record_provenance:
@@ -21,44 +22,26 @@ rule record_provenance:
         "../scripts/record_provenance.py"
 
 
-rule render_html:
+rule render_reports:
     input:
-        unpack(get_family_tables),
-        unpack(get_family_findings),
         unpack(get_adapter_exclusions),
-        monitoring=f"{MEASURES}/monitoring.csv",
+        **MEASURE_TABLES,
+        **MEASURE_FINDINGS,
         charts=CHARTS,
         provenance="data/processed/provenance/{area}/{edition}.json",
         narrative=get_narrative,
         templates=TEMPLATE_FILES,
         reconciliation=get_reconciliation_files,
     output:
-        html=f"{RENDERED}/{{audience}}.html",
+        **RENDERED_REPORTS,
     log:
-        "logs/render_html/{area}/{edition}/{audience}.log",
+        "logs/render_reports/{area}/{edition}.log",
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=3000,
+        runtime=20,
     params:
         settings=config,
         area=get_area,
     script:
-        "../scripts/render_html.py"
-
-
-rule render_pdf:
-    input:
-        html=f"{RENDERED}/{{audience}}.html",
-    output:
-        pdf=f"{RENDERED}/{{audience}}.pdf",
-    log:
-        "logs/render_pdf/{area}/{edition}/{audience}.log",
-    threads: 1
-    resources:
-        mem_mb=3000,
-        runtime=10,
-    params:
-        settings=config,
-    script:
-        "../scripts/render_pdf.py"
+        "../scripts/render_reports.py"

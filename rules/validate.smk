@@ -1,5 +1,6 @@
 # Stage 1: check raw inputs against their checksum manifest, then validate each against its
-# pandera contract. A Stop problem ends the run here, before anything is computed.
+# pandera contract: the shared inputs once, then each area's inputs and how they fit the shared
+# ones. A Stop problem ends the run here, before anything is computed.
 
 
 rule check_raw_inputs:
@@ -18,54 +19,37 @@ rule check_raw_inputs:
         "../scripts/check_raw_inputs.py"
 
 
-rule validate_shared_input:
+rule validate_shared_inputs:
     input:
-        raw=get_shared_raw,
+        **shared_raw_files(),
         checked=f"data/processed/raw-check/{DATASET}/shared.json",
     output:
-        validated=f"{VALIDATED}/shared/{{kind}}.parquet",
-        reconciliation=f"{VALIDATION_REPORTS}/shared/{{kind}}.reconciliation.csv",
+        **validated_files("shared", SHARED_KINDS),
+        **reconciliation_files("shared", SHARED_KINDS),
     log:
-        f"logs/validate_shared_input/{DATASET}/{{kind}}.log",
+        f"logs/validate_shared_inputs/{DATASET}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
     params:
         settings=config,
-        failures=f"{VALIDATION_REPORTS}/shared/{{kind}}.failures.csv",
+        kinds=SHARED_KINDS,
     script:
-        "../scripts/validate_input.py"
+        "../scripts/validate_shared_inputs.py"
 
 
-rule validate_area_input:
+# One job per area (not per input): each job is a Python process, and starting one costs about
+# as much as validating a borough's extract.
+rule validate_area_inputs:
     input:
         unpack(get_area_validation_inputs),
     output:
-        validated=f"{VALIDATED}/{{area}}/{{kind}}.parquet",
-        reconciliation=f"{VALIDATION_REPORTS}/{{area}}/{{kind}}.reconciliation.csv",
-    log:
-        f"logs/validate_area_input/{DATASET}/{{area}}/{{kind}}.log",
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        settings=config,
-        failures=f"{VALIDATION_REPORTS}/{{area}}/{{kind}}.failures.csv",
-    script:
-        "../scripts/validate_input.py"
-
-
-rule check_area_inputs:
-    input:
-        unpack(get_validated_inputs),
-    output:
-        checked=f"{VALIDATED}/{{area}}/cross-checks.ok",
+        **validated_files("{area}", AREA_KINDS),
+        **reconciliation_files("{area}", AREA_KINDS),
         kept=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.reconciliation.csv",
     log:
-        f"logs/check_area_inputs/{DATASET}/{{area}}.log",
-    localrule: True
+        f"logs/validate_area_inputs/{DATASET}/{{area}}.log",
     threads: 1
     resources:
         mem_mb=2000,
@@ -73,6 +57,7 @@ rule check_area_inputs:
     params:
         settings=config,
         area=get_area,
-        failures=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.failures.csv",
+        kinds=AREA_KINDS,
+        shared_kinds=SHARED_KINDS,
     script:
-        "../scripts/check_area_inputs.py"
+        "../scripts/validate_area_inputs.py"

@@ -1,15 +1,16 @@
-"""Rule compute_measure_family: one family of SNA measures for one area and edition."""
+"""Rule compute_measures: every SNA measure family for one area and edition."""
 
+from pipeline.measures import FAMILIES
 from pipeline.runtime import logged_step
-from pipeline.steps import measure_step
+from pipeline.steps import measures_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
-with logged_step(sm.log[0], f"measures {sm.wildcards.family}"):
-    measure_step(
-        sm.wildcards.family,
+outputs = dict(sm.output.items())
+with logged_step(sm.log[0], f"compute_measures {sm.wildcards.area}"):
+    measures_step(
         dict(sm.input.items()),
-        table=sm.output.table,
-        findings=sm.output.findings,
+        tables={family: outputs[family] for family in FAMILIES},
+        findings={family: outputs[f"{family}_findings"] for family in FAMILIES},
         settings=sm.params.settings,
         area_code=sm.params.area["code"],
     )

@@ -1,11 +1,13 @@
 """Rule draw_charts: every chart of both reports as SVG, with the table behind each as CSV."""
 
+from pipeline.measures import FAMILIES
 from pipeline.runtime import logged_step
 from pipeline.steps import charts_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
 with logged_step(sm.log[0], "draw_charts"):
-    tables = {name: path for name, path in sm.input.items() if name != "boundaries"}
+    inputs = dict(sm.input.items())
+    tables = {family: inputs[family] for family in FAMILIES}
     charts_step(
         tables,
         sm.input.boundaries,

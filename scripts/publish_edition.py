@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from pipeline.measures import FAMILIES
 from pipeline.runtime import logged_step
-from pipeline.steps import FAMILY_MODULES, publish_step
+from pipeline.steps import publish_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
 with logged_step(sm.log[0], "publish_edition"):
@@ -13,7 +14,7 @@ with logged_step(sm.log[0], "publish_edition"):
             name: inputs[name]
             for name in ("resident_html", "resident_pdf", "technical_html", "technical_pdf")
         },
-        tables={family: inputs[family] for family in FAMILY_MODULES},
+        tables={family: inputs[family] for family in FAMILIES},
         chart_dir=sm.input.charts,
         provenance=sm.input.provenance,
         template_dir=str(Path(sm.input.templates[0]).parent),

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.findings import Finding
+from pipeline.validate.kinds import has_victim_extract
 
 #: Columns every measure table carries, in this order (extra columns may follow).
 MEASURE_COLUMNS: list[str] = [
@@ -121,11 +122,6 @@ def tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 #: What every "not available" note starts with (the reports print the note as given).
 NOT_AVAILABLE_NOTE = "not available from public data: needs record-level victim data"
-
-
-def has_victim_extract(config: Mapping[str, Any]) -> bool:
-    """True unless the configuration builds the SNA from public data alone."""
-    return bool(config.get("victim_extract", True))
 
 
 def require_victims_unless_public(

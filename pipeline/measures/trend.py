@@ -199,10 +199,15 @@ def _negative_binomial(
             except (np.linalg.LinAlgError, ValueError):
                 continue
         params = np.asarray(result.params, dtype=float)
-        if not (result.mle_retvals.get("converged", False) and np.all(np.isfinite(params))):
+        if not np.all(np.isfinite(params)):
             continue
-        if result.params["alpha"] < ALPHA_BOUNDARY:
+        if 0 <= result.params["alpha"] < ALPHA_BOUNDARY:
+            # The likelihood still rises as alpha falls to 0: its maximum is on the boundary,
+            # where the optimiser's zero-gradient test cannot pass (so "not converged" here
+            # is expected), and a slower optimiser would only find the same boundary.
             return None, "NB2 alpha estimate at its lower bound 0"
+        if not result.mle_retvals.get("converged", False):
+            continue
         if np.all(np.isfinite(np.asarray(result.bse, dtype=float))):
             return result, ""
     return None, "NB2 did not converge"

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from pipeline.charts import RenderedChart, not_available, protect_for_audience, read_charts
 from pipeline.disclosure import MARKER, DisclosurePolicy
 from pipeline.findings import Finding
+from pipeline.measures import FAMILIES
 from pipeline.render.bundle import published_csv_path
 from pipeline.render.model import (
     Cell,
@@ -39,16 +40,6 @@ from pipeline.render.model import (
 )
 from pipeline.render.pdf import publication_date
 
-#: Measure families in report order.
-FAMILIES: tuple[str, ...] = (
-    "key_metric",
-    "trend",
-    "disproportionality",
-    "hotspots",
-    "timing",
-    "deprivation",
-    "monitoring",
-)
 #: Finding topics in report order, with the resident heading of each.
 RESIDENT_TOPICS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("how-much", "How much, and is it rising?", ("prevalence", "trend")),

@@ -22,39 +22,6 @@ import pandas as pd
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_KINDS = (
-    "areas",
-    "neighbours",
-    "comparators",
-    "population_la",
-    "population_ethnicity",
-    "deprivation",
-)
-AREA_KINDS = (
-    "lsoas",
-    "victims",
-    "population_lsoa",
-    "schools",
-    "school_calendar",
-    "actions",
-    "boundaries",
-)
-FAMILY_SHARED = {
-    "key_metric": ("comparators", "population_la", "neighbours", "areas"),
-    "trend": ("comparators", "population_la", "neighbours", "areas"),
-    "disproportionality": ("population_ethnicity",),
-    "hotspots": (),
-    "timing": (),
-    "deprivation": ("deprivation",),
-}
-FAMILY_AREA = {
-    "key_metric": ("victims",),
-    "trend": (),
-    "disproportionality": ("victims",),
-    "hotspots": ("victims", "lsoas", "population_lsoa", "boundaries", "schools"),
-    "timing": ("victims", "school_calendar"),
-    "deprivation": ("victims", "lsoas", "population_lsoa"),
-}
 #: A stand-in provenance record for previews (the workflow records the real one).
 PREVIEW_PROVENANCE: dict[str, Any] = {
     "commit": "preview-not-a-commit",
@@ -80,10 +47,6 @@ class Preview:
         return pd.read_csv(self.measures / f"{family}.csv")
 
 
-def _raw_name(kind: str) -> str:
-    return "lsoa_boundaries.geojson" if kind == "boundaries" else f"{kind}.csv"
-
-
 def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The demo configuration pointed at ``raw`` (the first area only)."""
     config = (
@@ -104,50 +67,46 @@ def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str
 
 
 def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
-    """Validate the raw inputs and compute every measure family (tables and findings)."""
-    from pipeline.steps import measure_step, validate_step
+    """Validate the raw inputs and compute every measure family (tables and findings), with
+    the workflow's own step functions and file layout."""
+    from pipeline.measures import FAMILIES
+    from pipeline.steps import measures_step, validate_area_step, validate_shared_step
+    from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
     area = config["areas"][0]
     validated, reports = work / "validated", work / "validation"
-    for kind in SHARED_KINDS:
-        validate_step(
-            kind,
-            str(Path(config["shared_inputs"]) / _raw_name(kind)),
-            validated=str(validated / "shared" / f"{kind}.parquet"),
-            reconciliation=str(reports / "shared" / f"{kind}.reconciliation.csv"),
-            failures=str(reports / "shared" / f"{kind}.failures.csv"),
-            settings=config,
-        )
-    for kind in AREA_KINDS:
-        validate_step(
-            kind,
-            str(Path(area["inputs"]) / _raw_name(kind)),
-            validated=str(validated / area["slug"] / f"{kind}.parquet"),
-            reconciliation=str(reports / area["slug"] / f"{kind}.reconciliation.csv"),
-            failures=str(reports / area["slug"] / f"{kind}.failures.csv"),
-            settings=config,
-            lsoas=None if kind == "lsoas" else str(validated / area["slug"] / "lsoas.parquet"),
-        )
+
+    def layout(folder: str, kinds: tuple[str, ...], raw: Path) -> dict[str, dict[str, str]]:
+        return {
+            "raw": {kind: str(raw / raw_filename(kind)) for kind in kinds},
+            "validated": {kind: str(validated / folder / f"{kind}.parquet") for kind in kinds},
+            "reconciliation": {
+                kind: str(reports / folder / f"{kind}.reconciliation.csv") for kind in kinds
+            },
+        }
+
+    shared = layout("shared", shared_kinds(config), Path(config["shared_inputs"]))
+    validate_shared_step(
+        shared["raw"],
+        validated=shared["validated"],
+        reconciliation=shared["reconciliation"],
+        settings=config,
+    )
+    own = layout(area["slug"], area_kinds(config), Path(area["inputs"]))
+    validate_area_step(
+        own["raw"],
+        shared["validated"],
+        validated=own["validated"],
+        reconciliation=own["reconciliation"],
+        kept=str(reports / area["slug"] / "cross-inputs.reconciliation.csv"),
+        settings=config,
+        area_code=area["code"],
+    )
     measures = work / "measures" / area["slug"] / str(config["edition"])
-    measures.mkdir(parents=True, exist_ok=True)
-    for family in FAMILY_SHARED:
-        inputs = {k: str(validated / "shared" / f"{k}.parquet") for k in FAMILY_SHARED[family]}
-        inputs |= {k: str(validated / area["slug"] / f"{k}.parquet") for k in FAMILY_AREA[family]}
-        measure_step(
-            family,
-            inputs,
-            table=str(measures / f"{family}.csv"),
-            findings=str(measures / f"{family}.findings.json"),
-            settings=config,
-            area_code=area["code"],
-        )
-    inputs = {family: str(measures / f"{family}.csv") for family in FAMILY_SHARED}
-    inputs["actions"] = str(validated / area["slug"] / "actions.parquet")
-    measure_step(
-        "monitoring",
-        inputs,
-        table=str(measures / "monitoring.csv"),
-        findings=str(measures / "monitoring.findings.json"),
+    measures_step(
+        shared["validated"] | own["validated"],
+        tables={family: str(measures / f"{family}.csv") for family in FAMILIES},
+        findings={family: str(measures / f"{family}.findings.json") for family in FAMILIES},
         settings=config,
         area_code=area["code"],
     )
@@ -158,7 +117,7 @@ def load_measures(
     measures: Path,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, list[dict[str, Any]]]]:
     """Measure tables and findings (JSON form) by family."""
-    from pipeline.render.context import FAMILIES
+    from pipeline.measures import FAMILIES
 
     tables = {f: pd.read_csv(measures / f"{f}.csv") for f in FAMILIES}
     findings = {

@@ -1,0 +1,46 @@
+"""Which inputs a configuration reads: those shared by every area (validated once) and those
+each area supplies, and the raw file name of each. The workflow and the demo preview both
+read these lists, so an input kind is added in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: Inputs shared by every area, validated once per run.
+_SHARED = ("areas", "neighbours", "comparators", "population_la", "deprivation")
+#: With a police victim extract (the normal case): victims and what they are read against.
+_AREA_WITH_VICTIMS = (
+    "lsoas",
+    "victims",
+    "population_lsoa",
+    "schools",
+    "school_calendar",
+    "actions",
+    "boundaries",
+)
+#: An SNA from public data alone: LSOA recorded-crime counts stand in for the victim extract.
+_AREA_PUBLIC = ("lsoas", "population_lsoa", "boundaries", "lsoa_counts")
+
+
+def has_victim_extract(config: Mapping[str, Any]) -> bool:
+    """True unless the configuration says ``victim_extract: false`` (public data alone)."""
+    return bool(config.get("victim_extract", True))
+
+
+def shared_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """Input kinds read once for all areas, in validation order."""
+    if has_victim_extract(config):
+        return (*_SHARED, "population_ethnicity")
+    return _SHARED
+
+
+def area_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """Input kinds each area supplies; ``lsoas`` comes first because every other area input
+    is checked against the area's LSOA list."""
+    return _AREA_WITH_VICTIMS if has_victim_extract(config) else _AREA_PUBLIC
+
+
+def raw_filename(kind: str) -> str:
+    """The file name an input kind has in its raw folder."""
+    return "lsoa_boundaries.geojson" if kind == "boundaries" else f"{kind}.csv"

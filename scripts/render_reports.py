@@ -1,0 +1,24 @@
+"""Rule render_reports: the resident and technical reports as HTML and tagged PDF."""
+
+from pathlib import Path
+
+from pipeline.measures import FAMILIES
+from pipeline.runtime import logged_step
+from pipeline.steps import render_reports_step
+
+sm = snakemake  # noqa: F821 - set by Snakemake
+inputs = dict(sm.input.items())
+with logged_step(sm.log[0], f"render_reports {sm.wildcards.area}"):
+    render_reports_step(
+        reports=dict(sm.output.items()),
+        tables={family: inputs[family] for family in FAMILIES},
+        findings={family: inputs[f"{family}_findings"] for family in FAMILIES},
+        chart_dir=sm.input.charts,
+        narrative=sm.input.narrative,
+        provenance=sm.input.provenance,
+        reconciliation=list(sm.input.reconciliation),
+        template_dir=str(Path(sm.input.templates[0]).parent),
+        settings=sm.params.settings,
+        area=sm.params.area,
+        adapter_exclusions=inputs.get("adapter_exclusions"),
+    )

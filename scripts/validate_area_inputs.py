@@ -1,0 +1,17 @@
+"""Rule validate_area_inputs: one area's inputs against their contracts and the shared inputs."""
+
+from pipeline.runtime import logged_step
+from pipeline.steps import validate_area_step
+
+sm = snakemake  # noqa: F821 - set by Snakemake
+inputs, outputs, kinds = dict(sm.input.items()), dict(sm.output.items()), sm.params.kinds
+with logged_step(sm.log[0], f"validate_area_inputs {sm.wildcards.area}"):
+    validate_area_step(
+        {kind: inputs[f"raw_{kind}"] for kind in kinds},
+        {kind: inputs[f"shared_{kind}"] for kind in sm.params.shared_kinds},
+        validated={kind: outputs[kind] for kind in kinds},
+        reconciliation={kind: outputs[f"{kind}_reconciliation"] for kind in kinds},
+        kept=sm.output.kept,
+        settings=sm.params.settings,
+        area_code=sm.params.area["code"],
+    )
