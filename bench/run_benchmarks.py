@@ -78,6 +78,46 @@ def bench_cold() -> list[str]:
         shutil.rmtree(copy.parent, ignore_errors=True)
 
 
+def job_seconds_by_rule(log: str) -> dict[str, list[float]]:
+    """Each finished job's wall time, by rule, from Snakemake's default (not quiet) output:
+    a job starts at the timestamp above its ``rule NAME:`` block and ends at the timestamp
+    above ``Finished jobid: N``. Timestamps are to the second, so use sums, not single jobs."""
+    stamp = r"\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]"
+    started: dict[str, tuple[str, float]] = {}
+    seconds: dict[str, list[float]] = {}
+    for block in re.split(rf"\n(?={stamp})", log):
+        when = re.match(stamp, block)
+        if not when:
+            continue
+        moment = time.mktime(time.strptime(when.group(1), "%a %b %d %H:%M:%S %Y"))
+        rule = re.search(r"^(?:local)?rule (\w+):", block, re.M)
+        job = re.search(r"jobid: (\d+)", block)
+        if rule and job:
+            started[job.group(1)] = (rule.group(1), moment)
+        finished = re.search(r"Finished jobid: (\d+)", block)
+        if finished and finished.group(1) in started:
+            name, began = started.pop(finished.group(1))
+            seconds.setdefault(name, []).append(moment - began)
+    return seconds
+
+
+def describe_job_time(seconds: dict[str, list[float]], wall: float) -> list[str]:
+    """Job time by rule, largest first, and how many cores the run kept busy on average."""
+    total = sum(sum(values) for values in seconds.values()) or 1.0
+    ranked = sorted(seconds.items(), key=lambda item: -sum(item[1]))
+    parts = [
+        f"{rule} {sum(values):.0f} s ({len(values)} jobs, {sum(values) / len(values):.1f} s "
+        f"each, {100 * sum(values) / total:.0f}%)"
+        for rule, values in ranked
+        if sum(values) > 0
+    ]
+    return [
+        "job time by rule: " + "; ".join(parts),
+        f"job time {total:.0f} s over {wall:.0f} s wall: {total / wall:.2f} jobs running on "
+        "average",
+    ]
+
+
 def bench_london() -> list[str]:
     """London-wide demo (33 areas) against the single-area demo, same machine, 2 cores.
 
@@ -87,23 +127,30 @@ def bench_london() -> list[str]:
     copy = fresh_copy()
     env = {"PYTHONPATH": str(copy)}
 
-    def snakemake(*targets: str, london: bool = False, quiet: str = "all") -> list[str]:
+    def snakemake(*targets: str, london: bool = False, quiet: str | None = "all") -> list[str]:
         # Targets first: --quiet and --configfile both take a variable number of values.
-        command = [sys.executable, "-m", "snakemake", *targets, "--cores", "2", "--quiet", quiet]
+        command = [sys.executable, "-m", "snakemake", *targets, "--cores", "2"]
+        command += ["--quiet", quiet] if quiet else []
         return command + (["--configfile", "config/london-demo.yaml"] if london else [])
 
     try:
-        single, _ = timed(snakemake(), copy, env)
+        # Not quiet: the job log gives each rule's share of the time.
+        single, single_log = timed(snakemake(quiet=None), copy, env)
         generate, _ = timed(snakemake("generate_demo_data", london=True), copy, env)
         _, plan = timed([*snakemake(london=True, quiet="rules"), "-n"], copy, env)
         jobs = re.search(r"^total\s+(\d+)$", plan, flags=re.MULTILINE)
-        london, _ = timed(snakemake(london=True), copy, env)
+        london, log = timed(snakemake(london=True, quiet=None), copy, env)
         return [
             f"single-area demo run: {single:.1f} s",
+            *(
+                f"single area, {line}"
+                for line in describe_job_time(job_seconds_by_rule(single_log), single)
+            ),
             f"London-wide inputs generated (not part of the ratio): {generate:.1f} s",
             f"London-wide demo run (33 areas, {jobs.group(1) if jobs else '?'} jobs): "
             f"{london:.1f} s ({london / 33:.1f} s per area)",
             f"ratio London/single: {london / single:.2f} (target <= 8)",
+            *(f"London, {line}" for line in describe_job_time(job_seconds_by_rule(log), london)),
         ]
     finally:
         shutil.rmtree(copy.parent, ignore_errors=True)

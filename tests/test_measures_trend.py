@@ -368,6 +368,53 @@ def test_negative_binomial_at_its_boundary_falls_back_to_quasi_poisson():
     assert fit.se == pytest.approx(poisson.bse["time"] * math.sqrt(dispersion))
 
 
+def test_an_unconverged_fit_that_reached_the_boundary_is_the_boundary(monkeypatch):
+    # Here BFGS stops at alpha ~ 1e-8 flagged "not converged": at a maximum on the boundary
+    # the gradient is not zero, so its convergence test cannot pass. The fit is reported as
+    # collapsed to the Poisson (quasi-Poisson used), not sent on to a slower optimiser.
+    import warnings
+
+    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+
+    y = np.array([85, 79, 88, 122, 112])
+    population = np.array([56688, 56861, 57003, 57164, 57383], dtype=float)
+    design = trend.single_series_design([2020, 2021, 2022, 2023, 2024], 2020)
+    t, offset = np.arange(5.0), np.log(population)
+    poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bfgs = NegativeBinomial(y, design, loglike_method="nb2", offset=offset).fit(
+            start_params=np.append(poisson.params, 0.1), method="bfgs", maxiter=1000, disp=0
+        )
+    assert not bfgs.mle_retvals["converged"] and bfgs.params["alpha"] < trend.ALPHA_BOUNDARY
+
+    methods = []
+
+    class Recording(NegativeBinomial):
+        def fit(self, *args, **kwargs):
+            methods.append(kwargs["method"])
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setattr(trend, "NegativeBinomial", Recording)
+    fit = trend.fit_log_linear(y, design, population, "time", 0.95)
+    assert fit.model == "Quasi-Poisson (NB2 alpha estimate at its lower bound 0)"
+    assert methods == ["newton", "bfgs"]
+    # Independent check: the profile likelihood (scipy) falls as alpha grows from 0.
+
+    def profile(alpha):
+        res = optimize.minimize(
+            lambda p: _nb2_negative_loglik([p[0], p[1], math.log(alpha)], y, t, offset),
+            x0=[math.log(95 / 57000), 0.1],
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+        )
+        return -res.fun
+
+    assert profile(1e-8) > profile(1e-3) > profile(1e-2)
+    assert fit.se == pytest.approx(poisson.bse["time"] * math.sqrt(fit.dispersion))
+
+
 # --------------------------------------------------------------------------------------------
 # Small areas: zero counts with no finite maximum likelihood (separation)
 # --------------------------------------------------------------------------------------------
