@@ -67,15 +67,40 @@ def validate_shared_step(
     settings: Mapping[str, Any],
 ) -> None:
     """Validate every input shared by the areas (``raw``, ``validated`` and
-    ``reconciliation`` map each kind to its file)."""
+    ``reconciliation`` map each kind to its file); stop naming every input that fails."""
+    _validate_each(raw, validated, reconciliation, settings)
+
+
+def _validate_each(
+    raw: Mapping[str, str],
+    validated: Mapping[str, str],
+    reconciliation: Mapping[str, str],
+    settings: Mapping[str, Any],
+    area_lsoas: set[str] | None = None,
+) -> None:
+    """Validate each input in turn, going on past a failing one, so that a single run reports
+    every broken input rather than the first."""
+    from pipeline.runtime import UserFacingError
+    from pipeline.validate import ValidationStop
+
+    stops = []
     for kind, path in raw.items():
-        validate_step(
-            kind,
-            path,
-            validated=validated[kind],
-            reconciliation=reconciliation[kind],
-            settings=settings,
-        )
+        try:
+            validate_step(
+                kind,
+                path,
+                validated=validated[kind],
+                reconciliation=reconciliation[kind],
+                settings=settings,
+                area_lsoas=area_lsoas,
+            )
+        except ValidationStop as stop:
+            stops.append(stop)
+    if len(stops) == 1:
+        raise stops[0]
+    if stops:
+        messages = "\n\n".join(str(stop) for stop in stops)
+        raise UserFacingError(f"{len(stops)} inputs break stop rules.\n\n{messages}")
 
 
 def validate_area_step(
@@ -89,8 +114,9 @@ def validate_area_step(
     area_code: str,
 ) -> None:
     """Validate one area's inputs (its LSOA list first: every other input is checked against
-    it), then check that they fit the shared inputs (populations and deprivation for every
-    LSOA, ...). What the cross-input checks keep and count goes to ``kept``."""
+    it; a failing input does not hide the next), then check that they fit the shared inputs
+    (populations and deprivation for every LSOA, ...). What the cross-input checks keep and
+    count goes to ``kept``."""
     from pipeline.validate import check_cross_inputs
 
     area_lsoas = set(
@@ -102,16 +128,8 @@ def validate_area_step(
             settings=settings,
         )["lsoa_code"]
     )
-    for kind, path in raw.items():
-        if kind != "lsoas":
-            validate_step(
-                kind,
-                path,
-                validated=validated[kind],
-                reconciliation=reconciliation[kind],
-                settings=settings,
-                area_lsoas=area_lsoas,
-            )
+    others = {kind: path for kind, path in raw.items() if kind != "lsoas"}
+    _validate_each(others, validated, reconciliation, settings, area_lsoas)
     # Checked as the measures will read them: from the files just written.
     frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(

@@ -16,6 +16,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.demo.victims import VICTIM_COLUMNS
 from pipeline.validate import ValidationStop, validate_input
 
 AREA_LSOAS = {"E01004327", "E01004328", "E01004329", "E01004330"}
@@ -23,24 +24,6 @@ PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
-VICTIM_COLUMNS = [
-    "offence_id",
-    "victim_id",
-    "offence_start_date",
-    "offence_start_time",
-    "offence_end_date",
-    "offence_end_time",
-    "offence_group",
-    "weapon",
-    "injury",
-    "domestic_abuse",
-    "victim_age",
-    "victim_sex",
-    "victim_ethnicity",
-    "lsoa_code",
-    "easting",
-    "northing",
-]
 
 # What a generated victim row is, and the exclusion it must get (None = used).
 VICTIM_ROW_KINDS = {

@@ -252,7 +252,10 @@ def test_a_narrative_edit_plans_only_rendering_and_publishing(demo_run):
         result = _snakemake(demo_run, "-n", "--quiet", "rules")
         assert result.returncode == 0, result.stderr[-3000:]
         planned = re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.MULTILINE)
-        assert set(planned) - {"all", "total"} == {"render_reports", "publish_edition"}, planned
+        # record_provenance (render stage) re-runs too when the edit is what makes the
+        # checkout differ from its commit: the colophon then says "with uncommitted changes".
+        rendering = {"render_reports", "publish_edition"}
+        assert rendering <= set(planned) - {"all", "total"} <= rendering | {"record_provenance"}
     finally:
         narrative.write_bytes(original)
         os.utime(narrative, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
