@@ -203,9 +203,56 @@ def pick(table, measure, period, group):
 
 def test_columns_and_row_order(table):
     assert list(table.columns[: len(MEASURE_COLUMNS)]) == MEASURE_COLUMNS
-    # 2 metrics x 3 periods (2023-24, 2024-25, rolling) in that order.
-    assert list(dict.fromkeys(table["measure_id"])) == ["kcwi_1_24_rate", "kcwi_1_17_rate"]
+    # 2 metrics x 3 periods (2023-24, 2024-25, rolling) in that order, then the key metric's
+    # repeat-victim share for the same periods.
+    assert list(dict.fromkeys(table["measure_id"])) == [
+        "kcwi_1_24_rate",
+        "kcwi_1_17_rate",
+        "kcwi_1_24_repeat_victim_share",
+    ]
     assert list(dict.fromkeys(table["period"])) == ["2023-24", "2024-25", "12 months to 2025-03"]
+
+
+def test_repeat_victim_share_counts_people_hurt_in_two_offences_of_the_year(table):
+    # FY 2024-25: 40 qualifying rows, V0 in two offences -> 39 people, 1 of them a repeat.
+    row = pick(table, "kcwi_1_24_repeat_victim_share", "2024-25", "Area")
+    assert (row["numerator"], row["denominator"]) == (1, 39)
+    assert row["value"] == pytest.approx(1 / 39)
+    # Wilson limits from statsmodels (independent of pipeline.stats).
+    from statsmodels.stats.proportion import proportion_confint
+
+    lower, upper = proportion_confint(1, 39, alpha=0.05, method="wilson")
+    assert (row["lower"], row["upper"]) == (pytest.approx(lower), pytest.approx(upper))
+    # FY 2023-24: three people, one offence each.
+    row = pick(table, "kcwi_1_24_repeat_victim_share", "2023-24", "Area")
+    assert (row["numerator"], row["denominator"], row["value"]) == (0, 3, 0)
+
+
+def test_repeat_victims_are_people_with_two_offences_in_the_same_period():
+    rows = [
+        victim("O1", "P1", "2024-06-01", 20),
+        victim("O2", "P1", "2024-09-01", 20),  # P1: two offences in 2024-25 -> repeat
+        victim("O3", "P2", "2024-06-01", 20),
+        victim("O3", "P2", "2024-06-01", 20),  # the same offence twice is one offence
+        victim("O4", "P3", "2024-06-01", 20),
+        victim("O5", "P3", "2023-06-01", 19),  # P3's other offence is in another year
+        victim("O6", "P4", "2024-07-01", 20),
+        victim("O6", "P5", "2024-07-01", 20),  # two victims of one offence: neither repeats
+        victim("O7", "P6", "2024-07-01", 20, da=True),
+        victim("O8", "P6", "2024-08-01", 20),  # domestic abuse is not in the key metric
+    ]
+    frame = pd.DataFrame(rows)
+    frame["victim_age"] = frame["victim_age"].astype("Int64")
+    period = key_metric.financial_year_period(2024)
+    row = key_metric.repeat_victim_row(
+        frame, CONFIG["definitions"]["key_metric"], period, CONFIG, AREA
+    )
+    assert (row["numerator"], row["denominator"]) == (1, 6)  # P1 of P1-P6
+    empty = key_metric.repeat_victim_row(
+        frame.iloc[:0], CONFIG["definitions"]["key_metric"], period, CONFIG, AREA
+    )
+    assert (empty["numerator"], empty["denominator"]) == (0, 0)
+    assert "value" not in empty and empty["note"] == "no victims in the period"
 
 
 def test_key_metric_count_rate_and_byars_interval(table):

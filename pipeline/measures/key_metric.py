@@ -37,7 +37,7 @@ from pipeline.measures.common import (
     select_definition,
     tidy,
 )
-from pipeline.stats import fingertips_compare, rate_ci
+from pipeline.stats import fingertips_compare, proportion_ci, rate_ci
 
 #: The two benchmark levels Fingertips uses (about 2 and 3 standard deviations).
 BENCHMARK_LEVELS: tuple[float, float] = (0.95, 0.998)
@@ -69,6 +69,13 @@ When that mid-year is not yet published, the latest earlier one is used and the 
 says so. Confidence intervals follow PHEindicatormethods `phe_rate`: exact Poisson limits
 below 10 events, Byar's approximation from 10 (Breslow and Day 1987), at the configured level
 and at 99.8%.
+
+**Repeat victims.** For the key metric in each period, the share of its victims (distinct
+people by `victim_id`) who were victims of two or more of its offences in that period
+(`<id>_repeat_victim_share`; numerator those people, denominator all distinct victims), with a
+Wilson score interval. It relies on the force linking a person's records under one
+`victim_id`; a victim recorded under two ids is counted as two people, so the share is a lower
+bound. It has no comparator: the public series count offences, not people.
 
 **Comparators.** The pooled statistical-neighbour rate is the sum of the neighbours' counts
 divided by the sum of their populations of the same age (never a mean of rates), from the
@@ -161,6 +168,45 @@ def count_victims(victims: pd.DataFrame, definition: Mapping[str, Any], period: 
     rows = select_definition(victims, definition)
     rows = rows.loc[period.contains(rows["offence_start_date"])]
     return int(len(rows[["offence_id", "victim_id"]].drop_duplicates()))
+
+
+def repeat_victim_row(
+    victims: pd.DataFrame,
+    definition: Mapping[str, Any],
+    period: Period,
+    config: Mapping[str, Any],
+    area_code: str,
+) -> dict[str, Any]:
+    """Share of the period's victims (distinct ``victim_id``) of ``definition`` who were
+    victims of two or more of its offences in that period, with a Wilson interval."""
+    rows = select_definition(victims, definition)
+    rows = rows.loc[period.contains(rows["offence_start_date"])]
+    offences_per_victim = rows[["offence_id", "victim_id"]].drop_duplicates()["victim_id"]
+    per_victim = offences_per_victim.value_counts()
+    people, repeat = int(per_victim.size), int((per_victim >= 2).sum())
+    confidence = float(config["statistics"]["confidence"])
+    row: dict[str, Any] = {
+        "measure_id": f"{definition['id']}_repeat_victim_share",
+        "definition": _definition_text(definition, config),
+        "area_code": area_code,
+        "period": period.label,
+        "group": AREA_GROUP,
+        "numerator": repeat,
+        "denominator": people,
+        "unit": "share of victims (distinct people)",
+        "method": "Wilson score interval",
+        "confidence": confidence,
+        "count_source": SOURCE_EXTRACT,
+    }
+    if people == 0:
+        return {**row, "note": "no victims in the period"}
+    share = proportion_ci(repeat, people, confidence)
+    return {
+        **row,
+        "value": float(share["value"].iloc[0]),
+        "lower": float(share["lower"].iloc[0]),
+        "upper": float(share["upper"].iloc[0]),
+    }
 
 
 def population_with_fallback(
@@ -426,6 +472,12 @@ def compute(
                 config=config,
                 area_code=area_code,
             )
+    if victims is not None:
+        key = config["definitions"]["key_metric"]
+        rows += [
+            repeat_victim_row(victims, key, period, config, area_code)
+            for period in reporting_periods(config)
+        ]
     table = tidy(rows)
     table["note"] = table["note"].fillna("").astype(str)
     # Counts stay whole numbers in the CSV even where some rows have none.
