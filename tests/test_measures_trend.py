@@ -335,6 +335,17 @@ def test_demo_recovers_planted_growth():
         assert "10 of 10 neighbours" in ratio["note"]
 
 
+def _nb2_profile(alpha, y, t, offset):
+    """NB2 log-likelihood at a fixed alpha with intercept and slope re-maximised (scipy)."""
+    res = optimize.minimize(
+        lambda p: _nb2_negative_loglik([p[0], p[1], math.log(alpha)], y, t, offset),
+        x0=[math.log(float(np.mean(y)) / float(np.exp(np.mean(offset)))), 0.1],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+    )
+    return -res.fun
+
+
 def test_negative_binomial_at_its_boundary_falls_back_to_quasi_poisson():
     # Counts with Pearson dispersion just above 1 (1.37 on 3 df) whose NB2 likelihood is
     # largest at alpha = 0: the NB2 collapses to the Poisson and cannot carry the extra
@@ -347,17 +358,8 @@ def test_negative_binomial_at_its_boundary_falls_back_to_quasi_poisson():
     # Independent check that the NB2 likelihood falls as alpha grows from 0, with the
     # regression coefficients re-maximised (scipy) at each alpha.
     t, offset = np.arange(5.0), np.log(population)
-
-    def profile(alpha):
-        res = optimize.minimize(
-            lambda p: _nb2_negative_loglik([p[0], p[1], math.log(alpha)], y, t, offset),
-            x0=[math.log(80 / 57000), 0.1],
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
-        )
-        return -res.fun
-
-    assert profile(1e-8) > profile(1e-3) > profile(1e-2)
+    profile = [_nb2_profile(alpha, y, t, offset) for alpha in (1e-8, 1e-3, 1e-2)]
+    assert profile[0] > profile[1] > profile[2]
     # Quasi-Poisson SE = Poisson SE x sqrt(Pearson chi-square / df), from statsmodels' GLM.
     import statsmodels.api as sm
 
@@ -401,17 +403,8 @@ def test_an_unconverged_fit_that_reached_the_boundary_is_the_boundary(monkeypatc
     assert fit.model == "Quasi-Poisson (NB2 alpha estimate at its lower bound 0)"
     assert methods == ["newton", "bfgs"]
     # Independent check: the profile likelihood (scipy) falls as alpha grows from 0.
-
-    def profile(alpha):
-        res = optimize.minimize(
-            lambda p: _nb2_negative_loglik([p[0], p[1], math.log(alpha)], y, t, offset),
-            x0=[math.log(95 / 57000), 0.1],
-            method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
-        )
-        return -res.fun
-
-    assert profile(1e-8) > profile(1e-3) > profile(1e-2)
+    profile = [_nb2_profile(alpha, y, t, offset) for alpha in (1e-8, 1e-3, 1e-2)]
+    assert profile[0] > profile[1] > profile[2]
     assert fit.se == pytest.approx(poisson.bse["time"] * math.sqrt(fit.dispersion))
 
 
