@@ -6,6 +6,7 @@ from snakemake.utils import validate
 
 from pipeline.audit.git_state import refresh_git_state
 from pipeline.measures import FAMILIES
+from pipeline.render.html import AUDIENCES
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -17,7 +18,6 @@ DATASET = config["dataset"]
 # public data alone, LSOA-level recorded-crime counts instead (see config/public.yaml).
 SHARED_KINDS = list(shared_kinds(config))
 AREA_KINDS = list(area_kinds(config))
-AUDIENCES = ["resident", "technical"]
 VALIDATED = f"data/processed/validated/{DATASET}"
 VALIDATION_REPORTS = f"data/processed/validation/{DATASET}"
 MEASURES = "data/processed/measures/{area}/{edition}"
