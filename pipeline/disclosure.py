@@ -452,6 +452,7 @@ COUNT_DENOMINATORS: tuple[str, ...] = (
     "_share_ratio",
     "_unknown_ethnicity_share",
     "_headline_bounds",
+    "_headline_share",
     "pct_share",
     "near_school_share",
     "near_school_ratio",

@@ -142,7 +142,36 @@ def pick(table, measure, group):
 def test_columns_and_population_year(table):
     assert list(table.columns[: len(MEASURE_COLUMNS)]) == MEASURE_COLUMNS
     assert set(table["population_year"]) == {2021}
-    assert set(table["period"]) == {"2024-25"}
+    # Every row is for the edition year except the headline share's yearly series.
+    yearly = table["measure_id"] == "kcwi_1_24_headline_share"
+    assert set(table.loc[~yearly, "period"]) == {"2024-25"}
+    assert list(table.loc[yearly, "period"]) == [
+        "2020-21",
+        "2021-22",
+        "2022-23",
+        "2023-24",
+        "2024-25",
+    ]
+
+
+def test_headline_share_by_year(table):
+    from statsmodels.stats.proportion import proportion_confint
+
+    rows = table.loc[table["measure_id"] == "kcwi_1_24_headline_share"].set_index("period")
+    assert set(rows["group"]) == {"Black Male Under 18"}
+    # 2024-25 is the edition cell again: 6 black boys of 10 under-18s of known ethnicity/sex.
+    edition = pick(table, "kcwi_1_24_victim_share", "Black Male Under 18")
+    for column in ("numerator", "denominator", "value", "lower", "upper"):
+        assert rows.loc["2024-25", column] == pytest.approx(edition[column])
+    # 2023-24: X2, a black boy hurt on 31 March 2024, is the year's only victim: 1 of 1.
+    assert (rows.loc["2023-24", "numerator"], rows.loc["2023-24", "denominator"]) == (1, 1)
+    lower, upper = proportion_confint(1, 1, alpha=0.05, method="wilson")
+    assert rows.loc["2023-24", "lower"] == pytest.approx(lower)
+    assert rows.loc["2023-24", "upper"] == pytest.approx(upper)
+    # 2020-21: no victims, so no share, and the note says why.
+    assert (rows.loc["2020-21", "numerator"], rows.loc["2020-21", "denominator"]) == (0, 0)
+    assert pd.isna(rows.loc["2020-21", "value"])
+    assert rows.loc["2020-21", "note"] == dp.NO_KNOWN_VICTIMS_NOTE
 
 
 def test_black_boys_victim_and_population_share(table):

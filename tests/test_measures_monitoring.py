@@ -161,18 +161,40 @@ def test_missing_tables_and_measures_are_listed_not_dropped(table):
 
 
 def test_treat_indicator_reads_the_black_boys_share_from_disproportionality():
-    # The disproportionality table gives the edition year only: latest value, no baseline.
+    # The headline share by year: 30 of 100 in 2020-21 (the baseline), 52 of 100 in 2024-25.
     tables = family_tables()
     tables["disproportionality"] = pd.DataFrame(
-        measure_rows("kcwi_1_24_victim_share", {"2024-25": (52, 100)}, group="Black Male Under 18")
+        measure_rows(
+            "kcwi_1_24_headline_share",
+            {"2020-21": (30, 100), "2024-25": (52, 100)},
+            group="Black Male Under 18",
+        )
         + measure_rows(
             "kcwi_1_24_victim_share", {"2024-25": (10, 100)}, group="White Male Under 18"
         )
     )
     table = monitoring.compute(tables=tables, actions=actions(), config=CONFIG, area_code=AREA)
-    row = indicator(table, "kcwi_1_24_victim_share")
+    row = indicator(table, "kcwi_1_24_headline_share")
     assert row["group"] == "Treat" and row["value"] == pytest.approx(0.52)
-    assert row["status"] == "No baseline"
+    assert row["baseline_period"] == "2020-21" and row["baseline_value"] == pytest.approx(0.3)
+    # Ratio of proportions with the Katz log interval, from scipy (independent).
+    expected = relative_risk(52, 100, 30, 100).confidence_interval(0.95)
+    assert row["change_ratio"] == pytest.approx(52 / 30)
+    assert row["change_lower"] == pytest.approx(expected.low)
+    assert row["change_upper"] == pytest.approx(expected.high)
+    # The whole interval is above 1 and a lower share is better: worse.
+    assert expected.low > 1 and row["status"] == "Worsening"
+
+
+def test_treat_indicator_without_a_baseline_year_says_so():
+    tables = family_tables()
+    tables["disproportionality"] = pd.DataFrame(
+        measure_rows(
+            "kcwi_1_24_headline_share", {"2024-25": (52, 100)}, group="Black Male Under 18"
+        )
+    )
+    table = monitoring.compute(tables=tables, actions=actions(), config=CONFIG, area_code=AREA)
+    assert indicator(table, "kcwi_1_24_headline_share")["status"] == "No baseline"
 
 
 def test_indicator_map_is_data_driven():

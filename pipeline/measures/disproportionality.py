@@ -29,6 +29,8 @@ from pipeline.findings import (
 from pipeline.measures.common import (
     distinct_victims,
     edition_start_year,
+    financial_year_label,
+    financial_years,
     not_available_finding,
     not_available_rows,
     population_total,
@@ -102,6 +104,11 @@ victims whose ethnicity is not recorded is stated. Sensitivity bounds, among all
 victims: lower = black boys / all under-18 victims (every unknown counted as not a black
 boy); upper = victims who could be black boys (ethnicity Black or not recorded, and sex male
 or not recorded) / all under-18 victims.
+
+**Headline by year.** The headline share is also given for every financial year of the
+window (`<id>_headline_share`, same definition, Wilson interval), so that strategy monitoring
+can compare the first year with the edition year. Victims are counted as distinct persons
+within each year; the population shares stay those of the Census.
 
 **No victims.** An age group with no victims of known ethnicity and sex in the edition year
 (as in a small area) gives 0 of 0: no share, gap or ratio is defined, so none is given and
@@ -194,7 +201,13 @@ def residents(
 
 def edition_victims(victims: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     """Distinct persons who were victims of the key metric in the edition's financial year."""
-    period = financial_year_period(edition_start_year(config["edition"]))
+    return year_victims(victims, config, edition_start_year(config["edition"]))
+
+
+def year_victims(victims: pd.DataFrame, config: Mapping[str, Any], year: int) -> pd.DataFrame:
+    """Distinct persons who were victims of the key metric in the financial year starting in
+    April of ``year``."""
+    period = financial_year_period(year)
     rows = select_definition(victims, config["definitions"]["key_metric"])
     rows = rows.loc[period.contains(rows["offence_start_date"])]
     return distinct_victims(rows)
@@ -465,6 +478,40 @@ def _sensitivity_row(
     }
 
 
+def headline_share_rows(
+    victims: pd.DataFrame, group: AgeGroup, config: Mapping[str, Any], base: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The headline share (black boys among the age group's victims of known ethnicity and
+    sex) in every financial year of the window, so that its change can be followed (strategy
+    monitoring compares the first year with the edition year)."""
+    conf = float(config["statistics"]["confidence"])
+    rows = []
+    for year in financial_years(config):
+        victims_of_year = in_age_group(year_victims(victims, config, year), group)
+        eth, sex = victims_of_year["ethnicity_group"], victims_of_year["victim_sex"]
+        known = int((eth.isin(ETHNIC_GROUPS) & sex.isin(["Male", "Female"])).sum())
+        black_boys = int(((eth == HEADLINE_ETHNICITY) & (sex == HEADLINE_SEX)).sum())
+        row = {
+            **base,
+            "measure_id": f"{base['measure_id']}_headline_share",
+            "period": financial_year_label(year),
+            "group": group_label(HEADLINE_ETHNICITY, HEADLINE_SEX, group),
+            "ethnicity": HEADLINE_ETHNICITY,
+            "sex": HEADLINE_SEX,
+            "age_group": group.label,
+            "numerator": black_boys,
+            "denominator": known,
+            "unit": "proportion of victims with known ethnicity and sex",
+            "method": "Wilson score interval",
+        }
+        if known:
+            row |= _interval(proportion_ci(black_boys, known, conf))
+        else:
+            row["note"] = NO_KNOWN_VICTIMS_NOTE
+        rows.append(row)
+    return rows
+
+
 #: What this family shows and the victim fields each part needs (for an SNA without a victim
 #: extract, where the family is reported as not available rather than estimated).
 NEEDS_VICTIM_DATA: dict[str, str] = {
@@ -522,6 +569,7 @@ def compute(
     bounds = _sensitivity_row(people, headline_group(groups, config), base)
     if bounds is not None:
         rows.append(bounds)
+    rows += headline_share_rows(victims, headline_group(groups, config), config, base)
     table = tidy(rows)
     table["note"] = table.get("note", pd.Series(pd.NA, index=table.index)).fillna("").astype(str)
     # Counts stay whole numbers in the CSV even where most rows have none.

@@ -104,7 +104,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Treat",
         "share of under-18 knife-crime victims who were black boys",
         "disproportionality",
-        "{key_metric}_victim_share",
+        "{key_metric}_headline_share",
         "Black Male {under_18_group}",
         "share",
     ),
