@@ -181,11 +181,9 @@ def schema_problems(data: Any, schema: Path, file_of: Callable[[KeyPath], str] |
     """Every way ``data`` breaks the JSON schema, one line each: file, key path, rule."""
     where = file_of if callable(file_of) else (lambda _path: str(file_of))
     validator = _validator_class()(_schema(schema))
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    return [
-        f"{where(list(e.absolute_path))}: {key_path(list(e.absolute_path))}: {_schema_message(e)}"
-        for e in errors
-    ]
+    found = [(list(e.absolute_path), _schema_message(e)) for e in validator.iter_errors(data)]
+    found.sort(key=lambda item: ([str(p) for p in item[0]], item[1]))
+    return [f"{where(path)}: {key_path(path)}: {message}" for path, message in found]
 
 
 # --------------------------------------------------------------------------------------------
