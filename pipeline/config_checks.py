@@ -407,7 +407,8 @@ def configuration_problems(
             problems += narrative_problems(narrative)
         else:
             slugs = [a["slug"] for a in config["areas"] if a["narrative"] == narrative]
-            problems.append(f"{narrative}: missing: the narrative of {', '.join(slugs)} "
+            of = ", ".join(slugs) if len(slugs) <= 3 else f"{len(slugs)} areas ({slugs[0]}, ...)"
+            problems.append(f"{narrative}: missing: the narrative of {of} "
                             f"(areas[].narrative in {file_of(['areas'])})")  # fmt: skip
     return problems + missing_inputs(config, file_of)
 
@@ -459,8 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Check a configuration, its narratives and its inputs the way the workflow "
         "does before it runs (run it from the repository folder).",
     )
-    parser.add_argument("--configfile", action="append", default=[], metavar="FILE",
-                        help="as for snakemake; extends config/config.yaml")  # fmt: skip
+    parser.add_argument("--configfile", action="extend", nargs="+", default=[], metavar="FILE",
+                        help="as for snakemake: extends config/config.yaml")  # fmt: skip
     files = [DEFAULT_CONFIG, *parser.parse_args(argv).configfile]
     loaded, problems = _config_files(files)
     config: dict[str, Any] = {}

@@ -307,3 +307,14 @@ def test_the_command_line_check_names_a_broken_configfile_line(tmp_path, monkeyp
     assert "config/config.yaml: configuration, narratives and inputs pass" in (
         capsys.readouterr().out
     )
+
+
+def test_a_narrative_shared_by_many_areas_is_named_once(monkeypatch):
+    monkeypatch.chdir(REPO)
+    london = yaml.safe_load((REPO / "config/london-demo.yaml").read_text(encoding="utf-8"))
+    london["areas"] = [{**a, "narrative": "config/narrative/gone.yaml"} for a in london["areas"]]
+    files = ["config/config.yaml", "config/london-demo.yaml"]
+    assert cc.configuration_problems(london, files) == [
+        "config/narrative/gone.yaml: missing: the narrative of 33 areas (city-of-london, ...) "
+        "(areas[].narrative in config/london-demo.yaml)"
+    ]
