@@ -165,25 +165,32 @@ def test_a_broken_default_configuration_names_its_line(copy):
 
 
 def test_what_snakemake_prints_for_a_broken_configfile(copy):
-    """Snakemake reads --configfile before the Snakefile, and names neither file nor line (the
-    README says so and points to python -m pipeline.config_checks, which names both)."""
+    """Snakemake reads --configfile before the Snakefile: for broken YAML it names neither file
+    nor line, for a missing file it prints a traceback. The README says so and points to
+    python -m pipeline.config_checks, which names the file (and the line) of both."""
     (copy / "broken.yaml").write_text("edition: [2024-25\n", encoding="utf-8")
     result = run_workflow(copy, cores=2, configfile="broken.yaml")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "Config file is not valid JSON or YAML." in result.stderr
-    check = subprocess.run(
-        [sys.executable, "-m", "pipeline.config_checks", "--configfile", "broken.yaml"],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(copy)},
-        check=False,
-    )
-    assert check.returncode == 1 and "Traceback" not in check.stderr
-    assert check.stderr.splitlines()[1] == (
-        "  broken.yaml, line 2, column 1: expected ',' or ']', but got '<stream end>' (while "
-        "parsing a flow sequence on line 1)"
-    )
+    assert "WorkflowError:\nConfig file is not valid JSON or YAML." in result.stderr
+    assert "broken.yaml" not in result.stderr
+    result = run_workflow(copy, cores=2, configfile="absent.yaml")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "FileNotFoundError" in result.stderr
+    for name, problem in [
+        ("broken.yaml", ", line 2, column 1: expected ',' or ']', but got '<stream end>' (while "
+         "parsing a flow sequence on line 1)"),
+        ("absent.yaml", ": the file does not exist"),
+    ]:  # fmt: skip
+        check = subprocess.run(
+            [sys.executable, "-m", "pipeline.config_checks", "--configfile", name],
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(copy)},
+            check=False,
+        )
+        assert check.returncode == 1 and "Traceback" not in check.stderr
+        assert check.stderr.splitlines()[1] == f"  {name}{problem}"
 
 
 def test_a_job_that_stops_is_repeated_as_the_last_lines(copy):
