@@ -166,8 +166,9 @@ def test_a_broken_default_configuration_names_its_line(copy):
 
 def test_what_snakemake_prints_for_a_broken_configfile(copy):
     """Snakemake reads --configfile before the Snakefile: for broken YAML it names neither file
-    nor line, for a missing file it prints a traceback. The README says so and points to
-    python -m pipeline.config_checks, which names the file (and the line) of both."""
+    nor line, for a missing file or an impossible unquoted date it prints a traceback. The
+    README says so and points to python -m pipeline.config_checks, which names the file (and
+    the line) of each."""
     (copy / "broken.yaml").write_text("edition: [2024-25\n", encoding="utf-8")
     result = run_workflow(copy, cores=2, configfile="broken.yaml")
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -176,10 +177,16 @@ def test_what_snakemake_prints_for_a_broken_configfile(copy):
     result = run_workflow(copy, cores=2, configfile="absent.yaml")
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "FileNotFoundError" in result.stderr
+    (copy / "date.yaml").write_text("publication_date: 2025-13-45\n", encoding="utf-8")
+    result = run_workflow(copy, cores=2, configfile="date.yaml")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "ValueError: month must be in 1..12" in result.stderr
     for name, problem in [
         ("broken.yaml", ", line 2, column 1: expected ',' or ']', but got '<stream end>' (while "
          "parsing a flow sequence on line 1)"),
         ("absent.yaml", ": the file does not exist"),
+        ("date.yaml", ", line 1, column 19: '2025-13-45' is not a real date (month must be in "
+         "1..12)"),
     ]:  # fmt: skip
         check = subprocess.run(
             [sys.executable, "-m", "pipeline.config_checks", "--configfile", name],
