@@ -1,5 +1,6 @@
 # One-command entry points for the SNA pipeline.
 #   make report   build the environment from uv.lock, then run the workflow on the demo data
+#                 (CONFIG=config/<yours>.yaml: on that configuration, checked first)
 #   make test     same environment, then the whole test suite
 #   make verify   re-run an edition in a temporary directory and compare it with its MANIFEST.json
 # Everything runs offline once `make env` has installed the locked packages.
@@ -21,8 +22,11 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: report test verify env system-packages system-packages-test lint clean-processed
 
+# With CONFIG, the configuration is checked first: Snakemake reads a --configfile before the
+# Snakefile and names neither the file nor the line of a YAML mistake in it.
 report: env system-packages
-	$(VENV)/bin/snakemake --cores $(CORES)
+	$(if $(CONFIG),$(VENV)/bin/python -m pipeline.config_checks --configfile $(CONFIG),)
+	$(VENV)/bin/snakemake --cores $(CORES) $(if $(CONFIG),--configfile $(CONFIG),)
 
 test: env system-packages system-packages-test
 	$(VENV)/bin/python -m pytest

@@ -12,7 +12,16 @@
 
 from snakemake.utils import min_version
 
+from pipeline.config_checks import check_yaml_files
+from pipeline.runtime import clear_stop_reasons, report_stop_reasons
+
 min_version("9.0")
+
+# Snakemake names neither the file nor the line of a configuration that is not valid YAML, so
+# the default one is read here first (rules/common.smk then checks the merged configuration).
+# A broken --configfile is read by Snakemake before this file: see README, "When an extract is
+# wrong" (python -m pipeline.config_checks names its line).
+check_yaml_files(["config/config.yaml"])
 
 
 configfile: "config/config.yaml"
@@ -32,3 +41,13 @@ rule all:
     default_target: True
     input:
         get_final_outputs(),
+
+
+# A job that stops leaves its reason in logs/stops/ (pipeline.runtime.logged_step); the reasons
+# are repeated as the run's last lines, under Snakemake's own error blocks.
+onstart:
+    clear_stop_reasons()
+
+
+onerror:
+    report_stop_reasons(log)

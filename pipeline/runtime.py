@@ -1,5 +1,6 @@
-"""What every rule script shares: logging to the rule's log file, clean failures, and
-deterministic writing of tables and JSON (sorted keys, fixed float format, ``\\n`` endings)."""
+"""What every rule script shares: logging to the rule's log file, clean failures (a one-line
+reason on the console, kept for the end-of-run summary), and deterministic writing of tables
+and JSON (sorted keys, fixed float format, ``\\n`` endings)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ import pandas as pd
 LOGGER = logging.getLogger("pipeline")
 #: Enough significant digits for any published figure, and stable across platforms.
 FLOAT_FORMAT = "%.12g"
+#: The last console line of every stopped run (publishing writes only after every check).
+UNTOUCHED = "The last published edition is untouched."
+#: Where each stopped job leaves its reason (one file per job, the console message only): the
+#: Snakefile's ``onstart`` empties it and ``onerror`` prints it at the end of the run.
+STOPS_DIR = Path("logs/stops")
 
 
 class UserFacingError(Exception):
@@ -23,12 +29,16 @@ class UserFacingError(Exception):
 
 
 @contextmanager
-def logged_step(log_path: str | Path, step: str) -> Iterator[logging.Logger]:
+def logged_step(
+    log_path: str | Path, step: str, *, keep_reason: bool = True
+) -> Iterator[logging.Logger]:
     """Send log records of ``step`` to the rule's log file (and warnings to stderr).
 
-    Errors meant for the user (validation stops, changed raw inputs) end the step with their
-    message on stderr and exit status 1, without a traceback; anything else is logged with its
-    traceback and re-raised.
+    No traceback reaches the console. Errors meant for the user (validation stops, changed raw
+    inputs, configuration and adapter errors) end the step with their message; anything else
+    is logged with its traceback, and the console gets one line naming the log. Either way the
+    line is also kept as the job's stop reason (:func:`stop_reason_path`; not for commands
+    run outside the workflow, ``keep_reason=False``) and the step exits with status 1.
     """
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
@@ -43,13 +53,83 @@ def logged_step(log_path: str | Path, step: str) -> Iterator[logging.Logger]:
     except Exception as error:  # noqa: BLE001 - classify, then report
         if _is_user_facing(error):
             logger.error("%s", error)
-            print(f"\n{step}: {error}\n", file=sys.stderr)
-            raise SystemExit(1) from None
-        logger.exception("%s failed", step)
-        raise
+            message = f"{step}: {error}"
+        else:
+            logger.exception("%s failed", step)
+            # The type only: an internal error's text may quote data, the log keeps it all.
+            message = (
+                f"{step}: internal error ({type(error).__name__}), not a problem with the "
+                f"inputs; the traceback is in {log_path}"
+            )
+        print(f"\n{message}\n", file=sys.stderr)
+        if keep_reason:
+            _keep_stop_reason(log_path, message)
+        raise SystemExit(1) from None
     finally:
         root.removeHandler(handler)
         handler.close()
+
+
+def stop_reason_path(log_path: str | Path) -> Path:
+    """The stop-reason file of the job that logs to ``log_path``: its path below ``logs/``
+    joined into one name (``logs/a/b/c.log`` -> ``logs/stops/a__b__c.txt``), so every job of
+    a run has its own; beside the log when it is not under a ``logs`` folder."""
+    parts = Path(log_path).with_suffix("").parts
+    if "logs" not in parts:
+        return Path(log_path).parent / STOPS_DIR.name / f"{Path(log_path).stem}.txt"
+    at = len(parts) - 1 - parts[::-1].index("logs")
+    return Path(*parts[: at + 1], STOPS_DIR.name, "__".join(parts[at + 1 :]) + ".txt")
+
+
+def _keep_stop_reason(log_path: str | Path, message: str) -> None:
+    path = stop_reason_path(log_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(message + "\n", encoding="utf-8")
+
+
+def clear_stop_reasons(stops_dir: Path = STOPS_DIR) -> None:
+    """Snakefile ``onstart``: forget the stop reasons of earlier runs."""
+    for path in stops_dir.glob("*.txt"):
+        path.unlink()
+
+
+def stop_summary(snakemake_log: Any = None, stops_dir: Path = STOPS_DIR) -> str:
+    """The end of a stopped run's console: each job's reason, then :data:`UNTOUCHED`.
+    ``snakemake_log``: the ``log`` Snakemake gives ``onerror`` (a path or a list of them)."""
+    reasons = [path.read_text(encoding="utf-8").strip() for path in sorted(stops_dir.glob("*.txt"))]
+    if reasons:
+        lines = [f"The run stopped ({len(reasons)} job{'s' if len(reasons) > 1 else ''}):"]
+        for reason in reasons:
+            first, *rest = reason.splitlines()
+            lines += [f"  {first}", *(f"    {line}" if line else "" for line in rest)]
+    else:
+        lines = [
+            "The run stopped: a job failed without a reason of its own (killed, or out of "
+            "memory?); see the 'Error in rule' blocks above and their log files."
+        ]
+    logs = [snakemake_log] if isinstance(snakemake_log, str | Path) else list(snakemake_log or [])
+    if logs:
+        lines.append(f"Snakemake's log of this run: {', '.join(shown_path(log) for log in logs)}")
+    return "\n".join(["", *lines, UNTOUCHED])
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return Path(path).absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def report_stop_reasons(snakemake_log: Any = None, stops_dir: Path = STOPS_DIR) -> None:
+    """Snakefile ``onerror``: print :func:`stop_summary` and exit with status 1 at once.
+
+    Exiting here keeps these lines last: otherwise Snakemake prints its log hint, the elapsed
+    time and "WorkflowError: At least one job did not complete successfully" after them. Its
+    lock on the working folder is released on the way out (a context manager).
+    """
+    print(stop_summary(snakemake_log, stops_dir), file=sys.stderr)
+    raise SystemExit(1)
 
 
 def _is_user_facing(error: Exception) -> bool:

@@ -226,8 +226,7 @@ def render_html_step(
     adapter_exclusions: str | None = None,
 ) -> None:
     """Render one audience's report as a self-contained HTML page."""
-    import yaml
-
+    from pipeline.config_checks import load_narrative
     from pipeline.render.context import build_context
     from pipeline.render.html import render_report
     from pipeline.runtime import read_json
@@ -238,7 +237,7 @@ def render_html_step(
         tables=_read_tables(tables),
         findings={family: read_json(path) for family, path in findings.items()},
         chart_dir=chart_dir,
-        narrative=yaml.safe_load(Path(narrative).read_text(encoding="utf-8")),
+        narrative=load_narrative(narrative),
         config=dict(settings),
         area=dict(area),
         provenance=read_json(provenance),

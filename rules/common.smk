@@ -2,14 +2,17 @@
 
 from pathlib import Path
 
-from snakemake.utils import validate
-
 from pipeline.audit.git_state import refresh_git_state
+from pipeline.config_checks import check_workflow_configuration
 from pipeline.measures import FAMILIES
 from pipeline.render.html import AUDIENCES
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
-validate(config, schema="../schemas/config.schema.yaml")
+# Before anything runs: the configuration against schemas/config.schema.yaml and the rules the
+# schema cannot state (real dates, window and edition, one area per slug), every area's
+# narrative against schemas/narrative.schema.yaml, and every raw input no rule of this
+# configuration writes must exist. One line per problem, then the run stops (nothing touched).
+check_workflow_configuration(config, workflow.overwrite_configfiles)
 
 AREAS = {area["slug"]: area for area in config["areas"]}
 EDITION = config["edition"]

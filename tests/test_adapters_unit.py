@@ -915,3 +915,38 @@ def test_boundaries_without_crs_or_with_repeats_are_refused(tmp_path):
         match=r"dups\.shp, rows 1, 2 \(2 rows\), column 'lsoa_code': each LSOA must appear once",
     ):
         read_lsoa_boundaries(tmp_path / "dups.shp")
+
+
+# --------------------------------------------------------------------------------------------
+# Files that cannot be read at all: what was expected and what was found, never a traceback
+# --------------------------------------------------------------------------------------------
+
+
+def test_unreadable_files_name_what_was_expected_and_what_was_found(tmp_path):
+    empty, latin1, malformed = tmp_path / "e.csv", tmp_path / "l.csv", tmp_path / "m.csv"
+    empty.write_bytes(b"")
+    latin1.write_bytes(b"MajorText,MinorText,BoroughName\nCaf\xe9,x,y\n")
+    malformed.write_text('LSOA11CD,LAD11CD\n"E01000001,E09000031\n', encoding="utf-8")
+    not_xls, not_xlsx, not_shp = tmp_path / "p.xls", tmp_path / "p.xlsx", tmp_path / "b.shp"
+    for path in (not_xls, not_xlsx, not_shp):
+        path.write_text("not a binary file\n", encoding="utf-8")
+    cases = [
+        (lambda: read_dfe_la_codes(empty), "e.csv: expected DfE EES population estimates "
+         "(CSV, UTF-8), found an empty file"),
+        (lambda: read_mps_borough_crime([latin1]), "l.csv: expected MPS borough-level crime "
+         "(CSV, UTF-8), found bytes that are not UTF-8 text"),
+        (lambda: read_mps_lsoa_annual(malformed), "m.csv: expected MPS annual crime by LSOA "
+         "(CSV, UTF-8), found malformed CSV (Error tokenizing data. C error: EOF inside string"),
+        (lambda: read_dfe_statistical_neighbours(latin1, pd.DataFrame()), "l.csv: expected DfE "
+         "statistical neighbours (CSV, UTF-8), found bytes that are not UTF-8 text"),
+        (lambda: read_ons_mye2(not_xls), "p.xls: expected Excel workbook (.xls or .xlsx), found "
+         "a file that is not an .xls workbook (Unsupported format, or corrupt file"),
+        (lambda: read_iod_file1(not_xlsx), "p.xlsx: expected Excel workbook (.xls or .xlsx), "
+         "found a file that is not an .xlsx workbook (not a zip archive)"),
+        (lambda: read_lsoa_boundaries(not_shp), "b.shp: expected LSOA boundaries (a shapefile "
+         "with its .dbf and .shx, a GeoPackage or GeoJSON), found a file GDAL cannot read"),
+    ]  # fmt: skip
+    for read, message in cases:
+        with pytest.raises(AdapterError) as stop:
+            read()
+        assert str(stop.value).startswith(message), str(stop.value)

@@ -491,6 +491,27 @@ def test_school_finding_says_more_often_only_when_the_interval_is_above(school_t
     assert "too few" in finding.resident and "%" not in finding.resident
 
 
+def test_a_missing_near_school_comparison_is_said_with_its_reason(school_table):
+    """When the expected share cannot be computed (here: no land near the schools), both
+    reports say that the comparison is missing and the technical one says why."""
+    no_land = school_table.copy()
+    mask = no_land["measure_id"] == "sv_0_24_near_school_ratio"
+    no_land.loc[mask, ["value", "lower", "upper"]] = float("nan")
+    no_land.loc[mask, "note"] = (
+        "not computed: no incidents with coordinates or no land near schools"
+    )
+    finding = {f.id: f for f in hotspots.findings(no_land, CONFIG)}["hotspots_schools"]
+    assert finding.status == "Not compared"
+    assert "60%" in finding.resident and "could not compare" in finding.resident
+    assert "no land near schools" in finding.technical
+    without_ratio = school_table.loc[~mask].copy()
+    share = without_ratio["measure_id"] == "sv_0_24_near_school_share"
+    without_ratio.loc[share, "note"] = "expected share not computed: no LSOA boundaries supplied"
+    finding = {f.id: f for f in hotspots.findings(without_ratio, CONFIG)}["hotspots_schools"]
+    assert "could not compare" in finding.resident
+    assert "no LSOA boundaries supplied" in finding.technical
+
+
 def test_boundaries_in_degrees_are_projected_to_metres_first():
     # The 3 x 3 km grid given in WGS84 gives the same expected share once projected back.
     codes = grid(3)["lsoa_code"].tolist()

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -401,3 +404,127 @@ def test_proxy_ids_must_be_mps_measures(public_config):
 def test_a_missing_public_file_is_named(public_config, tmp_path):
     with pytest.raises(PublicBuildError, match=r"public_sources.mps_borough_crime: .* does not"):
         resolve_sources(public_config, tmp_path)  # nothing is downloaded under tmp_path
+
+
+# --- The command line: one message, never a traceback (no real files needed) ---------------
+
+
+def run_public(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pipeline.public`` in ``tmp_path``, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.public", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+    )
+
+
+def hand_made_sources(public_config: dict, tmp_path: Path, content: bytes = b"") -> Path:
+    """A copy of config/public.yaml whose public files are tiny files in ``tmp_path``."""
+    config = copy.deepcopy(public_config)
+    for key, value in config["public_sources"].items():
+        names = [Path(v).name for v in (value if isinstance(value, list) else [value])]
+        for name in names:
+            (tmp_path / name).write_bytes(content)
+        config["public_sources"][key] = names if isinstance(value, list) else names[0]
+    path = tmp_path / "public.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def assert_one_message(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.strip() == f"python -m pipeline.public: {expected}"
+
+
+DFE_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        (b"", "an empty file"),
+        (b"time_period,geographic_level\n2024,Caf\xe9\n", "bytes that are not UTF-8 text"),
+    ],
+)
+def test_an_unreadable_public_file_is_one_message(public_config, tmp_path, content, found):
+    config = hand_made_sources(public_config, tmp_path, content)
+    result = run_public(tmp_path, "--config", config.name)
+    assert_one_message(
+        result, f"{DFE_FILE}: expected DfE EES population estimates (CSV, UTF-8), found {found}"
+    )
+
+
+def test_a_public_file_in_another_format_is_one_message(public_config, tmp_path):
+    config = hand_made_sources(public_config, tmp_path, b"a,b\n1,2\n")
+    result = run_public(tmp_path, "--config", config.name)
+    assert_one_message(
+        result,
+        f"{DFE_FILE}, column 'time_period': not a DfE EES population estimates file: missing "
+        "column(s) ['time_period', 'geographic_level', 'country_code', 'region_code', "
+        "'old_la_code', 'new_la_code', 'la_name', 'age_group', 'population_estimate']",
+    )
+
+
+def test_configuration_mistakes_are_one_message(public_config, tmp_path):
+    (tmp_path / "broken.yaml").write_text("edition: [2024-25\n", encoding="utf-8")
+    assert_one_message(
+        run_public(tmp_path, "--config", "broken.yaml"),
+        "broken.yaml, line 2, column 1: expected ',' or ']', but got '<stream end>' (while "
+        "parsing a flow sequence on line 1)",
+    )
+    assert_one_message(
+        run_public(tmp_path, "--config", "absent.yaml"), "absent.yaml: the file does not exist"
+    )
+    config = hand_made_sources(public_config, tmp_path)
+    wrong = yaml.safe_load(config.read_text(encoding="utf-8"))
+    wrong["edition"] = "2023-24"
+    config.write_text(yaml.safe_dump(wrong), encoding="utf-8")
+    result = run_public(tmp_path, "--config", config.name)
+    assert_one_message(
+        result,
+        "public.yaml: edition: '2023-24' does not match the window, whose last financial year "
+        "2024 is '2024-25'; set edition: \"2024-25\" (it names the folder "
+        "reports/<area>/<edition>/)",
+    )
+    (tmp_path / DFE_FILE).unlink()
+    config.write_text(yaml.safe_dump({**wrong, "edition": "2024-25"}), encoding="utf-8")
+    result = run_public(tmp_path, "--config", config.name)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"public_sources.dfe_la_codes: {DFE_FILE} does not exist" in result.stderr
+
+
+def test_a_wrong_command_line_exits_with_status_2(tmp_path):
+    result = run_public(tmp_path, "--borough", "E09000012")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--borough needs --write-config" in result.stderr
+
+
+def test_an_internal_error_is_one_line_naming_the_log(public_config, tmp_path):
+    """A bug (here: the build raising a RuntimeError) is not blamed on the inputs."""
+    config = hand_made_sources(public_config, tmp_path)
+    script = (
+        "import sys, pipeline.public.__main__ as cli\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise RuntimeError('bug')\n"
+        "cli.write_public_inputs = broken\n"
+        f"sys.exit(cli.main(['--config', '{config.name}']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+    )
+    assert_one_message(
+        result,
+        "internal error (RuntimeError), not a problem with the inputs; the traceback is in "
+        "logs/pipeline.public.log",
+    )
+    log = (tmp_path / "logs/pipeline.public.log").read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in log and "RuntimeError: bug" in log

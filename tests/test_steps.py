@@ -92,3 +92,22 @@ def test_one_broken_shared_input_stops_with_its_own_message(tmp_path, settings):
         )
     assert "neighbours.csv: column 'rank'" in str(stop.value)
     assert "line 2" in str(stop.value) and "'one'" in str(stop.value)
+
+
+def test_the_render_step_checks_the_narrative_it_reads(tmp_path, settings):
+    """The narrative is checked at parse time and again here: edited mid-run to a list, it
+    stops the step with the file named, before anything is rendered."""
+    from pipeline.config_checks import ConfigError
+    from pipeline.steps import render_html_step
+
+    narrative = tmp_path / "narrative.yaml"
+    narrative.write_text("- not\n- a mapping\n", encoding="utf-8")
+    html = tmp_path / "resident.html"
+    with pytest.raises(ConfigError, match="narrative.yaml: a narrative must be a mapping of keys"):
+        render_html_step(
+            audience="resident", tables={}, findings={}, chart_dir=str(tmp_path),
+            narrative=str(narrative), provenance=str(tmp_path / "p.json"), reconciliation=[],
+            template_dir=str(REPO / "templates"), html=str(html), settings=settings,
+            area=settings["areas"][0],
+        )  # fmt: skip
+    assert not html.exists()

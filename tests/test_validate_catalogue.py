@@ -496,6 +496,20 @@ STOP_CASES: list[tuple[str, str, list[str], set[tuple[int | None, str | None]]]]
         ],
         {(None, "geometry")},
     ),
+    # Longitude/latitude labelled British National Grid: the degrees lie inside the grid's
+    # bounds (a few metres from its origin, in the sea), so only their spread gives them away.
+    (
+        "boundaries_lonlat_labelled_bng.geojson",
+        "boundaries",
+        [
+            "column 'geometry', rule 'coordinates inside the bounds of the declared CRS' (stop): "
+            "the file declares EPSG:27700, whose coordinates are in metres (x -144406 to 728483, "
+            "y -80290 to 1320279), but its coordinates span only x -0.02 to -0.01, y 51.58 to "
+            "51.59: they look like longitude/latitude degrees.",
+            "ogr2ogr -s_srs EPSG:4326 -t_srs EPSG:27700",
+        ],
+        {(None, "geometry")},
+    ),
     (
         "boundaries_self_intersecting.geojson",
         "boundaries",

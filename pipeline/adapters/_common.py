@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import openpyxl.utils.exceptions
 import pandas as pd
 import xlrd
+
+from pipeline.runtime import UserFacingError
 
 #: Columns of every ``excluded`` table. ``detail`` narrows the reason (a borough name, a month,
 #: a code); ``rows`` counts source rows; ``value`` is what those rows held (crimes, residents)
@@ -32,7 +37,7 @@ OPEN_AGE = 90
 _ROWS_SHOWN = 10
 
 
-class AdapterError(ValueError):
+class AdapterError(UserFacingError, ValueError):
     """A public file does not match its published format; the message says where and why."""
 
 
@@ -94,10 +99,53 @@ def excluded_frame(
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def _what_was_found(error: Exception) -> str | None:
+    """What a file that cannot be parsed at all turned out to be, from the error its reader
+    raised; None for any other error (a bug, reported as one)."""
+    if isinstance(error, UnicodeDecodeError):
+        return "bytes that are not UTF-8 text"
+    if isinstance(error, pd.errors.EmptyDataError):
+        return "an empty file"
+    if isinstance(error, pd.errors.ParserError | csv.Error):
+        return f"malformed CSV ({' '.join(str(error).split())})"
+    if isinstance(error, xlrd.XLRDError):
+        return f"a file that is not an .xls workbook ({error})"
+    if isinstance(error, zipfile.BadZipFile):
+        return "a file that is not an .xlsx workbook (not a zip archive)"
+    if isinstance(error, openpyxl.utils.exceptions.InvalidFileException):
+        return "a file that is not an Excel workbook (by its name)"
+    if type(error).__module__.startswith("pyogrio"):  # DataSourceError, DataLayerError, ...
+        return f"a file GDAL cannot read ({' '.join(str(error).split())})"
+    if isinstance(error, OSError):
+        return f"a file that cannot be opened ({error.strerror or type(error).__name__})"
+    return None
+
+
+@contextmanager
+def reading(path: Path | str, what: str) -> Iterator[None]:
+    """Turn a failure to parse ``path`` at all (not text, not CSV, not a workbook, not a
+    shapefile...) into an AdapterError naming the file, what was expected and what was found."""
+    try:
+        yield
+    except AdapterError:
+        raise
+    except Exception as error:
+        found = _what_was_found(error)
+        if found is None:
+            raise
+        raise fail(path, f"expected {what}, found {found}") from None
+
+
+def read_csv_text(path: Path | str, what: str) -> pd.DataFrame:
+    """A CSV file's cells as text (nothing parsed, a UTF-8 byte-order mark ignored)."""
+    with reading(path, f"{what} (CSV, UTF-8)"):
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
 def read_csv_header(path: Path) -> list[str]:
     """The header row of a CSV file (a UTF-8 byte-order mark is ignored)."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        return next(csv.reader(handle), [])
+    with reading(path, "CSV (UTF-8)"), open(path, newline="", encoding="utf-8-sig") as f:
+        return next(csv.reader(f), [])
 
 
 def require_columns(path: Path, present: Iterable[str], required: Iterable[str], what: str) -> None:
@@ -155,6 +203,11 @@ def read_excel_grids(
     ``.xls`` is read with xlrd and ``.xlsx`` with openpyxl (read-only) directly: pandas 3
     deprecates its xlrd engine, and a sheet's header row is found by content, not offset.
     """
+    with reading(path, "Excel workbook (.xls or .xlsx)"):
+        return _excel_grids(path, keep)
+
+
+def _excel_grids(path: Path, keep: Callable[[str], bool]) -> dict[str, pd.DataFrame]:
     if Path(path).suffix.casefold() == ".xls":
         book = xlrd.open_workbook(path, on_demand=True)
         try:
@@ -184,6 +237,11 @@ def read_excel_grids(
 
 def excel_sheet_names(path: Path) -> list[str]:
     """Sheet names of a workbook (.xls via xlrd, .xlsx via openpyxl), without reading cells."""
+    with reading(path, "Excel workbook (.xls or .xlsx)"):
+        return _sheet_names(path)
+
+
+def _sheet_names(path: Path) -> list[str]:
     if Path(path).suffix.casefold() == ".xls":
         book = xlrd.open_workbook(path, on_demand=True)
         try:

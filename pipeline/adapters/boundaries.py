@@ -20,23 +20,28 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from pipeline.adapters._common import fail
+from pipeline.adapters._common import fail, reading
 
 BRITISH_NATIONAL_GRID = 27700
 _LSOA_COLUMN = re.compile(r"^LSOA\d{2}CD$", re.IGNORECASE)
 _LAD_COLUMN = re.compile(r"^LAD\d{2}CD$", re.IGNORECASE)
 
 
+_WHAT = "LSOA boundaries (a shapefile with its .dbf and .shx, a GeoPackage or GeoJSON)"
+
+
 def read_lsoa_boundaries(path: Path | str, area_code: str | None = None) -> gpd.GeoDataFrame:
     """Read LSOA polygons as ``lsoa_code, geometry`` in EPSG:27700, optionally for one LAD."""
     path = Path(path)
-    fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
+    with reading(path, _WHAT):
+        fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
     lsoa_col = _one_field(path, fields, _LSOA_COLUMN, "LSOA code (LSOA11CD/LSOA21CD)")
     columns = [lsoa_col]
     if area_code is not None:
         lad_col = _one_field(path, fields, _LAD_COLUMN, "local authority code (LADyyCD)")
         columns.append(lad_col)
-    shapes = gpd.read_file(path, columns=columns, engine="pyogrio")
+    with reading(path, _WHAT):
+        shapes = gpd.read_file(path, columns=columns, engine="pyogrio")
     if shapes.crs is None:
         raise fail(
             path,

@@ -31,6 +31,7 @@ from pipeline.adapters._common import (
     AdapterResult,
     excluded_frame,
     fail,
+    read_csv_text,
     read_excel_grids,
 )
 
@@ -76,7 +77,7 @@ def read_census_ethnicity_la(path: Path | str) -> AdapterResult:
 
 def _read_custom_dataset(path: Path) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Long CSV: area code, area name, category code, category, Observation."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, "ONS custom-dataset ethnic group")
     columns = list(raw.columns)
     area = next(
         (c for c in columns if c.casefold().endswith(" code") and "ethnic" not in c.casefold()),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.adapters._common import AdapterResult, excluded_frame, fail
+from pipeline.adapters._common import AdapterResult, excluded_frame, fail, reading
 
 #: Source labels printed with the neighbours (the first matches config's neighbours_source).
 SOURCE_APRIL_2021 = "DfE children's services statistical neighbours (April 2021 groupings)"
@@ -46,7 +46,8 @@ def read_dfe_statistical_neighbours(
     ``la_codes`` is :func:`read_dfe_la_codes`'s table (``old_la_code, area_code, area_name``).
     """
     path = Path(path)
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    what = "DfE statistical neighbours (CSV, UTF-8)"
+    with reading(path, what), open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     if not rows:
         raise fail(path, "file is empty")

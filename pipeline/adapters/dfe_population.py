@@ -33,6 +33,7 @@ from pipeline.adapters._common import (
     csv_line_numbers,
     excluded_frame,
     fail,
+    read_csv_text,
     require_columns,
 )
 
@@ -62,7 +63,7 @@ _FORMAT = "DfE EES population estimates"
 
 def _read(path: Path) -> pd.DataFrame:
     """The file as text columns, checked for the EES columns."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, _FORMAT)
     require_columns(path, raw.columns, COLUMNS, _FORMAT)
     return raw.apply(lambda column: column.str.strip())
 

@@ -28,6 +28,7 @@ from pipeline.adapters._common import (
     AdapterResult,
     excluded_frame,
     fail,
+    read_csv_text,
     read_excel_grids,
 )
 
@@ -113,7 +114,7 @@ def read_iod_file1(path: Path | str, *, edition: str | None = None) -> AdapterRe
 def _load_table(path: Path) -> tuple[pd.DataFrame, int]:
     """The data table and the file row number of its first data row (header found by content)."""
     if path.suffix.casefold() == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), 2
+        return read_csv_text(path, "IoD File 1"), 2
     for grid in read_excel_grids(path).values():
         for position in range(min(_HEADER_SEARCH_ROWS, len(grid))):
             if any(str(v).strip().casefold().startswith("lsoa code") for v in grid.iloc[position]):

@@ -36,10 +36,12 @@ import pandas as pd
 
 from pipeline.adapters._common import (
     LSOA_CODE,
+    AdapterError,
     AdapterResult,
     csv_line_numbers,
     excluded_frame,
     fail,
+    read_csv_text,
     require_columns,
 )
 
@@ -53,7 +55,7 @@ _DEPRIVATION_COLUMNS = ["lsoa_code", "iod_edition", "imd_score", "imd_rank", "im
 def read_lsoa_bestfit_lookup(path: Path | str, area_code: str | None = None) -> pd.DataFrame:
     """Read the best-fit lookup; ``area_code`` (LAD22) keeps one area's pairs."""
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, _FORMAT)
     require_columns(path, raw.columns, ["LSOA11CD", "LSOA21CD", "CHGIND"], _FORMAT)
     lines = csv_line_numbers(range(len(raw)))
     for column in ("LSOA11CD", "LSOA21CD"):
@@ -135,13 +137,16 @@ def _bridge_counts(
         pairs["weight"] = pairs["lsoa21_code"].map(weights)
         missing = pairs.loc[pairs["weight"].isna() | (pairs["weight"] < 0), "lsoa21_code"]
         if len(missing):
-            raise ValueError(
-                f"split_weights has no value >= 0 for LSOA21 {sorted(missing.unique())[:5]}"
+            raise AdapterError(
+                f"best-fit lookup: the split weights (residents) have no value >= 0 for "
+                f"LSOA21 {sorted(missing.unique())[:5]}"
             )
     pairs["share"] = pairs["weight"] / pairs.groupby("lsoa11_code")["weight"].transform("sum")
     if pairs["share"].isna().any():
         zero = sorted(pairs.loc[pairs["share"].isna(), "lsoa11_code"].unique())[:5]
-        raise ValueError(f"split_weights are all zero for the children of LSOA11 {zero}")
+        raise AdapterError(
+            f"best-fit lookup: the split weights are all zero for the children of LSOA11 {zero}"
+        )
     known = known.groupby(["lsoa_code", *keys], as_index=False, sort=True, dropna=False)[
         "count"
     ].sum()

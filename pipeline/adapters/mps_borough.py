@@ -39,6 +39,7 @@ from pipeline.adapters._common import (
     csv_line_numbers,
     excluded_frame,
     fail,
+    read_csv_text,
     whole_numbers,
 )
 
@@ -139,7 +140,7 @@ def read_mps_borough_crime(paths: Path | str | Iterable[Path | str]) -> AdapterR
     """Read one or more MPS borough files into long monthly counts by borough and category."""
     files = as_paths(paths)
     if len({path.name for path in files}) != len(files):
-        raise ValueError(f"MPS files must have different names: {[p.name for p in files]}")
+        raise AdapterError(f"MPS files must have different names: {[p.name for p in files]}")
     parts, excluded = [], []
     for path in files:
         frame, dropped = _read_one(path)
@@ -151,7 +152,7 @@ def read_mps_borough_crime(paths: Path | str | Iterable[Path | str]) -> AdapterR
 
 def _read_one(path: Path) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """One wide file -> long rows for the boroughs, plus the non-borough rows it left out."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, _FORMAT)
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in _TEXT_COLUMNS if c not in raw.columns]
     if missing:
@@ -261,7 +262,9 @@ def mps_comparator_series(
     wanted = {name.casefold() for name in names}
     chosen = crime.loc[crime[f"{level}_category"].str.casefold().isin(wanted)]
     if chosen.empty:
-        raise ValueError(f"no rows of MPS {level} category {names} for measure {measure!r}")
+        raise AdapterError(
+            f"MPS borough-level crime: no rows of {level} category {names} for measure {measure!r}"
+        )
     present = sorted(crime["area_code"].unique())
     index = pd.MultiIndex.from_product([present, months], names=["area_code", "month"])
     series = chosen.groupby(["area_code", "month"])["count"].sum().reindex(index, fill_value=0)
@@ -299,8 +302,8 @@ def _full_month_range(crime: pd.DataFrame) -> list[str]:
     expected = [str(p) for p in periods]
     gaps = sorted(set(expected) - set(present))
     if gaps:
-        raise ValueError(
-            f"MPS borough data have no rows for month(s) {gaps[:6]} "
+        raise AdapterError(
+            f"MPS borough-level crime: no rows for month(s) {gaps[:6]} "
             f"inside {expected[0]}..{expected[-1]}"
         )
     return expected
@@ -310,7 +313,9 @@ def _london_total(series: pd.DataFrame, present: list[str]) -> pd.DataFrame:
     """London as the sum of the 32 MPS boroughs; all must be present or the sum is short."""
     absent = sorted(set(MPS_BOROUGHS) - set(present))
     if absent:
-        raise ValueError(f"cannot total London: borough(s) {absent} are missing from the MPS data")
+        raise AdapterError(
+            f"MPS borough-level crime: cannot total London: borough(s) {absent} are missing"
+        )
     boroughs = series.loc[series["area_code"].isin(MPS_BOROUGHS)]
     total = boroughs.groupby("month", as_index=False)["count"].sum()
     return total.assign(area_code=LONDON_CODE)[["area_code", "month", "count"]]

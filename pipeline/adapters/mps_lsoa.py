@@ -28,6 +28,7 @@ from pipeline.adapters._common import (
     csv_line_numbers,
     excluded_frame,
     fail,
+    read_csv_text,
     require_columns,
     whole_numbers,
 )
@@ -39,7 +40,7 @@ _FORMAT = "MPS annual crime by LSOA"
 def read_mps_lsoa_annual(path: Path | str, area_code: str | None = None) -> AdapterResult:
     """Read the annual LSOA table; ``area_code`` (LAD code) keeps one borough's LSOAs."""
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, _FORMAT)
     require_columns(path, raw.columns, ["LSOA11CD", "LAD11CD"], _FORMAT)
     years = [c for c in raw.columns if _YEAR_COLUMN.match(str(c))]
     if not years:

@@ -29,6 +29,7 @@ from pipeline.adapters._common import (
     csv_line_numbers,
     excluded_frame,
     fail,
+    read_csv_text,
     whole_numbers,
 )
 
@@ -46,7 +47,7 @@ def read_ons_sape_lsoa(
 ) -> AdapterResult:
     """Read LSOA population by sex and age band; ``area_code`` (LAD) keeps one area's LSOAs."""
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, "ONS small-area population estimates")
     mid_year = year if year is not None else _year_from_name(path)
     lsoa_col = _one_column(path, raw, _LSOA_COLUMN, "LSOA code (LSOA11CD or LSOA21CD)")
     lines = csv_line_numbers(range(len(raw)))

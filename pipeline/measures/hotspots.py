@@ -1128,9 +1128,16 @@ def _school_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) 
         "Wilson)."
     )
     if ratio_rows.empty or pd.isna(ratio_rows.iloc[0]["value"]):
+        # Say so, with the reason the table records: a comparison that silently vanishes reads
+        # as if none had been intended.
         status = "Not compared"
-        comparison = ""
-        technical += " No expected share (no boundaries), so no comparison."
+        notes = [ratio_rows.iloc[0]["note"]] if not ratio_rows.empty else []
+        notes.append(share["note"])
+        reason = next((str(n) for n in notes if isinstance(n, str) and n), "no expected share")
+        comparison = (
+            " We could not compare this with how much of the borough's land is near a school."
+        )
+        technical += f" No comparison with the land near schools ({reason})."
     else:
         ratio = ratio_rows.iloc[0]
         expected = float(ratio["expected_share"])

@@ -3,6 +3,11 @@
 Writes the configuration's raw inputs from the public files it names (``public_sources``).
 With ``--borough CODE --write-config PATH`` it first writes a copy of the configuration for
 another London borough (e.g. ``E09000012`` Hackney) and builds that one.
+
+Exit status: 0 when the inputs are written; 1 when it stops, with one message and no
+traceback: a problem with the configuration or a public file (the message names the file,
+what was expected and what was found), or an internal error (one line naming the log file
+that holds the traceback, ``--log``); 2 for a wrong command line.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.public.build import PublicBuildError, config_for_borough, write_public_inputs
+from pipeline.config_checks import ConfigError, config_problems, load_mapping
+from pipeline.public.build import config_for_borough, write_public_inputs
+from pipeline.runtime import logged_step
+
+PROG = "python -m pipeline.public"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build and write the inputs; print only file counts and paths (never data)."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.public",
+        prog=PROG,
         description="Build the SNA's raw inputs for a London borough from public files alone.",
     )
     parser.add_argument("--config", type=Path, default=Path("config/public.yaml"))
@@ -31,20 +39,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write-config", type=Path, help="with --borough: where to write its configuration"
     )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        default=Path("logs/pipeline.public.log"),
+        help="log file (holds the traceback of an internal error)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build and write the inputs; print only file counts and paths (never data)."""
+    parser = _parser()
     args = parser.parse_args(argv)
-    config = yaml.safe_load(args.config.read_text(encoding="utf-8"))
+    if args.borough and args.write_config is None:
+        parser.error("--borough needs --write-config (the new configuration's path)")
     try:
-        if args.borough:
-            if args.write_config is None:
-                parser.error("--borough needs --write-config (the new configuration's path)")
-            config = config_for_borough(config, args.borough)
-            text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
-            args.write_config.write_text(text, encoding="utf-8")
-            print(f"wrote {args.write_config} for {config['areas'][0]['name']}")
-        written = write_public_inputs(config, args.root, args.out)
-    except PublicBuildError as error:
-        print(f"python -m pipeline.public: {error}", file=sys.stderr)
-        return 1
+        with logged_step(args.log, PROG, keep_reason=False):
+            config = load_mapping(args.config, "configuration")
+            problems = config_problems(config, str(args.config))
+            if problems:
+                raise ConfigError(problems)
+            if args.borough:
+                config = config_for_borough(config, args.borough)
+                text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
+                args.write_config.write_text(text, encoding="utf-8")
+                print(f"wrote {args.write_config} for {config['areas'][0]['name']}")
+            written = write_public_inputs(config, args.root, args.out)
+    except SystemExit as stop:  # logged_step has printed the one message
+        return int(stop.code or 0)
     areas = ", ".join(area["name"] for area in config["areas"])
     out = (args.out or args.root) / Path(config["shared_inputs"]).parent
     print(f"wrote {len(written)} files for {areas} under {out}")

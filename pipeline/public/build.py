@@ -51,6 +51,7 @@ from pipeline.adapters import (
     read_ons_mye2,
     read_ons_sape_lsoa,
 )
+from pipeline.adapters._common import fail, reading, require_columns
 from pipeline.adapters.mps_borough import (
     LONDON_BOROUGHS,
     LONDON_CODE,
@@ -58,6 +59,7 @@ from pipeline.adapters.mps_borough import (
     MPS_BOROUGHS,
     PROXY_MEASURES,
 )
+from pipeline.runtime import UserFacingError
 
 #: Columns of ``adapter-exclusions.csv``: what was being built, the source file (or step),
 #: the reason, a narrower detail, the source rows and (where meaningful) what they held.
@@ -71,7 +73,7 @@ _LSOA21_FIELDS = {"LSOA21CD": "lsoa_code", "LSOA21NM": "lsoa_name", "MSOA21CD": 
 _LAD_FIELD = re.compile(r"^LAD\d{2}CD$", re.IGNORECASE)
 
 
-class PublicBuildError(ValueError):
+class PublicBuildError(UserFacingError, ValueError):
     """The configuration or the public files cannot give the SNA inputs; the message says why."""
 
 
@@ -179,16 +181,29 @@ def exclusions(step: str, result: AdapterResult | pd.DataFrame) -> pd.DataFrame:
     return frame[EXCLUSION_COLUMNS]
 
 
+_REGION_COLUMNS = ["time_period", "geographic_level", "new_la_code", "region_name"]
+
+
 def la_regions(path: Path) -> dict[str, str]:
     """ONS LA code -> region name from the DfE population file (latest year of each LA)."""
     latest: dict[str, tuple[int, str]] = {}
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
+    what = "DfE EES population estimates"
+    with (
+        reading(path, f"{what} (CSV, UTF-8)"),
+        open(path, newline="", encoding="utf-8-sig") as handle,
+    ):
+        reader = csv.DictReader(handle)
+        require_columns(path, reader.fieldnames or [], _REGION_COLUMNS, what)
+        for line, row in enumerate(reader, start=2):
             if row["geographic_level"].strip() != "Local authority":
                 continue
-            code, year = row["new_la_code"].strip(), int(row["time_period"])
-            if code not in latest or year >= latest[code][0]:
-                latest[code] = (year, row["region_name"].strip())
+            code, year = row["new_la_code"].strip(), row["time_period"].strip()
+            if not year.isdigit():
+                raise fail(
+                    path, "time_period must be a year YYYY", column="time_period", rows=[line]
+                )
+            if code not in latest or int(year) >= latest[code][0]:
+                latest[code] = (int(year), row["region_name"].strip())
     # DfE splits London into Inner and Outer London; the ONS region is London.
     london = {"Inner London", "Outer London"}
     return {
@@ -317,13 +332,14 @@ def build_areas(
 
 def split_weights(path: Path) -> pd.Series | None:
     """Census 2021 residents per LSOA21 from the best-fit lookup, or None if it has none."""
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    if SPLIT_WEIGHT_COLUMN not in header:
-        return None
-    table = pd.read_csv(
-        path, usecols=["LSOA21CD", SPLIT_WEIGHT_COLUMN], dtype={"LSOA21CD": str},
-        encoding="utf-8-sig",
-    )  # fmt: skip
+    with reading(path, "ONS LSOA11 to LSOA21 best-fit lookup (CSV, UTF-8)"):
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        if SPLIT_WEIGHT_COLUMN not in header:
+            return None
+        table = pd.read_csv(
+            path, usecols=["LSOA21CD", SPLIT_WEIGHT_COLUMN], dtype={"LSOA21CD": str},
+            encoding="utf-8-sig",
+        )  # fmt: skip
     return (
         table.drop_duplicates("LSOA21CD").set_index("LSOA21CD")[SPLIT_WEIGHT_COLUMN].astype(float)
     )
@@ -331,7 +347,9 @@ def split_weights(path: Path) -> pd.Series | None:
 
 def read_lsoa21_attributes(path: Path, area_code: str) -> pd.DataFrame:
     """The area's LSOA21 codes, names and MSOAs from the boundaries' attribute table."""
-    fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
+    what = "LSOA (2021) boundaries (a shapefile with its .dbf and .shx)"
+    with reading(path, what):
+        fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
     lad = [f for f in fields if _LAD_FIELD.match(f)]
     missing = [f for f in _LSOA21_FIELDS if f not in fields]
     if missing or len(lad) != 1:
@@ -339,7 +357,8 @@ def read_lsoa21_attributes(path: Path, area_code: str) -> pd.DataFrame:
             f"{path.name}: the LSOA (2021) boundaries need attributes {list(_LSOA21_FIELDS)} and "
             f"one LADyyCD; found {fields}"
         )
-    table = pyogrio.read_dataframe(path, columns=[*_LSOA21_FIELDS, lad[0]], read_geometry=False)
+    with reading(path, what):
+        table = pyogrio.read_dataframe(path, columns=[*_LSOA21_FIELDS, lad[0]], read_geometry=False)
     table = table.loc[table[lad[0]].str.strip() == area_code]
     if table.empty:
         raise PublicBuildError(f"{path.name}: no LSOA has {lad[0]} = {area_code}")

@@ -21,6 +21,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from pipeline.config_checks import load_narrative
+
 REPO = Path(__file__).resolve().parents[2]
 #: A stand-in provenance record for previews (the workflow records the real one).
 PREVIEW_PROVENANCE: dict[str, Any] = {
@@ -163,7 +165,7 @@ def render_demo_preview(
         write_charts(build_charts(tables, shape, settings, area, audience), charts, audience)
     edition = out / "reports" / area["slug"] / str(settings["edition"])
     edition.mkdir(parents=True, exist_ok=True)
-    narrative = yaml.safe_load(Path(area["narrative"]).read_text(encoding="utf-8"))
+    narrative = load_narrative(area["narrative"])
     reconciliation = pd.concat(
         [
             pd.read_csv(p)

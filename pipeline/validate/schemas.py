@@ -874,6 +874,13 @@ class Boundaries(pa.DataFrameModel):
                     "British National Grid (EPSG:27700)",
                     "Reproject the file to EPSG:27700 (e.g. ogr2ogr -t_srs EPSG:27700).",
                 ),
+                (
+                    "geometry",
+                    "coordinates inside the bounds of the declared CRS",
+                    "The coordinates are not in the coordinate system the file declares: "
+                    "reproject from the one they are really in (longitude/latitude: ogr2ogr "
+                    "-s_srs EPSG:4326 -t_srs EPSG:27700).",
+                ),
                 ("geometry", "polygon geometry", "Each feature must be a Polygon or MultiPolygon."),
                 (
                     "geometry",
