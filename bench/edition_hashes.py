@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         names = sorted(set(expected) | set(hashes))
         different = [n for n in names if expected.get(n) != hashes.get(n)]
         for name in different:
-            print(f"{name}: {expected.get(name, 'absent')[:12]} -> {hashes.get(name, 'absent')[:12]}")
+            was, now = expected.get(name, "absent"), hashes.get(name, "absent")
+            print(f"{name}: {was[:12]} -> {now[:12]}")
         print(f"{len(names) - len(different)} same, {len(different)} different")
         return 1 if different else 0
     if not args.write:
