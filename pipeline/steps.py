@@ -33,12 +33,20 @@ def validate_step(
     reconciliation: str,
     settings: Mapping[str, Any],
     area_lsoas: set[str] | None = None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Validate one raw input against its contract and write the rows used and the
     reconciliation (rows read = used + excluded, by reason). A Stop problem writes
-    ``<kind>.failures.csv`` beside the reconciliation and raises."""
+    ``<kind>.failures.csv`` beside the reconciliation and raises.
+
+    Returns the rows used and the record of the bytes they were read from (path, size,
+    sha256), hashed before and after reading: the provenance of an edition names exactly the
+    inputs its figures were computed from, so a file that changes while it is read stops the
+    run instead."""
+    from pipeline.audit.provenance import input_records
+    from pipeline.runtime import UserFacingError
     from pipeline.validate import validate_input
 
+    before = input_records([raw])[0]
     result = validate_input(
         kind,
         Path(raw),
@@ -46,10 +54,15 @@ def validate_step(
         area_lsoas=area_lsoas,
         failures_path=_failures_path(reconciliation, kind),
     )
+    if input_records([raw])[0] != before:
+        raise UserFacingError(
+            f"{raw}: the file changed while it was being validated; run the workflow again "
+            "once it is complete."
+        )
     write_parquet(result.frame, validated)
     write_csv(result.reconciliation, reconciliation)
     LOGGER.info("%s: %s", kind, result.reconciliation.to_dict("records"))
-    return result.frame
+    return result.frame, before
 
 
 def _failures_path(reconciliation: str, name: str) -> Path:
@@ -64,11 +77,13 @@ def validate_shared_step(
     *,
     validated: Mapping[str, str],
     reconciliation: Mapping[str, str],
+    read: str,
     settings: Mapping[str, Any],
 ) -> None:
     """Validate every input shared by the areas (``raw``, ``validated`` and
-    ``reconciliation`` map each kind to its file); stop naming every input that fails."""
-    _validate_each(raw, validated, reconciliation, settings)
+    ``reconciliation`` map each kind to its file); stop naming every input that fails.
+    ``read`` records the bytes each input was read from (see :func:`validate_step`)."""
+    write_json(_validate_each(raw, validated, reconciliation, settings), read)
 
 
 def _validate_each(
@@ -77,16 +92,16 @@ def _validate_each(
     reconciliation: Mapping[str, str],
     settings: Mapping[str, Any],
     area_lsoas: set[str] | None = None,
-) -> None:
+) -> list[dict[str, Any]]:
     """Validate each input in turn, going on past a failing one, so that a single run reports
-    every broken input rather than the first."""
+    every broken input rather than the first. Returns the read records, by kind."""
     from pipeline.runtime import UserFacingError
     from pipeline.validate import ValidationStop
 
-    stops = []
+    stops, records = [], []
     for kind, path in raw.items():
         try:
-            validate_step(
+            _, record = validate_step(
                 kind,
                 path,
                 validated=validated[kind],
@@ -94,6 +109,7 @@ def _validate_each(
                 settings=settings,
                 area_lsoas=area_lsoas,
             )
+            records.append({"kind": kind, **record})
         except ValidationStop as stop:
             stops.append(stop)
     if len(stops) == 1:
@@ -101,6 +117,7 @@ def _validate_each(
     if stops:
         messages = "\n\n".join(str(stop) for stop in stops)
         raise UserFacingError(f"{len(stops)} inputs break stop rules.\n\n{messages}")
+    return records
 
 
 def validate_area_step(
@@ -110,26 +127,25 @@ def validate_area_step(
     validated: Mapping[str, str],
     reconciliation: Mapping[str, str],
     kept: str,
+    read: str,
     settings: Mapping[str, Any],
     area_code: str,
 ) -> None:
     """Validate one area's inputs (its LSOA list first: every other input is checked against
     it; a failing input does not hide the next), then check that they fit the shared inputs
     (populations and deprivation for every LSOA, ...). What the cross-input checks keep and
-    count goes to ``kept``."""
+    count goes to ``kept``; ``read`` records the bytes each input was read from."""
     from pipeline.validate import check_cross_inputs
 
-    area_lsoas = set(
-        validate_step(
-            "lsoas",
-            raw["lsoas"],
-            validated=validated["lsoas"],
-            reconciliation=reconciliation["lsoas"],
-            settings=settings,
-        )["lsoa_code"]
+    lsoas, lsoas_read = validate_step(
+        "lsoas",
+        raw["lsoas"],
+        validated=validated["lsoas"],
+        reconciliation=reconciliation["lsoas"],
+        settings=settings,
     )
     others = {kind: path for kind, path in raw.items() if kind != "lsoas"}
-    _validate_each(others, validated, reconciliation, settings, area_lsoas)
+    records = _validate_each(others, validated, reconciliation, settings, set(lsoas["lsoa_code"]))
     # Checked as the measures will read them: from the files just written.
     frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(
@@ -139,6 +155,7 @@ def validate_area_step(
         failures_path=_failures_path(kept, "cross-inputs"),
     )
     write_csv(notes, kept)
+    write_json(sorted([{"kind": "lsoas", **lsoas_read}, *records], key=lambda r: r["kind"]), read)
 
 
 def measures_step(

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from pipeline.audit.digests import ContentDigests
 from pipeline.audit.git_state import refresh_git_state
-from pipeline.config_checks import check_workflow_configuration
+from pipeline.config_checks import check_workflow_configuration, generated_inputs
 from pipeline.measures import FAMILIES
 from pipeline.render.html import AUDIENCES
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
@@ -84,6 +85,34 @@ def reconciliation_files(folder, kinds):
 def shared_raw_files():
     """Raw file of each shared input, keyed ``raw_<kind>``."""
     return {f"raw_{kind}": raw_file("shared", kind) for kind in SHARED_KINDS}
+
+
+def inputs_read_file(folder):
+    """What a validation job read: path, size and sha256 of each input (for provenance)."""
+    return f"{VALIDATION_REPORTS}/{folder}/inputs-read.json"
+
+
+def get_inputs_read_of_area(wildcards):
+    """The read records of every input one area's edition is computed from."""
+    return [inputs_read_file("shared"), inputs_read_file(wildcards.area)]
+
+
+# Raw inputs are re-read when their bytes change, whatever their modification times say: each
+# rule that reads them gets their sha256 as a parameter (Snakemake re-runs a job whose
+# parameters changed). Files a stage-0 rule of this configuration writes are left to
+# Snakemake's own tracking of that rule.
+CONTENT_DIGESTS = ContentDigests("data/processed/raw-check/content-digests.json")
+GENERATED_INPUTS = generated_inputs(config)
+
+
+def raw_contents(wildcards):
+    """sha256 of every user-supplied raw file of the job's folder ('shared', or the area of
+    the job), by path. A function of the wildcards only: Snakemake records (and compares)
+    only parameters that are not derived from a job's input files."""
+    folder = wildcards.get("folder") or wildcards.get("area") or "shared"
+    kinds = SHARED_KINDS if folder == "shared" else AREA_KINDS
+    files = [raw_file(folder, kind) for kind in kinds]
+    return CONTENT_DIGESTS.of(f for f in files if Path(f) not in GENERATED_INPUTS)
 
 
 def get_area_validation_inputs(wildcards):

@@ -17,5 +17,7 @@ if "public_sources" in config:
             runtime=15,
         params:
             settings=config,
+            # Rebuilt when an official file's bytes change, whatever its modification time.
+            contents=lambda wildcards: CONTENT_DIGESTS.of(get_public_source_files()),
         script:
             "../scripts/build_public_inputs.py"

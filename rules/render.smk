@@ -4,7 +4,7 @@
 
 rule record_provenance:
     input:
-        raw=get_raw_inputs_of_area,
+        read=get_inputs_read_of_area,
         git_state="data/processed/provenance/git-state.json",
         lock="uv.lock",
     output:

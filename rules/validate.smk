@@ -15,6 +15,8 @@ rule check_raw_inputs:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        contents=raw_contents,
     script:
         "../scripts/check_raw_inputs.py"
 
@@ -26,6 +28,7 @@ rule validate_shared_inputs:
     output:
         **validated_files("shared", SHARED_KINDS),
         **reconciliation_files("shared", SHARED_KINDS),
+        read=inputs_read_file("shared"),
     log:
         f"logs/validate_shared_inputs/{DATASET}.log",
     threads: 1
@@ -35,6 +38,7 @@ rule validate_shared_inputs:
     params:
         settings=config,
         kinds=SHARED_KINDS,
+        contents=raw_contents,
     script:
         "../scripts/validate_shared_inputs.py"
 
@@ -48,6 +52,7 @@ rule validate_area_inputs:
         **validated_files("{area}", AREA_KINDS),
         **reconciliation_files("{area}", AREA_KINDS),
         kept=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.reconciliation.csv",
+        read=inputs_read_file("{area}"),
     log:
         f"logs/validate_area_inputs/{DATASET}/{{area}}.log",
     threads: 1
@@ -59,5 +64,6 @@ rule validate_area_inputs:
         area=get_area,
         kinds=AREA_KINDS,
         shared_kinds=SHARED_KINDS,
+        contents=raw_contents,
     script:
         "../scripts/validate_area_inputs.py"

@@ -8,7 +8,7 @@ with logged_step(sm.log[0], "record_provenance"):
     record = build_provenance(
         git_state=read_json(sm.input.git_state),
         config=sm.params.settings,
-        inputs=sm.input.raw,
+        inputs=[record for path in sm.input.read for record in read_json(path)],
         lock_path=sm.input.lock,
     )
     write_json(record, sm.output.provenance)

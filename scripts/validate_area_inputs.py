@@ -12,6 +12,7 @@ with logged_step(sm.log[0], f"validate_area_inputs {sm.wildcards.area}"):
         validated={kind: outputs[kind] for kind in kinds},
         reconciliation={kind: outputs[f"{kind}_reconciliation"] for kind in kinds},
         kept=sm.output.kept,
+        read=sm.output.read,
         settings=sm.params.settings,
         area_code=sm.params.area["code"],
     )

@@ -10,5 +10,6 @@ with logged_step(sm.log[0], "validate_shared_inputs"):
         {kind: inputs[f"raw_{kind}"] for kind in sm.params.kinds},
         validated={kind: outputs[kind] for kind in sm.params.kinds},
         reconciliation={kind: outputs[f"{kind}_reconciliation"] for kind in sm.params.kinds},
+        read=sm.output.read,
         settings=sm.params.settings,
     )

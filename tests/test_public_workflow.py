@@ -114,3 +114,34 @@ def test_victim_measures_say_not_available(public_run):
         assert rows["note"].str.startswith("not available from public data").all()
     monitoring = table(public_run, "monitoring")
     assert "actions_not_supplied" in set(monitoring["measure_id"])
+
+
+def test_an_official_file_replaced_by_an_older_one_rebuilds_the_inputs(public_run, realdata):
+    """Content, not timestamps: an official file whose bytes change while its modification
+    time goes back (a re-download unpacked with its archive's dates) rebuilds the inputs."""
+    import os
+    import re
+    import shutil
+
+    link = public_run.parent / "shared"
+    copied = public_run.parent / "shared-copy"
+    shutil.copytree(realdata, copied / "realdata")  # copy2: modification times kept
+    link.unlink()
+    link.symlink_to(copied, target_is_directory=True)
+    try:
+        unchanged = snakemake(public_run, "-n", "--quiet", "rules")
+        assert unchanged.returncode == 0, unchanged.stderr[-3000:]
+        assert "build_public_inputs" not in unchanged.stdout
+        borough = copied / "realdata/mps-borough-crime/MPS Borough Level Crime (Historical).csv"
+        stamp = borough.stat()
+        data = borough.read_bytes()
+        borough.write_bytes(data.replace(b",0,", b",1,", 1))
+        os.utime(borough, ns=(stamp.st_atime_ns, stamp.st_mtime_ns - 10**12))
+        changed = snakemake(public_run, "-n", "--quiet", "rules")
+        assert changed.returncode == 0, changed.stderr[-3000:]
+        planned = set(re.findall(r"^(\w+)\s+\d+$", changed.stdout, flags=re.MULTILINE))
+        assert {"build_public_inputs", "validate_shared_inputs", "compute_measures"} <= planned
+    finally:
+        link.unlink()
+        link.symlink_to(realdata.parent, target_is_directory=True)
+        shutil.rmtree(copied)

@@ -53,6 +53,7 @@ def test_every_broken_area_input_is_named_in_one_run(tmp_path, settings):
         shared["raw"],
         validated=shared["validated"],
         reconciliation=shared["reconciliation"],
+        read=str(tmp_path / "validation" / "shared" / "inputs-read.json"),
         settings=settings,
     )
     own = _layout(tmp_path, AREA, area_kinds(settings))
@@ -63,6 +64,7 @@ def test_every_broken_area_input_is_named_in_one_run(tmp_path, settings):
             validated=own["validated"],
             reconciliation=own["reconciliation"],
             kept=str(tmp_path / "validation" / AREA / "cross-inputs.reconciliation.csv"),
+            read=str(tmp_path / "validation" / AREA / "inputs-read.json"),
             settings=settings,
             area_code="E09000031",
         )
@@ -88,6 +90,7 @@ def test_one_broken_shared_input_stops_with_its_own_message(tmp_path, settings):
             shared["raw"],
             validated=shared["validated"],
             reconciliation=shared["reconciliation"],
+            read=str(tmp_path / "validation" / "shared" / "inputs-read.json"),
             settings=settings,
         )
     assert "neighbours.csv: column 'rank'" in str(stop.value)

@@ -8,7 +8,7 @@ import subprocess
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pipeline.audit.hashing import sha256_file, sha256_text
@@ -105,14 +105,33 @@ def _relative_parts(path: Path, base: Path) -> list[str]:
     return ups + list(path.parts[len(common.parts) :])
 
 
+def read_records(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The inputs of an edition from the validation steps' read records (path, size and
+    sha256 of the bytes each input was validated from), one per path, sorted by path.
+
+    Provenance is taken from these records, never by hashing the raw files again when it is
+    written: a file replaced after validation must not be named as the source of figures
+    computed from its predecessor."""
+    by_path: dict[str, dict[str, Any]] = {}
+    for record in records:
+        entry = {key: record[key] for key in ("path", "size", "sha256")}
+        if by_path.setdefault(entry["path"], entry) != entry:
+            raise ValueError(
+                f"{entry['path']}: validated twice from different bytes in one edition "
+                "(the file changed during the run); run the workflow again"
+            )
+    return [by_path[path] for path in sorted(by_path, key=PurePosixPath)]
+
+
 def build_provenance(
     *,
     git_state: Mapping[str, Any],
     config: Mapping[str, Any],
-    inputs: Iterable[str | Path],
+    inputs: Iterable[Mapping[str, Any]],
     lock_path: str | Path,
 ) -> dict[str, Any]:
-    """Everything an auditor needs to know went into an edition (no timestamps)."""
+    """Everything an auditor needs to know went into an edition (no timestamps). ``inputs``
+    are the validation steps' read records (see :func:`read_records`)."""
     import vl_convert
 
     locked = locked_versions(lock_path)
@@ -121,7 +140,7 @@ def build_provenance(
         "uncommitted_changes": git_state.get("dirty"),
         "config_sha256": config_hash(config),
         "config": dict(config),
-        "inputs": input_records(inputs),
+        "inputs": read_records(inputs),
         "lock_sha256": sha256_file(lock_path),
         "python": platform.python_version(),
         "packages": {name: locked.get(name, "not locked") for name in KEY_PACKAGES},

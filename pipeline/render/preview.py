@@ -92,6 +92,7 @@ def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
         shared["raw"],
         validated=shared["validated"],
         reconciliation=shared["reconciliation"],
+        read=str(reports / "shared" / "inputs-read.json"),
         settings=config,
     )
     own = layout(area["slug"], area_kinds(config), Path(area["inputs"]))
@@ -101,6 +102,7 @@ def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
         validated=own["validated"],
         reconciliation=own["reconciliation"],
         kept=str(reports / area["slug"] / "cross-inputs.reconciliation.csv"),
+        read=str(reports / area["slug"] / "inputs-read.json"),
         settings=config,
         area_code=area["code"],
     )
