@@ -115,6 +115,11 @@ def raw_contents(wildcards):
     return CONTENT_DIGESTS.of(f for f in files if Path(f) not in GENERATED_INPUTS)
 
 
+def public_source_contents(wildcards):
+    """sha256 of every official file the public-data build reads, by path."""
+    return CONTENT_DIGESTS.of(get_public_source_files())
+
+
 def get_area_validation_inputs(wildcards):
     """One area's raw files (``raw_<kind>``), its folder's checksum check, and the validated
     shared inputs (``shared_<kind>``) its inputs are cross-checked against."""

@@ -18,6 +18,6 @@ if "public_sources" in config:
         params:
             settings=config,
             # Rebuilt when an official file's bytes change, whatever its modification time.
-            contents=lambda wildcards: CONTENT_DIGESTS.of(get_public_source_files()),
+            contents=public_source_contents,
         script:
             "../scripts/build_public_inputs.py"
