@@ -124,15 +124,16 @@ def publish_editions(
                 settings=settings,
                 area=area,
             )
+        for circulation in SWAP_ORDER:
+            replace_directory(staged[circulation], targets[circulation])
+            LOGGER.info("published %s", targets[circulation])
     except BaseException:
-        # Free the space now (a full disk is a likely cause); a kill leaves them to
-        # recover_leftovers on the next publish.
+        # Free the space now (a full disk is a likely cause). A staging path holds either a
+        # new tree not swapped in or, after a swap, the old one: neither is needed. A kill
+        # leaves them to recover_leftovers on the next publish.
         for folder in staged.values():
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    for circulation in SWAP_ORDER:
-        replace_directory(staged[circulation], targets[circulation])
-        LOGGER.info("published %s", targets[circulation])
     return receipt(root, targets)
 
 
