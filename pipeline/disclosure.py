@@ -491,6 +491,11 @@ def _ends(measure_id: str, suffixes: Sequence[str]) -> bool:
     return any(measure_id.endswith(s) for s in suffixes)
 
 
+def numerator_counts_people(measure_id: Any) -> bool:
+    """False for measures whose numerator is not a count (a rank, a population share)."""
+    return not _ends(str(measure_id), NOT_COUNTS)
+
+
 def is_measure(measure_id: Any, name: str) -> bool:
     """True when a measure id is ``name`` or ``<definition id>_<name>`` (e.g. ``sv_0_24_gini``)."""
     text = str(measure_id)

@@ -20,7 +20,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.charts import RenderedChart, not_available, protect_for_report, read_charts
-from pipeline.disclosure import MARKER, DisclosurePolicy, Margin, protect
+from pipeline.disclosure import (
+    MARKER,
+    DisclosurePolicy,
+    Margin,
+    numerator_counts_people,
+    protect,
+)
 from pipeline.editions import ReportVariant, published_csv_path, variant_for
 from pipeline.findings import Finding
 from pipeline.measures import FAMILIES
@@ -467,7 +473,12 @@ def measure_rows_table(
         cells = [
             Cell(str(r["period"])),
             Cell(str(r["group"])),
-            Cell(MARKER if num_hidden else fmt_count(r.get("numerator")), "count", num_hidden),
+            Cell(
+                MARKER if num_hidden else fmt_count(r.get("numerator")),
+                # A rank (e.g. the placebo test's) is not a count of anyone.
+                "count" if numerator_counts_people(r["measure_id"]) else "number",
+                num_hidden,
+            ),
             Cell(MARKER if den_hidden else fmt_count(r.get("denominator")), "number", den_hidden),
             Cell(value, "number", hidden),
             Cell(interval, "interval", hidden),
@@ -875,6 +886,9 @@ def _reconciliation_table(name: str, rows: pd.DataFrame, policy: DisclosurePolic
     def shown(key: Any, value: Any) -> str:
         return MARKER if key in hidden else fmt_count(value)
 
+    # Rows of victim records count people; rows of other inputs (schools, LSOAs) do not.
+    kind = "count" if name in PERSON_LEVEL_INPUTS else "number"
+
     read = rows.loc[rows["category"] == "read", "rows"].sum()
     used = rows.loc[rows["category"] == "used", "rows"].sum()
     excluded = rows.loc[rows["category"] == "excluded", "rows"].sum()
@@ -882,7 +896,7 @@ def _reconciliation_table(name: str, rows: pd.DataFrame, policy: DisclosurePolic
     table_rows = tuple(
         Row(
             Cell(str(r["category"])),
-            (Cell(str(r["reason"])), Cell(shown(i, r["rows"]), "count", i in hidden)),
+            (Cell(str(r["reason"])), Cell(shown(i, r["rows"]), kind, i in hidden)),
         )
         for i, r in zip(rows.index, rows.to_dict("records"), strict=True)
     )
@@ -891,7 +905,7 @@ def _reconciliation_table(name: str, rows: pd.DataFrame, policy: DisclosurePolic
         caption=f"{name}: {shown(_only_row(rows, 'read'), read)} rows read = "
         f"{shown(_only_row(rows, 'used'), used)} used + {shown('excluded', excluded)} excluded "
         f"({'balances' if balanced else 'DOES NOT BALANCE'})",
-        columns=(Column("Category"), Column("Reason"), Column("Rows", "count")),
+        columns=(Column("Category"), Column("Reason"), Column("Rows", kind)),
         rows=table_rows,
         compact=True,
     )
