@@ -426,6 +426,9 @@ def test_a_receipt_is_dropped_when_a_tree_is_missing_or_its_manifest_changed(edi
     write_json(record, receipt)
     assert stale_receipt_reason(receipt, root) is None
     assert drop_stale_receipt(receipt, root) is None and receipt.exists()
+    # A file edited with its manifest left alone is for make verify to name, not a re-publish.
+    (tree_paths(root, AREA, EDITION)["public"] / "resident.html").write_text("defaced")
+    assert stale_receipt_reason(receipt, root) is None
     internal = tree_paths(root, AREA, EDITION)["internal"]
     manifest = internal / "MANIFEST-internal.json"
     original = manifest.read_bytes()
