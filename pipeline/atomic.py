@@ -5,7 +5,7 @@ How: the new folder is built in a fresh hidden sibling (:func:`new_staging_dir`,
 ``mkdtemp`` so no stray file or folder at a fixed name can block it or be clobbered), every
 file and folder in it is fsynced, then :func:`replace_directory` swaps it with the old one
 with ``renameat2(RENAME_EXCHANGE)`` (one atomic step; Linux 3.15+, glibc 2.28+) and deletes
-the old one, which the swap left at the staging path.
+the old one, which the swap left at the staging path (:func:`swap_in`, then :func:`discard`).
 
 Where the filesystem cannot exchange (``EINVAL``/``ENOSYS``/``ENOTSUP``), the fallback moves
 the old folder to a hidden ``.<name>.previous-*`` sibling, then the new one into place: between
@@ -133,32 +133,28 @@ def new_staging_dir(target: str | Path) -> Path:
     return Path(tempfile.mkdtemp(dir=target.parent, prefix=staging_prefix(target) + "-"))
 
 
-def replace_directory(staging: str | Path, target: str | Path) -> None:
-    """Put the complete folder ``staging`` at ``target`` in one rename, then delete whatever
-    was at ``target`` before. ``staging`` must be a sibling of ``target`` (same filesystem)."""
+def swap_in(staging: str | Path, target: str | Path) -> Path | None:
+    """Put the complete folder ``staging`` at ``target`` in one rename. Returns where the
+    folder that was at ``target`` now is (to :func:`discard`), or None if there was none.
+    ``staging`` must be a sibling of ``target`` (same filesystem)."""
     staging, target = Path(staging), Path(target)
-    parent = target.parent
     fsync_tree(staging)
     if not os.path.lexists(target):
         os.rename(staging, target)
-        fsync_directory(parent)
-        return
+        return None
     try:
         exchange(staging, target)
     except OSError as error:
         if error.errno not in _NO_EXCHANGE:
             raise
-        _replace_without_exchange(staging, target)
-        return
-    fsync_directory(parent)
-    _remove(staging)  # the old edition, now at the staging path
+        return _swap_without_exchange(staging, target)
+    return staging  # the old edition, now at the staging path
 
 
-def _replace_without_exchange(staging: Path, target: Path) -> None:
+def _swap_without_exchange(staging: Path, target: Path) -> Path:
     """Two renames: old -> hidden previous, new -> target. Between them ``target`` is
     missing; :func:`recover_leftovers` puts the previous one back after a crash there."""
-    parent = target.parent
-    previous = Path(tempfile.mkdtemp(dir=parent, prefix=previous_prefix(target) + "-"))
+    previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=previous_prefix(target) + "-"))
     os.rmdir(previous)  # reserve a unique name, then let the old edition take it
     os.rename(target, previous)
     try:
@@ -166,5 +162,16 @@ def _replace_without_exchange(staging: Path, target: Path) -> None:
     except OSError:
         os.rename(previous, target)
         raise
-    fsync_directory(parent)
-    _remove(previous)
+    return previous
+
+
+def discard(old: Path | None, target: str | Path) -> None:
+    """After :func:`swap_in`: make the new name durable, then delete the old folder."""
+    fsync_directory(Path(target).parent)
+    if old is not None:
+        _remove(old)
+
+
+def replace_directory(staging: str | Path, target: str | Path) -> None:
+    """:func:`swap_in`, then :func:`discard` what was at ``target`` before."""
+    discard(swap_in(staging, target), target)

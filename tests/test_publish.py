@@ -29,6 +29,7 @@ import pytest
 from pipeline import atomic
 from pipeline.editions import CIRCULATIONS, INTERNAL_FOLDER
 from pipeline.render.publish import (
+    PublishError,
     drop_stale_receipt,
     publish_editions,
     stale_receipt_reason,
@@ -197,12 +198,22 @@ def test_disk_full_at_every_write_point_keeps_the_previous_edition(editions, tmp
                 fired.append(name)
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        with intercepted(SPACE_OPERATIONS, full) as done, pytest.raises(OSError) as error:
+        with intercepted(SPACE_OPERATIONS, full) as done, pytest.raises(PublishError) as error:
             publish_editions(**editions.new, root=root)
-        assert error.value.errno == errno.ENOSPC, context
+        assert error.value.__cause__.errno == errno.ENOSPC, context
+        assert "No space left on device" in str(error.value)
         which = assert_each_tree_old_or_new(editions, root, context)
         if not swapped(done, root):
             assert which == {"public": "old", "internal": "old"}, context
+            assert str(error.value).endswith(
+                "Nothing was replaced: the previous edition is as it was."
+            )
+        else:  # the message says which tree is new
+            new = [c for c in which if which[c] == "new"]
+            assert new and all(
+                tree_paths(root, AREA, EDITION)[c].relative_to(root).as_posix() in str(error.value)
+                for c in new
+            ), (context, str(error.value))
         assert leftovers(root) == [], f"{context}: {leftovers(root)}"
         assert_next_publish_succeeds(editions, root, context)
 
@@ -232,9 +243,12 @@ def test_a_real_full_disk_keeps_the_previous_edition(editions, tmp_path):
         ballast = disk / "ballast"
         free = shutil.disk_usage(disk).free
         ballast.write_bytes(b"\0" * (free - 40_000))  # less room than a new edition needs
-        with pytest.raises(OSError) as error:
+        with pytest.raises(PublishError) as error:
             publish_editions(**editions.new, root=root)
-        assert error.value.errno == errno.ENOSPC
+        assert error.value.__cause__.errno == errno.ENOSPC
+        assert f"could not publish reports/{AREA}/{EDITION}: No space left on device" in str(
+            error.value
+        )
         assert trees(root) == editions.old
         assert leftovers(root) == []
         ballast.unlink()
@@ -442,6 +456,42 @@ def test_a_receipt_is_dropped_when_a_tree_is_missing_or_its_manifest_changed(edi
     manifest.write_bytes(original)
     write_json(record, receipt)
     shutil.rmtree(root / "reports")
-    assert stale_receipt_reason(receipt, root) == f"reports/internal/{AREA}/{EDITION} is missing"
+    assert stale_receipt_reason(receipt, root) == f"reports/{AREA}/{EDITION} is missing"
     receipt.write_text("{not json", encoding="utf-8")
     assert "unreadable" in stale_receipt_reason(receipt, root)
+
+
+def test_the_publish_step_writes_the_receipt_and_a_failure_is_one_clear_message(
+    editions, tmp_path, capsys
+):
+    from pipeline.runtime import logged_step
+    from pipeline.steps import publish_step
+
+    root = with_old_edition(editions, tmp_path / "repo")
+    receipt = tmp_path / "processed" / "receipt.json"
+    publish_step(**editions.new, receipt=str(receipt), root=str(root))
+    record = json.loads(receipt.read_text(encoding="utf-8"))
+    assert stale_receipt_reason(receipt, root) is None
+    assert set(record["trees"]) == {
+        f"reports/{AREA}/{EDITION}",
+        f"reports/internal/{AREA}/{EDITION}",
+    }
+    # A full disk: exit status 1 and one message, no traceback, nothing replaced.
+    before = trees(root)
+
+    def full(name, at, args):
+        if name == "write":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    other = make_inputs(tmp_path / "third", "third", editions.new["settings"])
+    with intercepted(("write",), full), pytest.raises(SystemExit) as stop:
+        with logged_step(tmp_path / "publish.log", "publish_edition"):
+            publish_step(**other, receipt=str(receipt), root=str(root))
+    assert stop.value.code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        f"publish_edition: could not publish reports/{AREA}/{EDITION}: No space left on device. "
+        "Nothing was replaced: the previous edition is as it was." in err
+    )
+    assert trees(root) == before and leftovers(root) == []

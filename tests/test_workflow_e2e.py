@@ -285,13 +285,13 @@ def test_a_deleted_edition_is_published_again_byte_identical(demo_run):
     shutil.rmtree(demo_run / "reports" / AREA)
     shutil.rmtree(demo_run / "reports" / "internal")
     plan = _snakemake(demo_run, "-n", "--quiet", "rules")
+    result = _snakemake(demo_run)  # before any assertion: the later tests need the edition
     assert plan.returncode == 0, plan.stderr[-3000:]
     assert f"reports/{AREA}/{EDITION} is missing: the edition will be published again" in (
         plan.stderr
     )
     planned = re.findall(r"^(\w+)\s+\d+$", plan.stdout, flags=re.MULTILINE)
     assert set(planned) - {"all", "total"} == {"publish_edition"}, plan.stdout
-    result = _snakemake(demo_run)
     assert result.returncode == 0, result.stderr[-3000:]
     assert file_hashes(demo_run, ("reports",)) == published
     again = _snakemake(demo_run, "-n")

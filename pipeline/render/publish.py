@@ -1,6 +1,6 @@
 """Publish an edition: build the public and the internal tree (see :mod:`pipeline.editions`)
 each in a fresh hidden staging folder, then put each in place in one rename
-(:func:`pipeline.atomic.replace_directory`).
+(:func:`pipeline.atomic.swap_in`).
 
 What is guaranteed: at every instant, ``reports/<area>/<edition>/`` holds either the complete
 previous public edition or the complete new one, and the same for
@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.atomic import new_staging_dir, recover_leftovers, replace_directory, write_durably
+from pipeline.atomic import discard, new_staging_dir, recover_leftovers, swap_in, write_durably
 from pipeline.audit.hashing import sha256_file
 from pipeline.audit.manifest import build_manifest
 from pipeline.editions import (
@@ -35,10 +35,31 @@ from pipeline.editions import (
     report_variants,
 )
 from pipeline.render.bundle import write_bundle, write_published_data
-from pipeline.runtime import LOGGER, json_bytes, read_json
+from pipeline.runtime import LOGGER, UserFacingError, json_bytes, read_json
 
 #: Trees are swapped in this order (see the module docstring).
 SWAP_ORDER: tuple[str, ...] = (INTERNAL, PUBLIC)
+
+
+class PublishError(UserFacingError):
+    """Publishing failed (disk full, permissions, ...); the message says what is published."""
+
+
+def _failure(error: OSError, root: Path, targets: Mapping[str, Path], done: list[str]) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    reason = f"{error.strerror or error}{where}"
+    folders = {c: Path(targets[c]).relative_to(root).as_posix() for c in targets}
+    if not done:
+        return (
+            f"could not publish {folders[PUBLIC]}: {reason}. Nothing was replaced: the "
+            "previous edition is as it was."
+        )
+    kept = [folders[c] for c in SWAP_ORDER if c not in done]
+    return (
+        f"could not publish {folders[PUBLIC]}: {reason}. {', '.join(folders[c] for c in done)} "
+        f"holds the new edition; {', '.join(kept)} still holds the previous one, complete. "
+        "Run the workflow again to publish it."
+    )
 
 
 def tree_variants(config: Mapping[str, Any]) -> dict[str, tuple[ReportVariant, ...]]:
@@ -104,12 +125,13 @@ def publish_editions(
     rendered file; ``tables`` each measure family to its table.
     """
     targets = tree_paths(root, str(area["slug"]), str(settings["edition"]))
-    for target in targets.values():
-        for note in recover_leftovers(target):
-            LOGGER.info("left by an interrupted publish: %s", note)
     record = read_json(provenance)
     staged: dict[str, Path] = {}
+    done: list[str] = []
     try:
+        for target in targets.values():
+            for note in recover_leftovers(target):
+                LOGGER.info("left by an interrupted publish: %s", note)
         for circulation, variants in tree_variants(settings).items():
             staged[circulation] = new_staging_dir(targets[circulation])
             assemble_tree(
@@ -125,14 +147,18 @@ def publish_editions(
                 area=area,
             )
         for circulation in SWAP_ORDER:
-            replace_directory(staged[circulation], targets[circulation])
+            old = swap_in(staged[circulation], targets[circulation])
+            done.append(circulation)
             LOGGER.info("published %s", targets[circulation])
-    except BaseException:
+            discard(old, targets[circulation])
+    except BaseException as error:
         # Free the space now (a full disk is a likely cause). A staging path holds either a
         # new tree not swapped in or, after a swap, the old one: neither is needed. A kill
         # leaves them to recover_leftovers on the next publish.
         for folder in staged.values():
             shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise PublishError(_failure(error, Path(root), targets, done)) from error
         raise
     return receipt(root, targets)
 
@@ -159,16 +185,21 @@ def stale_receipt_reason(receipt_path: str | Path, root: str | Path = ".") -> st
     missing, its manifest missing or changed, or the receipt unreadable."""
     try:
         trees = read_json(receipt_path)["trees"]
-    except (OSError, ValueError, KeyError, TypeError):
+        # The public tree first: it is the one users look at.
+        entries = sorted(
+            (CIRCULATIONS.index(e["circulation"]), folder, e["manifest"], e["manifest_sha256"])
+            for folder, e in trees.items()
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return f"{receipt_path} is unreadable"
-    for folder, entry in sorted(trees.items()):
-        manifest = Path(root) / folder / entry["manifest"]
+    for _, folder, name, digest in entries:
         if not (Path(root) / folder).is_dir():
             return f"{folder} is missing"
+        manifest = Path(root) / folder / name
         if not manifest.is_file():
-            return f"{folder}/{entry['manifest']} is missing"
-        if sha256_file(manifest) != entry["manifest_sha256"]:
-            return f"{folder}/{entry['manifest']} has changed since it was published"
+            return f"{folder}/{name} is missing"
+        if sha256_file(manifest) != digest:
+            return f"{folder}/{name} has changed since it was published"
     return None
 
 
