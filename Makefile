@@ -2,7 +2,8 @@
 #   make report   build the environment from uv.lock, then run the workflow on the demo data
 #                 (CONFIG=config/<yours>.yaml: on that configuration, checked first)
 #   make test     same environment, then the whole test suite
-#   make verify   re-run an edition in a temporary directory and compare it with its MANIFEST.json
+#   make verify   check the published files against their manifests, then re-run the edition
+#                 in a temporary directory and compare it with them
 # Everything runs offline once `make env` has installed the locked packages.
 
 SHELL := /bin/bash

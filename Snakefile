@@ -4,11 +4,12 @@
 #                      -> measures            -> data/processed/measures/<area>/<edition>/*.csv
 #                      -> charts              -> data/processed/charts/<area>/<edition>/
 #                      -> render              -> data/processed/render/<area>/<edition>/
-#                      -> publish             -> reports/<area>/<edition>/ (+ MANIFEST.json)
+#                      -> publish             -> reports/<area>/<edition>/ (public edition)
+#                                                and reports/internal/<area>/<edition>/
 #
 # Run: snakemake --cores 4   (configuration: config/config.yaml, checked against
 # schemas/config.schema.yaml). Published reports are only written by the last rule, after
-# every check has passed, so a failed run never touches a previously published edition.
+# every check has passed, each tree replaced in one rename (pipeline/render/publish.py).
 
 from snakemake.utils import min_version
 

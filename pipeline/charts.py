@@ -12,9 +12,10 @@ prefixes the SVG's internal ids so several charts can be inlined in one HTML pag
 
 Entry points for the workflow:
 
-* :func:`build_charts` (measure tables -> list of :class:`ChartSpec`, one audience; the
-  resident charts are built from disclosure-controlled tables),
-* :func:`write_charts` (writes ``<dir>/<audience>/<name>.svg`` and ``.csv`` for every chart,
+* :func:`build_charts` (measure tables -> list of :class:`ChartSpec`, one report at one
+  circulation; public charts are built from tables disclosure-controlled at the resident
+  threshold),
+* :func:`write_charts` (writes ``<dir>/<variant>/<name>.svg`` and ``.csv`` for every chart,
   plus ``charts.json`` listing them in report order) and :func:`read_charts` (its reverse).
 """
 
@@ -204,10 +205,11 @@ def write_chart(chart: ChartSpec, svg_path: str | Path | None, csv_path: str | P
     write_csv(chart.table, csv_path)
 
 
-def write_charts(charts: Sequence[ChartSpec], out_dir: str | Path, audience: str) -> Path:
-    """Write every chart of one audience to ``out_dir/<audience>/`` with a ``charts.json``
-    index (name, title, alt, caption, notes, file names) in report order."""
-    folder = Path(out_dir) / audience
+def write_charts(charts: Sequence[ChartSpec], out_dir: str | Path, variant: str) -> Path:
+    """Write every chart of one report variant (``resident``, ``technical-internal``, ...; see
+    :mod:`pipeline.editions`) to ``out_dir/<variant>/`` with a ``charts.json`` index (name,
+    title, alt, caption, notes, file names) in report order."""
+    folder = Path(out_dir) / variant
     folder.mkdir(parents=True, exist_ok=True)
     index = []
     for chart in charts:
@@ -228,7 +230,7 @@ def write_charts(charts: Sequence[ChartSpec], out_dir: str | Path, audience: str
                 "kinds": {c: chart.kinds[c] for c in chart.table.columns},
             }
         )
-    write_json({"audience": audience, "charts": index}, folder / "charts.json")
+    write_json({"variant": variant, "charts": index}, folder / "charts.json")
     return folder
 
 
@@ -247,9 +249,9 @@ class RenderedChart:
     csv_path: Path
 
 
-def read_charts(chart_dir: str | Path, audience: str) -> list[RenderedChart]:
-    """Read the charts :func:`write_charts` wrote for one audience, in report order."""
-    folder = Path(chart_dir) / audience
+def read_charts(chart_dir: str | Path, variant: str) -> list[RenderedChart]:
+    """Read the charts :func:`write_charts` wrote for one report variant, in report order."""
+    folder = Path(chart_dir) / variant
     index_path = folder / "charts.json"
     if not index_path.exists():
         raise FileNotFoundError(f"{index_path}: no chart index; run the charts step first")
@@ -1558,15 +1560,19 @@ def build_charts(
     config: Mapping[str, Any],
     area: Mapping[str, Any],
     audience: str = "resident",
+    circulation: str | None = None,
 ) -> list[ChartSpec]:
-    """Every chart (and chart-like table) of one audience's report, in report order.
+    """Every chart (and chart-like table) of one report, in report order.
 
-    ``tables`` are the raw measure tables by family; they are disclosure-controlled here for
-    the audience (:func:`pipeline.disclosure.protect_measure_tables`), so a resident chart
-    never draws or lists a suppressed number. ``boundaries`` (GeoDataFrame, EPSG:27700, or
-    None) gives the hot-spot map; without it the ranked tables stand in for the map.
+    ``audience`` is the report ("resident" or "technical": which charts, with which detail);
+    ``circulation`` ("public" or "internal"; default: the resident report is public, the
+    technical report internal) decides the disclosure threshold. ``tables`` are the raw
+    measure tables by family; they are disclosure-controlled here for that report
+    (:func:`protect_for_report`), so a public chart never draws or lists a suppressed number.
+    ``boundaries`` (GeoDataFrame, EPSG:27700, or None) gives the hot-spot map; without it the
+    ranked tables stand in for the map.
     """
-    protected = protect_for_audience(tables, config, audience)
+    protected = protect_for_report(tables, config, audience, circulation)
     t = protected.tables
     charts: list[ChartSpec | None] = [
         trend_chart(t, config, area, audience),
@@ -1583,15 +1589,20 @@ def build_charts(
     return [c for c in charts if c is not None]
 
 
-def protect_for_audience(
-    tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any], audience: str
+def protect_for_report(
+    tables: Mapping[str, pd.DataFrame],
+    config: Mapping[str, Any],
+    report: str,
+    circulation: str | None = None,
 ) -> Any:
-    """The audience's disclosure control over every measure table, keeping published the
-    key-metric counts that the findings quote (same call in the charts and the report, so
-    both make the same decisions)."""
+    """Disclosure control of one report at one circulation over every measure table, keeping
+    published the key-metric counts that the findings quote (same call in the charts and the
+    report, so both make the same decisions)."""
     from pipeline.disclosure import DisclosurePolicy, protect_measure_tables
+    from pipeline.editions import variant_for
 
-    policy = DisclosurePolicy.for_audience(config, audience)
+    variant = variant_for(report, circulation)
+    policy = DisclosurePolicy.for_report(config, variant.report, variant.circulation)
     edition = str(config["edition"])
     keep = [
         ("key_metric", f"{config['definitions'][k]['id']}_rate", edition, AREA_GROUP)
@@ -1619,5 +1630,7 @@ def protect_for_audience(
         tables,
         policy,
         keep=keep,
-        hours_per_block=None if audience == "technical" else RESIDENT_BLOCK_HOURS,
+        # The technical report shows the hour-by-hour grid (protected cell by cell at a public
+        # threshold); the resident report blocks of hours.
+        hours_per_block=None if report == "technical" else RESIDENT_BLOCK_HOURS,
     )

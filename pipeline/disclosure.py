@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from pipeline.editions import threshold, variant_for
+
 #: Symbol printed for a suppressed value (GSS guidance on symbols: "[c]" = confidential).
 MARKER = "[c]"
 #: A suppressed cell is protected when its feasible range is at least this wide.
@@ -53,14 +55,14 @@ class DisclosurePolicy:
             )
 
     @classmethod
-    def for_audience(cls, config: Mapping[str, Any], audience: str) -> DisclosurePolicy:
-        """The policy for ``"resident"`` or ``"technical"`` from ``config["disclosure"]``."""
-        settings = config["disclosure"]
-        if audience == "resident":
-            return cls(threshold=int(settings["resident_threshold"]))
-        if audience == "technical":
-            return cls(threshold=int(settings["technical_threshold"]))
-        raise ValueError(f"audience must be 'resident' or 'technical', got {audience!r}")
+    def for_report(
+        cls, config: Mapping[str, Any], report: str, circulation: str
+    ) -> DisclosurePolicy:
+        """The policy of ``report`` ("resident" or "technical") published at ``circulation``
+        ("public" or "internal"): anything public is held to the resident threshold, whatever
+        the report; the internal edition to the technical threshold."""
+        variant = variant_for(report, circulation)  # refuses a resident report kept internal
+        return cls(threshold=threshold(config, variant.circulation))
 
     @property
     def active(self) -> bool:
@@ -487,6 +489,11 @@ class ProtectedTables:
 
 def _ends(measure_id: str, suffixes: Sequence[str]) -> bool:
     return any(measure_id.endswith(s) for s in suffixes)
+
+
+def numerator_counts_people(measure_id: Any) -> bool:
+    """False for measures whose numerator is not a count (a rank, a population share)."""
+    return not _ends(str(measure_id), NOT_COUNTS)
 
 
 def is_measure(measure_id: Any, name: str) -> bool:

@@ -146,11 +146,16 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
 
 
+def json_bytes(data: Any) -> bytes:
+    """JSON as this project writes it: sorted keys, indent 2, UTF-8, a trailing newline."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return (text + "\n").encode("utf-8")
+
+
 def write_json(data: Any, path: str | Path) -> None:
     """Write JSON with sorted keys and a trailing newline."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    Path(path).write_bytes(json_bytes(data))
 
 
 def read_json(path: str | Path) -> Any:

@@ -215,21 +215,24 @@ def charts_step(
     settings: Mapping[str, Any],
     area: Mapping[str, Any],
 ) -> None:
-    """Draw every chart of both reports (resident ones disclosure-controlled) with its table."""
+    """Draw every chart of every report variant (each disclosure-controlled for its
+    circulation) with its table."""
     from pipeline.charts import build_charts, write_charts
-    from pipeline.render.html import AUDIENCES
+    from pipeline.editions import report_variants
 
     frames = _read_tables(tables)
     shapes = read_parquet(boundaries) if boundaries else None
-    for audience in AUDIENCES:
-        charts = build_charts(frames, shapes, dict(settings), dict(area), audience)
-        write_charts(charts, out_dir, audience)
-        LOGGER.info("%s: %d charts", audience, len(charts))
+    for variant in report_variants(settings):
+        charts = build_charts(
+            frames, shapes, dict(settings), dict(area), variant.report, variant.circulation
+        )
+        write_charts(charts, out_dir, variant.name)
+        LOGGER.info("%s: %d charts", variant.name, len(charts))
 
 
 def render_html_step(
     *,
-    audience: str,
+    variant: str,
     tables: Mapping[str, str],
     findings: Mapping[str, str],
     chart_dir: str,
@@ -242,15 +245,19 @@ def render_html_step(
     area: Mapping[str, Any],
     adapter_exclusions: str | None = None,
 ) -> None:
-    """Render one audience's report as a self-contained HTML page."""
+    """Render one report variant (``resident``, ``technical-internal``, ...) as a
+    self-contained HTML page."""
     from pipeline.config_checks import load_narrative
+    from pipeline.editions import variant_named
     from pipeline.render.context import build_context
     from pipeline.render.html import render_report
     from pipeline.runtime import read_json
     from pipeline.validate.dictionary import data_dictionary
 
+    report = variant_named(variant)
     context = build_context(
-        audience=audience,
+        audience=report.report,
+        circulation=report.circulation,
         tables=_read_tables(tables),
         findings={family: read_json(path) for family, path in findings.items()},
         chart_dir=chart_dir,
@@ -263,7 +270,7 @@ def render_html_step(
         dictionary=data_dictionary(),
     )
     Path(html).parent.mkdir(parents=True, exist_ok=True)
-    Path(html).write_text(render_report(context, template_dir, audience), encoding="utf-8")
+    Path(html).write_text(render_report(context, template_dir, report.report), encoding="utf-8")
 
 
 def adapter_reconciliation(path: str) -> pd.DataFrame:
@@ -288,16 +295,17 @@ def render_pdf_step(html: str, pdf: str, settings: Mapping[str, Any]) -> None:
 
 
 def render_reports_step(*, reports: Mapping[str, str], **sources: Any) -> None:
-    """Render both audiences' reports, each as HTML and then as tagged PDF. ``reports`` maps
-    ``<audience>_html`` and ``<audience>_pdf`` to their files; ``sources`` are
-    :func:`render_html_step`'s keyword arguments other than ``audience`` and ``html``."""
-    from pipeline.render.html import AUDIENCES
+    """Render every report variant of the configuration, each as HTML and then as tagged PDF.
+    ``reports`` maps each variant's ``<name>_html`` and ``<name>_pdf`` keys
+    (:meth:`pipeline.editions.ReportVariant.key`) to their files; ``sources`` are
+    :func:`render_html_step`'s keyword arguments other than ``variant`` and ``html``."""
+    from pipeline.editions import report_variants
 
-    for audience in AUDIENCES:
-        html = reports[f"{audience}_html"]
-        render_html_step(audience=audience, html=html, **sources)
-        render_pdf_step(html, reports[f"{audience}_pdf"], sources["settings"])
-        LOGGER.info("%s report rendered", audience)
+    for variant in report_variants(sources["settings"]):
+        html = reports[variant.key("html")]
+        render_html_step(variant=variant.name, html=html, **sources)
+        render_pdf_step(html, reports[variant.key("pdf")], sources["settings"])
+        LOGGER.info("%s report rendered", variant.name)
 
 
 def publish_step(
@@ -307,41 +315,23 @@ def publish_step(
     chart_dir: str,
     provenance: str,
     template_dir: str,
-    edition_dir: str,
+    receipt: str,
     settings: Mapping[str, Any],
     area: Mapping[str, Any],
+    root: str = ".",
 ) -> None:
-    """Publish an edition: the four reports, the CSVs, index.html, the zip, MANIFEST.json.
+    """Publish an edition's public and internal trees under ``root`` (each replaced in one
+    rename: :mod:`pipeline.render.publish`) and write the receipt of what was published."""
+    from pipeline.render.publish import publish_editions
 
-    Everything is assembled in a sibling staging folder and swapped in at the end, so a
-    failure part-way never leaves a half-written edition behind.
-    """
-    import shutil
-
-    from pipeline.audit.manifest import MANIFEST_NAME, build_manifest
-    from pipeline.render.bundle import write_bundle, write_published_data
-    from pipeline.runtime import read_json
-
-    target = Path(edition_dir)
-    staging = target.with_name(f".{target.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name, path in reports.items():  # e.g. resident_html -> resident.html
-        audience, _, fmt = name.partition("_")
-        shutil.copyfile(path, staging / f"{audience}.{fmt}")
-    write_published_data(staging, chart_dir, technical_tables=tables)
-    write_bundle(staging, template_dir, dict(settings), dict(area))
-    manifest = build_manifest(
+    record = publish_editions(
+        reports=reports,
+        tables=tables,
+        chart_dir=chart_dir,
+        provenance=provenance,
+        template_dir=template_dir,
+        root=root,
+        settings=settings,
         area=area,
-        edition=settings["edition"],
-        edition_dir=staging,
-        provenance=read_json(provenance),
-        intermediate=tables.values(),
     )
-    write_json(manifest, staging / MANIFEST_NAME)
-    previous = target.with_name(f".{target.name}.previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if target.exists():
-        target.rename(previous)
-    staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
+    write_json(record, receipt)

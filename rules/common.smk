@@ -1,12 +1,14 @@
 # Configuration checks, path helpers and wildcard constraints shared by every rule file.
 
+import sys
 from pathlib import Path
 
 from pipeline.audit.digests import ContentDigests
 from pipeline.audit.git_state import refresh_git_state
 from pipeline.config_checks import check_workflow_configuration, generated_inputs
+from pipeline.editions import rendered_files
 from pipeline.measures import FAMILIES
-from pipeline.render.html import AUDIENCES
+from pipeline.render.publish import drop_stale_receipt
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
 # Before anything runs: the configuration against schemas/config.schema.yaml and the rules the
@@ -27,22 +29,27 @@ VALIDATION_REPORTS = f"data/processed/validation/{DATASET}"
 MEASURES = "data/processed/measures/{area}/{edition}"
 CHARTS = "data/processed/charts/{area}/{edition}"
 RENDERED = "data/processed/render/{area}/{edition}"
-PUBLISHED = "reports/{area}/{edition}"
+# What publish_edition has published (the reports/ trees are not Snakemake outputs: Snakemake
+# deletes a rule's outputs before running it, which would delete the last edition first).
+RECEIPT = "data/processed/publish/{area}/{edition}.json"
 # Every measure family's table and its findings in words, by family (``<family>_findings``).
 MEASURE_TABLES = {family: f"{MEASURES}/{family}.csv" for family in FAMILIES}
 MEASURE_FINDINGS = {
     f"{family}_findings": f"{MEASURES}/{family}.findings.json" for family in FAMILIES
 }
-# Both audiences' reports as HTML and PDF, named like the published files (resident_html, ...).
-RENDERED_REPORTS = {
-    f"{audience}_{fmt}": f"{RENDERED}/{audience}.{fmt}"
-    for audience in AUDIENCES
-    for fmt in ("html", "pdf")
-}
+# Every report variant as HTML and PDF (resident_html, technical_internal_pdf, ...; see
+# pipeline/editions.py), named like the published files.
+RENDERED_REPORTS = rendered_files(config, RENDERED)
 TEMPLATE_FILES = sorted(str(path) for path in Path("templates").glob("*") if path.is_file())
 # Written only when the commit or the dirty flag changes, so provenance (and the colophon)
 # follows the code without making every rule re-run on each commit.
 refresh_git_state("data/processed/provenance/git-state.json")
+# A published tree deleted or replaced since its receipt was written (e.g. reports/ removed):
+# drop the receipt so that publish_edition runs again.
+for _area in AREAS:
+    _dropped = drop_stale_receipt(RECEIPT.format(area=_area, edition=EDITION))
+    if _dropped:
+        print(_dropped, file=sys.stderr)
 
 
 wildcard_constraints:
@@ -162,12 +169,6 @@ def get_area(wildcards):
     return AREAS[wildcards.area]
 
 
-def get_raw_inputs_of_area(wildcards):
-    """Raw files one area's edition is built from (hashed into the provenance record)."""
-    shared = [raw_file("shared", kind) for kind in SHARED_KINDS]
-    return shared + [raw_file(wildcards.area, kind) for kind in AREA_KINDS]
-
-
 def get_generated_raw_files():
     """Every raw file the demo generator writes for this configuration's areas."""
     files = [raw_file("shared", kind) for kind in SHARED_KINDS]
@@ -191,19 +192,5 @@ def get_public_input_files():
 
 
 def get_final_outputs():
-    """Everything `snakemake` builds by default: each area's published edition."""
-    outputs = []
-    for area in AREAS:
-        folder = PUBLISHED.format(area=area, edition=EDITION)
-        outputs += [f"{folder}/{name}" for name in PUBLISHED_FILES]
-    return outputs
-
-
-PUBLISHED_FILES = [
-    "resident.html",
-    "resident.pdf",
-    "technical.html",
-    "technical.pdf",
-    "index.html",
-    "MANIFEST.json",
-]
+    """Everything `snakemake` builds by default: each area's published edition (its receipt)."""
+    return [RECEIPT.format(area=area, edition=EDITION) for area in AREAS]

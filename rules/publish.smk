@@ -1,5 +1,8 @@
 # Stage 5: publish an edition. Only this rule writes under reports/, and only after every
-# earlier rule has succeeded, so a failed run leaves the last published edition untouched.
+# earlier rule has succeeded. It builds the public tree (reports/<area>/<edition>/) and the
+# internal tree (reports/internal/<area>/<edition>/) in hidden staging folders and puts each
+# in place in one rename; its output is the receipt of what it published, never the published
+# files (see pipeline/render/publish.py).
 
 
 rule publish_edition:
@@ -8,17 +11,9 @@ rule publish_edition:
         **MEASURE_TABLES,
         charts=CHARTS,
         provenance="data/processed/provenance/{area}/{edition}.json",
-        raw=get_raw_inputs_of_area,
         templates=TEMPLATE_FILES,
     output:
-        resident_html=f"{PUBLISHED}/resident.html",
-        resident_pdf=f"{PUBLISHED}/resident.pdf",
-        technical_html=f"{PUBLISHED}/technical.html",
-        technical_pdf=f"{PUBLISHED}/technical.pdf",
-        index=f"{PUBLISHED}/index.html",
-        data=directory(f"{PUBLISHED}/data"),
-        bundle=f"{PUBLISHED}/{{area}}-{{edition}}-sna.zip",
-        manifest=f"{PUBLISHED}/MANIFEST.json",
+        receipt=RECEIPT,
     log:
         "logs/publish_edition/{area}/{edition}.log",
     localrule: True

@@ -22,12 +22,19 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PAGES = ("resident.html", "technical.html", "index.html")
+#: Every page of the public and internal trees, relative to the preview's reports/ folder.
+PAGES = (
+    "waltham-forest/2024-25/resident.html",
+    "waltham-forest/2024-25/index.html",
+    "internal/waltham-forest/2024-25/technical-internal.html",
+    "internal/waltham-forest/2024-25/index-internal.html",
+)
 
 
 @pytest.fixture(scope="module")
 def edition() -> Path:
-    return cached_preview().edition
+    """The preview's reports/ folder (both trees)."""
+    return cached_preview().edition.parents[1]
 
 
 @pytest.fixture(scope="module")

@@ -160,7 +160,7 @@ def resident(preview):
 
 @pytest.fixture(scope="module")
 def technical(preview):
-    return {c.name: c for c in read_charts(preview.charts, "technical")}
+    return {c.name: c for c in read_charts(preview.charts, "technical-internal")}
 
 
 def test_every_chart_has_message_alt_table_and_svg_title(resident, technical):

@@ -96,14 +96,19 @@ def cells_of(frame: pd.DataFrame) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def test_policy_from_config_per_audience(config):
-    resident = DisclosurePolicy.for_audience(config, "resident")
-    technical = DisclosurePolicy.for_audience(config, "technical")
+def test_policy_is_chosen_by_report_and_circulation(config):
+    resident = DisclosurePolicy.for_report(config, "resident", "public")
+    public_technical = DisclosurePolicy.for_report(config, "technical", "public")
+    internal = DisclosurePolicy.for_report(config, "technical", "internal")
     assert resident.threshold == config["disclosure"]["resident_threshold"] == 10
-    assert technical.threshold == config["disclosure"]["technical_threshold"] == 0
-    assert not technical.active
-    with pytest.raises(ValueError, match="audience"):
-        DisclosurePolicy.for_audience(config, "press")
+    # A technical report in the public edition is held to the resident threshold.
+    assert public_technical.threshold == 10
+    assert internal.threshold == config["disclosure"]["technical_threshold"] == 0
+    assert not internal.active
+    with pytest.raises(ValueError, match="report must be one of"):
+        DisclosurePolicy.for_report(config, "press", "public")
+    with pytest.raises(ValueError, match="no internal resident report"):
+        DisclosurePolicy.for_report(config, "resident", "internal")
     with pytest.raises(ValueError, match="whole number"):
         DisclosurePolicy(threshold=-1)
 

@@ -52,16 +52,19 @@ def test_both_reports_are_published(public_run):
     result = snakemake(public_run)
     assert result.returncode == 0, result.stderr[-6000:]
     edition = public_run / "reports" / SLUG / EDITION
-    for name in ("resident.html", "resident.pdf", "technical.html", "technical.pdf",
-                 "index.html", "MANIFEST.json"):  # fmt: skip
+    internal = public_run / "reports" / "internal" / SLUG / EDITION
+    for name in ("resident.html", "resident.pdf", "index.html", "MANIFEST.json"):
         assert (edition / name).is_file(), name
+    for name in ("technical-internal.html", "technical-internal.pdf", "index-internal.html",
+                 "MANIFEST-internal.json"):  # fmt: skip
+        assert (internal / name).is_file(), name
     resident = (edition / "resident.html").read_text(encoding="utf-8")
     assert "a public proxy for knife crime with injury among under-25s" in resident
     assert "We cannot say from public data who the victims are" in resident
     # In place of the who and when charts: why there is none.
     assert "against the people who live here is not available from public data" in resident
     assert "day of the week and time of day is not available from public data" in resident
-    technical = (edition / "technical.html").read_text(encoding="utf-8")
+    technical = (internal / "technical-internal.html").read_text(encoding="utf-8")
     assert "not available from public data: needs record-level victim data" in technical
     assert "No chart: these measures are not available from public data" in technical
     assert "missing: Birmingham (E08000025)" in technical

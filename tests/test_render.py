@@ -20,6 +20,7 @@ import yaml
 from jinja2 import UndefinedError
 
 from pipeline.charts import build_charts, write_charts
+from pipeline.editions import RESIDENT, TECHNICAL_INTERNAL, variant_for
 from pipeline.render.bundle import deterministic_zip, write_bundle
 from pipeline.render.context import build_context, disproportionality_caveats, family_methods
 from pipeline.render.html import make_environment, render_report, render_template
@@ -43,7 +44,7 @@ def resident_html(preview) -> str:
 
 @pytest.fixture(scope="module")
 def technical_html(preview) -> str:
-    return (preview.edition / "technical.html").read_text(encoding="utf-8")
+    return (preview.internal / "technical-internal.html").read_text(encoding="utf-8")
 
 
 def prose(html: str) -> list[str]:
@@ -84,7 +85,8 @@ def test_a_script_in_the_data_is_escaped_everywhere(preview, tmp_path):
     narrative["help"][0]["detail"] = "Call <script>alert(3)</script> now."
     charts = tmp_path / "charts"
     for audience in ("resident", "technical"):
-        write_charts(build_charts(tables, None, config, area, audience), charts, audience)
+        folder = variant_for(audience).name
+        write_charts(build_charts(tables, None, config, area, audience), charts, folder)
         context = build_context(
             audience=audience,
             tables=tables,
@@ -158,26 +160,28 @@ def test_technical_report_has_methods_caveats_quality_dictionary_and_colophon(
     assert "offence_start_date" in text  # the data dictionary
     assert PREVIEW_PROVENANCE["commit"] in text
     assert f"Definitions version {preview.config['definitions']['version']}" in text
-    assert "For internal circulation" in text  # technical threshold 0 < resident threshold 10
+    assert "Internal – not for publication" in text
 
 
-def test_internal_mark_only_when_the_technical_threshold_is_lower(preview):
+def test_the_internal_mark_follows_the_circulation_not_the_thresholds(preview, tmp_path):
+    """Internal means the internal edition: marked even when both thresholds are equal (its
+    measure tables are never suppressed); a technical report for the public never is."""
     tables, findings = load_measures(preview.measures)
     config = copy.deepcopy(preview.config)
     config["disclosure"]["technical_threshold"] = config["disclosure"]["resident_threshold"]
-    context = build_context(
-        audience="technical",
-        tables=tables,
-        findings=findings,
-        chart_dir=preview.charts,
-        narrative={},
-        config=config,
-        area=preview.area,
-        provenance=PREVIEW_PROVENANCE,
-    )
-    assert context["internal"] is False
-    html = render_report(context, TEMPLATES, "technical")
-    assert "For internal circulation" not in html
+    common = dict(
+        audience="technical", tables=tables, findings=findings, narrative={}, config=config,
+        area=preview.area, provenance=PREVIEW_PROVENANCE,
+    )  # fmt: skip
+    internal = build_context(circulation="internal", chart_dir=preview.charts, **common)
+    assert internal["internal"] is True
+    assert "Internal – not for publication" in render_report(internal, TEMPLATES, "technical")
+    charts = build_charts(tables, None, config, preview.area, "technical", "public")
+    folder = tmp_path / "charts"
+    write_charts(charts, folder, "technical")
+    public = build_context(circulation="public", chart_dir=folder, **common)
+    assert public["internal"] is False
+    assert "not for publication" not in render_report(public, TEMPLATES, "technical")
 
 
 def test_html_is_deterministic(preview, resident_html):
@@ -216,9 +220,10 @@ def _struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return out
 
 
-@pytest.mark.parametrize("audience", ["resident", "technical"])
-def test_pdf_is_tagged_pdf_ua_with_fixed_metadata(preview, audience):
-    path = preview.edition / f"{audience}.pdf"
+@pytest.mark.parametrize("variant", [RESIDENT, TECHNICAL_INTERNAL], ids=lambda v: v.name)
+def test_pdf_is_tagged_pdf_ua_with_fixed_metadata(preview, variant):
+    tree = preview.internal if variant.internal else preview.edition
+    path = tree / variant.file_name("pdf")
     with pikepdf.open(path) as pdf:
         assert pdf.Root.MarkInfo.Marked is True
         assert str(pdf.Root.Lang) == "en-GB"
@@ -244,6 +249,9 @@ def test_pdf_is_tagged_pdf_ua_with_fixed_metadata(preview, audience):
     for number, page in enumerate(per_page, start=1):
         assert "Synthetic demonstration data" in page, f"page {number} has no synthetic-data mark"
         assert f"Page {number} of {pages}" in page
+        # Every page of an internal report says so; no page of a public one does.
+        marked = "Internal – not for publication" in page
+        assert marked == variant.internal, f"page {number}: internal mark {marked}"
 
 
 def test_pdf_fails_on_any_weasyprint_error(tmp_path, preview):
@@ -287,50 +295,69 @@ class Links(HTMLParser):
             self.hrefs += [v for k, v in attrs if k == "href"]
 
 
-def test_index_links_both_reports_and_every_csv(preview):
-    edition = preview.edition
-    index = (edition / "index.html").read_text(encoding="utf-8")
-    assert 'class="banner banner--internal"' not in index  # the index shows no small numbers
-    assert "Technical report, for internal circulation (PDF" in index
+TREES = {
+    "public": ("index.html", ("resident.html", "resident.pdf")),
+    "internal": ("index-internal.html", ("technical-internal.html", "technical-internal.pdf")),
+}
+
+
+def _tree(preview, circulation):
+    return preview.internal if circulation == "internal" else preview.edition
+
+
+@pytest.mark.parametrize("circulation", sorted(TREES))
+def test_each_index_links_its_reports_and_every_csv(preview, circulation):
+    tree = _tree(preview, circulation)
+    index_file, reports = TREES[circulation]
+    index = (tree / index_file).read_text(encoding="utf-8")
+    # Only the internal index carries the internal banner; the public one says where the
+    # technical report went.
+    assert ('class="banner banner--internal"' in index) == (circulation == "internal")
+    if circulation == "public":
+        assert "The technical report, which shows every count, is kept for internal" in index
     parser = Links()
     parser.feed(index)
     local = [h for h in parser.hrefs if not h.startswith("#")]
-    for name in ("resident.html", "resident.pdf", "technical.html", "technical.pdf"):
-        assert name in local
-    csvs = sorted(p.relative_to(edition).as_posix() for p in (edition / "data").rglob("*.csv"))
+    assert set(reports) <= set(local)
+    assert not any("technical" in h for h in local) or circulation == "internal"
+    csvs = sorted(p.relative_to(tree).as_posix() for p in (tree / "data").rglob("*.csv"))
     assert csvs and set(csvs) <= set(local)
-    assert all((edition / h).exists() for h in local)
-    # Each report's own CSV links resolve from the edition folder too.
-    for report in ("resident.html", "technical.html"):
+    assert all((tree / h).exists() for h in local)
+    # Each report's own CSV links resolve from its tree too.
+    for report in (r for r in reports if r.endswith(".html")):
         links = Links()
-        links.feed((edition / report).read_text(encoding="utf-8"))
-        for href in (h for h in links.hrefs if h.endswith(".csv")):
-            assert (edition / href).exists(), (report, href)
+        links.feed((tree / report).read_text(encoding="utf-8"))
+        hrefs = [h for h in links.hrefs if h.endswith(".csv")]
+        assert hrefs
+        for href in hrefs:
+            assert (tree / href).exists(), (report, href)
 
 
-def test_zip_is_deterministic_and_complete(preview, tmp_path):
-    edition = preview.edition
-    zip_path = next(edition.glob("*.zip"))
+@pytest.mark.parametrize("circulation", sorted(TREES))
+def test_zip_is_deterministic_and_complete(preview, tmp_path, circulation):
+    from pipeline.editions import report_variants
+
+    tree = _tree(preview, circulation)
+    index_file, reports = TREES[circulation]
+    zip_path = next(tree.glob("*.zip"))
     first = hashlib.sha256(zip_path.read_bytes()).hexdigest()
-    write_bundle(edition, TEMPLATES, preview.config, preview.area)
+    variants = [v for v in report_variants(preview.config) if v.circulation == circulation]
+    write_bundle(tree, TEMPLATES, preview.config, preview.area, circulation, variants)
     assert hashlib.sha256(zip_path.read_bytes()).hexdigest() == first
     with zipfile.ZipFile(zip_path) as archive:
         names = archive.namelist()
         assert names == sorted(names)
-        assert {
-            "index.html",
-            "resident.html",
-            "resident.pdf",
-            "technical.html",
-            "technical.pdf",
-        } <= set(names)
+        # Everything in the tree but the manifest (which hashes the zip) and the zip itself.
+        files = {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
+        assert set(names) == files - {zip_path.name, next(tree.glob("MANIFEST*.json")).name}
+        assert {index_file, *reports} <= set(names)
         assert all(i.date_time == (2025, 7, 1, 0, 0, 0) for i in archive.infolist())
-        assert archive.read("resident.pdf") == (edition / "resident.pdf").read_bytes()
+        assert archive.read(reports[0]) == (tree / reports[0]).read_bytes()
     # The same files zipped from another folder give the same bytes.
     other = tmp_path / "copy"
     for name in names:
         (other / name).parent.mkdir(parents=True, exist_ok=True)
-        (other / name).write_bytes((edition / name).read_bytes())
+        (other / name).write_bytes((tree / name).read_bytes())
     deterministic_zip(
         other, tmp_path / "again.zip", list(reversed(names)), pd.Timestamp("2025-07-01").date()
     )
@@ -351,7 +378,7 @@ def test_weasyprint_errors_are_not_swallowed_by_logging_config(preview, tmp_path
 
 def test_pdf_metadata_names_the_commit_and_configuration(preview):
     """The PDF's Keywords carry the key parts of the provenance (MANIFEST.json has the rest)."""
-    with pikepdf.open(preview.edition / "technical.pdf") as pdf:
+    with pikepdf.open(preview.internal / "technical-internal.pdf") as pdf:
         keywords = str(pdf.docinfo["/Keywords"])
     assert f"commit {PREVIEW_PROVENANCE['commit']}" in keywords
     assert "config sha256" in keywords
@@ -400,7 +427,7 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
     charts = tmp_path_factory.mktemp("charts")
     html = {}
     for audience in ("resident", "technical"):
-        write_charts([], charts, audience)
+        write_charts([], charts, variant_for(audience).name)
         context = build_context(
             audience=audience, tables=tables, findings=findings, chart_dir=charts,
             narrative=narrative, config=config, area=area, provenance=PREVIEW_PROVENANCE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,24 +58,28 @@ def assert_covers(row: pd.Series, truth: float, what: str) -> None:
 
 def test_both_reports_in_both_formats_are_published(demo_run):
     edition = demo_run / "reports" / AREA / EDITION
-    for name in (
-        "resident.html",
-        "resident.pdf",
-        "technical.html",
-        "technical.pdf",
-        "index.html",
-        "MANIFEST.json",
-        f"{AREA}-{EDITION}-sna.zip",
-    ):
+    internal = demo_run / "reports" / "internal" / AREA / EDITION
+    public_files = ("resident.html", "resident.pdf", "index.html", "MANIFEST.json")
+    for name in (*public_files, f"{AREA}-{EDITION}-sna.zip"):
         assert (edition / name).is_file(), name
-    for report in ("resident", "technical"):
-        with pikepdf.open(edition / f"{report}.pdf") as pdf:
+    internal_files = ("technical-internal.html", "technical-internal.pdf", "index-internal.html")
+    for name in (*internal_files, "MANIFEST-internal.json", f"{AREA}-{EDITION}-internal.zip"):
+        assert (internal / name).is_file(), name
+    # The unsuppressed technical report is not in the public edition (the default).
+    assert not list(edition.rglob("technical*")) and not (edition / "data/technical").exists()
+    for pdf_path in (edition / "resident.pdf", internal / "technical-internal.pdf"):
+        with pikepdf.open(pdf_path) as pdf:
             assert len(pdf.pages) >= 2
             assert "/StructTreeRoot" in pdf.Root  # tagged
-        html = (edition / f"{report}.html").read_text(encoding="utf-8")
+        html = pdf_path.with_suffix(".html").read_text(encoding="utf-8")
         assert "synthetic demonstration data" in html.lower()
     manifest = json.loads((edition / "MANIFEST.json").read_text(encoding="utf-8"))
-    assert set(manifest["outputs"]) >= {"resident.pdf", "technical.pdf", "index.html"}
+    assert set(manifest["outputs"]) >= {"resident.pdf", "index.html"}
+    receipt = demo_run / "data/processed/publish" / AREA / f"{EDITION}.json"
+    assert set(json.loads(receipt.read_text(encoding="utf-8"))["trees"]) == {
+        f"reports/{AREA}/{EDITION}",
+        f"reports/internal/{AREA}/{EDITION}",
+    }
 
 
 def test_second_run_has_nothing_to_do(demo_run):
@@ -296,6 +301,38 @@ def test_an_extract_replaced_by_an_older_file_is_recomputed_and_named(demo_run):
         os.utime(victims, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
+def test_the_publish_rule_declares_no_published_file_as_output(demo_run):
+    """Snakemake deletes a rule's outputs before running it: the edition must not be one."""
+    result = _snakemake(demo_run, "-n", "--forcerun", "publish_edition")
+    assert result.returncode == 0, result.stderr[-3000:]
+    outputs = [
+        line.split(":", 1)[1].strip()
+        for line in (result.stdout + result.stderr).splitlines()
+        if line.strip().startswith("output:")
+    ]
+    assert outputs == [f"data/processed/publish/{AREA}/{EDITION}.json"], outputs
+
+
+def test_a_deleted_edition_is_published_again_byte_identical(demo_run):
+    """The published trees are not Snakemake outputs; deleting them (or changing a manifest)
+    drops the receipt, so the next run publishes again, and only publishes."""
+    published = file_hashes(demo_run, ("reports",))
+    shutil.rmtree(demo_run / "reports" / AREA)
+    shutil.rmtree(demo_run / "reports" / "internal")
+    plan = _snakemake(demo_run, "-n", "--quiet", "rules")
+    result = _snakemake(demo_run)  # before any assertion: the later tests need the edition
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    assert f"reports/{AREA}/{EDITION} is missing: the edition will be published again" in (
+        plan.stderr
+    )
+    planned = re.findall(r"^(\w+)\s+\d+$", plan.stdout, flags=re.MULTILINE)
+    assert set(planned) - {"all", "total"} == {"publish_edition"}, plan.stdout
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert file_hashes(demo_run, ("reports",)) == published
+    again = _snakemake(demo_run, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
 def test_a_bad_extract_stops_the_run_and_keeps_the_published_edition(demo_run):
     victims = demo_run / "data/raw/demo" / AREA / "victims.csv"
     original = victims.read_bytes()
@@ -352,9 +389,11 @@ def test_verify_reports_only_the_report_files_after_a_narrative_edit(demo_run):
         different = {row[0] for row in rows if row[-1] == "different"}
         assert different, result.stdout
         assert all(
-            name.startswith(("resident.", "technical.", "index.html")) or name.endswith(".zip")
+            name.startswith(("resident.", "technical-internal.", "index.html", "index-internal."))
+            or name.endswith(".zip")
             for name in different
         ), different
+        assert "PUBLISHED FILE" not in result.stdout  # the published bytes were untouched
         assert not any(name.startswith("data/processed/measures") for name in different)
         assert "INPUT CHANGED" not in result.stdout
     finally:

@@ -1,10 +1,14 @@
-"""``make verify``: re-run an edition in a temporary copy and compare it with its manifest.
+"""``make verify``: check a published edition's bytes, then re-run it in a temporary copy and
+compare the re-run with its manifests.
 
-For each published edition it (1) re-hashes the raw inputs and names any that changed since the
-manifest was written, (2) copies the working tree to a temporary directory and runs the whole
-workflow there, (3) compares every output with the manifest and, where a measure table differs,
-names the rows and values that changed. It prints a table (file, expected, got, same/different)
-and exits 1 on any difference.
+For each area's edition it (1) hashes every file of the public tree and of the internal tree
+(``reports/<area>/<edition>/``, ``reports/internal/<area>/<edition>/``) and every entry of
+each tree's zip against the tree's manifest, names every changed, missing and extra file, and
+stops there (exit 1) on any difference; (2) re-hashes the raw inputs and names any that
+changed since the manifest was written; (3) copies the working tree to a temporary directory,
+runs the whole workflow there, compares every output with the manifests and, where a measure
+table differs, names the rows and values that changed. It prints a table (file, expected,
+got, result) at each step and exits 1 on any difference.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,9 +28,10 @@ import pandas as pd
 import yaml
 
 from pipeline.audit.hashing import sha256_file
-from pipeline.audit.manifest import MANIFEST_NAME
+from pipeline.audit.manifest import output_hashes, zip_entry_hashes
 from pipeline.audit.raw_manifest import MANIFEST_NAME as RAW_MANIFEST_NAME
 from pipeline.audit.raw_manifest import write_manifest
+from pipeline.editions import CIRCULATIONS, edition_folder, manifest_name
 from pipeline.runtime import read_json
 
 #: Never copied into the re-run: environments, caches and every generated file.
@@ -111,6 +117,77 @@ def compare_outputs(expected: Mapping[str, str], folder: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _differences(
+    expected: Mapping[str, str], got: Mapping[str, str], prefix: str = ""
+) -> list[dict[str, str]]:
+    """One row per name in either mapping: same, changed, missing (expected, not there) or
+    extra (there, not expected)."""
+    rows = []
+    for name in sorted(set(expected) | set(got)):
+        want, have = expected.get(name), got.get(name)
+        result = (
+            "missing"
+            if have is None
+            else "extra"
+            if want is None
+            else ("same" if want == have else "changed")
+        )
+        rows.append(
+            {
+                "file": prefix + name,
+                "expected": want or "-",
+                "got": have or "-",
+                "result": result,
+            }
+        )
+    return rows
+
+
+def check_published(tree: Path, manifest: Mapping[str, Any], manifest_file: str) -> pd.DataFrame:
+    """Every file of a published tree, and every entry of its zip (``<zip>:<entry>``), against
+    its manifest: one row each, result same / changed / missing / extra."""
+    rows = _differences(manifest["outputs"], output_hashes(tree, manifest_file))
+    for zip_file, entries in sorted(manifest.get("zip_entries", {}).items()):
+        path = tree / zip_file
+        try:
+            got = zip_entry_hashes(path) if path.is_file() else {}
+        except zipfile.BadZipFile:
+            got = {}
+        rows += _differences(entries, got, prefix=f"{zip_file}:")
+    return pd.DataFrame(rows, columns=["file", "expected", "got", "result"])
+
+
+def verify_published(repo: Path, area_slug: str, edition: str) -> dict[str, dict[str, Any]] | None:
+    """Check the published bytes of both trees; print each table. Returns the manifests by
+    circulation when every file matches, None otherwise."""
+    manifests = {}
+    good = True
+    for circulation in CIRCULATIONS:
+        folder = edition_folder(area_slug, edition, circulation)
+        name = manifest_name(circulation)
+        path = repo / folder / name
+        if not path.is_file():
+            print(f"{folder}/{name}: no manifest. Build the edition first (make report).")
+            good = False
+            continue
+        manifest = read_json(path)
+        table = check_published(repo / folder, manifest, name)
+        print(f"\nPublished files of {folder} against {name}:")
+        _print_table(table)
+        bad = table.loc[table["result"] != "same"]
+        for _, row in bad.iterrows():
+            print(f"PUBLISHED FILE {row['result'].upper()}: {folder}/{row['file']}")
+        good = good and bad.empty
+        manifests[circulation] = manifest
+    if not good:
+        print(
+            f"\n{area_slug} {edition}: DIFFERENT, the published files are not the ones their "
+            "manifest lists (re-run comparison skipped)"
+        )
+        return None
+    return manifests
+
+
 def measure_changes(before: Path, after: Path, *, limit: int = 20) -> list[str]:
     """Rows and values that differ between two versions of one measure table."""
     old, new = pd.read_csv(before), pd.read_csv(after)
@@ -136,12 +213,12 @@ def measure_changes(before: Path, after: Path, *, limit: int = 20) -> list[str]:
 def verify_edition(
     repo: Path, area_slug: str, edition: str, *, configfile: str | None, cores: int, keep: bool
 ) -> bool:
-    """Re-run one edition and report; True when every output matches its manifest."""
-    manifest_path = repo / "reports" / area_slug / edition / MANIFEST_NAME
-    if not manifest_path.exists():
-        print(f"{manifest_path}: no manifest. Build the edition first (make report).")
+    """Check the published bytes, then re-run one edition and report; True when every
+    published file matches its manifest and every re-run output matches too."""
+    manifests = verify_published(repo, area_slug, edition)
+    if manifests is None:
         return False
-    manifest = read_json(manifest_path)
+    manifest = manifests["public"]
     inputs_changed = changed_inputs(manifest, repo)
     for change in inputs_changed:
         print(
@@ -155,15 +232,19 @@ def verify_edition(
             # Let the re-run use the changed inputs so it can show which measures they move.
             for raw_manifest in copy.glob(f"data/raw/**/{RAW_MANIFEST_NAME}"):
                 write_manifest(raw_manifest.parent)
-        print(f"Re-running the workflow in {copy} ...", flush=True)
+        print(f"\nRe-running the workflow in {copy} ...", flush=True)
         result = run_workflow(copy, cores=cores, configfile=configfile)
         if result.returncode != 0:
             print(result.stdout[-3000:], result.stderr[-5000:], sep="\n")
             print("The re-run failed; nothing to compare.")
             return False
-        table = compare_outputs(manifest["outputs"], copy / "reports" / area_slug / edition)
-        measures = compare_outputs(manifest["measure_tables"], copy)
-        _print_table(pd.concat([table, measures], ignore_index=True))
+        tables = [
+            compare_outputs(manifests[c]["outputs"], copy / edition_folder(area_slug, edition, c))
+            for c in CIRCULATIONS
+        ]
+        recorded = {k: v for c in CIRCULATIONS for k, v in manifests[c]["measure_tables"].items()}
+        measures = compare_outputs(recorded, copy)
+        _print_table(pd.concat([*tables, measures], ignore_index=True))
         for _, row in measures.loc[measures["result"] == "different"].iterrows():
             before = repo / row["file"]
             print(f"\nMeasure table {row['file']} changed:")
@@ -172,10 +253,8 @@ def verify_edition(
                     print(f"  {line}")
             else:
                 print("  (no local copy of the earlier table to compare rows with)")
-        same = (
-            not inputs_changed
-            and bool((table["result"] == "same").all())
-            and bool((measures["result"] == "same").all())
+        same = not inputs_changed and all(
+            bool((table["result"] == "same").all()) for table in [*tables, measures]
         )
         print(
             f"\n{area_slug} {edition}: "

@@ -1,53 +1,59 @@
-"""The comms bundle of an edition: the published CSVs, an ``index.html`` linking both reports
-and every CSV, and one zip of the lot that is byte-identical on every run (fixed timestamps,
-fixed permissions, sorted entries)."""
+"""The comms bundle of each published tree (see :mod:`pipeline.editions`): its CSVs, an index
+page linking its reports and every CSV, and one zip of the lot that is byte-identical on every
+run (fixed timestamps, fixed permissions, sorted entries).
+
+Every file is written with :func:`pipeline.atomic.write_durably` (fsynced), and every CSV goes
+through :func:`pipeline.safe_csv.safe_csv_bytes` (no cell a spreadsheet would run).
+"""
 
 from __future__ import annotations
 
-import shutil
+import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pipeline.atomic import write_durably
+from pipeline.editions import (
+    FORMATS,
+    INTERNAL,
+    INTERNAL_SUFFIX,
+    MEASURES_PREFIX,
+    PUBLIC,
+    ReportVariant,
+    csv_folder,
+    index_name,
+    manifest_name,
+    measure_table_path,
+    published_csv_path,
+    threshold,
+    zip_name,
+)
 from pipeline.render.html import render_template
 from pipeline.render.pdf import publication_date
-
-REPORT_FILES: tuple[str, ...] = ("resident.html", "resident.pdf", "technical.html", "technical.pdf")
-#: Written after the bundle (it hashes it), so never inside it.
-EXCLUDED_FROM_ZIP: frozenset[str] = frozenset({"MANIFEST.json"})
-DATA_FOLDER = "data"
-
-
-def published_csv_path(audience: str, name: str) -> str:
-    """Where a CSV is published, relative to the edition folder (and so to each report)."""
-    return f"{DATA_FOLDER}/{audience}/{name}.csv"
-
-
-def zip_name(area_slug: str, edition: str) -> str:
-    return f"{area_slug}-{edition}-sna.zip"
+from pipeline.safe_csv import safe_csv_bytes
 
 
 def write_published_data(
-    edition_dir: str | Path,
+    tree_dir: str | Path,
     chart_dir: str | Path,
-    technical_tables: Mapping[str, str | Path] | None = None,
+    variants: Sequence[ReportVariant],
+    measure_tables: Mapping[str, str | Path] | None = None,
 ) -> list[Path]:
-    """Copy the chart CSVs of both audiences (resident ones are already disclosure-controlled)
-    and the technical measure tables into ``edition_dir/data/<audience>/``."""
-    edition = Path(edition_dir)
+    """Write the table behind every chart of ``variants`` (each already disclosure-controlled
+    for its circulation) and, for the internal tree, the measure tables, as safe CSVs."""
+    tree = Path(tree_dir)
     written = []
-    for audience in ("resident", "technical"):
-        for csv in sorted((Path(chart_dir) / audience).glob("*.csv")):
-            target = edition / published_csv_path(audience, csv.stem)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(csv, target)
+    for variant in variants:
+        for csv in sorted((Path(chart_dir) / variant.name).glob("*.csv")):
+            target = tree / published_csv_path(variant, csv.stem)
+            write_durably(target, safe_csv_bytes(csv))
             written.append(target)
-    for family, path in sorted((technical_tables or {}).items()):
-        target = edition / published_csv_path("technical", f"measures-{family}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+    for family, path in sorted((measure_tables or {}).items()):
+        target = tree / measure_table_path(family)
+        write_durably(target, safe_csv_bytes(path))
         written.append(target)
     return written
 
@@ -71,93 +77,136 @@ def _size(path: Path) -> str:
 
 
 def _csv_label(relative: str) -> str:
-    stem = PurePosixPath(relative).stem
-    return stem.replace("measures-", "measure table: ").replace("-", " ")
+    stem = PurePosixPath(relative).stem.removesuffix(INTERNAL_SUFFIX).removeprefix(MEASURES_PREFIX)
+    return stem.replace("-", " ").replace("_", " ")
+
+
+_FORMAT_NAMES = {"html": "web page", "pdf": "PDF"}
+
+
+def _report_title(variant: ReportVariant, area_name: str) -> str:
+    if variant.report == "resident":
+        return f"Serious violence in {area_name}: summary for residents"
+    if variant.internal:
+        return "Technical report, internal: every count shown"
+    return "Technical report (small numbers hidden as in the residents' report)"
+
+
+def _csv_groups(tree: Path, variants: Sequence[ReportVariant]) -> list[dict[str, Any]]:
+    """The CSVs of each report of the tree, then (internal tree) the measure tables."""
+    groups = []
+    for variant in variants:
+        files = sorted(
+            p
+            for p in (tree / csv_folder(variant)).glob("*.csv")
+            if not p.name.startswith(MEASURES_PREFIX)
+        )
+        report = "residents' report" if variant.report == "resident" else "technical report"
+        groups.append(
+            {
+                "heading": f"Data behind the {report}",
+                "prefix": f"{report[0].upper()}{report[1:]} data",
+                "hidden": not variant.internal,
+                "files": [_listed(tree, f) for f in files],
+            }
+        )
+    if any(v.internal for v in variants):
+        measures = sorted((tree / measure_table_path("x")).parent.glob(f"{MEASURES_PREFIX}*.csv"))
+        groups.append(
+            {
+                "heading": "Measure tables: every measure, every count",
+                "prefix": "Measure table",
+                "hidden": False,
+                "files": [_listed(tree, f) for f in measures],
+            }
+        )
+    return groups
+
+
+def _listed(tree: Path, path: Path) -> BundleFile:
+    relative = path.relative_to(tree).as_posix()
+    return BundleFile(relative, _csv_label(relative), _size(path))
 
 
 def index_context(
-    edition_dir: Path, config: Mapping[str, Any], area: Mapping[str, Any]
+    tree_dir: Path,
+    config: Mapping[str, Any],
+    area: Mapping[str, Any],
+    circulation: str,
+    variants: Sequence[ReportVariant],
 ) -> dict[str, Any]:
-    """What the index page lists: both reports in both formats, every CSV and the zip."""
-    missing = [name for name in REPORT_FILES if not (edition_dir / name).exists()]
-    if missing:
-        raise FileNotFoundError(f"{edition_dir}: reports missing before bundling: {missing}")
-    reports = {name: BundleFile(name, name, _size(edition_dir / name)) for name in REPORT_FILES}
-    csvs: dict[str, list[BundleFile]] = {}
-    for audience in ("resident", "technical"):
-        files = sorted((edition_dir / DATA_FOLDER / audience).glob("*.csv"))
-        csvs[audience] = [
-            BundleFile(
-                f.relative_to(edition_dir).as_posix(),
-                _csv_label(f.relative_to(edition_dir).as_posix()),
-                _size(f),
-            )
-            for f in files
-        ]
-    technical_threshold = int(config["disclosure"]["technical_threshold"])
+    """What one tree's index page lists: its reports in both formats, every CSV and the zip."""
+    reports = []
+    for variant in variants:
+        for fmt in FORMATS:
+            name = variant.file_name(fmt)
+            if not (tree_dir / name).exists():
+                raise FileNotFoundError(f"{tree_dir}: report {name} missing before bundling")
+            label = f"{_report_title(variant, str(area['name']))} ({_FORMAT_NAMES[fmt]}"
+            reports.append(BundleFile(name, label, _size(tree_dir / name)))
+    internal = circulation == INTERNAL
+    day = publication_date(config)
     return {
         "area_name": area["name"],
         "edition": config["edition"],
-        "publication_date": publication_date(config).isoformat(),
-        "publication_date_text": _long_date(publication_date(config)),
+        "publication_date": day.isoformat(),
+        "publication_date_text": f"{day.day} {day:%B %Y}",
         "synthetic": bool(config.get("synthetic_data", False)),
-        # The index itself shows nothing small; it says which report is internal.
-        "internal": False,
-        "technical_internal": technical_threshold < int(config["disclosure"]["resident_threshold"]),
-        "technical_threshold": technical_threshold,
-        "resident_threshold": int(config["disclosure"]["resident_threshold"]),
+        "internal": internal,
+        "technical_in_public_edition": any(v.report == "technical" for v in variants)
+        and not internal,
+        "technical_threshold": threshold(config, INTERNAL),
+        "resident_threshold": threshold(config, PUBLIC),
         "reports": reports,
-        "csvs": csvs,
-        "zip": zip_name(area["slug"], config["edition"]),
+        "csv_groups": _csv_groups(tree_dir, variants),
+        "zip": zip_name(area["slug"], config["edition"], circulation),
     }
 
 
-def _long_date(day: Any) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def deterministic_zip(
-    source_dir: str | Path, zip_path: str | Path, files: list[str], day: Any
-) -> None:
+def deterministic_zip_bytes(source_dir: str | Path, files: list[str], day: Any) -> bytes:
     """Zip ``files`` (paths relative to ``source_dir``) in sorted order, every entry dated
     ``day`` at midnight with mode 0644, so the archive's bytes depend only on the contents."""
     stamp = (day.year, day.month, day.day, 0, 0, 0)
-    target = Path(zip_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever machine builds it
             info.external_attr = 0o100644 << 16
             archive.writestr(info, (Path(source_dir) / name).read_bytes(), compresslevel=9)
+    return buffer.getvalue()
+
+
+def deterministic_zip(
+    source_dir: str | Path, zip_path: str | Path, files: list[str], day: Any
+) -> None:
+    """:func:`deterministic_zip_bytes` written to ``zip_path``."""
+    write_durably(zip_path, deterministic_zip_bytes(source_dir, files, day))
 
 
 def write_bundle(
-    edition_dir: str | Path,
+    tree_dir: str | Path,
     template_dir: str | Path,
     config: Mapping[str, Any],
     area: Mapping[str, Any],
+    circulation: str,
+    variants: Sequence[ReportVariant],
 ) -> Path:
-    """Write ``index.html`` (linking both reports, every CSV under ``data/`` and the zip) and
-    the deterministic zip of the reports, the index and the CSVs. Returns the zip's path.
-
-    Call it after the four reports and :func:`write_published_data`; MANIFEST.json is left
-    out of the zip because it is written afterwards and hashes it.
-    """
-    edition = Path(edition_dir)
-    context = index_context(edition, config, area)
+    """Write the tree's index page (linking its reports, every CSV under ``data/`` and the
+    zip) and the deterministic zip of the reports, the index and the CSVs. Returns the zip's
+    path. Call it after the reports and :func:`write_published_data`; the manifest is left
+    out of the zip because it is written afterwards and hashes it."""
+    tree = Path(tree_dir)
+    context = index_context(tree, config, area, circulation, variants)
     html = render_template(context, template_dir, "index.html.j2")
-    (edition / "index.html").write_text(html, encoding="utf-8")
+    write_durably(tree / index_name(circulation), html.encode("utf-8"))
     name = context["zip"]
     files = [
-        p.relative_to(edition).as_posix()
-        for p in sorted(edition.rglob("*"))
-        if p.is_file()
-        and p.name != name
-        and p.name not in EXCLUDED_FROM_ZIP
-        and not p.name.endswith(".zip")
+        p.relative_to(tree).as_posix()
+        for p in sorted(tree.rglob("*"))
+        if p.is_file() and p.name not in (name, manifest_name(circulation))
     ]
-    zip_path = edition / name
-    deterministic_zip(edition, zip_path, files, publication_date(config))
+    zip_path = tree / name
+    deterministic_zip(tree, zip_path, files, publication_date(config))
     return zip_path

@@ -19,11 +19,17 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.charts import RenderedChart, not_available, protect_for_audience, read_charts
-from pipeline.disclosure import MARKER, DisclosurePolicy
+from pipeline.charts import RenderedChart, not_available, protect_for_report, read_charts
+from pipeline.disclosure import (
+    MARKER,
+    DisclosurePolicy,
+    Margin,
+    numerator_counts_people,
+    protect,
+)
+from pipeline.editions import ReportVariant, published_csv_path, variant_for
 from pipeline.findings import Finding
 from pipeline.measures import FAMILIES
-from pipeline.render.bundle import published_csv_path
 from pipeline.render.model import (
     Cell,
     Column,
@@ -142,7 +148,7 @@ def _display(value: str, kind: str) -> tuple[str, bool]:
     return f"{number:,.{decimals}f}", False
 
 
-def chart_table(chart: RenderedChart, audience: str, caption: str | None = None) -> Table:
+def chart_table(chart: RenderedChart, variant: ReportVariant, caption: str | None = None) -> Table:
     """The data table printed under a chart (the CSV's exact values, with its download)."""
     columns = list(chart.table.columns)
     heads = tuple(Column(c, chart.kinds.get(c, "text")) for c in columns)
@@ -172,14 +178,14 @@ def chart_table(chart: RenderedChart, audience: str, caption: str | None = None)
         columns=heads,
         rows=tuple(rows),
         notes=tuple(notes),
-        csv_href=published_csv_path(audience, chart.name),
+        csv_href=published_csv_path(variant, chart.name),
         csv_label="Download this table as a spreadsheet file (CSV): "
         + chart.name.replace("-", " "),
         compact=len(columns) > 7 or len(rows) > 40,
     )
 
 
-def chart_figure(chart: RenderedChart, audience: str) -> Figure:
+def chart_figure(chart: RenderedChart, variant: ReportVariant) -> Figure:
     if chart.svg is None:
         raise ValueError(f"chart {chart.name} has no SVG; use chart_table")
     return Figure(
@@ -187,14 +193,14 @@ def chart_figure(chart: RenderedChart, audience: str) -> Figure:
         title=chart.title,
         alt=chart.alt,
         svg=Markup(chart.svg),
-        table=chart_table(chart, audience),
+        table=chart_table(chart, variant),
         caption=chart.caption,
         notes=tuple(n for n in (chart.caption, *chart.notes) if n),
     )
 
 
 def _chart_parts(
-    charts: Mapping[str, RenderedChart], names: Sequence[str], audience: str
+    charts: Mapping[str, RenderedChart], names: Sequence[str], variant: ReportVariant
 ) -> tuple[tuple[Figure, ...], tuple[Table, ...]]:
     figures, tables = [], []
     for name in names:
@@ -202,9 +208,9 @@ def _chart_parts(
         if chart is None:
             continue
         if chart.svg is None:
-            tables.append(chart_table(chart, audience, caption=f"{chart.title}. {chart.caption}"))
+            tables.append(chart_table(chart, variant, caption=f"{chart.title}. {chart.caption}"))
         else:
-            figures.append(chart_figure(chart, audience))
+            figures.append(chart_figure(chart, variant))
     return tuple(figures), tuple(tables)
 
 
@@ -214,23 +220,29 @@ def _chart_parts(
 
 
 def _common(
-    config: Mapping[str, Any], area: Mapping[str, Any], narrative: Mapping[str, Any], audience: str
+    config: Mapping[str, Any],
+    area: Mapping[str, Any],
+    narrative: Mapping[str, Any],
+    variant: ReportVariant,
 ) -> dict[str, Any]:
     day = publication_date(config)
     resident_threshold = int(config["disclosure"]["resident_threshold"])
     technical_threshold = int(config["disclosure"]["technical_threshold"])
     return {
-        "audience": audience,
+        "audience": variant.report,
+        "variant": variant.name,
         "area_name": str(area["name"]),
         "edition": str(config["edition"]),
         "author": str(narrative.get("council_name") or area["name"]),
         "publication_date": day.isoformat(),
         "publication_date_text": _long_date(day),
         "synthetic": bool(config.get("synthetic_data", False)),
-        "internal": audience == "technical" and technical_threshold < resident_threshold,
+        # Everything in the internal edition carries the mark on every page, whatever the
+        # thresholds: its measure tables are never suppressed.
+        "internal": variant.internal,
         "resident_threshold": resident_threshold,
         "technical_threshold": technical_threshold,
-        "page_class": audience,
+        "page_class": variant.report,
     }
 
 
@@ -260,7 +272,7 @@ def _resident_context(
     config: Mapping[str, Any],
     area: Mapping[str, Any],
 ) -> dict[str, Any]:
-    common = _common(config, area, narrative, "resident")
+    common = _common(config, area, narrative, variant_for("resident"))
     by_topic = _findings_by_topic(findings)
     name = str(area["name"])
     summary = []
@@ -275,7 +287,7 @@ def _resident_context(
     for section_id, heading, topics in RESIDENT_TOPICS:
         topic_findings = [f for t in topics for f in by_topic.get(t, [])]
         body = tuple(f.resident for f in topic_findings)
-        figures, tables = _chart_parts(charts, TOPIC_CHARTS[section_id], "resident")
+        figures, tables = _chart_parts(charts, TOPIC_CHARTS[section_id], variant_for("resident"))
         after: tuple[str, ...] = ()
         unavailable = not_available_findings(topic_findings)
         if unavailable and not figures and not tables:
@@ -461,7 +473,12 @@ def measure_rows_table(
         cells = [
             Cell(str(r["period"])),
             Cell(str(r["group"])),
-            Cell(MARKER if num_hidden else fmt_count(r.get("numerator")), "count", num_hidden),
+            Cell(
+                MARKER if num_hidden else fmt_count(r.get("numerator")),
+                # A rank (e.g. the placebo test's) is not a count of anyone.
+                "count" if numerator_counts_people(r["measure_id"]) else "number",
+                num_hidden,
+            ),
             Cell(MARKER if den_hidden else fmt_count(r.get("denominator")), "number", den_hidden),
             Cell(value, "number", hidden),
             Cell(interval, "interval", hidden),
@@ -521,6 +538,13 @@ FAMILY_CHARTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def finding_text(finding: Finding, variant: ReportVariant) -> str:
+    """A finding as the technical report prints it. The technical wording quotes counts as
+    computed (e.g. "1/213"), so a technical report published to the public uses the resident
+    wording, which is written to quote nothing the resident threshold hides."""
+    return finding.technical if variant.internal else finding.resident
+
+
 def _family_section(
     family: str,
     table: pd.DataFrame,
@@ -528,9 +552,11 @@ def _family_section(
     findings: Sequence[Finding],
     charts: Mapping[str, RenderedChart],
     caveats: Sequence[str],
+    policy: DisclosurePolicy,
+    variant: ReportVariant,
 ) -> Section:
-    figures, chart_tables = _chart_parts(charts, FAMILY_CHARTS.get(family, ()), "technical")
-    body: list[str | Markup] = [f.technical for f in findings]
+    figures, chart_tables = _chart_parts(charts, FAMILY_CHARTS.get(family, ()), variant)
+    body: list[str | Markup] = [finding_text(f, variant) for f in findings]
     unavailable = not_available(table)
     if unavailable and FAMILY_CHARTS.get(family) and not figures and not chart_tables:
         body.append(
@@ -540,7 +566,7 @@ def _family_section(
     rest = _select(table, SHOWN_IN_CHARTS.get(family, ()))
     tables = list(chart_tables)
     if family == "monitoring":
-        tables += _monitoring_tables(table)
+        tables += _monitoring_tables(table, policy)
     elif len(rest):
         tables.append(
             measure_rows_table(
@@ -574,13 +600,21 @@ def _text(value: Any) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def _monitoring_tables(table: pd.DataFrame) -> list[Table]:
+def _baseline_hidden(record: Mapping[str, Any], policy: DisclosurePolicy) -> bool:
+    """A monitoring indicator's baseline is a value derived from its own count: hidden with
+    it when that count is small."""
+    count = record.get("baseline_numerator")
+    return policy.active and not is_missing(count) and policy.is_primary(float(count))
+
+
+def _monitoring_tables(table: pd.DataFrame, policy: DisclosurePolicy) -> list[Table]:
     indicators = table.loc[table["measure_id"].astype(str).str.startswith("monitoring_")]
     out = []
     if len(indicators):
         rows = []
         for r in indicators.to_dict("records"):
             hidden = bool(r.get("numerator_suppressed", False))
+            baseline_hidden = _baseline_hidden(r, policy)
             decimals = _decimals_for(str(r.get("unit", "")))
             rows.append(
                 Row(
@@ -588,7 +622,11 @@ def _monitoring_tables(table: pd.DataFrame) -> list[Table]:
                     (
                         Cell(str(r.get("indicator", r.get("definition", "")))),
                         Cell(str(r.get("baseline_period", ""))),
-                        Cell(_num(r.get("baseline_value"), decimals), "number"),
+                        Cell(
+                            MARKER if baseline_hidden else _num(r.get("baseline_value"), decimals),
+                            "number",
+                            baseline_hidden,
+                        ),
                         Cell(str(r.get("latest_period", ""))),
                         Cell(
                             MARKER if hidden else _num(r.get("value"), decimals), "number", hidden
@@ -601,11 +639,14 @@ def _monitoring_tables(table: pd.DataFrame) -> list[Table]:
                             hidden,
                         ),
                         Cell(
-                            ""
+                            MARKER
+                            if hidden or baseline_hidden
+                            else ""
                             if is_missing(r.get("change_ratio"))
                             else f"{_num(r.get('change_ratio'), 2)} "
                             f"({fmt_interval(r.get('change_lower'), r.get('change_upper'), 2)})",
                             "interval",
+                            hidden or baseline_hidden,
                         ),
                         Cell(str(r.get("status", "")) if not is_missing(r.get("status")) else ""),
                     ),
@@ -809,36 +850,83 @@ def _sources_section(
     )
 
 
-def _quality_section(reconciliation: pd.DataFrame) -> Section:
-    tables = []
+#: Inputs whose rows are people (victim records): in a public report their row counts are
+#: disclosure-controlled like any other count of people. Other inputs' rows (schools, LSOAs,
+#: actions, comparator months) are shown as they are.
+PERSON_LEVEL_INPUTS: frozenset[str] = frozenset({"victims"})
+
+
+def _hidden_row_counts(rows: pd.DataFrame, policy: DisclosurePolicy) -> set[Any]:
+    """Which rows of one input's reconciliation (by index, plus "excluded" for the excluded
+    total in the caption) a public report hides: small counts, and enough others that
+    rows read = rows used + rows excluded cannot give them back."""
+    counts: dict[Any, float] = {i: float(n) for i, n in rows["rows"].items()}
+    excluded = [i for i in rows.index if rows.at[i, "category"] == "excluded"]
+    counts["excluded"] = float(sum(counts[i] for i in excluded))
+    margins = [Margin("excluded rows", "excluded", tuple(excluded))] if excluded else []
+    read, used = _only_row(rows, "read"), _only_row(rows, "used")
+    if read is not None and used is not None:
+        if counts[read] == counts[used] + counts["excluded"]:
+            margins.append(Margin("rows read", read, (used, "excluded")))
+    return set(protect(counts, margins, policy).suppressed)
+
+
+def _only_row(rows: pd.DataFrame, category: str) -> Any:
+    """The index of the one row of ``category`` (None if there is not exactly one)."""
+    matches = rows.index[rows["category"] == category]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _reconciliation_table(name: str, rows: pd.DataFrame, policy: DisclosurePolicy) -> Table:
+    rows = rows.reset_index(drop=True)
+    hidden = (
+        _hidden_row_counts(rows, policy) if policy.active and name in PERSON_LEVEL_INPUTS else set()
+    )
+
+    def shown(key: Any, value: Any) -> str:
+        return MARKER if key in hidden else fmt_count(value)
+
+    # Rows of victim records count people; rows of other inputs (schools, LSOAs) do not.
+    kind = "count" if name in PERSON_LEVEL_INPUTS else "number"
+
+    read = rows.loc[rows["category"] == "read", "rows"].sum()
+    used = rows.loc[rows["category"] == "used", "rows"].sum()
+    excluded = rows.loc[rows["category"] == "excluded", "rows"].sum()
+    balanced = int(read) == int(used) + int(excluded)
+    table_rows = tuple(
+        Row(
+            Cell(str(r["category"])),
+            (Cell(str(r["reason"])), Cell(shown(i, r["rows"]), kind, i in hidden)),
+        )
+        for i, r in zip(rows.index, rows.to_dict("records"), strict=True)
+    )
+    return Table(
+        id=f"reconciliation-{name}",
+        caption=f"{name}: {shown(_only_row(rows, 'read'), read)} rows read = "
+        f"{shown(_only_row(rows, 'used'), used)} used + {shown('excluded', excluded)} excluded "
+        f"({'balances' if balanced else 'DOES NOT BALANCE'})",
+        columns=(Column("Category"), Column("Reason"), Column("Rows", kind)),
+        rows=table_rows,
+        compact=True,
+    )
+
+
+def _quality_section(reconciliation: pd.DataFrame | None, policy: DisclosurePolicy) -> Section:
     body = [
         "Every input's rows are accounted for: rows read = rows used + rows excluded, by "
         "reason. Rows kept with a missing value are counted too."
     ]
+    if policy.active:
+        body.append(
+            f"Row counts of victim records from 1 to {policy.threshold} are hidden ([c]), "
+            "with enough others that none can be worked out."
+        )
+    tables = []
     if reconciliation is not None and len(reconciliation):
-        for name, rows in reconciliation.groupby("input", sort=True):
-            read = rows.loc[rows["category"] == "read", "rows"].sum()
-            used = rows.loc[rows["category"] == "used", "rows"].sum()
-            excluded = rows.loc[rows["category"] == "excluded", "rows"].sum()
-            balanced = int(read) == int(used) + int(excluded)
-            table_rows = tuple(
-                Row(
-                    Cell(str(r["category"])),
-                    (Cell(str(r["reason"])), Cell(fmt_count(r["rows"]), "count")),
-                )
-                for r in rows.to_dict("records")
-            )
-            tables.append(
-                Table(
-                    id=f"reconciliation-{name}",
-                    caption=f"{name}: {fmt_count(read)} rows read = {fmt_count(used)} used + "
-                    f"{fmt_count(excluded)} excluded "
-                    f"({'balances' if balanced else 'DOES NOT BALANCE'})",
-                    columns=(Column("Category"), Column("Reason"), Column("Rows", "count")),
-                    rows=table_rows,
-                    compact=True,
-                )
-            )
+        tables = [
+            _reconciliation_table(str(name), rows, policy)
+            for name, rows in reconciliation.groupby("input", sort=True)
+        ]
     return Section(
         id="data-quality",
         heading="Data quality and row reconciliation",
@@ -1009,8 +1097,8 @@ def _provenance_section(provenance: Mapping[str, Any]) -> Section:
         heading="Provenance colophon",
         body=(
             "Re-running this commit with this configuration and these inputs gives the "
-            "same figures, byte for byte; the edition's MANIFEST.json lists every "
-            "output's hash.",
+            "same figures, byte for byte; the manifest of each edition (MANIFEST.json, "
+            "and MANIFEST-internal.json for the internal edition) lists every file's hash.",
         ),
         tables=tuple(tables),
     )
@@ -1029,15 +1117,16 @@ def _technical_context(
     narrative: Mapping[str, Any],
     config: Mapping[str, Any],
     area: Mapping[str, Any],
+    variant: ReportVariant,
 ) -> dict[str, Any]:
-    common = _common(config, area, narrative, "technical")
-    protected = protect_for_audience(tables, config, "technical")
+    common = _common(config, area, narrative, variant)
+    protected = protect_for_report(tables, config, variant.report, variant.circulation)
     by_topic = _findings_by_topic(findings)
     summary = Section(
         id="summary",
         heading="Summary of findings",
         bullets=tuple(
-            f.technical
+            finding_text(f, variant)
             for t in ("prevalence", "trend", "who", "where", "when", "deprivation")
             for f in by_topic.get(t, [])[:1]
         ),
@@ -1056,12 +1145,14 @@ def _technical_context(
                 family_findings,
                 charts,
                 caveats if family == "disproportionality" else (),
+                protected.policy,
+                variant,
             )
         )
     sections += [
         _definitions_section(config),
         _sources_section(provenance, config, tables),
-        _quality_section(reconciliation),
+        _quality_section(reconciliation, protected.policy),
         _disclosure_section(protected.policy, protected.audit, config),
         _dictionary_section(dictionary),
         # No ethnicity comparison is made when who the victims are is not available.
@@ -1098,6 +1189,7 @@ def _technical_context(
 def build_context(
     *,
     audience: str,
+    circulation: str | None = None,
     tables: Mapping[str, pd.DataFrame],
     findings: Mapping[str, Sequence[Finding | Mapping[str, Any]]]
     | Sequence[Finding | Mapping[str, Any]],
@@ -1111,19 +1203,22 @@ def build_context(
     methods: Mapping[str, str] | None = None,
     caveats: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The template context of one report.
+    """The template context of one report: ``audience`` ("resident" or "technical") at
+    ``circulation`` ("public" or "internal"; default: the resident report public, the
+    technical report internal), which decides its disclosure threshold and internal mark.
 
     ``tables``: measure tables by family (``key_metric``, ``trend``, ``disproportionality``,
     ``hotspots``, ``timing``, ``deprivation``, ``monitoring``); ``findings``: by family or one
     list (dataclasses or their JSON form); ``chart_dir``: the charts step's output folder
-    (``<chart_dir>/<audience>/charts.json``); ``narrative``: the council's YAML; ``provenance``,
-    ``reconciliation`` (columns input, category, reason, rows), ``dictionary`` (rows of
-    :func:`pipeline.validate.dictionary.data_dictionary` or Markdown), ``methods`` (family ->
-    METHOD; default: read from the family modules) and ``caveats`` (default: the
-    disproportionality CAVEATS) are used by the technical report.
+    (``<chart_dir>/<variant>/charts.json``, see :mod:`pipeline.editions`); ``narrative``:
+    the council's YAML; ``provenance``, ``reconciliation`` (columns input, category, reason,
+    rows), ``dictionary`` (rows of :func:`pipeline.validate.dictionary.data_dictionary` or
+    Markdown), ``methods`` (family -> METHOD; default: read from the family modules) and
+    ``caveats`` (default: the disproportionality CAVEATS) are used by the technical report.
     """
     if audience not in ("resident", "technical"):
         raise ValueError(f"audience must be 'resident' or 'technical', got {audience!r}")
+    variant = variant_for(audience, circulation)
     missing = [f for f in FAMILIES if f not in tables]
     if missing:
         raise ValueError(f"build_context: measure tables missing for families {missing}")
@@ -1132,7 +1227,7 @@ def build_context(
     else:
         items = list(findings)
     all_findings = as_findings(items)
-    charts = {c.name: c for c in read_charts(chart_dir, audience)}
+    charts = {c.name: c for c in read_charts(chart_dir, variant.name)}
     if audience == "resident":
         context = _resident_context(
             findings=all_findings, charts=charts, narrative=narrative, config=config, area=area
@@ -1154,6 +1249,7 @@ def build_context(
         narrative=narrative,
         config=config,
         area=area,
+        variant=variant,
     )
     return {**context, "keywords": provenance_keywords(provenance or {})}
 

@@ -1,10 +1,11 @@
 """Build both reports of the demo end to end in a scratch folder, to look at them or test them.
 
 ``python -m pipeline.render.preview /tmp/sna-preview`` writes the synthetic demo inputs,
-validates them, computes every measure family, draws the charts and renders the resident and
-technical reports (HTML and PDF) with the index page and zip, exactly as the workflow's
-functions do, but without Snakemake and outside the repository's data folders. The
-provenance record is a placeholder (the workflow writes the real one).
+validates them, computes every measure family, draws the charts, renders every report variant
+(HTML and PDF) and publishes the public and internal trees with their index pages, zips and
+manifests, exactly as the workflow's functions do, but without Snakemake and outside the
+repository's data folders. The provenance record is a placeholder (the workflow writes the
+real one).
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ class Preview:
     area: dict[str, Any]
     measures: Path
     charts: Path
+    #: The public tree (reports/<area>/<edition>/) and the internal one.
     edition: Path
+    internal: Path
+    #: The rendered reports, by variant key (resident_html, technical_internal_pdf, ...).
+    rendered: dict[str, Path]
+    provenance: Path
 
     def table(self, family: str) -> pd.DataFrame:
         return pd.read_csv(self.measures / f"{family}.csv")
@@ -138,15 +144,17 @@ def render_demo_preview(
     config: Mapping[str, Any] | None = None,
     boundaries: bool = True,
 ) -> Preview:
-    """Build the demo's two reports (and index and zip) under ``out_dir``; see the module
-    docstring. ``boundaries=False`` renders as if no LSOA boundaries were supplied."""
+    """Build the demo's reports and publish them under ``out_dir``; see the module docstring.
+    ``boundaries=False`` renders as if no LSOA boundaries were supplied; ``pdf=False`` writes
+    the HTML reports straight into the trees, without PDFs or publishing."""
     from pipeline.charts import build_charts, write_charts
     from pipeline.demo import generate, write
-    from pipeline.render.bundle import write_bundle, write_published_data
+    from pipeline.editions import report_variants
     from pipeline.render.context import build_context
     from pipeline.render.html import render_report
     from pipeline.render.pdf import write_pdf
-    from pipeline.runtime import read_parquet
+    from pipeline.render.publish import publish_editions, tree_paths
+    from pipeline.runtime import read_parquet, write_json
     from pipeline.validate.dictionary import data_dictionary
 
     out = Path(out_dir)
@@ -162,11 +170,15 @@ def render_demo_preview(
         if boundaries
         else None
     )
-    charts = out / "processed" / "charts" / area["slug"] / str(settings["edition"])
-    for audience in ("resident", "technical"):
-        write_charts(build_charts(tables, shape, settings, area, audience), charts, audience)
-    edition = out / "reports" / area["slug"] / str(settings["edition"])
-    edition.mkdir(parents=True, exist_ok=True)
+    edition = str(settings["edition"])
+    charts = out / "processed" / "charts" / area["slug"] / edition
+    variants = report_variants(settings)
+    for v in variants:
+        write_charts(
+            build_charts(tables, shape, settings, area, v.report, v.circulation), charts, v.name
+        )
+    rendered_dir = out / "processed" / "render" / area["slug"] / edition
+    trees = tree_paths(out, area["slug"], edition)
     narrative = load_narrative(area["narrative"])
     reconciliation = pd.concat(
         [
@@ -175,9 +187,11 @@ def render_demo_preview(
         ],
         ignore_index=True,
     )
-    for audience in ("resident", "technical"):
+    rendered: dict[str, Path] = {}
+    for v in variants:
         context = build_context(
-            audience=audience,
+            audience=v.report,
+            circulation=v.circulation,
             tables=tables,
             findings=findings,
             chart_dir=charts,
@@ -188,14 +202,30 @@ def render_demo_preview(
             reconciliation=reconciliation,
             dictionary=data_dictionary(),
         )
-        html = render_report(context, REPO / "templates", audience)
-        (edition / f"{audience}.html").write_text(html, encoding="utf-8")
+        html = render_report(context, REPO / "templates", v.report)
+        folder = rendered_dir if pdf else trees[v.circulation]
+        folder.mkdir(parents=True, exist_ok=True)
+        rendered[v.key("html")] = folder / v.file_name("html")
+        rendered[v.key("html")].write_text(html, encoding="utf-8")
         if pdf:
-            write_pdf(html, edition / f"{audience}.pdf", settings)
+            rendered[v.key("pdf")] = folder / v.file_name("pdf")
+            write_pdf(html, rendered[v.key("pdf")], settings)
+    provenance = out / "processed" / "provenance" / area["slug"] / f"{edition}.json"
+    write_json(PREVIEW_PROVENANCE, provenance)
     if pdf:
-        write_published_data(edition, charts, {f: measures / f"{f}.csv" for f in tables})
-        write_bundle(edition, REPO / "templates", settings, area)
-    return Preview(settings, area, measures, charts, edition)
+        publish_editions(
+            reports={key: str(path) for key, path in rendered.items()},
+            tables={f: str(measures / f"{f}.csv") for f in tables},
+            chart_dir=str(charts),
+            provenance=str(provenance),
+            template_dir=str(REPO / "templates"),
+            root=out,
+            settings=settings,
+            area=area,
+        )
+    return Preview(
+        settings, area, measures, charts, trees["public"], trees["internal"], rendered, provenance
+    )
 
 
 _CACHE: dict[bool, Preview] = {}
