@@ -108,7 +108,7 @@ def get_inputs_read_of_area(wildcards):
 # rule that reads them gets their sha256 as a parameter (Snakemake re-runs a job whose
 # parameters changed). Files a stage-0 rule of this configuration writes are left to
 # Snakemake's own tracking of that rule.
-CONTENT_DIGESTS = ContentDigests("data/processed/raw-check/content-digests.json")
+CONTENT_DIGESTS = ContentDigests(".snakemake/sna-content-digests.json")
 GENERATED_INPUTS = generated_inputs(config)
 
 
