@@ -108,7 +108,7 @@ def test_the_render_step_checks_the_narrative_it_reads(tmp_path, settings):
     html = tmp_path / "resident.html"
     with pytest.raises(ConfigError, match="narrative.yaml: a narrative must be a mapping of keys"):
         render_html_step(
-            audience="resident", tables={}, findings={}, chart_dir=str(tmp_path),
+            variant="resident", tables={}, findings={}, chart_dir=str(tmp_path),
             narrative=str(narrative), provenance=str(tmp_path / "p.json"), reconciliation=[],
             template_dir=str(REPO / "templates"), html=str(html), settings=settings,
             area=settings["areas"][0],
