@@ -266,41 +266,6 @@ def test_a_narrative_edit_plans_only_rendering_and_publishing(demo_run):
         os.utime(narrative, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
-def test_an_extract_replaced_by_an_older_file_is_recomputed_and_named(demo_run):
-    """Content, not timestamps, decides what re-runs: an extract replaced by one with fewer
-    rows and an older modification time (``cp -p`` of an old file) is validated again, and the
-    provenance names the bytes the figures were computed from."""
-    from pipeline.audit.hashing import sha256_file
-
-    victims = demo_run / "data/raw/demo" / AREA / "victims.csv"
-    original, stamp = victims.read_bytes(), victims.stat()
-    lines = original.decode("utf-8").rstrip("\n").split("\n")
-    shorter = "\n".join(lines[:-150]) + "\n"
-    victims.write_text(shorter, encoding="utf-8")
-    old = stamp.st_mtime_ns - 10 * 365 * 86_400 * 10**9  # ten years older than the outputs
-    os.utime(victims, ns=(old, old))
-    try:
-        result = _snakemake(demo_run, "-n", "--quiet", "rules")
-        assert result.returncode == 0, result.stderr[-3000:]
-        planned = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.MULTILINE))
-        assert {"check_raw_inputs", "validate_area_inputs", "compute_measures"} <= planned
-        assert "validate_shared_inputs" not in planned  # its inputs did not change
-        provenance = f"data/processed/provenance/{AREA}/{EDITION}.json"
-        result = _snakemake(demo_run, provenance)
-        assert result.returncode == 0, result.stderr[-3000:]
-        record = json.loads((demo_run / provenance).read_text(encoding="utf-8"))
-        named = {item["path"]: item["sha256"] for item in record["inputs"]}
-        assert named[f"data/raw/demo/{AREA}/victims.csv"] == sha256_file(victims)
-        table = pd.read_csv(
-            demo_run / "data/processed/validation/demo" / AREA / "victims.reconciliation.csv"
-        )
-        read = table.loc[table["reason"] == "rows read", "rows"].item()
-        assert read == len(lines) - 150 - 1  # the new file's rows, less its header
-    finally:
-        victims.write_bytes(original)
-        os.utime(victims, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-
-
 def test_the_publish_rule_declares_no_published_file_as_output(demo_run):
     """Snakemake deletes a rule's outputs before running it: the edition must not be one."""
     result = _snakemake(demo_run, "-n", "--forcerun", "publish_edition")
@@ -427,3 +392,39 @@ def test_a_copy_of_a_clean_checkout_reads_as_clean(repo, tmp_path):
 
     copy = copy_tree(repo, tmp_path / "copy")
     assert read_git_state(copy) == read_git_state(repo)
+
+
+def test_an_extract_replaced_by_an_older_file_is_recomputed_and_named(demo_run):
+    """Content, not timestamps, decides what re-runs: an extract replaced by one with fewer
+    rows and an older modification time (``cp -p`` of an old file) is validated again, and the
+    provenance names the bytes the figures were computed from. Last: it leaves the run's
+    validated inputs from the shorter file."""
+    from pipeline.audit.hashing import sha256_file
+
+    victims = demo_run / "data/raw/demo" / AREA / "victims.csv"
+    original, stamp = victims.read_bytes(), victims.stat()
+    lines = original.decode("utf-8").rstrip("\n").split("\n")
+    shorter = "\n".join(lines[:-150]) + "\n"
+    victims.write_text(shorter, encoding="utf-8")
+    old = stamp.st_mtime_ns - 10 * 365 * 86_400 * 10**9  # ten years older than the outputs
+    os.utime(victims, ns=(old, old))
+    try:
+        result = _snakemake(demo_run, "-n", "--quiet", "rules")
+        assert result.returncode == 0, result.stderr[-3000:]
+        planned = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.MULTILINE))
+        assert {"check_raw_inputs", "validate_area_inputs", "compute_measures"} <= planned
+        assert "validate_shared_inputs" not in planned  # its inputs did not change
+        provenance = f"data/processed/provenance/{AREA}/{EDITION}.json"
+        result = _snakemake(demo_run, provenance)
+        assert result.returncode == 0, result.stderr[-3000:]
+        record = json.loads((demo_run / provenance).read_text(encoding="utf-8"))
+        named = {item["path"]: item["sha256"] for item in record["inputs"]}
+        assert named[f"data/raw/demo/{AREA}/victims.csv"] == sha256_file(victims)
+        table = pd.read_csv(
+            demo_run / "data/processed/validation/demo" / AREA / "victims.reconciliation.csv"
+        )
+        read = table.loc[table["reason"] == "rows read", "rows"].item()
+        assert read == len(lines) - 150 - 1  # the new file's rows, less its header
+    finally:
+        victims.write_bytes(original)
+        os.utime(victims, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
