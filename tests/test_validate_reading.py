@@ -168,7 +168,7 @@ def test_source_lines_follow_physical_lines(tmp_path):
     )
     raw = read_table(path, input_name="actions")
     # Header line 1; the first record spans lines 2-4; line 5 is blank; the last is line 6.
-    assert raw.lines == [2, 5, 6]
+    assert raw.lines.tolist() == [2, 5, 6]
     assert raw.frame["action"].iloc[0] == "Line one\r\nline two\r\nline three"
     assert raw.frame["action"].iloc[2] == "a, b"
 
