@@ -29,6 +29,7 @@ from pipeline.validate.schemas import (
     input_metadata,
     keep_rules,
     lookup_cross_field_rule,
+    personal_inputs,
 )
 
 
@@ -158,6 +159,8 @@ def check_header(raw: RawTable, kind: str, file: str) -> list[str]:
                 )
             ]
         )
+    if kind in personal_inputs() and not any(c in columns or _closest(c, columns) for c in header):
+        raise ProblemsFound([_not_a_header(kind, file, header, columns)])
     problems: list[Problem] = []
     for name in sorted({c for c in header if c and header.count(c) > 1}):
         problems.append(
@@ -228,6 +231,21 @@ def check_header(raw: RawTable, kind: str, file: str) -> list[str]:
     if problems:
         raise ProblemsFound(problems)
     return [c for c in columns if c in header]
+
+
+def _not_a_header(kind: str, file: str, header: list[str], columns: list[str]) -> Problem:
+    """Line 1 names none of the contract columns, not even misspelt: it is probably a record.
+    Its values are not echoed (they may be ids); the failures CSV holds them."""
+    return Problem(
+        input=kind,
+        file=file,
+        rule="column names on line 1",
+        lines=[1],
+        values=[",".join(header)],
+        detail="line 1 names none of the contract columns: is it a data row, or another "
+        "input's file? (its values are not shown: personal data)",
+        fix="The first line must hold the column names: " + ", ".join(columns) + ".",
+    )
 
 
 def _closest(name: str, candidates: list[str]) -> str | None:
@@ -342,8 +360,9 @@ def pandera_problems(
         cases = err.failure_cases
     else:
         return []
-    # Victim rows are personal data: their messages show the named column's value only.
-    personal = bool(input_metadata(kind).get("personal_data"))
+    # Victim rows are personal data: the failures CSV holds the named column's value only
+    # (and messages no value at all, see errors.Problem).
+    personal = kind in personal_inputs()
     unique_key = list(MODELS[kind].to_schema().unique or [])
     grouped: dict[tuple[str | None, str], dict[int | None, str | None]] = {}
     fixes: dict[tuple[str | None, str], str] = {}

@@ -272,6 +272,7 @@ def _field_count_problem(
         fix="A value holding a comma must be wrapped in double quotes." + separator_hint,
         lines=[line for line, _ in bad],
         values=[f"{count} fields" for _, count in bad],
+        values_are_cells=False,
     )
     raise ProblemsFound([problem])
 
