@@ -2,7 +2,8 @@
 message, or is used with exact counts of rows kept and excluded.
 
 Each Stop case runs the command-line entry point in-process and checks its exit status, the
-message (file, column, rule, lines, values) and the failures CSV. Line numbers and values were
+message (file, column, rule, lines, values; for the victim extract the lines without the
+values) and the failures CSV. Line numbers and values were
 read off the hand-made files: line 1 is the header.
 """
 
