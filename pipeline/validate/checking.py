@@ -22,7 +22,7 @@ import pandera.pandas as pa
 
 from pipeline.validate import rules as r
 from pipeline.validate.errors import Problem, ProblemsFound
-from pipeline.validate.readers import RawTable
+from pipeline.validate.readers import RawTable, RecordText
 from pipeline.validate.schemas import (
     EMPTY_ROW_REASON,
     MODELS,
@@ -45,42 +45,6 @@ class Checked:
 
 #: Rows parsed at a time (see _parse_in_slices).
 PARSE_ROWS = 200_000
-
-
-class RecordText:
-    """The text of the records checked (blank records left out), as read, by row position.
-
-    A column of text format is not held twice: its typed value is its text with empty cells
-    missing, so its text is rebuilt from the typed frame when a message or the excluded rows
-    need it. Only the parsed columns (numbers, dates, ...) keep their text.
-    """
-
-    def __init__(self, text: pd.DataFrame, typed: pd.DataFrame, kind: str):
-        self.columns = list(text.columns)
-        self.typed = typed
-        kept = [c for c in self.columns if column_meta(kind, c)["format"] != "text"]
-        self.parsed = text[kept]
-
-    def __contains__(self, column: object) -> bool:
-        return column in self.columns
-
-    def value(self, column: str, position: int) -> str:
-        """The text of one cell."""
-        if column in self.parsed:
-            return self.parsed[column].iloc[position]
-        value = self.typed[column].iloc[position]
-        return "" if pd.isna(value) else value
-
-    def rows(self, positions: np.ndarray) -> pd.DataFrame:
-        """The text of the records at ``positions``, every column, with a new RangeIndex."""
-        columns = {}
-        for column in self.columns:
-            if column in self.parsed:
-                values = self.parsed[column].iloc[positions]
-            else:
-                values = self.typed[column].iloc[positions].fillna("")
-            columns[column] = values.reset_index(drop=True)
-        return pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
 
 
 # --- Contract metadata ------------------------------------------------------------------------
@@ -474,7 +438,7 @@ def check_rows(
     del text_all
     lines = lines_all[positions]
     typed, problems, unreadable = parse_columns(text, lines, kind, file, unit, config)
-    text = RecordText(text, typed, kind)
+    text = RecordText(text, typed, formats={c: column_meta(kind, c)["format"] for c in text})
     problems += pandera_problems(typed, text, lines, kind, file, unit, config, unreadable)
     problems += extra_problems or []
     if problems:

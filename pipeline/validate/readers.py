@@ -50,6 +50,41 @@ class RawTable:
     encoding: str
 
 
+class RecordText:
+    """The text of the records checked (blank records left out), as read, by row position.
+
+    A column of text format is not held twice: its typed value is its text with empty cells
+    missing, so its text is rebuilt from the typed frame when a message or the excluded rows
+    need it. Only the parsed columns (numbers, dates, ...) keep their text.
+    """
+
+    def __init__(self, text: pd.DataFrame, typed: pd.DataFrame, *, formats: dict[str, str]):
+        self.columns = list(text.columns)
+        self.typed = typed
+        self.parsed = text[[c for c in self.columns if formats[c] != "text"]]
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.columns
+
+    def value(self, column: str, position: int) -> str:
+        """The text of one cell."""
+        if column in self.parsed:
+            return self.parsed[column].iloc[position]
+        value = self.typed[column].iloc[position]
+        return "" if pd.isna(value) else value
+
+    def rows(self, positions: np.ndarray) -> pd.DataFrame:
+        """The text of the records at ``positions``, every column, with a new RangeIndex."""
+        columns = {}
+        for column in self.columns:
+            if column in self.parsed:
+                values = self.parsed[column].iloc[positions]
+            else:
+                values = self.typed[column].iloc[positions].fillna("")
+            columns[column] = values.reset_index(drop=True)
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
+
+
 def display_name(path: Path) -> str:
     """The file as named in messages: relative to the working directory when inside it."""
     try:
