@@ -5,6 +5,7 @@ details and, with --record, appends them to bench/results.md.
     .venv/bin/python bench/run_benchmarks.py london      # London-wide run against a single area
     .venv/bin/python bench/run_benchmarks.py ingest      # 5M-row police.uk file against pyarrow
     .venv/bin/python bench/run_benchmarks.py narrative   # jobs re-run after a narrative edit
+    .venv/bin/python bench/run_benchmarks.py validate-2m # peak memory validating 2M victim rows
     .venv/bin/python bench/run_benchmarks.py all --record
 """
 
@@ -163,6 +164,13 @@ def bench_ingest(rows: int = 5_000_000) -> list[str]:
     return run_ingest_benchmark(rows)
 
 
+def bench_validate_2m(rows: int = 2_000_000) -> list[str]:
+    """Peak memory and time of an area's validation job with a 2M-row victim extract."""
+    from bench.validate_memory import run_and_remove  # noqa: PLC0415
+
+    return run_and_remove(rows)
+
+
 def bench_narrative() -> list[str]:
     """Which jobs re-run when only the narrative text changes (should be rendering only)."""
     copy = fresh_copy()
@@ -184,6 +192,7 @@ BENCHMARKS = {
     "london": bench_london,
     "ingest": bench_ingest,
     "narrative": bench_narrative,
+    "validate-2m": bench_validate_2m,
 }
 
 

@@ -1,6 +1,9 @@
 # Stage 1: check raw inputs against their checksum manifest, then validate each against its
 # pandera contract: the shared inputs once, then each area's inputs and how they fit the shared
-# ones. A Stop problem ends the run here, before anything is computed.
+# ones. A Stop problem ends the run here, before anything is computed. Validation jobs declare
+# their memory from the size of the files they read (calibrated in bench/results.md).
+
+from pipeline.validate.memory import mem_mb_of_inputs
 
 
 rule check_raw_inputs:
@@ -33,7 +36,7 @@ rule validate_shared_inputs:
         f"logs/validate_shared_inputs/{DATASET}.log",
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=mem_mb_of_inputs,
         runtime=10,
     params:
         settings=config,
@@ -57,7 +60,7 @@ rule validate_area_inputs:
         f"logs/validate_area_inputs/{DATASET}/{{area}}.log",
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=mem_mb_of_inputs,
         runtime=10,
     params:
         settings=config,

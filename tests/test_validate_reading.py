@@ -168,7 +168,7 @@ def test_source_lines_follow_physical_lines(tmp_path):
     )
     raw = read_table(path, input_name="actions")
     # Header line 1; the first record spans lines 2-4; line 5 is blank; the last is line 6.
-    assert raw.lines == [2, 5, 6]
+    assert raw.lines.tolist() == [2, 5, 6]
     assert raw.frame["action"].iloc[0] == "Line one\r\nline two\r\nline three"
     assert raw.frame["action"].iloc[2] == "a, b"
 
@@ -205,3 +205,75 @@ def test_trailing_empty_column_is_ignored_but_a_named_one_is_not(config, tmp_pat
         r"column 4 has values but no name",
     ):
         validate_input("areas", path, config=config, failures_path=tmp_path / "f.csv")
+
+
+# --- Reading and parsing in batches (a national extract is never held whole) ----------------
+
+BAD = GOOD.parent / "bad"
+VICTIM_FILES = sorted(p.name for p in BAD.glob("victims_*.csv"))
+
+
+def _outcome(path: Path, config: dict, tmp_path: Path):
+    """What validating a victim file gives: frames, or the message and failures list."""
+    failures = tmp_path / "f.csv"
+    try:
+        result = validate_input(
+            "victims", path, config=config, area_lsoas=AREA_LSOAS, failures_path=failures
+        )
+    except ValidationStop as stop:
+        return str(stop), failures.read_bytes()
+    return result.frame, result.excluded, result.reconciliation
+
+
+def _same_outcome(left, right) -> None:
+    assert type(left[0]) is type(right[0])
+    if isinstance(left[0], str):
+        assert left == right
+        return
+    for a, b in zip(left, right, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+@pytest.mark.parametrize("name", [*VICTIM_FILES, "../good/victims.csv"])
+def test_tiny_batches_and_blocks_change_nothing(name, config, tmp_path, monkeypatch):
+    """Records read two at a time, the encoding checked five bytes at a time and values parsed
+    three rows at a time give the same frames, messages and failures lists."""
+    from pipeline.validate import checking, readers
+
+    whole = _outcome(BAD / name, config, tmp_path)
+    monkeypatch.setattr(readers, "BATCH_RECORDS", 2)
+    monkeypatch.setattr(readers, "SNIFF_BLOCK", 5)
+    monkeypatch.setattr(checking, "PARSE_ROWS", 3)
+    _same_outcome(_outcome(BAD / name, config, tmp_path), whole)
+
+
+def test_every_short_record_is_found_whatever_the_batch(tmp_path, monkeypatch):
+    from pipeline.validate import readers
+
+    monkeypatch.setattr(readers, "BATCH_RECORDS", 2)
+    path = tmp_path / "areas.csv"
+    rows = ["E09000031,Waltham Forest,London"] * 7
+    rows[1] = rows[4] = rows[6] = "E09000031,London"
+    path.write_text("area_code,area_name,region\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationStop, match=r"3 rows fail, lines 3, 6, 8: values '2 fields'"):
+        validate_input("areas", path, config={}, failures_path=tmp_path / "f.csv")
+
+
+def test_encoding_is_checked_across_block_boundaries(tmp_path, monkeypatch):
+    """A two-byte UTF-8 character split between blocks is UTF-8; a byte that is no text names
+    its line however far into the file it is."""
+    from pipeline.validate import readers
+
+    monkeypatch.setattr(readers, "SNIFF_BLOCK", 1)
+    path = tmp_path / "areas.csv"
+    path.write_bytes("area_code,area_name,region\nE09000031,Waltham Forést,London\n".encode())
+    raw = read_table(path, input_name="areas")
+    assert raw.encoding == "utf-8" and raw.frame["area_name"].iloc[0] == "Waltham Forést"
+    monkeypatch.setattr(readers, "SNIFF_BLOCK", 8)
+    path.write_bytes(
+        b"area_code,area_name,region\n" + b"E09000031,Walthamstow,London\n" * 3 + b"\x81\n"
+    )
+    with pytest.raises(
+        ValidationStop, match=r"byte 0x81 is neither UTF-8 nor Windows-1252 text \(line 5\)"
+    ):
+        validate_input("areas", path, config={}, failures_path=tmp_path / "f.csv")

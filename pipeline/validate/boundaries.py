@@ -81,7 +81,7 @@ def _attribute_table(gdf: gpd.GeoDataFrame) -> RawTable:
     frame.columns = list(properties.columns)
     return RawTable(
         frame=frame,
-        lines=list(range(1, len(gdf) + 1)),
+        lines=np.arange(1, len(gdf) + 1, dtype="int64"),
         header=list(properties.columns),
         unit="feature",
         encoding="utf-8",
@@ -220,10 +220,9 @@ def validate_boundaries(
 
     file = display_name(path)
     gdf = read_boundaries(path, file=file)
-    raw = _attribute_table(gdf)
     checked = check_rows(
         "boundaries",
-        raw,
+        _attribute_table(gdf),
         file,
         config=config,
         area_lsoas=area_lsoas,
@@ -232,7 +231,7 @@ def validate_boundaries(
     )
     positions = checked.used.index.to_numpy()
     attributes = checked.used.reset_index(drop=True)
-    attributes.insert(0, "source_line", np.asarray(raw.lines, dtype="int64")[positions])
+    attributes.insert(0, "source_line", checked.lines[positions])
     frame = gpd.GeoDataFrame(
         attributes, geometry=gdf.geometry.iloc[positions].to_numpy(), crs=gdf.crs
     )

@@ -22,13 +22,14 @@ import pandera.pandas as pa
 
 from pipeline.validate import rules as r
 from pipeline.validate.errors import Problem, ProblemsFound
-from pipeline.validate.readers import RawTable
+from pipeline.validate.readers import RawTable, RecordText
 from pipeline.validate.schemas import (
     EMPTY_ROW_REASON,
     MODELS,
     input_metadata,
     keep_rules,
     lookup_cross_field_rule,
+    personal_inputs,
 )
 
 
@@ -39,6 +40,11 @@ class Checked:
     used: pd.DataFrame  # typed contract columns, index = position in the raw table
     excluded: pd.DataFrame  # source_line, reason, contract columns as read (text)
     reconciliation: pd.DataFrame  # input, category, reason, rows
+    lines: np.ndarray  # source line of every raw record, by position (int64)
+
+
+#: Rows parsed at a time (see _parse_in_slices).
+PARSE_ROWS = 200_000
 
 
 # --- Contract metadata ------------------------------------------------------------------------
@@ -117,6 +123,8 @@ def check_header(raw: RawTable, kind: str, file: str) -> list[str]:
                 )
             ]
         )
+    if kind in personal_inputs() and not any(c in columns or _closest(c, columns) for c in header):
+        raise ProblemsFound([_not_a_header(kind, file, header, columns)])
     problems: list[Problem] = []
     for name in sorted({c for c in header if c and header.count(c) > 1}):
         problems.append(
@@ -189,6 +197,21 @@ def check_header(raw: RawTable, kind: str, file: str) -> list[str]:
     return [c for c in columns if c in header]
 
 
+def _not_a_header(kind: str, file: str, header: list[str], columns: list[str]) -> Problem:
+    """Line 1 names none of the contract columns, not even misspelt: it is probably a record.
+    Its values are not echoed (they may be ids); the failures CSV holds them."""
+    return Problem(
+        input=kind,
+        file=file,
+        rule="column names on line 1",
+        lines=[1],
+        values=[",".join(header)],
+        detail="line 1 names none of the contract columns: is it a data row, or another "
+        "input's file? (its values are not shown: personal data)",
+        fix="The first line must hold the column names: " + ", ".join(columns) + ".",
+    )
+
+
 def _closest(name: str, candidates: list[str]) -> str | None:
     """The candidate a misspelt or re-cased column name most likely means."""
 
@@ -219,7 +242,7 @@ def parse_columns(
     for column in contract_columns(kind):
         fmt = column_meta(kind, column)["format"]
         raw = text[column] if column in text else pd.Series("", index=text.index, dtype="str")
-        values, bad = r.parse_values(raw, fmt, date_formats=date_formats)
+        values, bad = _parse_in_slices(raw, fmt, date_formats)
         typed[column] = values
         unreadable[column] = bad
         if bad.any():
@@ -237,6 +260,21 @@ def parse_columns(
                 )
             )
     return pd.DataFrame(typed, index=text.index), problems, unreadable
+
+
+def _parse_in_slices(
+    raw: pd.Series, fmt: str, date_formats: list[str]
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`~pipeline.validate.rules.parse_values` over PARSE_ROWS rows at a time: parsing
+    times and dates goes through Python objects, which would cost gigabytes for a national
+    extract parsed at once. Every value is parsed on its own, so slicing changes nothing."""
+    if len(raw) <= PARSE_ROWS:
+        return r.parse_values(raw, fmt, date_formats=date_formats)
+    parts = [
+        r.parse_values(raw.iloc[start : start + PARSE_ROWS], fmt, date_formats=date_formats)
+        for start in range(0, len(raw), PARSE_ROWS)
+    ]
+    return pd.concat([values for values, _ in parts]), pd.concat([bad for _, bad in parts])
 
 
 def _type_rule(kind: str, column: str, fmt: str, date_formats: list[str]) -> tuple[str, str]:
@@ -267,7 +305,7 @@ def _type_rule(kind: str, column: str, fmt: str, date_formats: list[str]) -> tup
 
 def pandera_problems(
     typed: pd.DataFrame,
-    text: pd.DataFrame,
+    text: RecordText,
     lines: np.ndarray,
     kind: str,
     file: str,
@@ -286,8 +324,9 @@ def pandera_problems(
         cases = err.failure_cases
     else:
         return []
-    # Victim rows are personal data: their messages show the named column's value only.
-    personal = bool(input_metadata(kind).get("personal_data"))
+    # Victim rows are personal data: the failures CSV holds the named column's value only
+    # (and messages no value at all, see errors.Problem).
+    personal = kind in personal_inputs()
     unique_key = list(MODELS[kind].to_schema().unique or [])
     grouped: dict[tuple[str | None, str], dict[int | None, str | None]] = {}
     fixes: dict[tuple[str | None, str], str] = {}
@@ -305,9 +344,9 @@ def pandera_problems(
             and str(case.check) == "multiple_fields_uniqueness"
             and not personal
         ):
-            value = " / ".join(text[c].iloc[position] for c in unique_key)
+            value = " / ".join(text.value(c, position) for c in unique_key)
         elif position is not None and column in text:
-            value = text[column].iloc[position]
+            value = text.value(column, position)
         elif position is None:
             value = str(case.failure_case)
         grouped.setdefault(key, {})[position] = value
@@ -374,6 +413,8 @@ def check_rows(
     lines_all = np.asarray(raw.lines, dtype="int64")
     text_all = raw.frame.loc[:, ~raw.frame.columns.duplicated()]
     text_all = text_all[[c for c in text_all.columns if c in present]]
+    unit = raw.unit
+    del raw  # the caller passes its only reference: the text is released once parsed
     blank = (text_all == "").all(axis=1).to_numpy()
     if len(blank) == 0 or (blank.all() and blank_rows_allowed):
         raise ProblemsFound(
@@ -382,8 +423,8 @@ def check_rows(
                     input=kind,
                     file=file,
                     rule="at least one data row",
-                    detail=f"the file has no data {raw.unit}s"
-                    + (" after its column names" if raw.unit != "feature" else ""),
+                    detail=f"the file has no data {unit}s"
+                    + (" after its column names" if unit != "feature" else ""),
                     fix="Export the extract again with its rows.",
                 )
             ]
@@ -391,25 +432,42 @@ def check_rows(
     if not blank_rows_allowed:
         blank = np.zeros(len(blank), dtype=bool)
     positions = np.flatnonzero(~blank)
-    text = text_all.iloc[positions].reset_index(drop=True)
+    # Without blank records the rows to check are the rows read: no copy of the text.
+    text = text_all.iloc[positions] if blank.any() else text_all
+    text = text.reset_index(drop=True)
+    del text_all
     lines = lines_all[positions]
-    typed, problems, unreadable = parse_columns(text, lines, kind, file, raw.unit, config)
-    problems += pandera_problems(typed, text, lines, kind, file, raw.unit, config, unreadable)
+    typed, problems, unreadable = parse_columns(text, lines, kind, file, unit, config)
+    text = RecordText(text, typed, formats={c: column_meta(kind, c)["format"] for c in text})
+    problems += pandera_problems(typed, text, lines, kind, file, unit, config, unreadable)
     problems += extra_problems or []
     if problems:
         raise ProblemsFound(_in_contract_order(problems, kind))
     reasons = apply_exclusions(kind, typed, config=config, area_lsoas=area_lsoas)
-    used = typed.loc[reasons.isna()].set_axis(positions[reasons.isna().to_numpy()])
-    excluded = _excluded_rows(text_all, lines_all, blank, positions, reasons)
+    excluded = _excluded_rows(text, lines_all, blank, positions, reasons)
+    del text
+    used = _rows_used(typed, reasons.isna().to_numpy(), positions)
     reconciliation = reconcile(
         kind,
-        rows_read=len(text_all),
+        rows_read=len(lines_all),
         used=used,
         excluded=excluded,
         config=config,
         area_lsoas=area_lsoas,
     )
-    return Checked(used=used, excluded=excluded, reconciliation=reconciliation)
+    return Checked(used=used, excluded=excluded, reconciliation=reconciliation, lines=lines_all)
+
+
+def _rows_used(typed: pd.DataFrame, used: np.ndarray, positions: np.ndarray) -> pd.DataFrame:
+    """The typed rows used, indexed by their position in the raw table. Filtered column by
+    column, each typed column let go once copied, so a national extract is never held twice
+    (the caller's ``typed`` is emptied)."""
+    index = positions[used]
+    if used.all():
+        return typed.set_axis(index)
+    rows = np.flatnonzero(used)
+    columns = {column: typed.pop(column).take(rows).set_axis(index) for column in list(typed)}
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _in_contract_order(problems: list[Problem], kind: str) -> list[Problem]:
@@ -452,21 +510,31 @@ def apply_exclusions(
 
 
 def _excluded_rows(
-    text_all: pd.DataFrame,
+    text: RecordText,
     lines_all: np.ndarray,
     blank: np.ndarray,
     positions: np.ndarray,
     reasons: pd.Series,
 ) -> pd.DataFrame:
-    """Excluded rows as read, with their source line and reason, in file order."""
-    reason_all = pd.Series(pd.NA, index=text_all.index, dtype="str")
-    reason_all.iloc[np.flatnonzero(blank)] = EMPTY_ROW_REASON
-    reason_all.iloc[positions] = reasons.to_numpy()
-    keep = reason_all.notna().to_numpy()
-    excluded = text_all.loc[keep].copy()
-    excluded.insert(0, "reason", reason_all[keep])
+    """Excluded rows as read, with their source line and reason, in file order.
+
+    ``text`` holds the records that are not blank (record ``positions[i]`` is row ``i``); a
+    blank record is empty in every column, so its text is rebuilt rather than kept.
+    """
+    keep = blank.copy()
+    keep[positions[reasons.notna().to_numpy()]] = True
+    row_in_text = np.full(len(lines_all), -1, dtype="int64")
+    row_in_text[positions] = np.arange(len(positions))
+    rows = row_in_text[keep]
+    read = rows >= 0
+    excluded = text.rows(np.maximum(rows, 0))
+    reason = pd.Series(EMPTY_ROW_REASON, index=excluded.index, dtype="str")
+    if not read.all():
+        excluded.loc[~read, :] = ""
+    reason[read] = reasons.iloc[rows[read]].to_numpy()
+    excluded.insert(0, "reason", reason)
     excluded.insert(0, "source_line", lines_all[keep])
-    return excluded.reset_index(drop=True)
+    return excluded
 
 
 def reconcile(

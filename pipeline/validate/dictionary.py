@@ -224,11 +224,14 @@ Generated from the pandera schemas in `pipeline/validate/schemas.py` by
 
 - **stop**: the run stops with a non-zero exit status and a message naming the file, the
   column, the rule and the first few offending lines with the offending value of that column
-  (never other columns: victim records are personal data). The full list is written to
-  `data/processed/validation/<input>.failures.csv` (columns `input, source_line, column, rule,
-  value`). Every input also stops when the file cannot be read, when a contract column is
-  missing or an unknown column is present, when a record has more or fewer fields than the
-  header, or when it has no data rows.
+  (never other columns). Messages about the victim extract give the lines and no values at all:
+  victim records are personal data, and the messages reach the console and the logs. The full
+  list, values included, is written to `data/processed/validation/<input>.failures.csv`
+  (columns `input, source_line, column, rule, value`), which is never published. Every input
+  also stops when the file cannot be read, when a contract column is missing or an unknown
+  column is present, when a record has more or fewer fields than the header, or when it has no
+  data rows. The victim extract also stops when line 1 names none of its columns, not even
+  misspelt (a record, not a header), and the message does not repeat it.
 - **keep**: the row is used, and counted under the named category.
 - **exclude**: the row is left out of the analysis, and counted under the named reason.
 

@@ -1,8 +1,10 @@
 """Stop problems: the exception raised on bad input, its message and the failures CSV.
 
 A Stop problem halts the run. The message names the file, the column, the rule and the first
-few offending source lines with the offending value of that column only (never other columns:
-victim records are personal data). The full list goes to a failures CSV.
+few offending source lines, with the offending value of that column only. Messages about an
+input of personal data (the victim extract) give line numbers and never values: they reach the
+console and the logs, and a value may be an offence or victim id. The full list, values
+included, goes to a failures CSV under data/processed/, which is never published.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.validate.schemas import personal_inputs
+
 #: Columns of every failures CSV, in this order.
 FAILURE_COLUMNS: list[str] = ["input", "source_line", "column", "rule", "value"]
 
 #: How many offending lines a message lists before "and N more".
 LINES_SHOWN = 5
+
+#: What a message says instead of the values of an input of personal data.
+VALUES_WITHHELD = "values not shown: personal data"
 
 #: Where failures CSVs go unless the caller names a path.
 DEFAULT_FAILURES_DIR = Path("data/processed/validation")
@@ -36,6 +43,8 @@ class Problem:
     values: list[str | None] = field(default_factory=list)
     unit: str = "line"
     detail: str | None = None
+    #: False when ``values`` describe the lines (e.g. '17 fields') rather than hold cells.
+    values_are_cells: bool = True
 
     def failure_rows(self) -> list[dict[str, object]]:
         """Rows for the failures CSV: one per offending line (or one if none)."""
@@ -62,19 +71,25 @@ class Problem:
         return text
 
     def _counts(self) -> str:
-        """'2 rows fail, lines 14, 27: values '-3', '430'' (first few lines only)."""
+        """'2 rows fail, lines 14, 27: values '-3', '430'' (first few lines only; the values
+        withheld for an input of personal data)."""
         n = len(self.lines)
         thing = "feature" if self.unit == "feature" else "row"
         noun = f"{thing} fails" if n == 1 else f"{thing}s fail"
         shown = [i for i, line in enumerate(self.lines) if line is not None][:LINES_SHOWN]
         text = f"{n} {noun}"
+        withheld = self.values_are_cells and self.input in personal_inputs()
         if shown:
             units = self.unit if len(shown) == 1 else _plural(self.unit)
             text += f", {units} " + ", ".join(str(self.lines[i]) for i in shown)
             if n > len(shown):
                 text += f" and {n - len(shown)} more"
+            if withheld:
+                return f"{text} ({VALUES_WITHHELD})"
             values = ", ".join(_quote(self.values[i]) for i in shown)
             text += f": {'value' if len(shown) == 1 else 'values'} {values}"
+        elif withheld:
+            return f"{n} {'value fails' if n == 1 else 'values fail'} ({VALUES_WITHHELD})"
         else:
             text = f"{n} {'value fails' if n == 1 else 'values fail'}: " + ", ".join(
                 _quote(v) for v in self.values[:LINES_SHOWN]

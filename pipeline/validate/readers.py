@@ -12,14 +12,18 @@ that is not a number or a date is reported against its own line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.validate.errors import Problem, ProblemsFound
 
@@ -29,6 +33,10 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 _BOM_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+#: Bytes read at a time while checking a file's encoding.
+SNIFF_BLOCK = 16 * 1024 * 1024
+#: Records held as Python strings at a time before they become Arrow columns.
+BATCH_RECORDS = 50_000
 
 
 @dataclass
@@ -36,10 +44,45 @@ class RawTable:
     """An input as text: one row per record, the header names and where each record starts."""
 
     frame: pd.DataFrame  # text columns, '' for empty cells, RangeIndex
-    lines: list[int]  # source location (1-based) where each record starts
+    lines: np.ndarray  # source location (1-based) where each record starts (int64)
     header: list[str]
     unit: str  # 'line' for text files, 'sheet row' for workbooks
     encoding: str
+
+
+class RecordText:
+    """The text of the records checked (blank records left out), as read, by row position.
+
+    A column of text format is not held twice: its typed value is its text with empty cells
+    missing, so its text is rebuilt from the typed frame when a message or the excluded rows
+    need it. Only the parsed columns (numbers, dates, ...) keep their text.
+    """
+
+    def __init__(self, text: pd.DataFrame, typed: pd.DataFrame, *, formats: dict[str, str]):
+        self.columns = list(text.columns)
+        self.typed = typed
+        self.parsed = text[[c for c in self.columns if formats[c] != "text"]]
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.columns
+
+    def value(self, column: str, position: int) -> str:
+        """The text of one cell."""
+        if column in self.parsed:
+            return self.parsed[column].iloc[position]
+        value = self.typed[column].iloc[position]
+        return "" if pd.isna(value) else value
+
+    def rows(self, positions: np.ndarray) -> pd.DataFrame:
+        """The text of the records at ``positions``, every column, with a new RangeIndex."""
+        columns = {}
+        for column in self.columns:
+            if column in self.parsed:
+                values = self.parsed[column].iloc[positions]
+            else:
+                values = self.typed[column].iloc[positions].fillna("")
+            columns[column] = values.reset_index(drop=True)
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(positions)))
 
 
 def display_name(path: Path) -> str:
@@ -65,7 +108,7 @@ def read_table(path: Path, *, input_name: str) -> RawTable:
             "legacy .xls workbooks are not read",
             "Save the sheet as .xlsx or as CSV UTF-8.",
         )
-    return _read_csv(path.read_bytes(), input_name=input_name, file=file)
+    return _read_csv(path, input_name=input_name, file=file)
 
 
 def _unreadable(
@@ -84,83 +127,129 @@ def _unreadable(
     raise ProblemsFound([problem])
 
 
-def decode_text(data: bytes, *, input_name: str, file: str) -> tuple[str, str]:
-    """Decode bytes as UTF-16 (with BOM), UTF-8 (BOM optional) or Windows-1252."""
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The file's bytes in blocks of SNIFF_BLOCK (a national extract is never read whole)."""
+    with open(path, "rb") as handle:
+        while block := handle.read(SNIFF_BLOCK):
+            yield block
+
+
+def _decode_error(path: Path, codec: str) -> tuple[UnicodeDecodeError, int] | None:
+    """The first error decoding the whole file as ``codec`` (and how many line feeds come
+    before it), or None when it decodes. Decoded block by block, keeping nothing."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    newlines = 0
+    for block in _blocks(path):
+        try:
+            decoder.decode(block, final=False)
+        except UnicodeDecodeError as err:
+            return err, newlines + block[: max(err.start, 0)].count(b"\n")
+        newlines += block.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as err:
+        return err, newlines
+    return None
+
+
+def sniff_encoding(path: Path, *, input_name: str, file: str) -> tuple[str, str]:
+    """The codec to open a CSV file with and the encoding's name: UTF-16 (with BOM), UTF-8 (BOM
+    optional) or Windows-1252. The whole file must decode; it is read in blocks."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if all(not block.strip() for block in _blocks(path)):
+        _unreadable(
+            input_name,
+            file,
+            "the file is empty (no header, no rows)",
+            "Export the extract again: the first line must be the column names.",
+        )
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
         _unreadable(
             input_name,
             file,
             "this is an Excel workbook, not a CSV text file",
             "Give it the .xlsx extension, or save it from Excel as CSV UTF-8.",
         )
-    if data.startswith(_BOM_UTF16):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as err:
+    if head.startswith(_BOM_UTF16):
+        failed = _decode_error(path, "utf-16")
+        if failed is not None:
             _unreadable(
                 input_name,
                 file,
-                f"broken UTF-16 text ({err.reason})",
+                f"broken UTF-16 text ({failed[0].reason})",
                 "Save it from Excel as CSV UTF-8.",
             )
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        return "utf-16", "utf-16"
+    if _decode_error(path, "utf-8-sig") is None:
+        return "utf-8-sig", "utf-8"
+    failed = _decode_error(path, "cp1252")
+    if failed is not None:
+        err, newlines = failed
         _unreadable(
             input_name,
             file,
-            f"byte 0x{data[err.start]:02x} is neither UTF-8 nor Windows-1252 text",
+            f"byte 0x{err.object[err.start]:02x} is neither UTF-8 nor Windows-1252 text",
             "Save the file from Excel as CSV UTF-8 (Comma delimited).",
-            line,
+            newlines + 1,
         )
-    raise AssertionError("unreachable")
+    return "cp1252", "cp1252"
 
 
-def _read_csv(data: bytes, *, input_name: str, file: str) -> RawTable:
-    """Parse CSV text, recording the physical line on which each record starts."""
-    if not data.strip():
+def _read_csv(path: Path, *, input_name: str, file: str) -> RawTable:
+    """Parse CSV text, recording the physical line on which each record starts.
+
+    Records are turned into Arrow string columns BATCH_RECORDS at a time: a record as a list of
+    Python strings costs about ten times its bytes, so a national extract held that way would
+    need several gigabytes.
+    """
+    codec, encoding = sniff_encoding(path, input_name=input_name, file=file)
+    with open(path, encoding=codec, newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        header: list[str] | None = None
+        columns: list[list[pa.Array]] = []
+        batch: list[list[str]] = []
+        lines = array("q")
+        bad: list[tuple[int, int]] = []  # (line, fields) of records of the wrong width
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:
+                _unreadable(
+                    input_name,
+                    file,
+                    _csv_error_text(err, start),
+                    "Check the quotes on that line: a value with a comma or line break "
+                    'must be wrapped in double quotes, and a quote inside it doubled ("").',
+                    start,
+                )
+            record = [value.strip() for value in record]
+            if header is None:
+                header = record
+                columns = [[] for _ in header]
+                continue
+            lines.append(start)
+            if len(record) != len(header):
+                if any(record):  # an all-blank record is an empty row
+                    bad.append((start, len(record)))
+                record = [""] * len(header)
+            if bad or not any(header):
+                continue  # the read will stop: only the remaining problems are wanted
+            batch.append(record)
+            if len(batch) == BATCH_RECORDS:
+                _add_batch(columns, batch)
+                batch = []
+    if header is None:
         _unreadable(
             input_name,
             file,
             "the file is empty (no header, no rows)",
             "Export the extract again: the first line must be the column names.",
         )
-    text, encoding = decode_text(data, input_name=input_name, file=file)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[list[str]] = []
-    lines: list[int] = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            _unreadable(
-                input_name,
-                file,
-                _csv_error_text(err, start),
-                "Check the quotes on that line: a value with a comma or line break "
-                'must be wrapped in double quotes, and a quote inside it doubled ("").',
-                start,
-            )
-        records.append([value.strip() for value in record])
-        lines.append(start)
-    if not records:
-        _unreadable(
-            input_name,
-            file,
-            "the file is empty (no header, no rows)",
-            "Export the extract again: the first line must be the column names.",
-        )
-    header, *rows = records
-    header_line, *row_lines = lines
-    if header_line != 1 or not any(header):
+    if not any(header):
         _unreadable(
             input_name,
             file,
@@ -168,8 +257,30 @@ def _read_csv(data: bytes, *, input_name: str, file: str) -> RawTable:
             "The first line must hold the column names.",
             1,
         )
-    _check_field_counts(rows, row_lines, header, input_name=input_name, file=file)
-    return _as_table(header, rows, row_lines, unit="line", encoding=encoding)
+    if bad:
+        _field_count_problem(bad, header, input_name=input_name, file=file)
+    _add_batch(columns, batch)
+    frame = pd.DataFrame(
+        {
+            position: pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
+            for position, chunks in enumerate(columns)
+        },
+        index=pd.RangeIndex(len(lines)),
+    )
+    frame.columns = header
+    return RawTable(
+        frame=frame,
+        lines=np.frombuffer(lines, dtype="int64").copy(),
+        header=list(header),
+        unit="line",
+        encoding=encoding,
+    )
+
+
+def _add_batch(columns: list[list[pa.Array]], batch: list[list[str]]) -> None:
+    """Append a batch of records, column by column, as Arrow strings."""
+    for position, chunks in enumerate(columns):
+        chunks.append(pa.array([record[position] for record in batch], type=pa.large_string()))
 
 
 def _csv_error_text(err: csv.Error, start: int) -> str:
@@ -182,15 +293,10 @@ def _csv_error_text(err: csv.Error, start: int) -> str:
     return f"malformed quoting ({message})"
 
 
-def _check_field_counts(rows, lines, header, *, input_name: str, file: str) -> None:
-    """Stop when a record has more or fewer fields than the header (a stray comma)."""
-    bad = [
-        (line, len(row))
-        for row, line in zip(rows, lines, strict=True)
-        if len(row) != len(header) and any(row)  # an all-blank record is an empty row
-    ]
-    if not bad:
-        return
+def _field_count_problem(
+    bad: list[tuple[int, int]], header: list[str], *, input_name: str, file: str
+) -> NoReturn:
+    """Stop when records have more or fewer fields than the header (a stray comma)."""
     separator_hint = ""
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         separator_hint = " The file seems to use ';' or tabs between values, not commas."
@@ -201,19 +307,25 @@ def _check_field_counts(rows, lines, header, *, input_name: str, file: str) -> N
         fix="A value holding a comma must be wrapped in double quotes." + separator_hint,
         lines=[line for line, _ in bad],
         values=[f"{count} fields" for _, count in bad],
+        values_are_cells=False,
     )
     raise ProblemsFound([problem])
 
 
 def _as_table(header, rows, lines, *, unit: str, encoding: str) -> RawTable:
-    """Build the text frame; blank records become rows of empty strings (counted later)."""
+    """Build the text frame of a workbook's rows; blank records become rows of empty strings
+    (counted later)."""
     width = len(header)
     padded = [row if len(row) == width else [""] * width for row in rows]
     columns = {i: [row[i] for row in padded] for i in range(width)}
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), dtype="str")
     frame.columns = header
     return RawTable(
-        frame=frame, lines=list(lines), header=list(header), unit=unit, encoding=encoding
+        frame=frame,
+        lines=np.asarray(lines, dtype="int64"),
+        header=list(header),
+        unit=unit,
+        encoding=encoding,
     )
 
 

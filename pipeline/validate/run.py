@@ -90,9 +90,11 @@ def _validate_table(
 ) -> ValidationResult:
     """Validate a CSV or xlsx input."""
     file = display_name(path)
-    raw = read_table(path, input_name=kind)
-    checked = check_rows(kind, raw, file, config=config, area_lsoas=area_lsoas)
-    frame = finish_frame(kind, checked, np.asarray(raw.lines, dtype="int64"), config=config)
+    # The raw text is passed on, not kept here, so that check_rows can release it once parsed.
+    checked = check_rows(
+        kind, read_table(path, input_name=kind), file, config=config, area_lsoas=area_lsoas
+    )
+    frame = finish_frame(kind, checked, checked.lines, config=config)
     return ValidationResult(
         frame=frame, reconciliation=checked.reconciliation, excluded=checked.excluded
     )
@@ -102,7 +104,7 @@ def finish_frame(
     kind: str, checked: Checked, lines: np.ndarray, *, config: Mapping[str, Any]
 ) -> pd.DataFrame:
     """The used rows with natural dtypes, their source line first, derived columns last."""
-    frame = checked.used.copy()
+    frame = checked.used.copy(deep=False)  # copy-on-write: checked.used is never changed
     for column in contract_columns(kind):
         required = not MODELS[kind].to_schema().columns[column].nullable
         fmt = column_meta(kind, column)["format"]
@@ -116,19 +118,31 @@ def finish_frame(
     return frame.reset_index(drop=True)
 
 
+#: The location status of a victim row, by whether its LSOA is known (0) or not (1).
+_LOCATION_STATUS = np.array(["in area", "location unknown"], dtype=object)
+
+
 def add_victim_columns(frame: pd.DataFrame, *, ethnicity_scheme: str) -> pd.DataFrame:
-    """Derived victim columns: financial year, ethnic group, location status, start time."""
-    out = frame.copy()
+    """Derived victim columns: financial year, ethnic group, location status, start time.
+
+    Built from numbers and two shared labels rather than one Python string per row: a
+    national extract has millions of rows.
+    """
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     out["financial_year"] = r.financial_year(out["offence_start_date"])
     out["ethnicity_group"] = r.ethnicity_group(out["victim_ethnicity"], ethnicity_scheme)
+    unknown = out["lsoa_code"].isna().to_numpy()
     out["location_status"] = pd.Series(
-        np.where(out["lsoa_code"].isna(), "location unknown", "in area"),
-        index=out.index,
-        dtype="str",
+        _LOCATION_STATUS[unknown.astype("int64")], index=out.index, dtype="str"
     )
     out["time_known"] = out["offence_start_time"].notna().astype("bool")
-    clock = pd.to_timedelta((out["offence_start_time"] + ":00").fillna("00:00:00"))
-    out["offence_start"] = (out["offence_start_date"] + clock).astype("datetime64[ns]")
+    # Start times are 'HH:MM' (parse_values writes them so); a missing time counts as 00:00.
+    time = out["offence_start_time"]
+    minutes = time.str.slice(0, 2).astype("Int64") * 60 + time.str.slice(3, 5).astype("Int64")
+    clock = pd.to_timedelta(minutes.fillna(0).to_numpy(dtype="int64"), unit="m")
+    out["offence_start"] = (out["offence_start_date"] + pd.Series(clock, index=out.index)).astype(
+        "datetime64[ns]"
+    )
     return out
 
 

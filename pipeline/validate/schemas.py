@@ -17,6 +17,7 @@ Two kinds of rule, recorded in the models themselves:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -984,6 +985,13 @@ EMPTY_ROW_REASON = "empty row"
 def input_metadata(kind: str) -> dict[str, Any]:
     """The model-level metadata of an input (file name, title, keep rules, unique rule)."""
     return dict(MODELS[kind].__config__.metadata or {})
+
+
+@functools.cache
+def personal_inputs() -> frozenset[str]:
+    """Inputs of personal data (``personal_data`` in their metadata): the victim extract. Their
+    messages never show values, and a header that is not one is never echoed."""
+    return frozenset(kind for kind in MODELS if input_metadata(kind).get("personal_data"))
 
 
 def keep_rules(kind: str) -> tuple[KeepRule, ...]:
