@@ -45,7 +45,7 @@ IGNORED = {
     "__pycache__",
     ".ruff_cache",
 }
-GENERATED = ("data/processed", "reports")
+GENERATED = ("data/processed", "reports", "bench/out")
 
 
 def copy_tree(source: Path, target: Path) -> Path:
