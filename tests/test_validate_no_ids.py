@@ -167,6 +167,7 @@ def shared(tmp_path_factory, config) -> dict[str, str]:
         {k: str(DEMO / "shared" / raw_filename(k)) for k in kinds},
         validated=validated,
         reconciliation={k: str(folder / f"{k}.reconciliation.csv") for k in kinds},
+        read=str(folder / "inputs-read.json"),
         settings=config,
     )
     return validated
@@ -190,6 +191,7 @@ def run_area_job(victims: Path, shared: dict[str, str], config: dict, out: Path,
                     k: str(out / "validation" / f"{k}.reconciliation.csv") for k in kinds
                 },
                 kept=str(out / "validation" / "cross-inputs.reconciliation.csv"),
+                read=str(out / "validation" / "inputs-read.json"),
                 settings=config,
                 area_code=AREA_CODE,
             )
