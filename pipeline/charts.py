@@ -33,7 +33,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from pipeline.measures.common import is_proxy
+from pipeline.families.common import is_proxy
 from pipeline.runtime import write_csv, write_json
 
 #: Vega-Lite version used for every chart (vl-convert bundles several; pinning it means an

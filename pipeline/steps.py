@@ -4,8 +4,6 @@ functions, write the declared outputs. The scripts in ``scripts/`` only unpack S
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -169,37 +167,21 @@ def measures_step(
     """Compute every measure family of one area from its validated inputs (by kind) and write
     each family's table and findings. Strategy monitoring comes last and reads the other
     families' tables as written, the way the reports and auditors read them."""
-    from pipeline.measures import FAMILIES, MONITORING
+    from pipeline.families.base import FamilyInputs
+    from pipeline.families.registry import FAMILIES
 
     frames: dict[str, Any] = {kind: read_parquet(path) for kind, path in validated.items()}
     for family in FAMILIES:
-        if family == MONITORING:
-            inputs = {f: pd.read_csv(tables[f]) for f in FAMILIES if f != MONITORING}
-            inputs |= {"actions": frames["actions"]} if "actions" in frames else {}
-        else:
-            inputs = frames
-        module = importlib.import_module(f"pipeline.measures.{family}")
-        result = module.compute(**_arguments_for(module.compute, inputs, settings, area_code))
-        write_csv(result, tables[family])
-        found = module.findings(result, dict(settings))
-        write_json([asdict(item) for item in found], findings[family])
-        LOGGER.info("%s: %d rows, %d findings", family, len(result), len(found))
-
-
-def _arguments_for(
-    function: Any, frames: Mapping[str, Any], settings: Mapping[str, Any], area_code: str
-) -> dict[str, Any]:
-    """Match a compute function's keyword parameters to inputs by name."""
-    available = {**frames, "config": dict(settings), "area_code": area_code, "tables": frames}
-    parameters = inspect.signature(function).parameters
-    missing = [
-        name for name, p in parameters.items() if name not in available and p.default is p.empty
-    ]
-    if missing:
-        raise TypeError(
-            f"{function.__module__}.compute needs inputs the rule does not give: {missing}"
+        written = (
+            {f.name: pd.read_csv(tables[f.name]) for f in FAMILIES if not f.reads_families}
+            if family.reads_families
+            else {}
         )
-    return {name: available[name] for name in parameters if name in available}
+        result = family.compute(FamilyInputs(frames, dict(settings), area_code, written))
+        write_csv(result, tables[family.name])
+        found = family.findings(result, dict(settings))
+        write_json([asdict(item) for item in found], findings[family.name])
+        LOGGER.info("%s: %d rows, %d findings", family.name, len(result), len(found))
 
 
 def _read_tables(paths: Mapping[str, str]) -> dict[str, pd.DataFrame]:

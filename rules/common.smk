@@ -7,7 +7,7 @@ from pipeline.audit.digests import ContentDigests
 from pipeline.audit.git_state import refresh_git_state
 from pipeline.config_checks import check_workflow_configuration, generated_inputs
 from pipeline.editions import rendered_files
-from pipeline.measures import FAMILIES
+from pipeline.families.registry import FAMILY_NAMES
 from pipeline.render.publish import drop_stale_receipt
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
@@ -33,9 +33,9 @@ RENDERED = "data/processed/render/{area}/{edition}"
 # deletes a rule's outputs before running it, which would delete the last edition first).
 RECEIPT = "data/processed/publish/{area}/{edition}.json"
 # Every measure family's table and its findings in words, by family (``<family>_findings``).
-MEASURE_TABLES = {family: f"{MEASURES}/{family}.csv" for family in FAMILIES}
+MEASURE_TABLES = {family: f"{MEASURES}/{family}.csv" for family in FAMILY_NAMES}
 MEASURE_FINDINGS = {
-    f"{family}_findings": f"{MEASURES}/{family}.findings.json" for family in FAMILIES
+    f"{family}_findings": f"{MEASURES}/{family}.findings.json" for family in FAMILY_NAMES
 }
 # Every report variant as HTML and PDF (resident_html, technical_internal_pdf, ...; see
 # pipeline/editions.py), named like the published files.

@@ -1,6 +1,6 @@
 """Rule compute_measures: every SNA measure family for one area and edition."""
 
-from pipeline.measures import FAMILIES
+from pipeline.families.registry import FAMILY_NAMES
 from pipeline.runtime import logged_step
 from pipeline.steps import measures_step
 
@@ -9,8 +9,8 @@ outputs = dict(sm.output.items())
 with logged_step(sm.log[0], f"compute_measures {sm.wildcards.area}"):
     measures_step(
         dict(sm.input.items()),
-        tables={family: outputs[family] for family in FAMILIES},
-        findings={family: outputs[f"{family}_findings"] for family in FAMILIES},
+        tables={family: outputs[family] for family in FAMILY_NAMES},
+        findings={family: outputs[f"{family}_findings"] for family in FAMILY_NAMES},
         settings=sm.params.settings,
         area_code=sm.params.area["code"],
     )

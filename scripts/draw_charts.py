@@ -1,13 +1,13 @@
 """Rule draw_charts: every chart of both reports as SVG, with the table behind each as CSV."""
 
-from pipeline.measures import FAMILIES
+from pipeline.families.registry import FAMILY_NAMES
 from pipeline.runtime import logged_step
 from pipeline.steps import charts_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
 with logged_step(sm.log[0], "draw_charts"):
     inputs = dict(sm.input.items())
-    tables = {family: inputs[family] for family in FAMILIES}
+    tables = {family: inputs[family] for family in FAMILY_NAMES}
     charts_step(
         tables,
         sm.input.boundaries,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from pipeline.editions import report_variants
-from pipeline.measures import FAMILIES
+from pipeline.families.registry import FAMILY_NAMES
 from pipeline.runtime import logged_step
 from pipeline.steps import publish_step
 
@@ -13,7 +13,7 @@ with logged_step(sm.log[0], "publish_edition"):
     keys = [v.key(fmt) for v in report_variants(sm.params.settings) for fmt in ("html", "pdf")]
     publish_step(
         reports={key: inputs[key] for key in keys},
-        tables={family: inputs[family] for family in FAMILIES},
+        tables={family: inputs[family] for family in FAMILY_NAMES},
         chart_dir=sm.input.charts,
         provenance=sm.input.provenance,
         template_dir=str(Path(sm.input.templates[0]).parent),

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pipeline.measures import FAMILIES
+from pipeline.families.registry import FAMILY_NAMES
 from pipeline.runtime import logged_step
 from pipeline.steps import render_reports_step
 
@@ -11,8 +11,8 @@ inputs = dict(sm.input.items())
 with logged_step(sm.log[0], f"render_reports {sm.wildcards.area}"):
     render_reports_step(
         reports=dict(sm.output.items()),
-        tables={family: inputs[family] for family in FAMILIES},
-        findings={family: inputs[f"{family}_findings"] for family in FAMILIES},
+        tables={family: inputs[family] for family in FAMILY_NAMES},
+        findings={family: inputs[f"{family}_findings"] for family in FAMILY_NAMES},
         chart_dir=sm.input.charts,
         narrative=sm.input.narrative,
         provenance=sm.input.provenance,

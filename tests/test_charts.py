@@ -263,7 +263,7 @@ def unsuppressed(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_who_and_when_charts_skip_a_not_available_table(public_config):
-    from pipeline.measures.common import not_available_rows
+    from pipeline.families.common import not_available_rows
 
     tables = {
         family: unsuppressed(
@@ -358,7 +358,7 @@ def test_deprivation_chart_uses_the_tables_own_period_and_unit(public_config):
 
 
 def test_who_chart_with_no_victims_shows_residents_and_says_none():
-    from pipeline.measures import disproportionality as dp
+    from pipeline.families.disproportionality import measures as dp
     from tests.test_measures_disproportionality import CONFIG, make_population, person
 
     # One victim, in the year before the edition: none in 2024-25.

@@ -292,7 +292,7 @@ def test_all_small_or_all_large(values):
 
 def not_available_timing(config: dict) -> pd.DataFrame:
     """The timing table of an SNA without a victim extract: two "not available" rows."""
-    from pipeline.measures.common import not_available_rows
+    from pipeline.families.common import not_available_rows
 
     return not_available_rows(
         "timing",

@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
-from pipeline.measures import deprivation
+from pipeline.families.deprivation import measures as deprivation
 from pipeline.stats import rate_ci
 from tests.test_measures_hotspots import (
     CONFIG,

@@ -1,4 +1,4 @@
-"""Disproportionality (pipeline/measures/disproportionality.py).
+"""Disproportionality (pipeline/families/disproportionality/measures.py).
 
 A tiny hand-made set of under-18 and 18-24 victims against a Census-style population whose
 shares are round numbers; the intervals are checked against statsmodels (Wilson) and scipy
@@ -14,8 +14,8 @@ import pytest
 from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import proportion_confint
 
-from pipeline.measures import disproportionality as dp
-from pipeline.measures.common import MEASURE_COLUMNS
+from pipeline.families.common import MEASURE_COLUMNS
+from pipeline.families.disproportionality import measures as dp
 from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"

@@ -21,7 +21,7 @@ import yaml
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from pipeline.measures import hotspots
+from pipeline.families.hotspots import measures as hotspots
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "raw" / "demo"

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats as st
 from scipy.stats.contingency import relative_risk
 
-from pipeline.measures import monitoring
+from pipeline.families.monitoring import measures as monitoring
 from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of
 
 AREA = "E09000031"
@@ -295,7 +295,8 @@ def test_actions_finding_names_domains_without_small_numbers(table):
 
 
 def test_demo_monitoring_reads_family_tables_and_actions():
-    from pipeline.measures import deprivation, timing
+    from pipeline.families.deprivation import measures as deprivation
+    from pipeline.families.timing import measures as timing
 
     demo = demo_frames()
     tables = {

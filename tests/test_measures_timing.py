@@ -12,7 +12,7 @@ from scipy import stats as st
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import binom_test, proportion_confint
 
-from pipeline.measures import timing
+from pipeline.families.timing import measures as timing
 from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
 
 AREA = "E09000031"

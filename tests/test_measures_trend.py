@@ -1,4 +1,4 @@
-"""Trend against similar boroughs (pipeline/measures/trend.py).
+"""Trend against similar boroughs (pipeline/families/trend/measures.py).
 
 The tiny panel is built so that the Poisson fits are exact and their standard errors can be
 worked by hand from the Fisher information; the negative-binomial branch is checked against
@@ -15,8 +15,8 @@ import pytest
 from scipy import optimize, stats
 from statsmodels.tools.numdiff import approx_hess
 
-from pipeline.measures import trend
-from pipeline.measures.common import MEASURE_COLUMNS
+from pipeline.families.common import MEASURE_COLUMNS
+from pipeline.families.trend import measures as trend
 from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"

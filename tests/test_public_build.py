@@ -23,7 +23,10 @@ import xlrd
 import yaml
 from snakemake.utils import validate as validate_config
 
-from pipeline.measures import disproportionality, hotspots, key_metric, timing
+from pipeline.families.disproportionality import measures as disproportionality
+from pipeline.families.hotspots import measures as hotspots
+from pipeline.families.key_metric import measures as key_metric
+from pipeline.families.timing import measures as timing
 from pipeline.public import output_paths, source_files, write_public_inputs
 from pipeline.public.__main__ import main
 from pipeline.public.build import (

@@ -406,8 +406,9 @@ def test_pdf_links_stay_relative_and_bytes_do_not_depend_on_the_folder(preview):
 @pytest.fixture(scope="module")
 def not_available_reports(tmp_path_factory) -> dict[str, str]:
     """Both reports from tiny tables: who and when "not available", nothing else measured."""
-    from pipeline.measures import disproportionality, timing
-    from pipeline.measures.common import MEASURE_COLUMNS, not_available_rows
+    from pipeline.families.common import MEASURE_COLUMNS, not_available_rows
+    from pipeline.families.disproportionality import measures as disproportionality
+    from pipeline.families.timing import measures as timing
 
     config = yaml.safe_load((REPO / "config" / "public.yaml").read_text(encoding="utf-8"))
     area = config["areas"][0]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.measures.common import select_definition
+from pipeline.families.common import select_definition
 
 
 def window_months(years: list[int]) -> list[str]:

@@ -9,7 +9,6 @@ sources, data quality, the data dictionary, caveats and the provenance colophon.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
@@ -28,8 +27,9 @@ from pipeline.disclosure import (
     protect,
 )
 from pipeline.editions import ReportVariant, published_csv_path, variant_for
+from pipeline.families.disproportionality.measures import CAVEATS
+from pipeline.families.registry import FAMILIES, FAMILY_NAMES
 from pipeline.findings import Finding
-from pipeline.measures import FAMILIES
 from pipeline.render.model import (
     Cell,
     Column,
@@ -82,18 +82,13 @@ def not_available_findings(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def family_methods() -> dict[str, str]:
-    """Each measure family's ``METHOD`` text, by family name."""
-    methods = {}
-    for family in FAMILIES:
-        module = importlib.import_module(f"pipeline.measures.{family}")
-        methods[family] = str(getattr(module, "METHOD", ""))
-    return methods
+    """Each measure family's method text, by family name."""
+    return {family.name: family.method for family in FAMILIES}
 
 
 def disproportionality_caveats() -> list[str]:
     """The standard caveats printed beside every ethnicity comparison."""
-    module = importlib.import_module("pipeline.measures.disproportionality")
-    return list(module.CAVEATS)
+    return list(CAVEATS)
 
 
 def as_findings(items: Sequence[Finding | Mapping[str, Any]]) -> list[Finding]:
@@ -1132,7 +1127,7 @@ def _technical_context(
         ),
     )
     sections = [summary]
-    for family in FAMILIES:
+    for family in FAMILY_NAMES:
         table = protected.tables.get(family)
         if table is None:
             continue
@@ -1219,11 +1214,11 @@ def build_context(
     if audience not in ("resident", "technical"):
         raise ValueError(f"audience must be 'resident' or 'technical', got {audience!r}")
     variant = variant_for(audience, circulation)
-    missing = [f for f in FAMILIES if f not in tables]
+    missing = [f for f in FAMILY_NAMES if f not in tables]
     if missing:
         raise ValueError(f"build_context: measure tables missing for families {missing}")
     if isinstance(findings, Mapping):
-        items = [f for family in FAMILIES for f in findings.get(family, [])]
+        items = [f for family in FAMILY_NAMES for f in findings.get(family, [])]
     else:
         items = list(findings)
     all_findings = as_findings(items)

@@ -77,7 +77,7 @@ def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str
 def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
     """Validate the raw inputs and compute every measure family (tables and findings), with
     the workflow's own step functions and file layout."""
-    from pipeline.measures import FAMILIES
+    from pipeline.families.registry import FAMILY_NAMES
     from pipeline.steps import measures_step, validate_area_step, validate_shared_step
     from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
@@ -115,8 +115,8 @@ def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
     measures = work / "measures" / area["slug"] / str(config["edition"])
     measures_step(
         shared["validated"] | own["validated"],
-        tables={family: str(measures / f"{family}.csv") for family in FAMILIES},
-        findings={family: str(measures / f"{family}.findings.json") for family in FAMILIES},
+        tables={family: str(measures / f"{family}.csv") for family in FAMILY_NAMES},
+        findings={family: str(measures / f"{family}.findings.json") for family in FAMILY_NAMES},
         settings=config,
         area_code=area["code"],
     )
@@ -127,12 +127,12 @@ def load_measures(
     measures: Path,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, list[dict[str, Any]]]]:
     """Measure tables and findings (JSON form) by family."""
-    from pipeline.measures import FAMILIES
+    from pipeline.families.registry import FAMILY_NAMES
 
-    tables = {f: pd.read_csv(measures / f"{f}.csv") for f in FAMILIES}
+    tables = {f: pd.read_csv(measures / f"{f}.csv") for f in FAMILY_NAMES}
     findings = {
         f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8"))
-        for f in FAMILIES
+        for f in FAMILY_NAMES
     }
     return tables, findings
 

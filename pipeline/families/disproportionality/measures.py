@@ -16,17 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.findings import (
-    Finding,
-    format_confidence,
-    format_count,
-    format_interval,
-    format_number,
-    format_percent,
-    format_share,
-    resident_threshold,
-)
-from pipeline.measures.common import (
+from pipeline.families.common import (
     distinct_victims,
     edition_start_year,
     financial_year_label,
@@ -38,7 +28,17 @@ from pipeline.measures.common import (
     select_definition,
     tidy,
 )
-from pipeline.measures.key_metric import area_name, financial_year_period
+from pipeline.families.key_metric.measures import area_name, financial_year_period
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_count,
+    format_interval,
+    format_number,
+    format_percent,
+    format_share,
+    resident_threshold,
+)
 from pipeline.stats import fingertips_compare, proportion_ci, rate_ci, rate_ratio_katz, share_ratio
 
 #: Census 2021 high-level ethnic groups, in the order tables list them.

@@ -9,6 +9,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from pipeline.families.common import (
+    financial_years,
+    not_available_finding,
+    not_available_rows,
+    require_victims_unless_public,
+)
+from pipeline.families.hotspots.measures import (
+    base_row,
+    confidence_of,
+    edition_rows,
+    edition_year,
+    finish,
+    interval_status,
+    reconciliation_rows,
+    select_incidents,
+)
 from pipeline.findings import (
     Finding,
     format_confidence,
@@ -18,22 +34,6 @@ from pipeline.findings import (
     format_share,
     is_suppressed,
     resident_threshold,
-)
-from pipeline.measures.common import (
-    financial_years,
-    not_available_finding,
-    not_available_rows,
-    require_victims_unless_public,
-)
-from pipeline.measures.hotspots import (
-    base_row,
-    confidence_of,
-    edition_rows,
-    edition_year,
-    finish,
-    interval_status,
-    reconciliation_rows,
-    select_incidents,
 )
 from pipeline.stats import proportion_ci, rate_ci, share_ratio
 

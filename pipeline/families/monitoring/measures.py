@@ -14,6 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.families.common import (
+    covers_all_ages,
+    financial_year_label,
+    financial_years,
+    tidy,
+)
+from pipeline.families.hotspots.measures import confidence_of, edition_year, list_phrase
+from pipeline.families.timing.measures import poisson_rate_ratio, school_age_definition
 from pipeline.findings import (
     Finding,
     format_confidence,
@@ -23,14 +31,6 @@ from pipeline.findings import (
     is_suppressed,
     resident_threshold,
 )
-from pipeline.measures.common import (
-    covers_all_ages,
-    financial_year_label,
-    financial_years,
-    tidy,
-)
-from pipeline.measures.hotspots import confidence_of, edition_year, list_phrase
-from pipeline.measures.timing import poisson_rate_ratio, school_age_definition
 from pipeline.stats import rate_ratio_katz
 
 #: The strategy's domains, in the order the strategy sets them out, with a plain description.
@@ -129,7 +129,7 @@ INDICATORS: tuple[Indicator, ...] = (
 METHOD = """\
 **Strategy monitoring.** The strategy's four domains (Strengthen, Support, Treat, Curtail) are
 each followed by outcome indicators taken from the measure tables above (the list is kept in
-`pipeline/measures/monitoring.py`, `INDICATORS`): Strengthen by the share of school-day
+`pipeline/families/monitoring/measures.py`, `INDICATORS`): Strengthen by the share of school-day
 incidents against school-age children that start in the after-school window; Support by the
 share of serious violence in the most deprived 20% of neighbourhoods and the share of
 knife-crime victims who were repeat victims; Treat by the share of under-18 knife-crime

@@ -24,6 +24,17 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
+from pipeline.families.common import financial_year_label, financial_years, is_proxy, tidy
+from pipeline.families.key_metric.measures import (
+    METRIC_KEYS,
+    NEIGHBOURS_GROUP,
+    area_name,
+    financial_year_period,
+    metric_definitions,
+    neighbour_codes,
+    population_with_fallback,
+    series_count,
+)
 from pipeline.findings import (
     Finding,
     change_phrase,
@@ -33,17 +44,6 @@ from pipeline.findings import (
     format_number,
     growth_phrase,
     growth_status,
-)
-from pipeline.measures.common import financial_year_label, financial_years, is_proxy, tidy
-from pipeline.measures.key_metric import (
-    METRIC_KEYS,
-    NEIGHBOURS_GROUP,
-    area_name,
-    financial_year_period,
-    metric_definitions,
-    neighbour_codes,
-    population_with_fallback,
-    series_count,
 )
 from pipeline.stats import TREND_MIN_POINTS, chi2_linear_trend, fingertips_trend_marker, z_value
 

@@ -15,6 +15,17 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.families.common import (
+    edition_start_year,
+    financial_year_label,
+    financial_years,
+    is_proxy,
+    population_total,
+    require_victims_unless_public,
+    residents_phrase,
+    select_definition,
+    tidy,
+)
 from pipeline.findings import (
     Finding,
     comparison_phrase,
@@ -25,17 +36,6 @@ from pipeline.findings import (
     format_rate,
     is_suppressed,
     resident_threshold,
-)
-from pipeline.measures.common import (
-    edition_start_year,
-    financial_year_label,
-    financial_years,
-    is_proxy,
-    population_total,
-    require_victims_unless_public,
-    residents_phrase,
-    select_definition,
-    tidy,
 )
 from pipeline.stats import fingertips_compare, proportion_ci, rate_ci
 

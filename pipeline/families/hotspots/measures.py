@@ -18,17 +18,7 @@ import pandas as pd
 from scipy import stats as st
 from scipy.spatial import cKDTree
 
-from pipeline.findings import (
-    Finding,
-    format_confidence,
-    format_interval,
-    format_number,
-    format_percent,
-    format_share,
-    resident_threshold,
-    sentence_case,
-)
-from pipeline.measures.common import (
+from pipeline.families.common import (
     edition_start_year,
     financial_year_label,
     has_victim_extract,
@@ -38,6 +28,16 @@ from pipeline.measures.common import (
     residents_phrase,
     select_definition,
     tidy,
+)
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_interval,
+    format_number,
+    format_percent,
+    format_share,
+    resident_threshold,
+    sentence_case,
 )
 from pipeline.stats import (
     fingertips_compare,

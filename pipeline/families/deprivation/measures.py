@@ -12,23 +12,13 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from pipeline.findings import (
-    Finding,
-    format_confidence,
-    format_interval,
-    format_number,
-    format_percent,
-    format_share,
-    resident_threshold,
-    sentence_case,
-)
-from pipeline.measures.common import (
+from pipeline.families.common import (
     covers_all_ages,
     financial_years,
     require_victims_unless_public,
     residents_phrase,
 )
-from pipeline.measures.hotspots import (
+from pipeline.families.hotspots.measures import (
     SMALL_AREA_RATE_PER,
     base_row,
     calendar_year_label,
@@ -46,6 +36,16 @@ from pipeline.measures.hotspots import (
     reconciliation_rows,
     select_incidents,
     subject_of,
+)
+from pipeline.findings import (
+    Finding,
+    format_confidence,
+    format_interval,
+    format_number,
+    format_percent,
+    format_share,
+    resident_threshold,
+    sentence_case,
 )
 from pipeline.stats import proportion_ci, rate_ci, share_ratio, z_value
 

@@ -1,0 +1,30 @@
+"""Deprivation: the gradient across deprivation deciles."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.deprivation import measures
+
+
+def _compute(inputs: FamilyInputs) -> pd.DataFrame:
+    return measures.compute(
+        lsoas=inputs.frame("lsoas"),
+        population_lsoa=inputs.frame("population_lsoa"),
+        deprivation=inputs.frame("deprivation"),
+        victims=inputs.optional("victims"),
+        lsoa_counts=inputs.optional("lsoa_counts"),
+        config=inputs.config,
+        area_code=inputs.area_code,
+    )
+
+
+FAMILY = Family(
+    name="deprivation",
+    compute=_compute,
+    findings=measures.findings,
+    method=measures.METHOD,
+    requires=("lsoas", "population_lsoa", "deprivation"),
+    optional=("victims", "lsoa_counts"),
+)

@@ -1,0 +1,27 @@
+"""Who: disproportionality by ethnicity, sex and age."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.disproportionality import measures
+
+
+def _compute(inputs: FamilyInputs) -> pd.DataFrame:
+    return measures.compute(
+        victims=inputs.optional("victims"),
+        population_ethnicity=inputs.optional("population_ethnicity"),
+        config=inputs.config,
+        area_code=inputs.area_code,
+    )
+
+
+FAMILY = Family(
+    name="disproportionality",
+    compute=_compute,
+    findings=measures.findings,
+    method=measures.METHOD,
+    requires=(),
+    optional=("victims", "population_ethnicity"),
+)

@@ -1,0 +1,31 @@
+"""Where: small-area rates, concentration and hot spots."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.hotspots import measures
+
+
+def _compute(inputs: FamilyInputs) -> pd.DataFrame:
+    return measures.compute(
+        lsoas=inputs.frame("lsoas"),
+        population_lsoa=inputs.frame("population_lsoa"),
+        victims=inputs.optional("victims"),
+        lsoa_counts=inputs.optional("lsoa_counts"),
+        boundaries=inputs.optional("boundaries"),
+        schools=inputs.optional("schools"),
+        config=inputs.config,
+        area_code=inputs.area_code,
+    )
+
+
+FAMILY = Family(
+    name="hotspots",
+    compute=_compute,
+    findings=measures.findings,
+    method=measures.METHOD,
+    requires=("lsoas", "population_lsoa"),
+    optional=("victims", "lsoa_counts", "boundaries", "schools"),
+)

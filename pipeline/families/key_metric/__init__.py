@@ -1,0 +1,30 @@
+"""The key metric: knife crime with injury among under-25s against statistical neighbours."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.key_metric import measures
+
+
+def _compute(inputs: FamilyInputs) -> pd.DataFrame:
+    return measures.compute(
+        comparators=inputs.frame("comparators"),
+        population_la=inputs.frame("population_la"),
+        neighbours=inputs.frame("neighbours"),
+        victims=inputs.optional("victims"),
+        areas=inputs.optional("areas"),
+        config=inputs.config,
+        area_code=inputs.area_code,
+    )
+
+
+FAMILY = Family(
+    name="key_metric",
+    compute=_compute,
+    findings=measures.findings,
+    method=measures.METHOD,
+    requires=("comparators", "population_la", "neighbours"),
+    optional=("victims", "areas"),
+)

@@ -1,0 +1,27 @@
+"""Strategy monitoring: indicators against their baselines and actions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.monitoring import measures
+
+
+def _compute(inputs: FamilyInputs) -> pd.DataFrame:
+    return measures.compute(
+        tables=inputs.tables,
+        actions=inputs.optional("actions"),
+        config=inputs.config,
+        area_code=inputs.area_code,
+    )
+
+
+FAMILY = Family(
+    name="monitoring",
+    compute=_compute,
+    findings=measures.findings,
+    method=measures.METHOD,
+    optional=("actions",),
+    reads_families=True,
+)

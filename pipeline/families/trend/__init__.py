@@ -1,0 +1,29 @@
+"""Trend: rate growth against similar boroughs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.trend import measures
+
+
+def _compute(inputs: FamilyInputs) -> pd.DataFrame:
+    return measures.compute(
+        comparators=inputs.frame("comparators"),
+        population_la=inputs.frame("population_la"),
+        neighbours=inputs.frame("neighbours"),
+        areas=inputs.optional("areas"),
+        config=inputs.config,
+        area_code=inputs.area_code,
+    )
+
+
+FAMILY = Family(
+    name="trend",
+    compute=_compute,
+    findings=measures.findings,
+    method=measures.METHOD,
+    requires=("comparators", "population_la", "neighbours"),
+    optional=("areas",),
+)
