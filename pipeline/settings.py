@@ -1,0 +1,178 @@
+"""Settings, resolved once from the validated configuration.
+
+Two things live here, and nowhere else:
+
+* the values derived from the configuration (the window's financial years, the edition's
+  start year and label, the disclosure threshold of a circulation), as a frozen
+  :class:`Settings` built by :func:`resolve`;
+* what each workflow stage may read: :data:`STAGE_KEYS` names the top-level configuration keys
+  of each stage, and :func:`stage_settings` gives a rule exactly those (its ``params``), so a
+  change to a key re-runs only the rules whose stage reads it. A stage that reads a key its
+  rule does not pass stops with :class:`UndeclaredSetting` (also from ``.get``, which would
+  otherwise return its default silently).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Top-level configuration keys each stage reads. ``areas`` is passed whole because the area
+#: list decides the jobs; per-area values reach the steps as arguments.
+STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
+    "validation": (
+        "definitions",
+        "edition",
+        "ethnicity_scheme",
+        "input_formats",
+        "region",
+        "victim_extract",
+        "window",
+    ),
+    "measures": (
+        "definitions",
+        "edition",
+        "ethnicity_scheme",
+        "publication_date",
+        "region",
+        "statistics",
+        "victim_extract",
+        "window",
+    ),
+    "charts": (
+        "definitions",
+        "disclosure",
+        "edition",
+        "ethnicity_scheme",
+        "publish",
+        "region",
+        "statistics",
+        "victim_extract",
+        "window",
+    ),
+}
+
+
+class UndeclaredSetting(KeyError):
+    """A stage read a configuration key that its rule does not pass."""
+
+
+class StageSettings(Mapping[str, Any]):
+    """The configuration keys of one stage, read-only; reading any other key stops."""
+
+    def __init__(self, stage: str, values: Mapping[str, Any]) -> None:
+        self.stage = stage
+        self._keys = frozenset(STAGE_KEYS[stage])
+        self._values = {key: values[key] for key in STAGE_KEYS[stage] if key in values}
+
+    def _check(self, key: object) -> None:
+        if key not in self._keys:
+            raise UndeclaredSetting(
+                f"the {self.stage} stage read configuration key {key!r}, which its rule does "
+                f"not pass; add it to STAGE_KEYS[{self.stage!r}] in pipeline/settings.py"
+            )
+
+    def __getitem__(self, key: str) -> Any:
+        self._check(key)
+        return self._values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._check(key)
+        return self._values.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._check(key)
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        # Snakemake compares a rule's params by repr to decide whether to re-run it.
+        return f"StageSettings({self.stage!r}, {self._values!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StageSettings, (self.stage, self._values))
+
+
+def stage_settings(config: Mapping[str, Any], stage: str) -> StageSettings:
+    """The part of the configuration that ``stage`` reads (a rule's ``params``)."""
+    return StageSettings(stage, config)
+
+
+def financial_year_label(start_year: int) -> str:
+    """The label of a financial year by its first calendar year: 2024 -> '2024-25'."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def edition_start_year(edition: str) -> int:
+    """The first calendar year of an edition label: '2024-25' -> 2024."""
+    return int(str(edition)[:4])
+
+
+@dataclass(frozen=True)
+class Window:
+    """The reporting window, in financial years named by their first calendar year."""
+
+    first: int
+    last: int
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first, self.last + 1))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(financial_year_label(year) for year in self.years)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values every stage derives from the configuration, derived once."""
+
+    edition: str
+    window: Window
+    publication_date: dt.date | None
+    thresholds: Mapping[str, int]
+
+    @property
+    def edition_year(self) -> int:
+        return edition_start_year(self.edition)
+
+    def threshold(self, circulation: str) -> int:
+        """The disclosure threshold of a circulation (``public`` or ``internal``)."""
+        return self.thresholds[circulation]
+
+
+def window_of(config: Mapping[str, Any]) -> Window:
+    window = config["window"]
+    return Window(int(window["first_financial_year"]), int(window["last_financial_year"]))
+
+
+def disclosure_threshold(config: Mapping[str, Any], circulation: str) -> int:
+    """Counts below this are suppressed in reports of this circulation: the resident threshold
+    for the public edition, the technical threshold for the internal one."""
+    disclosure = config["disclosure"]
+    key = "resident_threshold" if circulation == "public" else "technical_threshold"
+    return int(disclosure[key])
+
+
+def resolve(config: Mapping[str, Any]) -> Settings:
+    """The derived settings of a validated configuration (or of one stage's part of it)."""
+    published = config["publication_date"] if "publication_date" in config else None
+    thresholds = (
+        {c: disclosure_threshold(config, c) for c in ("public", "internal")}
+        if "disclosure" in config
+        else {}
+    )
+    return Settings(
+        edition=str(config["edition"]),
+        window=window_of(config),
+        publication_date=dt.date.fromisoformat(published) if published else None,
+        thresholds=thresholds,
+    )
