@@ -22,6 +22,7 @@ from statsmodels.stats.proportion import proportion_confint
 from pipeline.families.deprivation import measures as deprivation
 from pipeline.families.disproportionality import measures as disproportionality
 from pipeline.families.hotspots import measures as hotspots
+from pipeline.families.hotspots.findings import findings as hotspots_findings
 from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.monitoring import measures as monitoring
 from pipeline.families.timing import measures as timing
@@ -328,7 +329,7 @@ def test_near_school_share_is_not_available_and_every_offence_is_counted(hotspot
 
 
 def test_hotspot_findings_describe_the_proxy_in_its_year(hotspot_table):
-    found = {f.id: f for f in hotspots.findings(hotspot_table, CONFIG)}
+    found = {f.id: f for f in hotspots_findings(hotspot_table, CONFIG)}
     assert set(found) == {"hotspots_concentration", "hotspots_gi_star"}
     concentration = found["hotspots_concentration"]
     assert concentration.resident.startswith(

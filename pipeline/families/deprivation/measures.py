@@ -13,29 +13,29 @@ import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from pipeline.families.common import (
-    covers_all_ages,
-    financial_years,
-    require_victims_unless_public,
-    residents_phrase,
-)
-from pipeline.families.hotspots.measures import (
-    SMALL_AREA_RATE_PER,
     base_row,
     calendar_year_label,
-    check_lsoas_known,
     confidence_of,
-    count_by_lsoa,
+    covers_all_ages,
     edition_rows,
     edition_year,
+    financial_years,
     finish,
     interval_status,
+    reconciliation_rows,
+    require_victims_unless_public,
+    residents_phrase,
+    select_incidents,
+    subject_of,
+)
+from pipeline.families.small_areas import (
+    SMALL_AREA_RATE_PER,
+    check_lsoas_known,
+    count_by_lsoa,
     located_counts,
     lsoa_population,
     population_note,
     population_year_at_or_before,
-    reconciliation_rows,
-    select_incidents,
-    subject_of,
 )
 from pipeline.findings import (
     Finding,

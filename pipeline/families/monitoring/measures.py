@@ -15,13 +15,16 @@ import numpy as np
 import pandas as pd
 
 from pipeline.families.common import (
+    confidence_of,
     covers_all_ages,
+    edition_year,
     financial_year_label,
     financial_years,
+    list_phrase,
+    school_age_definition,
     tidy,
 )
-from pipeline.families.hotspots.measures import confidence_of, edition_year, list_phrase
-from pipeline.families.timing.measures import poisson_rate_ratio, school_age_definition
+from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.findings import (
     Finding,
     format_confidence,

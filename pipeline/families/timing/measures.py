@@ -10,21 +10,21 @@ import pandas as pd
 from scipy import stats as st
 
 from pipeline.families.common import (
-    financial_years,
-    not_available_finding,
-    not_available_rows,
-    require_victims_unless_public,
-)
-from pipeline.families.hotspots.measures import (
     base_row,
     confidence_of,
     edition_rows,
     edition_year,
+    financial_years,
     finish,
     interval_status,
+    not_available_finding,
+    not_available_rows,
     reconciliation_rows,
+    require_victims_unless_public,
+    school_age_definition,
     select_incidents,
 )
+from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.findings import (
     Finding,
     format_confidence,
@@ -210,52 +210,9 @@ def school_day_flags(calendar: pd.DataFrame, days: pd.DatetimeIndex) -> pd.Serie
     return pd.Series(in_term & ~closed & weekday, index=days, name="school_day")
 
 
-def poisson_rate_ratio(
-    x1: int, exposure1: float, x0: int, exposure0: float, confidence: float
-) -> dict[str, float]:
-    """(x1/exposure1)/(x0/exposure0) with the exact conditional interval and p-value.
-
-    Works for any two Poisson counts and their exposures (days, residents): given the total,
-    x1 is binomial with p = RR e1 / (RR e1 + e0), so the Clopper-Pearson limits of p
-    (``scipy.stats.binomtest``) map to limits for RR, and its test of p = e1/(e1 + e0) is the
-    test of RR = 1. NaN when there are no events or an exposure is zero.
-    """
-    total = x1 + x0
-    if total == 0 or exposure1 <= 0 or exposure0 <= 0:
-        return {"value": np.nan, "lower": np.nan, "upper": np.nan, "p_value": np.nan}
-    test = st.binomtest(int(x1), int(total), p=exposure1 / (exposure1 + exposure0))
-    ci = test.proportion_ci(confidence_level=confidence, method="exact")
-    scale = exposure0 / exposure1
-
-    def to_ratio(p: float) -> float:
-        return np.inf if p >= 1 else p / (1 - p) * scale
-
-    return {
-        "value": to_ratio(x1 / total) if x0 else np.inf,
-        "lower": to_ratio(ci.low),
-        "upper": to_ratio(ci.high),
-        "p_value": float(test.pvalue),
-    }
-
-
 # --------------------------------------------------------------------------------------------
 # The family
 # --------------------------------------------------------------------------------------------
-
-
-def school_age_definition(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The serious-violence definition narrowed to school-age victims (e.g. 'sv_5_16')."""
-    sv = config["definitions"]["serious_violence_u25"]
-    ages = config["definitions"]["school_age"]
-    prefix = str(sv["id"]).split("_")[0]
-    return {
-        **sv,
-        "id": f"{prefix}_{ages['age_from']}_{ages['age_to']}",
-        "label": f"Serious violence against school-age people (aged {ages['age_from']} to "
-        f"{ages['age_to']})",
-        "age_from": int(ages["age_from"]),
-        "age_to": int(ages["age_to"]),
-    }
 
 
 def _start_hours(offences: pd.DataFrame) -> pd.Series:
