@@ -10,9 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.common import (
-    population_total,
-)
+from pipeline.families.common import population_total
 
 #: Small-area rates are per this many residents (an LSOA has about 1,500 residents, so a rate
 #: per 100,000 would read as an implausibly large number of people).

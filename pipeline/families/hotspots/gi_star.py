@@ -11,12 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from pipeline.families.common import (
-    residents_phrase,
-)
-from pipeline.families.small_areas import (
-    SMALL_AREA_RATE_PER,
-)
+from pipeline.families.common import residents_phrase
+from pipeline.families.small_areas import SMALL_AREA_RATE_PER
 
 #: Hot-spot classes written for each LSOA.
 HOT, COLD, NOT_SIGNIFICANT = "Hot spot", "Cold spot", "Not significant"

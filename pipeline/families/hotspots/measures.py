@@ -25,12 +25,8 @@ from pipeline.families.common import (
     residents_phrase,
     select_incidents,
 )
-from pipeline.families.hotspots.gi_star import (
-    gi_star_rows,
-)
-from pipeline.families.hotspots.schools import (
-    school_rows,
-)
+from pipeline.families.hotspots.gi_star import gi_star_rows
+from pipeline.families.hotspots.schools import school_rows
 from pipeline.families.small_areas import (
     SMALL_AREA_RATE_PER,
     check_lsoas_known,
