@@ -7,17 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.common import (
-    edition_rows,
-    interval_status,
-    list_phrase,
-    subject_of,
-)
-from pipeline.families.hotspots.gi_star import (
-    COLD,
-    HOT,
-    gi_residents,
-)
+from pipeline.families.common import edition_rows, interval_status, list_phrase, subject_of
+from pipeline.families.hotspots.gi_star import COLD, HOT, gi_residents
 from pipeline.findings import (
     Finding,
     format_confidence,

@@ -36,11 +36,7 @@ from pipeline.families.small_areas import (
     population_note,
     population_year_at_or_before,
 )
-from pipeline.stats import (
-    gini,
-    rate_ci,
-    top_share,
-)
+from pipeline.stats import gini, rate_ci, top_share
 
 #: Fractions of LSOAs used for the "share of incidents in the top x% of LSOAs" measures.
 TOP_FRACTIONS: tuple[float, ...] = (0.05, 0.10)

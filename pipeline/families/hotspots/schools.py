@@ -10,10 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from pipeline.stats import (
-    proportion_ci,
-    share_ratio,
-)
+from pipeline.stats import proportion_ci, share_ratio
 
 
 def near_school_flags(points: pd.DataFrame, schools: pd.DataFrame, distance_m: float) -> np.ndarray:

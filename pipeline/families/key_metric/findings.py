@@ -14,11 +14,7 @@ from pipeline.families.areas_and_periods import (
     area_name,
     metric_definitions,
 )
-from pipeline.families.common import (
-    edition_start_year,
-    is_proxy,
-    residents_phrase,
-)
+from pipeline.families.common import edition_start_year, is_proxy, residents_phrase
 from pipeline.families.key_metric.measures import SOURCE_SERIES
 from pipeline.findings import (
     Finding,

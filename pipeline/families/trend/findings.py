@@ -8,17 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.common import is_proxy
-from pipeline.families.key_metric.measures import (
+from pipeline.families.areas_and_periods import (
+    AREA_GROUP,
     METRIC_KEYS,
     NEIGHBOURS_GROUP,
     area_name,
     metric_definitions,
 )
-from pipeline.families.trend.measures import (
-    AREA_GROUP,
-    RATIO_GROUP,
-)
+from pipeline.families.common import is_proxy
+from pipeline.families.trend.measures import RATIO_GROUP
 from pipeline.findings import (
     Finding,
     change_phrase,

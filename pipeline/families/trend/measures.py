@@ -24,8 +24,8 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
-from pipeline.families.common import financial_year_label, financial_years, tidy
-from pipeline.families.key_metric.measures import (
+from pipeline.families.areas_and_periods import (
+    AREA_GROUP,
     NEIGHBOURS_GROUP,
     area_name,
     financial_year_period,
@@ -34,13 +34,10 @@ from pipeline.families.key_metric.measures import (
     population_with_fallback,
     series_count,
 )
-from pipeline.findings import (
-    change_status,
-    growth_status,
-)
+from pipeline.families.common import financial_year_label, financial_years, tidy
+from pipeline.findings import change_status, growth_status
 from pipeline.stats import TREND_MIN_POINTS, chi2_linear_trend, fingertips_trend_marker, z_value
 
-AREA_GROUP = "Area"
 RATIO_GROUP = "Area against statistical neighbours"
 #: Pearson chi-square / df above this means overdispersion: negative binomial instead of Poisson.
 OVERDISPERSION_LIMIT = 1.0
