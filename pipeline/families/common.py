@@ -1,4 +1,6 @@
-"""Shared building blocks for the SNA measures: definitions, periods, populations, tidy rows."""
+"""Shared building blocks for the SNA measures: definitions, periods, populations, incidents, and
+the one set of row/table helpers every family uses (the base row of a definition, measure ids,
+reconciliation rows, reading a table back for its findings)."""
 
 from __future__ import annotations
 
@@ -212,6 +214,11 @@ def not_available_finding(
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Incidents: one row per offence (hot spots, timing, deprivation)
+# --------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Incidents:
     """Offences meeting a definition in one financial year, one row per offence."""
@@ -251,6 +258,11 @@ def definition_rows(
     ``year``."""
     rows = select_definition(victims, definition)
     return rows.loc[rows["financial_year"] == year]
+
+
+# --------------------------------------------------------------------------------------------
+# Rows and tables: the columns every row of a definition shares, measure ids, reconciliation
+# --------------------------------------------------------------------------------------------
 
 
 def definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
@@ -315,6 +327,11 @@ def reconciliation_rows(
     return rows
 
 
+# --------------------------------------------------------------------------------------------
+# Reading a table back for its findings
+# --------------------------------------------------------------------------------------------
+
+
 def reporting_period(table: pd.DataFrame, config: Mapping[str, Any]) -> str:
     """The period the findings describe: the edition, or (an SNA from public data) the latest
     calendar year of the LSOA counts the table was computed from."""
@@ -341,6 +358,11 @@ def list_phrase(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Definitions derived from the configured ones
+# --------------------------------------------------------------------------------------------
 
 
 def school_age_definition(config: Mapping[str, Any]) -> dict[str, Any]:
