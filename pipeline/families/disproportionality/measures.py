@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.families.areas_and_periods import financial_year_period
 from pipeline.families.common import (
+    definition_text,
     distinct_victims,
     edition_start_year,
     financial_year_label,
@@ -542,8 +543,7 @@ def compute(
     definition = config["definitions"]["key_metric"]
     base = {
         "measure_id": definition["id"],
-        "definition": f"{definition['label']} (definitions {config['definitions']['version']}); "
-        "distinct persons",
+        "definition": f"{definition_text(definition, config)}; distinct persons",
         "area_code": area_code,
         "period": config["edition"],
         "confidence": float(config["statistics"]["confidence"]),

@@ -25,6 +25,7 @@ from pipeline.families.areas_and_periods import (
     series_count,
 )
 from pipeline.families.common import (
+    definition_text,
     financial_years,
     require_victims_unless_public,
     residents_phrase,
@@ -142,7 +143,7 @@ def repeat_victim_row(
     confidence = float(config["statistics"]["confidence"])
     row: dict[str, Any] = {
         "measure_id": f"{definition['id']}_repeat_victim_share",
-        "definition": _definition_text(definition, config),
+        "definition": definition_text(definition, config),
         "area_code": area_code,
         "period": period.label,
         "group": AREA_GROUP,
@@ -260,10 +261,6 @@ def area_count(
     return count, SOURCE_SERIES
 
 
-def _definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
-    return f"{definition['label']} (definitions {config['definitions']['version']})"
-
-
 def _population_note(period: Period, year_used: int) -> str:
     if year_used == period.population_year:
         return ""
@@ -284,7 +281,7 @@ def _metric_rows(
     """The area, pooled-neighbour and region rows of one metric in one period."""
     base = {
         "measure_id": f"{definition['id']}_rate",
-        "definition": _definition_text(definition, config),
+        "definition": definition_text(definition, config),
         "area_code": area_code,
         "period": period.label,
         "unit": _unit(definition, config),

@@ -34,7 +34,7 @@ from pipeline.families.areas_and_periods import (
     population_with_fallback,
     series_count,
 )
-from pipeline.families.common import financial_year_label, financial_years, tidy
+from pipeline.families.common import definition_text, financial_year_label, financial_years, tidy
 from pipeline.findings import change_status, growth_status
 from pipeline.stats import TREND_MIN_POINTS, chi2_linear_trend, fingertips_trend_marker, z_value
 
@@ -443,7 +443,7 @@ def _metric_rows(
     )
     base = {
         "measure_id": f"{definition['id']}_trend",
-        "definition": f"{definition['label']} (definitions {config['definitions']['version']})",
+        "definition": definition_text(definition, config),
         "area_code": area_code,
         "period": f"{financial_year_label(years[0])} to {financial_year_label(years[-1])}",
         "confidence": confidence,
