@@ -11,6 +11,13 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.families.deprivation import measures as deprivation
+from pipeline.families.deprivation.findings import findings as deprivation_findings
+from pipeline.families.deprivation.inequality import (
+    decile_gradient,
+    midpoint_ranks,
+    sii_fit,
+    slope_index,
+)
 from pipeline.stats import rate_ci
 from tests.test_measures_hotspots import (
     CONFIG,
@@ -142,7 +149,7 @@ def test_baseline_years_carry_the_most_deprived_share(four_deciles):
 def test_midpoint_ranks_follow_phe_sii_documentation():
     # phe_sii docs: quantile 1 holds 12% of the population -> rank 0.06; quantile 2 holds
     # 10% -> 0.12 + 0.10/2 = 0.17; the rest (78%) -> 0.22 + 0.39 = 0.61.
-    ranks = deprivation.midpoint_ranks(np.array([12.0, 10.0, 78.0]))
+    ranks = midpoint_ranks(np.array([12.0, 10.0, 78.0]))
     assert ranks.tolist() == pytest.approx([0.06, 0.17, 0.61])
 
 
@@ -151,10 +158,10 @@ def test_wls_fit_equals_the_phe_sii_sqrt_weighted_regression():
     pops = np.array([900.0, 1200.0, 700.0, 1500.0, 1100.0, 800.0])
     values = np.array([14.0, 12.5, 9.0, 8.2, 6.1, 5.5])
     a = pops / pops.sum()
-    x = deprivation.midpoint_ranks(pops)
+    x = midpoint_ranks(pops)
     design = np.column_stack([np.sqrt(a), x * np.sqrt(a)])
     coef, *_ = np.linalg.lstsq(design, values * np.sqrt(a), rcond=None)
-    intercept, slope = deprivation.sii_fit(values, pops)
+    intercept, slope = sii_fit(values, pops)
     assert (intercept, slope) == (pytest.approx(coef[0]), pytest.approx(coef[1]))
 
 
@@ -162,7 +169,7 @@ def test_sii_and_rii_on_an_exact_line():
     # Five deciles of 1,000 residents each: rates 11, 9, 7, 5, 3 per 1,000 at mid-point ranks
     # 0.1, 0.3, 0.5, 0.7, 0.9 lie on y = 12 - 10 x. Most deprived end (x = 0): 12; least (x = 1):
     # 2. SII (most minus least) = 10; RII (most / least) = 12 / 2 = 6.
-    result = deprivation.slope_index(
+    result = slope_index(
         np.array([11, 9, 7, 5, 3]),
         np.full(5, 1000),
         multiplier=-1,
@@ -187,9 +194,7 @@ def test_sii_interval_matches_the_delta_method_for_large_counts():
     se_log = (np.log(limits["upper"]) - np.log(limits["lower"])).to_numpy() / (2 * 1.959964)
     c = np.array([-1, -0.5, 0, 0.5, 1])
     sd = math.sqrt(np.sum(c**2 * (y * se_log) ** 2))
-    result = deprivation.slope_index(
-        counts, pops, multiplier=-1, simulations=100_000, seed=7, confidence=0.95
-    )
+    result = slope_index(counts, pops, multiplier=-1, simulations=100_000, seed=7, confidence=0.95)
     assert result.sii == pytest.approx(10.0)
     assert result.sii_lower == pytest.approx(10 - 1.959964 * sd, rel=0.03)
     assert result.sii_upper == pytest.approx(10 + 1.959964 * sd, rel=0.03)
@@ -197,12 +202,8 @@ def test_sii_interval_matches_the_delta_method_for_large_counts():
 
 def test_sii_simulation_is_seeded_and_falls_back_to_the_rate_scale_for_zero_counts():
     counts, pops = np.array([8, 6, 0, 3, 2]), np.full(5, 1000)
-    first = deprivation.slope_index(
-        counts, pops, multiplier=-1, simulations=5000, seed=3, confidence=0.95
-    )
-    again = deprivation.slope_index(
-        counts, pops, multiplier=-1, simulations=5000, seed=3, confidence=0.95
-    )
+    first = slope_index(counts, pops, multiplier=-1, simulations=5000, seed=3, confidence=0.95)
+    again = slope_index(counts, pops, multiplier=-1, simulations=5000, seed=3, confidence=0.95)
     assert first == again and first.scale == "rate"
 
 
@@ -233,7 +234,7 @@ def test_glm_rate_ratio_per_decile_step_without_overdispersion():
     # exact (Pearson chi2 = 0), so no scaling: SE(ln RR) = sqrt(1/20 + 1/10) = 0.387298 and
     # the 95% limits are 2 exp(-+1.959964 x 0.387298) = 2 exp(-+0.759089), i.e.
     # 2 / 2.136333 = 0.936184 and 2 x 2.136333 = 4.272666.
-    result = deprivation.decile_gradient(
+    result = decile_gradient(
         np.array([10, 10, 5, 5]), np.full(4, 500), np.array([1, 1, 2, 2]), 0.95
     )
     assert result["value"] == pytest.approx(2.0)
@@ -247,9 +248,7 @@ def test_glm_rate_ratio_widens_for_overdispersion():
     # 10, 10, 5, 5, so Pearson chi2 = 64/10 + 64/10 + 16/5 + 16/5 = 19.2 on 4 - 2 = 2 df:
     # dispersion 9.6. SE = 0.387298 x sqrt(9.6) = 1.2; limits 2 exp(-+1.959964 x 1.2) =
     # 2 exp(-+2.351957) = 2 / 10.506108 = 0.190365 and 21.012216.
-    result = deprivation.decile_gradient(
-        np.array([2, 18, 1, 9]), np.full(4, 500), np.array([1, 1, 2, 2]), 0.95
-    )
+    result = decile_gradient(np.array([2, 18, 1, 9]), np.full(4, 500), np.array([1, 1, 2, 2]), 0.95)
     assert result["value"] == pytest.approx(2.0)
     assert result["dispersion"] == pytest.approx(9.6)
     assert result["lower"] == pytest.approx(0.190365, rel=1e-5)
@@ -301,25 +300,25 @@ def test_gradient_finding_follows_the_interval():
         pops={c: 1000 for c in codes},
         deciles={c: i + 1 for i, c in enumerate(codes)},
     )
-    found = {f.id: f for f in deprivation.findings(table, CONFIG)}
+    found = {f.id: f for f in deprivation_findings(table, CONFIG)}
     gradient = found["deprivation_gradient"]
     assert gradient.status == "Higher in more deprived areas"
     assert "more common in the more deprived" in gradient.resident
     assert "3.0 times" in gradient.resident  # the RII, whose interval is above 1
     flat = _with(table, "sv_0_24_decile_rate_ratio", lower=0.9, upper=1.3)
-    gradient = {f.id: f for f in deprivation.findings(flat, CONFIG)}["deprivation_gradient"]
+    gradient = {f.id: f for f in deprivation_findings(flat, CONFIG)}["deprivation_gradient"]
     assert gradient.status == "No clear gradient" and "more common" not in gradient.resident
     assert "times" not in gradient.resident
 
 
 def test_most_deprived_finding_suppresses_small_counts(four_deciles):
-    found = {f.id: f for f in deprivation.findings(four_deciles, CONFIG)}
+    found = {f.id: f for f in deprivation_findings(four_deciles, CONFIG)}
     finding = found["deprivation_most_deprived"]
     # 15 incidents, above the threshold of 10: shown; Wilson lower 0.531 > 0.5 -> Higher.
     assert finding.status == "Higher" and "75%" in finding.resident
     assert "more than their share" in finding.resident
     small = _with(four_deciles, "sv_0_24_most_deprived_20_share", numerator=8)
-    finding = {f.id: f for f in deprivation.findings(small, CONFIG)}["deprivation_most_deprived"]
+    finding = {f.id: f for f in deprivation_findings(small, CONFIG)}["deprivation_most_deprived"]
     assert "too few" in finding.resident and "%" not in finding.resident
 
 

@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.disproportionality import measures as dp
+from pipeline.families.disproportionality.findings import findings as dp_findings
 from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"
@@ -275,7 +276,7 @@ def test_caveats_include_the_official_wording():
 
 
 def test_headline_finding_suppresses_small_numerators(table):
-    found = dp.findings(table, CONFIG)
+    found = dp_findings(table, CONFIG)
     assert len(found) == 1
     headline = found[0]
     assert headline.topic == "who" and headline.id == "black_boys_under_18"
@@ -295,7 +296,7 @@ def test_headline_finding_suppresses_small_numerators(table):
 
 def test_headline_finding_with_a_lower_threshold(table):
     config = {**CONFIG, "disclosure": {"resident_threshold": 2, "technical_threshold": 0}}
-    resident = dp.findings(table, config)[0].resident
+    resident = dp_findings(table, config)[0].resident
     assert (
         "black boys were 60% of the children under 18 hurt in knife crime whose ethnic group"
         in resident
@@ -316,7 +317,7 @@ def test_headline_wording_follows_the_share_ratio_interval():
     table = dp.compute(
         victims=victims, population_ethnicity=make_population(), config=config, area_code=AREA
     )
-    finding = dp.findings(table, config)[0]
+    finding = dp_findings(table, config)[0]
     assert finding.status == "Similar"
     assert "black boys were 10% of the children" in finding.resident
     assert "We cannot be sure this difference is more than chance." in finding.resident
@@ -326,7 +327,7 @@ def test_headline_wording_follows_the_share_ratio_interval():
         victims=victims.iloc[1:], population_ethnicity=make_population(), config=config,
         area_code=AREA,
     )  # fmt: skip
-    text = dp.findings(none, config)[0].resident
+    text = dp_findings(none, config)[0].resident
     assert "none of the children under 18 hurt in knife crime whose ethnic group we know" in text
 
 
@@ -415,7 +416,7 @@ def test_no_victims_rate_is_zero_with_the_exact_interval(no_victims):
 
 
 def test_no_victims_headline_says_so_without_numbers_it_cannot_have(no_victims):
-    (finding,) = dp.findings(no_victims, CONFIG)
+    (finding,) = dp_findings(no_victims, CONFIG)
     assert "no children under 18 were recorded as hurt in knife crime" in finding.resident
     assert "Black boys make up 10% of all children under 18" in finding.resident
     assert "(0 victims in the group in all)" in finding.technical
@@ -432,6 +433,6 @@ def test_victims_of_unknown_ethnicity_only_are_not_called_none():
     )
     unknown = pick(table, "kcwi_1_24_unknown_ethnicity_share", "Not stated All Under 18")
     assert (unknown["numerator"], unknown["denominator"], unknown["value"]) == (1, 1, 1.0)
-    (finding,) = dp.findings(table, CONFIG)
+    (finding,) = dp_findings(table, CONFIG)
     assert "we do not know the ethnic group of any of the children" in finding.resident
     assert "no children under 18 were recorded" not in finding.resident

@@ -22,6 +22,9 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.families.hotspots import measures as hotspots
+from pipeline.families.hotspots.findings import findings as hotspots_findings
+from pipeline.families.hotspots.gi_star import empirical_bayes_rates, permutations_for_fdr
+from pipeline.families.hotspots.schools import area_share_near_schools
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "raw" / "demo"
@@ -316,7 +319,7 @@ def test_empirical_bayes_rates_match_marshall_formula():
     # 0.035; the third r equals b and stays 0.05. Per 1,000: 71.4286, 35.0, 50.0.
     counts = pd.Series([10, 5, 15], index=["a", "b", "c"])
     pops = pd.Series([100, 200, 300], index=["a", "b", "c"])
-    eb = hotspots.empirical_bayes_rates(counts, pops)
+    eb = empirical_bayes_rates(counts, pops)
     assert eb.tolist() == pytest.approx([71.4286, 35.0, 50.0], rel=1e-5)
 
 
@@ -325,7 +328,7 @@ def test_empirical_bayes_shrinks_fully_when_rates_vary_less_than_chance():
     # between-area variation): every smoothed rate is the global rate 30/600 = 50 per 1,000.
     counts = pd.Series([5, 10, 15], index=["a", "b", "c"])
     pops = pd.Series([100, 200, 300], index=["a", "b", "c"])
-    assert hotspots.empirical_bayes_rates(counts, pops).tolist() == pytest.approx([50.0] * 3)
+    assert empirical_bayes_rates(counts, pops).tolist() == pytest.approx([50.0] * 3)
 
 
 def test_gi_star_z_matches_getis_ord_formula(clustered):
@@ -347,7 +350,7 @@ def test_gi_star_p_values_are_two_sided_and_fdr_adjusted(clustered):
     stats_cfg = CONFIG["statistics"]
     weights = Queen.from_dataframe(grid(6), use_index=False)
     permutations = int(gi["permutations"].iloc[0])
-    assert permutations == hotspots.permutations_for_fdr(
+    assert permutations == permutations_for_fdr(
         stats_cfg["hotspot_permutations"], 36, stats_cfg["hotspot_fdr"]
     )
     local = G_Local(
@@ -376,10 +379,10 @@ def test_permutations_are_raised_only_when_the_fdr_is_unattainable():
     # 145 LSOAs at FDR 0.05: BH needs p <= 0.05/145 = 0.000345 for the most extreme LSOA, and
     # 2/(R + 1) <= 0.000345 needs R >= 5799, so 999 becomes 9999; 36 LSOAs need R >= 1439,
     # so 999 becomes 9999 too; 9 LSOAs need R >= 359, so 999 stays.
-    assert hotspots.permutations_for_fdr(999, 145, 0.05) == 9999
-    assert hotspots.permutations_for_fdr(999, 36, 0.05) == 9999
-    assert hotspots.permutations_for_fdr(999, 9, 0.05) == 999
-    assert hotspots.permutations_for_fdr(99_999, 145, 0.05) == 99_999
+    assert permutations_for_fdr(999, 145, 0.05) == 9999
+    assert permutations_for_fdr(999, 36, 0.05) == 9999
+    assert permutations_for_fdr(999, 9, 0.05) == 999
+    assert permutations_for_fdr(99_999, 145, 0.05) == 99_999
 
 
 def test_gi_star_classes_the_planted_cluster_hot_and_far_cells_not(clustered):
@@ -398,7 +401,7 @@ def test_gi_star_classes_the_planted_cluster_hot_and_far_cells_not(clustered):
 
 def test_gi_star_finding_names_the_wards_of_hot_spots(clustered):
     table, hot, codes = clustered
-    found = {f.id: f for f in hotspots.findings(table, CONFIG)}
+    found = {f.id: f for f in hotspots_findings(table, CONFIG)}
     gi = found["hotspots_gi_star"]
     assert gi.status == "Hot spots found" and "in Ward W1 ward." in gi.resident
     assert "Benjamini-Hochberg" in gi.technical and "E01000001" in gi.technical
@@ -421,7 +424,7 @@ def test_gi_star_finding_says_no_hot_spot_when_none_is_significant():
         schools=None,
     )
     assert set(rows_of(table, "sv_0_24_gi_star")["hotspot_class"]) == {"Not significant"}
-    gi = {f.id: f for f in hotspots.findings(table, CONFIG)}["hotspots_gi_star"]
+    gi = {f.id: f for f in hotspots_findings(table, CONFIG)}["hotspots_gi_star"]
     assert gi.status == "No hot spots" and "We found hot spots" not in gi.resident
 
 
@@ -480,14 +483,14 @@ def test_near_school_share_and_expected_share(school_table):
 
 
 def test_school_finding_says_more_often_only_when_the_interval_is_above(school_table):
-    finding = {f.id: f for f in hotspots.findings(school_table, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(school_table, CONFIG)}["hotspots_schools"]
     assert finding.status == "Higher"
     assert "60%" in finding.resident and "more often than" in finding.resident
     # A share built on 1..10 incidents is not shown to residents.
     small = school_table.copy()
     mask = small["measure_id"] == "sv_0_24_near_school_share"
     small.loc[mask, "numerator"] = 7
-    finding = {f.id: f for f in hotspots.findings(small, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(small, CONFIG)}["hotspots_schools"]
     assert "too few" in finding.resident and "%" not in finding.resident
 
 
@@ -500,14 +503,14 @@ def test_a_missing_near_school_comparison_is_said_with_its_reason(school_table):
     no_land.loc[mask, "note"] = (
         "not computed: no incidents with coordinates or no land near schools"
     )
-    finding = {f.id: f for f in hotspots.findings(no_land, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(no_land, CONFIG)}["hotspots_schools"]
     assert finding.status == "Not compared"
     assert "60%" in finding.resident and "could not compare" in finding.resident
     assert "no land near schools" in finding.technical
     without_ratio = school_table.loc[~mask].copy()
     share = without_ratio["measure_id"] == "sv_0_24_near_school_share"
     without_ratio.loc[share, "note"] = "expected share not computed: no LSOA boundaries supplied"
-    finding = {f.id: f for f in hotspots.findings(without_ratio, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(without_ratio, CONFIG)}["hotspots_schools"]
     assert "could not compare" in finding.resident
     assert "no LSOA boundaries supplied" in finding.technical
 
@@ -529,8 +532,8 @@ def test_boundaries_in_degrees_are_projected_to_metres_first():
     in_degrees = in_metres.to_crs(4326)
     polygons = hotspots.area_boundaries(in_degrees, codes)
     assert polygons.crs.to_epsg() == 27700
-    assert hotspots.area_share_near_schools(polygons, schools, 400) == pytest.approx(
-        hotspots.area_share_near_schools(in_metres, schools, 400), rel=1e-4
+    assert area_share_near_schools(polygons, schools, 400) == pytest.approx(
+        area_share_near_schools(in_metres, schools, 400), rel=1e-4
     )
 
 
@@ -541,7 +544,7 @@ def test_area_share_near_a_school_on_the_edge_counts_only_land_inside():
         {"lsoa_code": ["E01000001"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=27700
     )
     school = pd.DataFrame({"easting": [0.0], "northing": [0.0]})
-    assert hotspots.area_share_near_schools(square, school, 400) == pytest.approx(
+    assert area_share_near_schools(square, school, 400) == pytest.approx(
         math.pi * 400**2 / 4 / 1e6, rel=1e-3
     )
 

@@ -23,8 +23,10 @@ import pytest
 import yaml
 from scipy import stats
 
+from pipeline.families.areas_and_periods import financial_year_period, population_with_fallback
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.key_metric import measures as key_metric
+from pipeline.families.key_metric.findings import findings as key_metric_findings
 from pipeline.findings import Finding
 
 AREA = "E09000031"
@@ -243,7 +245,7 @@ def test_repeat_victims_are_people_with_two_offences_in_the_same_period():
     ]
     frame = pd.DataFrame(rows)
     frame["victim_age"] = frame["victim_age"].astype("Int64")
-    period = key_metric.financial_year_period(2024)
+    period = financial_year_period(2024)
     row = key_metric.repeat_victim_row(
         frame, CONFIG["definitions"]["key_metric"], period, CONFIG, AREA
     )
@@ -368,9 +370,9 @@ def test_rolling_period_population_year_is_nearest_mid_year():
 
 def test_population_falls_back_to_latest_earlier_year_with_a_note():
     population = make_population()
-    assert key_metric.population_with_fallback(population, AREA, 2025, 1, 24) == (50000, 2024)
-    assert key_metric.population_with_fallback(population, AREA, 2022, 1, 24) is None
-    assert key_metric._population_note(key_metric.financial_year_period(2025), 2024) == (
+    assert population_with_fallback(population, AREA, 2025, 1, 24) == (50000, 2024)
+    assert population_with_fallback(population, AREA, 2022, 1, 24) is None
+    assert key_metric._population_note(financial_year_period(2025), 2024) == (
         "mid-2025 population not available; mid-2024 used"
     )
 
@@ -390,7 +392,7 @@ def test_missing_area_population_is_a_clear_error():
 
 
 def test_findings_word_the_95_percent_comparison(table):
-    found = key_metric.findings(table, CONFIG)
+    found = key_metric_findings(table, CONFIG)
     assert [f.id for f in found] == ["key_metric_benchmark", "under_18_metric_benchmark"]
     key = found[0]
     assert isinstance(key, Finding) and key.topic == "prevalence"
@@ -408,7 +410,7 @@ def test_findings_word_the_95_percent_comparison(table):
 
 def test_findings_suppress_small_counts_for_residents(table):
     config = {**CONFIG, "disclosure": {"resident_threshold": 20, "technical_threshold": 0}}
-    under18 = key_metric.findings(table, config)[1]
+    under18 = key_metric_findings(table, config)[1]
     # 15 under-18 victims is within 1..20: no count and no rate for residents.
     assert "hurt in knife crime 20 or fewer times" in under18.resident
     assert "15" not in under18.resident and "75" not in under18.resident
@@ -433,7 +435,7 @@ def test_no_victims_in_the_edition_year_says_none_with_the_exact_interval():
     # 0 to 7.378.
     assert (row["numerator"], row["value"], row["lower"]) == (0, 0.0, 0.0)
     assert row["upper"] == pytest.approx(-math.log(0.025) / 50_000 * 100_000, rel=1e-9)
-    key = key_metric.findings(table, CONFIG)[0]
+    key = key_metric_findings(table, CONFIG)[0]
     assert "no young people aged 1 to 24 were hurt in knife crime in Waltham Forest" in (
         key.resident
     )

@@ -12,6 +12,7 @@ from scipy import stats as st
 from scipy.stats.contingency import relative_risk
 
 from pipeline.families.monitoring import measures as monitoring
+from pipeline.families.monitoring.findings import findings as monitoring_findings
 from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of
 
 AREA = "E09000031"
@@ -156,7 +157,7 @@ def test_missing_tables_and_measures_are_listed_not_dropped(table):
     assert row["status"] == "No baseline" and "for 2020-21" in row["note"]
     assert row["value"] == pytest.approx(0.15)  # the latest value is still shown
     assert math.isnan(row["change_ratio"])
-    finding = {f.id: f for f in monitoring.findings(again, CONFIG)}["monitoring_strengthen_1"]
+    finding = {f.id: f for f in monitoring_findings(again, CONFIG)}["monitoring_strengthen_1"]
     assert "15%" in finding.resident and "do not have a figure for 2020-21" in finding.resident
 
 
@@ -255,7 +256,7 @@ def test_bad_action_domain_is_named():
 
 
 def test_findings_word_the_change_from_its_interval(table):
-    found = {f.id: f for f in monitoring.findings(table, CONFIG)}
+    found = {f.id: f for f in monitoring_findings(table, CONFIG)}
     curtail = found["monitoring_curtail_1"]
     assert curtail.status == "Worsening" and "clear change for the worse" in curtail.resident
     assert "80" in curtail.resident and "50" in curtail.resident  # rates, not small counts
@@ -277,12 +278,12 @@ def test_findings_never_show_values_built_on_small_counts():
         measure_rows("sv_5_16_after_school_share", {"2020-21": (6, 20), "2024-25": (15, 100)})
     )
     table = monitoring.compute(tables=tables, actions=actions(), config=CONFIG, area_code=AREA)
-    finding = {f.id: f for f in monitoring.findings(table, CONFIG)}["monitoring_strengthen_1"]
+    finding = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_strengthen_1"]
     assert "too small to show" in finding.resident and "%" not in finding.resident
 
 
 def test_actions_finding_names_domains_without_small_numbers(table):
-    finding = {f.id: f for f in monitoring.findings(table, CONFIG)}["monitoring_actions"]
+    finding = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_actions"]
     assert finding.status == "Overdue actions"
     assert "Strengthen and Curtail parts" in finding.resident
     assert not re.search(r"\b([1-9]|10)\b", finding.resident)
@@ -357,7 +358,7 @@ def test_none_in_either_year_is_no_change_not_unavailable():
     assert (row["numerator"], row["baseline_numerator"]) == (0, 0)
     assert row["status"] == "No clear change"
     assert "none in either year" in row["note"]
-    finding = {f.id: f for f in monitoring.findings(table, CONFIG)}["monitoring_curtail_2"]
+    finding = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_curtail_2"]
     assert "there were none in 2020-21 or in 2024-25" in finding.resident
     assert finding.resident.endswith("stayed at 0.")
     assert "Ratio not defined" in finding.technical
@@ -370,7 +371,7 @@ def test_a_share_of_nothing_is_said_to_have_nothing_to_count():
     )
     row = indicator(table, "sv_5_16_after_school_share")
     assert row["status"] == "Not available" and "nothing to measure (0 of 0)" in row["note"]
-    unavailable = {f.id: f for f in monitoring.findings(table, CONFIG)}["monitoring_not_available"]
+    unavailable = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_not_available"]
     assert (
         "There was nothing to count for the share of school-day incidents against school-age "
         "children that start in the after-school window, so it cannot be given."

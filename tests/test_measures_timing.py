@@ -13,6 +13,8 @@ from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import binom_test, proportion_confint
 
 from pipeline.families.timing import measures as timing
+from pipeline.families.timing.findings import clock_phrase
+from pipeline.families.timing.findings import findings as timing_findings
 from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
 
 AREA = "E09000031"
@@ -305,20 +307,20 @@ def _with(table: pd.DataFrame, measure_id: str, **values) -> pd.DataFrame:
 
 
 def test_school_day_finding_says_more_only_when_the_interval_is_above_one(table):
-    found = {f.id: f for f in timing.findings(table, CONFIG)}
+    found = {f.id: f for f in timing_findings(table, CONFIG)}
     similar = found["timing_school_days"]
     # RR 1.94 but its interval includes 1: "about as many", not "more".
     assert similar.status == "Similar" and "about as many" in similar.resident
     higher = _with(table, "sv_5_16_school_day_rate_ratio", lower=1.2, upper=3.0)
     higher = _with(higher, "sv_5_16_school_day_share", numerator=140, denominator=170)
-    found = {f.id: f for f in timing.findings(higher, CONFIG)}
+    found = {f.id: f for f in timing_findings(higher, CONFIG)}
     assert found["timing_school_days"].status == "Higher"
     assert "more incidents on a school day" in found["timing_school_days"].resident
     assert "82%" in found["timing_school_days"].resident  # 140/170
 
 
 def test_after_school_finding_hides_small_counts_and_hedges(table):
-    found = {f.id: f for f in timing.findings(table, CONFIG)}
+    found = {f.id: f for f in timing_findings(table, CONFIG)}
     after = found["timing_after_school"]
     # 5 incidents: below the resident threshold, so no share is printed
     assert "too few" in after.resident and "%" not in after.resident
@@ -332,16 +334,16 @@ def test_after_school_finding_hides_small_counts_and_hedges(table):
         lower=0.22,
         upper=0.40,
     )
-    after = {f.id: f for f in timing.findings(bigger, CONFIG)}["timing_after_school"]
+    after = {f.id: f for f in timing_findings(bigger, CONFIG)}["timing_after_school"]
     assert "30%" in after.resident and "between 3pm and 5pm" in after.resident
     assert "higher risk" in after.resident
     flat = _with(bigger, "sv_5_16_after_school_share", lower=0.05, upper=0.12, value=0.08)
-    after = {f.id: f for f in timing.findings(flat, CONFIG)}["timing_after_school"]
+    after = {f.id: f for f in timing_findings(flat, CONFIG)}["timing_after_school"]
     assert after.status == "Similar" and "higher risk" not in after.resident
 
 
 def test_peak_finding_names_the_busiest_hour_but_not_a_tied_day(table):
-    peak = {f.id: f for f in timing.findings(table, CONFIG)}["timing_peak"]
+    peak = {f.id: f for f in timing_findings(table, CONFIG)}["timing_peak"]
     # Monday has 3 June (15:00, 17- and 4-year-olds at 12:00), 2 Sept 10:00, 31 March 19:00,
     # 3 March 13:00 = 6 incidents; Tuesday has 4 June, 1 Oct, 12 Nov, 14 Jan, 4 Feb and
     # 2 April = 6 as well (6 of 18 = 33.3% each), so no single day is named. 15:00-16:00 has
@@ -349,7 +351,7 @@ def test_peak_finding_names_the_busiest_hour_but_not_a_tied_day(table):
     assert "Mondays" not in peak.resident and "Tuesdays" not in peak.resident
     assert "from 3pm to 4pm" in peak.resident and "no single day stood out" in peak.resident
     assert "Busiest weekday Monday (6.0 incidents, 33.3%, tied with 1 other)" in peak.technical
-    assert timing.clock_phrase(15) == "3pm" and timing.clock_phrase(0) == "midnight"
+    assert clock_phrase(15) == "3pm" and clock_phrase(0) == "midnight"
 
 
 def test_peak_finding_names_a_day_that_has_more_than_any_other():
@@ -363,7 +365,7 @@ def test_peak_finding_names_a_day_that_has_more_than_any_other():
     table = timing.compute(
         victims=victims(rows), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
     )
-    peak = {f.id: f for f in timing.findings(table, CONFIG)}["timing_peak"]
+    peak = {f.id: f for f in timing_findings(table, CONFIG)}["timing_peak"]
     assert "most often on Fridays" in peak.resident and "from 10pm to 11pm" in peak.resident
 
 
@@ -377,7 +379,7 @@ def test_a_handful_of_incidents_names_no_busiest_time():
     table = timing.compute(
         victims=victims(rows), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
     )
-    made = {f.id: f for f in timing.findings(table, CONFIG)}
+    made = {f.id: f for f in timing_findings(table, CONFIG)}
     assert made["timing_peak"].resident.startswith("There were too few incidents to say")
     assert "Friday" not in made["timing_peak"].resident
     # The after-school share rests on 3 school-day incidents at most: no percentage shown.

@@ -17,6 +17,7 @@ from statsmodels.tools.numdiff import approx_hess
 
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.trend import measures as trend
+from pipeline.families.trend.findings import findings as trend_findings
 from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"
@@ -226,7 +227,7 @@ def test_under_18_flat_series(table):
 
 
 def test_findings_hedge_on_the_interval(table):
-    found = trend.findings(table, CONFIG)
+    found = trend_findings(table, CONFIG)
     assert [f.id for f in found] == ["key_metric_trend", "under_18_metric_trend"]
     key, u18 = found
     assert key.status == "Faster"
@@ -489,7 +490,7 @@ def test_a_series_without_a_finite_fit_is_not_calculated(small_area):
 
 
 def test_findings_of_a_small_area_say_what_is_known(small_area):
-    key, u18 = trend.findings(small_area, CONFIG)
+    key, u18 = trend_findings(small_area, CONFIG)
     assert u18.resident == (
         "No victims of knife crime with injury among under-18s were recorded in Waltham Forest "
         "in any year between 2020-21 and 2024-25, so there is no trend to describe or compare "

@@ -23,9 +23,12 @@ import xlrd
 import yaml
 from snakemake.utils import validate as validate_config
 
+from pipeline.families.areas_and_periods import NEIGHBOURS_GROUP
 from pipeline.families.disproportionality import measures as disproportionality
 from pipeline.families.hotspots import measures as hotspots
 from pipeline.families.key_metric import measures as key_metric
+from pipeline.families.key_metric.findings import findings as key_metric_findings
+from pipeline.families.registry import family_named
 from pipeline.families.timing import measures as timing
 from pipeline.public import output_paths, source_files, write_public_inputs
 from pipeline.public.__main__ import main
@@ -258,8 +261,7 @@ def test_all_ten_dfe_neighbours_with_those_outside_london_missing(
     missing = exclusions.loc[exclusions["reason"].str.startswith("no MPS data for this area")]
     assert sorted(set(missing["detail"])) == sorted(OUTSIDE_LONDON)
     pooled = key_metric_table.loc[
-        (key_metric_table["group"] == key_metric.NEIGHBOURS_GROUP)
-        & (key_metric_table["period"] == "2024-25")
+        (key_metric_table["group"] == NEIGHBOURS_GROUP) & (key_metric_table["period"] == "2024-25")
     ]
     for note in pooled["note"]:
         assert note.startswith("pooled over 8 of 10 neighbours")
@@ -335,13 +337,13 @@ def test_victim_measures_are_not_available(public_config):
             .str.startswith("not available from public data: needs record-level victim data (")
             .all()
         )
-        (finding,) = module.findings(table, public_config)
+        (finding,) = family_named(family).findings(table, public_config)
         assert finding.status == "Not available"
         assert "public data" in finding.resident
 
 
 def test_proxies_are_named_as_proxies(public_config, key_metric_table):
-    for finding in key_metric.findings(key_metric_table, public_config):
+    for finding in key_metric_findings(key_metric_table, public_config):
         assert "a public proxy" in finding.resident
         assert "a public proxy" in finding.technical
         assert "victim" not in finding.resident and "hurt" not in finding.resident

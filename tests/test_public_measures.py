@@ -19,11 +19,17 @@ import yaml
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from pipeline.families.areas_and_periods import NEIGHBOURS_GROUP
 from pipeline.families.deprivation import measures as deprivation
+from pipeline.families.deprivation.findings import findings as deprivation_findings
 from pipeline.families.disproportionality import measures as disproportionality
 from pipeline.families.hotspots import measures as hotspots
+from pipeline.families.hotspots.findings import findings as hotspots_findings
 from pipeline.families.key_metric import measures as key_metric
+from pipeline.families.key_metric.findings import findings as key_metric_findings
 from pipeline.families.monitoring import measures as monitoring
+from pipeline.families.monitoring.findings import findings as monitoring_findings
+from pipeline.families.registry import family_named
 from pipeline.families.timing import measures as timing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,7 +146,7 @@ def test_area_count_comes_from_its_own_series(km_table):
 
 
 def test_neighbour_without_data_is_named_missing(km_table):
-    pooled = km_row(km_table, VWI, "2024-25", key_metric.NEIGHBOURS_GROUP)
+    pooled = km_row(km_table, VWI, "2024-25", NEIGHBOURS_GROUP)
     # Enfield alone: 30 / 60,000 x 100,000 = 50 per 100,000.
     assert pooled["value"] == pytest.approx(50.0)
     assert pooled["note"] == (
@@ -155,7 +161,7 @@ def test_neighbour_without_data_is_named_missing(km_table):
 
 
 def test_proxy_findings_name_the_proxy_and_count_offences(km_table):
-    found = {f.id: f for f in key_metric.findings(km_table, CONFIG)}
+    found = {f.id: f for f in key_metric_findings(km_table, CONFIG)}
     resident = found["key_metric_benchmark"].resident
     assert resident.startswith(
         "In 2024-25, the police recorded 10 or fewer offences of violence with injury (a public "
@@ -195,7 +201,7 @@ def test_victim_based_families_are_not_available(module, family, topic):
         assert table[column].isna().all(), column
     for note, needs in zip(table["note"], module.NEEDS_VICTIM_DATA.values(), strict=True):
         assert note == f"not available from public data: needs record-level victim data ({needs})"
-    (finding,) = module.findings(table, CONFIG)
+    (finding,) = family_named(family).findings(table, CONFIG)
     assert (finding.id, finding.topic, finding.status) == (
         f"{family}_not_available", topic, "Not available",
     )  # fmt: skip
@@ -328,7 +334,7 @@ def test_near_school_share_is_not_available_and_every_offence_is_counted(hotspot
 
 
 def test_hotspot_findings_describe_the_proxy_in_its_year(hotspot_table):
-    found = {f.id: f for f in hotspots.findings(hotspot_table, CONFIG)}
+    found = {f.id: f for f in hotspots_findings(hotspot_table, CONFIG)}
     assert set(found) == {"hotspots_concentration", "hotspots_gi_star"}
     concentration = found["hotspots_concentration"]
     assert concentration.resident.startswith(
@@ -358,7 +364,7 @@ def test_deprivation_deciles_and_most_deprived_share_from_counts():
             table["measure_id"] == f"{LSOA_MEASURE}_most_deprived_20_ratio", "method"
         ].iloc[0]
     )
-    found = {f.id: f for f in deprivation.findings(table, CONFIG)}
+    found = {f.id: f for f in deprivation_findings(table, CONFIG)}
     assert "of the borough's residents live there" in found["deprivation_most_deprived"].resident
 
 
@@ -403,7 +409,7 @@ def test_monitoring_labels_proxies_and_says_no_tracker_was_supplied(km_table, ho
     assert treat["status"] == monitoring.NOT_AVAILABLE
     tracker = table.loc[table["measure_id"] == "actions_not_supplied"].iloc[0]
     assert tracker["note"].startswith("no action tracker supplied")
-    found = {f.id: f for f in monitoring.findings(table, CONFIG)}
+    found = {f.id: f for f in monitoring_findings(table, CONFIG)}
     assert found["monitoring_actions"].status == "Not supplied"
 
 

@@ -1,13 +1,18 @@
-"""Shared building blocks for the SNA measures: definitions, periods, populations, tidy rows."""
+"""Shared building blocks for the SNA measures: definitions, periods, populations, incidents, and
+the one set of row/table helpers every family uses (the base row of a definition, measure ids,
+reconciliation rows, reading a table back for its findings)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.findings import Finding
+from pipeline.stats import fingertips_compare
 from pipeline.validate.kinds import has_victim_extract
 
 #: Columns every measure table carries, in this order (extra columns may follow).
@@ -207,3 +212,169 @@ def not_available_finding(
         status="Not available",
         measure_ids=[f"{family}_not_available"],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Incidents: one row per offence (hot spots, timing, deprivation)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incidents:
+    """Offences meeting a definition in one financial year, one row per offence."""
+
+    offences: pd.DataFrame
+    victim_rows: int
+    merged_rows: int
+
+
+def edition_year(config: Mapping[str, Any]) -> int:
+    """Start year of the configured edition ('2024-25' -> 2024)."""
+    return edition_start_year(str(config["edition"]))
+
+
+def confidence_of(config: Mapping[str, Any]) -> float:
+    """The configured headline confidence level."""
+    return float(config["statistics"]["confidence"])
+
+
+def select_incidents(victims: pd.DataFrame, definition: Mapping[str, Any], year: int) -> Incidents:
+    """Offences with at least one victim meeting ``definition`` in financial year ``year``.
+
+    Victim rows of the same offence are merged (one incident); the first by victim id gives
+    the offence's place and time, which the police record once per offence.
+    """
+    rows = select_definition(victims, definition)
+    rows = rows.loc[rows["financial_year"] == year]
+    ordered = rows.sort_values(["offence_id", "victim_id"], kind="stable")
+    offences = ordered.drop_duplicates("offence_id", keep="first").reset_index(drop=True)
+    return Incidents(offences, victim_rows=len(rows), merged_rows=len(rows) - len(offences))
+
+
+def definition_rows(
+    victims: pd.DataFrame, definition: Mapping[str, Any], year: int
+) -> pd.DataFrame:
+    """Victim rows (one per victim per offence) meeting ``definition`` in financial year
+    ``year``."""
+    rows = select_definition(victims, definition)
+    return rows.loc[rows["financial_year"] == year]
+
+
+# --------------------------------------------------------------------------------------------
+# Rows and tables: the columns every row of a definition shares, measure ids, reconciliation
+# --------------------------------------------------------------------------------------------
+
+
+def definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    """The definition column: its label and the version of the configured definitions."""
+    return f"{definition['label']} (definitions {config['definitions']['version']})"
+
+
+def base_row(
+    definition: Mapping[str, Any], config: Mapping[str, Any], area_code: str, year: int
+) -> dict[str, Any]:
+    """Columns shared by every row of one definition in one year."""
+    return {
+        "definition_id": str(definition["id"]),
+        "definition": definition_text(definition, config),
+        "area_code": area_code,
+        "period": financial_year_label(year),
+        "confidence": confidence_of(config),
+    }
+
+
+#: Ends the label of a calendar-year period (public LSOA counts are by calendar year).
+CALENDAR_YEAR_SUFFIX = " (calendar year)"
+
+
+def calendar_year_label(year: int) -> str:
+    """'2021 (calendar year)'."""
+    return f"{year}{CALENDAR_YEAR_SUFFIX}"
+
+
+def subject_of(definition: Mapping[str, Any], default: str) -> str:
+    """What a finding talks about: ``default`` ("violence against young people"), or the short
+    label of a public proxy, which names itself as one."""
+    return str(definition["short_label"]) if is_proxy(definition) else default
+
+
+def finish(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Tidy table with measure ids prefixed by their definition id ('sv_0_24_lsoa_rate')."""
+    named = [{**row, "measure_id": f"{row['definition_id']}_{row['measure_id']}"} for row in rows]
+    table = tidy(named)
+    if "note" in table.columns:
+        table["note"] = table["note"].fillna("").astype(str)
+    return table
+
+
+def reconciliation_rows(
+    base: Mapping[str, Any], total: int, steps: Sequence[tuple[str, int]], unit: str
+) -> list[dict[str, Any]]:
+    """Rows that account for every victim row read: ``total`` = sum of the steps' counts."""
+    accounted = sum(count for _, count in steps)
+    if accounted != total:
+        raise AssertionError(
+            f"row reconciliation does not balance for {base.get('definition_id')}: "
+            f"{total} rows read but {accounted} accounted for ({dict(steps)})"
+        )
+    rows = [{**base, "group": "rows read", "numerator": total, "value": float(total)}]
+    rows += [
+        {**base, "group": reason, "numerator": count, "value": float(count)}
+        for reason, count in steps
+    ]
+    for row in rows:
+        row.update(denominator=total, unit=unit, method="count", lower=np.nan, upper=np.nan)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a table back for its findings
+# --------------------------------------------------------------------------------------------
+
+
+def reporting_period(table: pd.DataFrame, config: Mapping[str, Any]) -> str:
+    """The period the findings describe: the edition, or (an SNA from public data) the latest
+    calendar year of the LSOA counts the table was computed from."""
+    if has_victim_extract(config):
+        return str(config["edition"])
+    calendar = sorted({str(p) for p in table["period"] if str(p).endswith(CALENDAR_YEAR_SUFFIX)})
+    return calendar[-1] if calendar else str(config["edition"])
+
+
+def edition_rows(table: pd.DataFrame, measure_id: str, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows of one measure in the reporting period (the edition year)."""
+    period = reporting_period(table, config)
+    return table.loc[(table["measure_id"] == measure_id) & (table["period"] == period)]
+
+
+def interval_status(reference: float, lower: float, upper: float) -> str:
+    """'Higher'/'Similar'/'Lower' when the interval lies above/around/below ``reference``."""
+    return str(fingertips_compare(float(reference), float(lower), float(upper)))
+
+
+def list_phrase(items: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Definitions derived from the configured ones
+# --------------------------------------------------------------------------------------------
+
+
+def school_age_definition(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The serious-violence definition narrowed to school-age victims (e.g. 'sv_5_16')."""
+    sv = config["definitions"]["serious_violence_u25"]
+    ages = config["definitions"]["school_age"]
+    prefix = str(sv["id"]).split("_")[0]
+    return {
+        **sv,
+        "id": f"{prefix}_{ages['age_from']}_{ages['age_to']}",
+        "label": f"Serious violence against school-age people (aged {ages['age_from']} to "
+        f"{ages['age_to']})",
+        "age_from": int(ages["age_from"]),
+        "age_to": int(ages["age_to"]),
+    }

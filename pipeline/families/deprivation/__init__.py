@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.deprivation import measures
+from pipeline.families.deprivation import findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="deprivation",
     compute=_compute,
-    findings=measures.findings,
+    findings=findings.findings,
     method=measures.METHOD,
     requires=("lsoas", "population_lsoa", "deprivation"),
     optional=("victims", "lsoa_counts"),

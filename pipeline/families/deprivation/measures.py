@@ -2,52 +2,35 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from pipeline.families.common import (
-    covers_all_ages,
-    financial_years,
-    require_victims_unless_public,
-    residents_phrase,
-)
-from pipeline.families.hotspots.measures import (
-    SMALL_AREA_RATE_PER,
     base_row,
     calendar_year_label,
-    check_lsoas_known,
     confidence_of,
-    count_by_lsoa,
-    edition_rows,
     edition_year,
+    financial_years,
     finish,
-    interval_status,
+    reconciliation_rows,
+    require_victims_unless_public,
+    residents_phrase,
+    select_incidents,
+)
+from pipeline.families.deprivation.inequality import decile_gradient, slope_index
+from pipeline.families.small_areas import (
+    SMALL_AREA_RATE_PER,
+    check_lsoas_known,
+    count_by_lsoa,
     located_counts,
     lsoa_population,
     population_note,
     population_year_at_or_before,
-    reconciliation_rows,
-    select_incidents,
-    subject_of,
 )
-from pipeline.findings import (
-    Finding,
-    format_confidence,
-    format_interval,
-    format_number,
-    format_percent,
-    format_share,
-    resident_threshold,
-    sentence_case,
-)
-from pipeline.stats import proportion_ci, rate_ci, share_ratio, z_value
+from pipeline.stats import proportion_ci, rate_ci, share_ratio
 
 DECILES = tuple(range(1, 11))
 #: Deciles that make up "the most deprived 20% of LSOAs nationally".
@@ -104,20 +87,6 @@ year; the period and the definition of every row say so.
 """
 
 
-@dataclass(frozen=True)
-class SiiResult:
-    """Slope and relative index of inequality with their simulated limits."""
-
-    sii: float
-    sii_lower: float
-    sii_upper: float
-    rii: float
-    rii_lower: float
-    rii_upper: float
-    scale: str
-    quantiles: int
-
-
 # --------------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------------
@@ -145,121 +114,6 @@ def lsoa_deciles(deprivation: pd.DataFrame, lsoa_codes: list[str]) -> tuple[pd.S
         "deprivation: no IoD edition gives a decile for every LSOA of the area "
         f"(column imd_decile; e.g. no row at all for {missing}); rule: every LSOA of the area"
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Slope and relative index of inequality (phe_sii)
-# --------------------------------------------------------------------------------------------
-
-
-def midpoint_ranks(population: np.ndarray) -> np.ndarray:
-    """Population-weighted mid-point of each quantile in the cumulative distribution (0-1)."""
-    share = population / population.sum()
-    return np.cumsum(share) - share / 2
-
-
-def sii_fit(values: np.ndarray, population: np.ndarray) -> tuple[float, float]:
-    """Intercept and slope of ``values`` on mid-point rank, weighted by population share."""
-    share = population / population.sum()
-    design = sm.add_constant(midpoint_ranks(population))
-    fit = sm.WLS(values, design, weights=share).fit()
-    return float(fit.params[0]), float(fit.params[1])
-
-
-def slope_index(
-    counts: np.ndarray,
-    population: np.ndarray,
-    *,
-    multiplier: float,
-    simulations: int,
-    seed: int,
-    confidence: float,
-    rate_per: float = SMALL_AREA_RATE_PER,
-) -> SiiResult:
-    """SII and RII of rates across quantiles ordered most to least deprived (``phe_sii``).
-
-    ``multiplier`` -1 reports the most-deprived end minus the least (and inverts the RII), as
-    ``phe_sii`` does for a negative multiplier. Monte Carlo limits on the log scale (rates),
-    or on the rate scale when any quantile has no events.
-    """
-    ci = rate_ci(counts, population, multiplier=rate_per, confidence=0.95)
-    values = ci["value"].to_numpy()
-    intercept, slope = sii_fit(values, population)
-    rii = (intercept + slope) / intercept
-    log_scale = bool(np.all(counts > 0))
-    z95 = z_value(0.95)  # phe_sii derives the SE from 95% limits whatever the output level
-    if log_scale:
-        centre = np.log(values)
-        se = (np.log(ci["upper"].to_numpy()) - np.log(ci["lower"].to_numpy())) / (2 * z95)
-    else:
-        centre = values
-        se = (ci["upper"].to_numpy() - ci["lower"].to_numpy()) / (2 * z95)
-    rng = np.random.default_rng(seed)
-    draws = rng.normal(centre[:, None], se[:, None], size=(len(values), simulations))
-    if log_scale:
-        draws = np.exp(draws)
-    share = population / population.sum()
-    design = np.column_stack([np.sqrt(share), midpoint_ranks(population) * np.sqrt(share)])
-    coef, *_ = np.linalg.lstsq(design, draws * np.sqrt(share)[:, None], rcond=None)
-    sim_sii = coef[1]
-    sim_rii = (coef[0] + coef[1]) / coef[0]
-    if multiplier < 0:
-        sim_rii = 1 / sim_rii
-        rii = 1 / rii
-    sim_sii = multiplier * sim_sii
-    upper_q = confidence + (1 - confidence) / 2
-    lower_pos = int(round(simulations * (1 - upper_q))) - 1
-    upper_pos = int(round(simulations * upper_q)) - 1
-    sii_sorted, rii_sorted = np.sort(sim_sii), np.sort(sim_rii)
-    return SiiResult(
-        sii=multiplier * slope,
-        sii_lower=float(sii_sorted[lower_pos]),
-        sii_upper=float(sii_sorted[upper_pos]),
-        rii=float(rii),
-        rii_lower=float(rii_sorted[lower_pos]),
-        rii_upper=float(rii_sorted[upper_pos]),
-        scale="log" if log_scale else "rate",
-        quantiles=len(values),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Poisson gradient
-# --------------------------------------------------------------------------------------------
-
-
-def decile_gradient(
-    counts: np.ndarray, population: np.ndarray, deciles: np.ndarray, confidence: float
-) -> dict[str, float]:
-    """Rate ratio per one-decile step towards more deprived (Poisson GLM, log-population
-    offset), with quasi-Poisson standard errors when the counts are overdispersed.
-
-    Returns value, lower, upper, p_value, the Pearson dispersion and the variance scale used.
-    """
-    steps_more_deprived = 10 - deciles.astype(float)
-    design = sm.add_constant(steps_more_deprived)
-    family = sm.families.Poisson()
-    offset = np.log(population.astype(float))
-    # A tight tolerance so the standard errors are those at the optimum (IRLS stops early by
-    # default and leaves them off in the sixth digit).
-    with warnings.catch_warnings():
-        # an exact fit (e.g. two groups) is "perfect prediction", not a problem for a rate ratio
-        warnings.simplefilter("ignore", PerfectSeparationWarning)
-        first = sm.GLM(counts.astype(float), design, family=family, offset=offset).fit(tol=1e-12)
-        dispersion = float(first.pearson_chi2 / first.df_resid) if first.df_resid > 0 else np.nan
-        scale = max(1.0, dispersion) if np.isfinite(dispersion) else 1.0
-        fit = sm.GLM(counts.astype(float), design, family=family, offset=offset).fit(
-            scale=scale, tol=1e-12
-        )
-    low, high = fit.conf_int(alpha=1 - confidence)[1]
-    return {
-        "value": float(np.exp(fit.params[1])),
-        "lower": float(np.exp(low)),
-        "upper": float(np.exp(high)),
-        "p_value": float(fit.pvalues[1]),
-        "dispersion": dispersion,
-        "scale": scale,
-    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,147 +489,3 @@ def compute(
             {**base, "measure_id": "row_reconciliation"}, read, steps, unit="victim rows"
         )
     return finish(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# Findings
-# --------------------------------------------------------------------------------------------
-
-#: Resident-facing statuses of the deprivation gradient.
-GRADIENT_STATUS = {
-    "Higher": "Higher in more deprived areas",  # rate rises with each step to more deprived
-    "Similar": "No clear gradient",
-    "Lower": "Lower in more deprived areas",
-    "Not compared": "Not compared",
-}
-
-
-def _gradient_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
-    glm_rows = edition_rows(table, f"{sv_id}_decile_rate_ratio", config)
-    if glm_rows.empty or pd.isna(glm_rows.iloc[0]["value"]):
-        return None
-    glm = glm_rows.iloc[0]
-    status = GRADIENT_STATUS[interval_status(1.0, glm["lower"], glm["upper"])]
-    conf = format_confidence(float(glm["confidence"]))
-    sv = config["definitions"]["serious_violence_u25"]
-    subject = subject_of(sv, "violence against young people")
-    rii_rows = edition_rows(table, f"{sv_id}_rii", config)
-    sii_rows_ = edition_rows(table, f"{sv_id}_sii", config)
-    resident = {
-        "Higher in more deprived areas": (
-            f"{sentence_case(subject)} was more common in the more deprived "
-            "neighbourhoods of the borough."
-        ),
-        "No clear gradient": (
-            "We found no clear link between how deprived a neighbourhood is and how much "
-            f"{subject} happens there."
-        ),
-        "Lower in more deprived areas": (
-            f"{sentence_case(subject)} was less common in the more deprived "
-            "neighbourhoods of the borough."
-        ),
-    }[status]
-    technical = (
-        f"{glm['definition']}, {glm['period']} ({glm['iod_edition']} national deciles): rate "
-        f"ratio per one-decile step towards more deprived LSOAs "
-        f"{format_number(glm['value'], 3)} ({conf} CI "
-        f"{format_interval(glm['lower'], glm['upper'], lambda v: format_number(v, 3))}; Poisson "
-        f"GLM with log-population offset, Pearson dispersion "
-        f"{format_number(glm['dispersion'], 2)}, quasi-Poisson variance scale "
-        f"{format_number(glm['scale'], 2)})."
-    )
-    if not rii_rows.empty and pd.notna(rii_rows.iloc[0]["value"]):
-        rii, sii = rii_rows.iloc[0], sii_rows_.iloc[0]
-        technical += (
-            f" Slope index of inequality (most minus least deprived) "
-            f"{format_number(sii['value'], 2)} per 1,000 ({conf} CI "
-            f"{format_interval(sii['lower'], sii['upper'], lambda v: format_number(v, 2))}); "
-            f"relative index {format_number(rii['value'], 2)} ({conf} CI "
-            f"{format_interval(rii['lower'], rii['upper'], lambda v: format_number(v, 2))}); "
-            f"phe_sii method, {sii['note']}."
-        )
-        rii_status = interval_status(1.0, rii["lower"], rii["upper"])
-        if status == "Higher in more deprived areas" and rii_status == "Higher":
-            resident += (
-                f" The rate at the most deprived end was about "
-                f"{format_number(rii['value'], 1)} times the rate at the least deprived end."
-            )
-    return Finding(
-        id="deprivation_gradient",
-        topic="deprivation",
-        resident=resident,
-        technical=technical,
-        status=status,
-        measure_ids=[
-            f"{sv_id}_decile_rate_ratio",
-            f"{sv_id}_sii",
-            f"{sv_id}_rii",
-            f"{sv_id}_imd_decile_rate",
-        ],
-    )
-
-
-def _most_deprived_finding(
-    table: pd.DataFrame, config: Mapping[str, Any], sv_id: str
-) -> Finding | None:
-    rows = edition_rows(table, f"{sv_id}_most_deprived_20_share", config)
-    if rows.empty or pd.isna(rows.iloc[0]["value"]):
-        return None
-    share = rows.iloc[0]
-    population_share = float(share["population_share"])
-    if population_share <= 0:
-        return None
-    status = interval_status(population_share, share["lower"], share["upper"])
-    conf = format_confidence(float(share["confidence"]))
-    shown = format_share(
-        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
-    )
-    how = {
-        "Higher": "more than their share",
-        "Similar": "about their share",
-        "Lower": "less than their share",
-    }[status]
-    if shown is None:
-        resident = (
-            "There were too few incidents to say how many happened in the most "
-            "deprived neighbourhoods."
-        )
-    else:
-        sv = config["definitions"]["serious_violence_u25"]
-        people = "residents" if covers_all_ages(sv) else "young people"
-        resident = (
-            f"{shown} of incidents happened in the most deprived fifth of neighbourhoods in "
-            f"England. {format_percent(population_share)} of the borough's {people} live "
-            f"there, so these neighbourhoods had {how} of incidents."
-        )
-    ratio_rows = edition_rows(table, f"{sv_id}_most_deprived_20_ratio", config)
-    technical = (
-        f"{share['definition']}, {share['period']}: {int(share['numerator'])} of "
-        f"{int(share['denominator'])} located incidents were in LSOAs of national IMD deciles "
-        f"1-2 ({format_percent(share['value'], 1)}, {conf} CI "
-        f"{format_interval(share['lower'], share['upper'], lambda v: format_percent(v, 1))}, "
-        f"Wilson), where {format_percent(population_share, 1)} of "
-        f"{residents_phrase(config['definitions']['serious_violence_u25'])} live: "
-        f"{status}."
-    )
-    if not ratio_rows.empty and pd.notna(ratio_rows.iloc[0]["value"]):
-        ratio = ratio_rows.iloc[0]
-        technical += (
-            f" Ratio of shares {format_number(ratio['value'], 2)} ({conf} CI "
-            f"{format_interval(ratio['lower'], ratio['upper'], lambda v: format_number(v, 2))})."
-        )
-    return Finding(
-        id="deprivation_most_deprived",
-        topic="deprivation",
-        resident=resident,
-        technical=technical,
-        status=status,
-        measure_ids=[f"{sv_id}_most_deprived_20_share", f"{sv_id}_most_deprived_20_ratio"],
-    )
-
-
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
-    """Deprivation findings: the gradient across deciles and the most deprived 20%."""
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
-    made = [_gradient_finding(table, config, sv_id), _most_deprived_finding(table, config, sv_id)]
-    return [f for f in made if f is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.key_metric import measures
+from pipeline.families.key_metric import findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="key_metric",
     compute=_compute,
-    findings=measures.findings,
+    findings=findings.findings,
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
     optional=("victims", "areas"),

@@ -10,41 +10,32 @@ and the Fingertips "higher / similar / lower" benchmark of the area against each
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from pipeline.families.areas_and_periods import (
+    AREA_GROUP,
+    NEIGHBOURS_GROUP,
+    Period,
+    financial_year_period,
+    metric_definitions,
+    neighbour_codes,
+    population_with_fallback,
+    series_count,
+)
 from pipeline.families.common import (
-    edition_start_year,
-    financial_year_label,
+    definition_text,
     financial_years,
-    is_proxy,
-    population_total,
     require_victims_unless_public,
     residents_phrase,
     select_definition,
     tidy,
 )
-from pipeline.findings import (
-    Finding,
-    comparison_phrase,
-    format_confidence,
-    format_count,
-    format_interval,
-    format_number,
-    format_rate,
-    is_suppressed,
-    resident_threshold,
-)
 from pipeline.stats import fingertips_compare, proportion_ci, rate_ci
 
 #: The two benchmark levels Fingertips uses (about 2 and 3 standard deviations).
 BENCHMARK_LEVELS: tuple[float, float] = (0.95, 0.998)
-#: Metrics this family reports, as keys of ``config["definitions"]``.
-METRIC_KEYS: tuple[str, str] = ("key_metric", "under_18_metric")
-NEIGHBOURS_GROUP = "Statistical neighbours (pooled)"
-AREA_GROUP = "Area"
 
 METHOD = """\
 **Definition.** The key metric is the MOPAC headline measure, knife crime with injury (KCWI):
@@ -105,36 +96,6 @@ band, and a borough with more 18-24s than 1-17s within the band can differ for t
 """
 
 
-@dataclass(frozen=True)
-class Period:
-    """A reporting period: its label, first and last month (inclusive) and population year."""
-
-    label: str
-    start: pd.Period
-    end: pd.Period
-    population_year: int
-
-    @property
-    def months(self) -> list[str]:
-        """Every month of the period as 'YYYY-MM', oldest first."""
-        return [str(p) for p in pd.period_range(self.start, self.end, freq="M")]
-
-    def contains(self, dates: pd.Series) -> pd.Series:
-        """Mask of dates that fall inside the period's months."""
-        month = dates.dt.to_period("M")
-        return (month >= self.start) & (month <= self.end)
-
-
-def financial_year_period(start_year: int) -> Period:
-    """April ``start_year`` to March ``start_year + 1``, population of mid-``start_year``."""
-    return Period(
-        label=financial_year_label(start_year),
-        start=pd.Period(f"{start_year}-04", freq="M"),
-        end=pd.Period(f"{start_year + 1}-03", freq="M"),
-        population_year=start_year,
-    )
-
-
 def rolling_period(end_month: str) -> Period:
     """The 12 months ending with ``end_month`` ('YYYY-MM').
 
@@ -156,11 +117,6 @@ def reporting_periods(config: Mapping[str, Any]) -> list[Period]:
     years = financial_years(config)
     last_month = f"{years[-1] + 1}-03"
     return [financial_year_period(y) for y in years] + [rolling_period(last_month)]
-
-
-def metric_definitions(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The configured key metric and under-18 metric, in that order."""
-    return [config["definitions"][key] for key in METRIC_KEYS]
 
 
 def count_victims(victims: pd.DataFrame, definition: Mapping[str, Any], period: Period) -> int:
@@ -187,7 +143,7 @@ def repeat_victim_row(
     confidence = float(config["statistics"]["confidence"])
     row: dict[str, Any] = {
         "measure_id": f"{definition['id']}_repeat_victim_share",
-        "definition": _definition_text(definition, config),
+        "definition": definition_text(definition, config),
         "area_code": area_code,
         "period": period.label,
         "group": AREA_GROUP,
@@ -207,48 +163,6 @@ def repeat_victim_row(
         "lower": float(share["lower"].iloc[0]),
         "upper": float(share["upper"].iloc[0]),
     }
-
-
-def population_with_fallback(
-    population: pd.DataFrame, area_code: str, year: int, age_from: int, age_to: int
-) -> tuple[int, int] | None:
-    """Residents aged ``age_from``-``age_to`` of one area at mid-``year``, and the year used.
-
-    Falls back to the latest earlier mid-year when ``year`` is not in the file (mid-year
-    estimates are published a year late). Returns None when the area has no population at
-    or before ``year``.
-    """
-    own = population.loc[population["area_code"] == area_code, "year"]
-    years = sorted({int(y) for y in own if int(y) <= year}, reverse=True)
-    for candidate in years:
-        total = population_total(
-            population, area_codes=[area_code], year=candidate, age_from=age_from, age_to=age_to
-        )
-        if total > 0:
-            return total, candidate
-    return None
-
-
-def series_count(
-    comparators: pd.DataFrame, area_code: str, measure: str, months: Sequence[str]
-) -> int | None:
-    """An area's count over ``months`` from the comparator series; None if a month is missing."""
-    rows = comparators.loc[
-        (comparators["area_code"] == area_code)
-        & (comparators["measure"] == measure)
-        & comparators["month"].isin(list(months))
-    ]
-    if rows["month"].nunique() < len(months):
-        return None
-    return int(rows["count"].sum())
-
-
-def neighbour_codes(neighbours: pd.DataFrame, area_code: str) -> list[tuple[str, str]]:
-    """The area's statistical neighbours as (code, name), in rank order."""
-    rows = neighbours.loc[neighbours["area_code"] == area_code].sort_values(
-        ["rank", "neighbour_code"], kind="stable"
-    )
-    return list(zip(rows["neighbour_code"], rows["neighbour_name"], strict=True))
 
 
 def pooled_neighbours(
@@ -347,10 +261,6 @@ def area_count(
     return count, SOURCE_SERIES
 
 
-def _definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
-    return f"{definition['label']} (definitions {config['definitions']['version']})"
-
-
 def _population_note(period: Period, year_used: int) -> str:
     if year_used == period.population_year:
         return ""
@@ -371,7 +281,7 @@ def _metric_rows(
     """The area, pooled-neighbour and region rows of one metric in one period."""
     base = {
         "measure_id": f"{definition['id']}_rate",
-        "definition": _definition_text(definition, config),
+        "definition": definition_text(definition, config),
         "area_code": area_code,
         "period": period.label,
         "unit": _unit(definition, config),
@@ -483,147 +393,3 @@ def compute(
     # Counts stay whole numbers in the CSV even where some rows have none.
     table["series_count"] = table["series_count"].astype("Int64")
     return table
-
-
-def area_name(config: Mapping[str, Any], area_code: str) -> str:
-    """The configured name of an area (its code if it is not configured)."""
-    for area in config.get("areas", []):
-        if area["code"] == area_code:
-            return str(area["name"])
-    return area_code
-
-
-def _edition_area_row(table: pd.DataFrame, measure_id: str, edition: str) -> pd.Series | None:
-    rows = table.loc[
-        (table["measure_id"] == measure_id)
-        & (table["period"] == edition)
-        & (table["group"] == AREA_GROUP)
-    ]
-    return rows.iloc[0] if len(rows) else None
-
-
-def _technical_text(
-    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any]
-) -> str:
-    per = config["statistics"]["rate_per"]
-    conf = format_confidence(float(row["confidence"]))
-    counted = (
-        "offences recorded by the police (public comparator series)"
-        if row.get("count_source") == SOURCE_SERIES
-        else "victims (distinct victims per offence)"
-    )
-    text = (
-        f"{definition['label']}, {row['period']}: {int(row['numerator'])} {counted}, "
-        f"{format_rate(row['value'], per)} {residents_phrase(definition)} ({conf} CI "
-        f"{format_interval(row['lower'], row['upper'])}; 99.8% CI "
-        f"{format_interval(row['lower_998'], row['upper_998'])}; {row['method']}). "
-    )
-    if is_proxy(definition):
-        text += "This is a public proxy, not the measure it stands in for. "
-    if pd.notna(row["comparator_value"]):
-        text += (
-            f"Pooled statistical neighbours: {format_rate(row['comparator_value'], per)}; "
-            "the area is "
-            f"{row['comparison_95']} at 95% and {row['comparison_998']} at 99.8% "
-            "(Fingertips overlapping-interval rule). "
-        )
-    else:
-        text += "No pooled statistical-neighbour rate was available. "
-    region = config["region"]["name"]
-    if pd.notna(row["region_value"]):
-        text += (
-            f"{region}: {format_rate(row['region_value'], per)}; "
-            f"{row['region_comparison_95']} at 95% and "
-            f"{row['region_comparison_998']} at 99.8%."
-        )
-    if row["note"]:
-        text += f" Note: {row['note']}."
-    return text
-
-
-def _resident_text(
-    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any], area_code: str
-) -> str:
-    threshold = resident_threshold(config)
-    count = int(row["numerator"])
-    subject = definition["short_label"]
-    ages = f"aged {definition['age_from']} to {definition['age_to']}"
-    place = area_name(config, area_code)
-    if is_proxy(definition):
-        return _proxy_resident_text(row, definition, config, place)
-    if count == 0:
-        first = f"In {row['period']}, no young people {ages} were hurt in knife crime in {place}."
-    else:
-        # Counted per offence: a person hurt twice counts twice, hence "times".
-        first = (
-            f"In {row['period']}, young people {ages} were hurt in knife crime "
-            f"{format_count(count, threshold)} times in {place}."
-        )
-    sentences = [first]
-    if is_suppressed(count, threshold):
-        sentences.append("The number is too small to work out a fair rate.")
-    elif count > 0:  # for none, "no young people" says it; a rate of 0 adds nothing
-        sentences.append(
-            f"That is about {format_number(row['value'], 0)} in every "
-            f"{config['statistics']['rate_per']:,} young people of that age."
-        )
-    sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
-    region_status = row["region_comparison_95"]
-    if region_status in ("Higher", "Lower", "Similar"):
-        word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
-            region_status
-        ]
-        sentences.append(f"It was {word} {config['region']['name']} as a whole.")
-    return " ".join(sentences)
-
-
-def _proxy_resident_text(
-    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any], place: str
-) -> str:
-    """Resident words for a public proxy: offences, named as a proxy, never as victims."""
-    threshold = resident_threshold(config)
-    count = int(row["numerator"])
-    subject = definition["short_label"]
-    sentences = [
-        f"In {row['period']}, the police recorded {format_count(count, threshold)} offences "
-        f"of {subject} in {place}."
-    ]
-    if is_suppressed(count, threshold):
-        sentences.append("The number is too small to work out a fair rate.")
-    else:
-        people = "people" if "all ages" in residents_phrase(definition) else "people of that age"
-        sentences.append(
-            f"That is about {format_number(row['value'], 0)} in every "
-            f"{config['statistics']['rate_per']:,} {people}."
-        )
-    sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
-    region_status = row["region_comparison_95"]
-    if region_status in ("Higher", "Lower", "Similar"):
-        word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
-            region_status
-        ]
-        sentences.append(f"It was {word} {config['region']['name']} as a whole.")
-    return " ".join(sentences)
-
-
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
-    """Prevalence findings for the edition year: each metric against neighbours and region."""
-    edition = config["edition"]
-    edition_start_year(edition)  # raises early on a malformed edition label
-    out: list[Finding] = []
-    for key, definition in zip(METRIC_KEYS, metric_definitions(config), strict=True):
-        measure_id = f"{definition['id']}_rate"
-        row = _edition_area_row(table, measure_id, edition)
-        if row is None:
-            continue
-        out.append(
-            Finding(
-                id=f"{key}_benchmark",
-                topic="prevalence",
-                resident=_resident_text(row, definition, config, str(row["area_code"])),
-                technical=_technical_text(row, definition, config),
-                status=str(row["comparison_95"]),
-                measure_ids=[measure_id],
-            )
-        )
-    return out

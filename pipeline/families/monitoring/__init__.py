@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.monitoring import measures
+from pipeline.families.monitoring import findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="monitoring",
     compute=_compute,
-    findings=measures.findings,
+    findings=findings.findings,
     method=measures.METHOD,
     optional=("actions",),
     reads_families=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.timing import measures
+from pipeline.families.timing import findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="timing",
     compute=_compute,
-    findings=measures.findings,
+    findings=findings.findings,
     method=measures.METHOD,
     requires=(),
     optional=("victims", "school_calendar"),

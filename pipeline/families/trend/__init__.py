@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.trend import measures
+from pipeline.families.trend import findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -22,7 +22,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="trend",
     compute=_compute,
-    findings=measures.findings,
+    findings=findings.findings,
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
     optional=("areas",),

@@ -1,0 +1,107 @@
+"""What the key-metric, trend and disproportionality families share: reporting periods, area
+names, statistical neighbours and the public comparator series and populations they are counted
+from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from pipeline.families.common import financial_year_label, population_total
+
+#: Metrics this family reports, as keys of ``config["definitions"]``.
+METRIC_KEYS: tuple[str, str] = ("key_metric", "under_18_metric")
+
+
+NEIGHBOURS_GROUP = "Statistical neighbours (pooled)"
+
+
+AREA_GROUP = "Area"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its label, first and last month (inclusive) and population year."""
+
+    label: str
+    start: pd.Period
+    end: pd.Period
+    population_year: int
+
+    @property
+    def months(self) -> list[str]:
+        """Every month of the period as 'YYYY-MM', oldest first."""
+        return [str(p) for p in pd.period_range(self.start, self.end, freq="M")]
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        """Mask of dates that fall inside the period's months."""
+        month = dates.dt.to_period("M")
+        return (month >= self.start) & (month <= self.end)
+
+
+def financial_year_period(start_year: int) -> Period:
+    """April ``start_year`` to March ``start_year + 1``, population of mid-``start_year``."""
+    return Period(
+        label=financial_year_label(start_year),
+        start=pd.Period(f"{start_year}-04", freq="M"),
+        end=pd.Period(f"{start_year + 1}-03", freq="M"),
+        population_year=start_year,
+    )
+
+
+def metric_definitions(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The configured key metric and under-18 metric, in that order."""
+    return [config["definitions"][key] for key in METRIC_KEYS]
+
+
+def population_with_fallback(
+    population: pd.DataFrame, area_code: str, year: int, age_from: int, age_to: int
+) -> tuple[int, int] | None:
+    """Residents aged ``age_from``-``age_to`` of one area at mid-``year``, and the year used.
+
+    Falls back to the latest earlier mid-year when ``year`` is not in the file (mid-year
+    estimates are published a year late). Returns None when the area has no population at
+    or before ``year``.
+    """
+    own = population.loc[population["area_code"] == area_code, "year"]
+    years = sorted({int(y) for y in own if int(y) <= year}, reverse=True)
+    for candidate in years:
+        total = population_total(
+            population, area_codes=[area_code], year=candidate, age_from=age_from, age_to=age_to
+        )
+        if total > 0:
+            return total, candidate
+    return None
+
+
+def series_count(
+    comparators: pd.DataFrame, area_code: str, measure: str, months: Sequence[str]
+) -> int | None:
+    """An area's count over ``months`` from the comparator series; None if a month is missing."""
+    rows = comparators.loc[
+        (comparators["area_code"] == area_code)
+        & (comparators["measure"] == measure)
+        & comparators["month"].isin(list(months))
+    ]
+    if rows["month"].nunique() < len(months):
+        return None
+    return int(rows["count"].sum())
+
+
+def neighbour_codes(neighbours: pd.DataFrame, area_code: str) -> list[tuple[str, str]]:
+    """The area's statistical neighbours as (code, name), in rank order."""
+    rows = neighbours.loc[neighbours["area_code"] == area_code].sort_values(
+        ["rank", "neighbour_code"], kind="stable"
+    )
+    return list(zip(rows["neighbour_code"], rows["neighbour_name"], strict=True))
+
+
+def area_name(config: Mapping[str, Any], area_code: str) -> str:
+    """The configured name of an area (its code if it is not configured)."""
+    for area in config.get("areas", []):
+        if area["code"] == area_code:
+            return str(area["name"])
+    return area_code
