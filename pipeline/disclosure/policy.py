@@ -181,6 +181,7 @@ def determined_cells(
 
 
 def cell_label(key: Hashable) -> str:
+    """A cell key as the audit log names it (a tuple's parts joined by " | ")."""
     if isinstance(key, tuple):
         return " | ".join(str(k) for k in key)
     return str(key)
