@@ -1598,7 +1598,8 @@ def protect_for_report(
     """Disclosure control of one report at one circulation over every measure table, keeping
     published the key-metric counts that the findings quote (same call in the charts and the
     report, so both make the same decisions)."""
-    from pipeline.disclosure import DisclosurePolicy, protect_measure_tables
+    from pipeline.disclosure import DisclosurePolicy
+    from pipeline.disclosure.tables import protect_measure_tables
     from pipeline.editions import variant_for
 
     variant = variant_for(report, circulation)

@@ -418,7 +418,8 @@ def test_when_chart_names_no_busiest_time_without_incidents(config):
 def test_when_chart_names_no_busiest_time_when_every_incident_is_hidden(config):
     # Three incidents on Friday night: the resident blocks hide them, and the zeros shown
     # elsewhere must not be called the busiest time.
-    from pipeline.disclosure import DisclosurePolicy, protect_measure_tables
+    from pipeline.disclosure import DisclosurePolicy
+    from pipeline.disclosure.tables import protect_measure_tables
 
     timing = hour_grid({("Friday", 22): 2.0, ("Friday", 23): 1.0})
     protected = protect_measure_tables(

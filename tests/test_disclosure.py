@@ -21,11 +21,11 @@ from pipeline.disclosure import (
     determined_cells,
     feasible_ranges,
     grid_margins,
-    hour_blocks,
     protect,
-    protect_measure_tables,
     suppress_columns,
 )
+from pipeline.disclosure.tables import protect_measure_tables
+from pipeline.families.timing.disclosure import hour_blocks
 
 POLICY = DisclosurePolicy(threshold=10)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.findings import Finding
 
 
@@ -47,6 +48,8 @@ class Family:
     those it uses when supplied; ``reads_families`` is true for a family computed from the
     other families' tables (it then runs after them). ``compute`` returns the tidy table,
     ``findings`` the sentences it licenses, ``method`` the method and caveat text.
+    ``disclosure`` tells disclosure control how to read the table (its margins, the rows
+    that repeat one count); by default every count stands alone.
     """
 
     name: str
@@ -56,3 +59,4 @@ class Family:
     requires: Sequence[str] = ()
     optional: Sequence[str] = ()
     reads_families: bool = False
+    disclosure: FamilyDisclosure = FamilyDisclosure()

@@ -19,13 +19,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from pipeline.charts import RenderedChart, not_available, protect_for_report, read_charts
-from pipeline.disclosure import (
-    MARKER,
-    DisclosurePolicy,
-    Margin,
-    numerator_counts_people,
-    protect,
-)
+from pipeline.disclosure import MARKER, DisclosurePolicy, Margin, protect
+from pipeline.disclosure.tables import numerator_counts_people
 from pipeline.editions import ReportVariant, published_csv_path, variant_for
 from pipeline.families.disproportionality.measures import CAVEATS
 from pipeline.families.registry import FAMILIES, FAMILY_NAMES

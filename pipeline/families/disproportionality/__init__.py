@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.disproportionality import findings, measures
+from pipeline.families.disproportionality import disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -24,4 +24,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=(),
     optional=("victims", "population_ethnicity"),
+    disclosure=disclosure.DISCLOSURE,
 )

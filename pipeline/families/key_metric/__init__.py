@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.key_metric import findings, measures
 
@@ -27,4 +28,6 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
     optional=("victims", "areas"),
+    # The repeat-victim share's total is the distinct victims.
+    disclosure=FamilyDisclosure(count_denominators=("_repeat_victim_share",)),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.monitoring import findings, measures
 
@@ -24,4 +25,6 @@ FAMILY = Family(
     method=measures.METHOD,
     optional=("actions",),
     reads_families=True,
+    # Indicators quote other families' rows.
+    disclosure=FamilyDisclosure(repeats_other_tables=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.timing import findings, measures
+from pipeline.families.timing import disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -24,4 +24,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=(),
     optional=("victims", "school_calendar"),
+    disclosure=disclosure.DISCLOSURE,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.trend import findings, measures
 
@@ -26,4 +27,6 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
     optional=("areas",),
+    # Ranks are not counts of people.
+    disclosure=FamilyDisclosure(not_counts=("_placebo_rank", "_slope_rank")),
 )

@@ -1,0 +1,187 @@
+"""Disclosure policy, published margins and the exact check of what a reader can work out.
+
+A count greater than 0 and at most the policy's ``threshold`` is never shown (primary
+suppression). A :class:`Margin` is a published additive relation (``total = sum(parts)``);
+:func:`feasible_ranges` finds, by linear programming, the smallest and largest value every
+suppressed cell could take given everything published, so secondary suppression
+(:mod:`pipeline.disclosure.suppression`) can stop as soon as no hidden cell is pinned down.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linprog
+
+from pipeline.editions import threshold, variant_for
+
+#: Symbol printed for a suppressed value (GSS guidance on symbols: "[c]" = confidential).
+MARKER = "[c]"
+#: A suppressed cell is protected when its feasible range is at least this wide.
+MIN_PROTECTION_WIDTH = 1.0
+_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """Who may see what: counts from 1 to ``threshold`` are suppressed."""
+
+    threshold: int
+    secondary: bool = True
+    marker: str = MARKER
+
+    def __post_init__(self) -> None:
+        if int(self.threshold) != self.threshold or self.threshold < 0:
+            raise ValueError(
+                f"disclosure threshold must be a whole number >= 0, got {self.threshold!r}"
+            )
+
+    @classmethod
+    def for_report(
+        cls, config: Mapping[str, Any], report: str, circulation: str
+    ) -> DisclosurePolicy:
+        """The policy of ``report`` ("resident" or "technical") published at ``circulation``
+        ("public" or "internal"): anything public is held to the resident threshold, whatever
+        the report; the internal edition to the technical threshold."""
+        variant = variant_for(report, circulation)  # refuses a resident report kept internal
+        return cls(threshold=threshold(config, variant.circulation))
+
+    @property
+    def active(self) -> bool:
+        """False when nothing can be suppressed (threshold 0)."""
+        return self.threshold > 0
+
+    def is_primary(self, count: float) -> bool:
+        """True for a count in (0, threshold]: shown, it could identify someone."""
+        return bool(0 < count <= self.threshold)
+
+
+@dataclass(frozen=True)
+class Margin:
+    """A published additive relation: the cell ``total`` equals the sum of ``parts``."""
+
+    name: str
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+    def members(self) -> tuple[Hashable, ...]:
+        return (*self.parts, self.total)
+
+
+def sort_key(key: Hashable) -> str:
+    """Keys of mixed types sort by their text, so results never depend on set order."""
+    return repr(key)
+
+
+def feasible_ranges(
+    counts: Mapping[Hashable, float],
+    margins: Sequence[Margin],
+    suppressed: Iterable[Hashable],
+) -> dict[Hashable, tuple[float, float]]:
+    """Smallest and largest value each suppressed cell could take, given what is published.
+
+    A reader knows every published cell, every margin equation and that a suppressed count
+    is at least 1 (never a 0: zeros are not hidden); a fractional count (an aoristic weight)
+    is only known to be at least 0. The ranges come from two linear programmes per cell
+    (scipy's HiGHS), solved within each group of cells linked by margins; ``inf`` means
+    unbounded.
+    """
+    hidden = sorted(set(suppressed), key=sort_key)
+    if not hidden:
+        return {}
+    index = {key: i for i, key in enumerate(hidden)}
+    equations: list[tuple[dict[int, float], float]] = []
+    for margin in margins:
+        coefficients: dict[int, float] = {}
+        known = 0.0
+        for key, sign in [(p, 1.0) for p in margin.parts] + [(margin.total, -1.0)]:
+            if key in index:
+                coefficients[index[key]] = coefficients.get(index[key], 0.0) + sign
+            else:
+                known += sign * float(counts[key])
+        coefficients = {i: c for i, c in coefficients.items() if c != 0}
+        if coefficients:
+            equations.append((coefficients, -known))
+    lower_bounds = [1.0 if float(counts[k]).is_integer() else 0.0 for k in hidden]
+    ranges: dict[Hashable, tuple[float, float]] = {}
+    for members, rows in _components(len(hidden), equations):
+        if not rows:
+            for i in members:
+                ranges[hidden[i]] = (lower_bounds[i], math.inf)
+            continue
+        local = {i: j for j, i in enumerate(members)}
+        matrix = np.zeros((len(rows), len(members)))
+        rhs = np.zeros(len(rows))
+        for r, (coefficients, value) in enumerate(rows):
+            for i, c in coefficients.items():
+                matrix[r, local[i]] = c
+            rhs[r] = value
+        bounds = [(lower_bounds[i], None) for i in members]
+        for i in members:
+            ranges[hidden[i]] = (
+                _optimise(local[i], 1.0, matrix, rhs, bounds),
+                -_optimise(local[i], -1.0, matrix, rhs, bounds),
+            )
+    return ranges
+
+
+def _components(
+    n: int, equations: list[tuple[dict[int, float], float]]
+) -> list[tuple[list[int], list[tuple[dict[int, float], float]]]]:
+    """Group hidden cells that share an equation (union-find), with their equations."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for coefficients, _ in equations:
+        first, *rest = coefficients
+        for other in rest:
+            parent[find(other)] = find(first)
+    groups: dict[int, tuple[list[int], list[tuple[dict[int, float], float]]]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), ([], []))[0].append(i)
+    for equation in equations:
+        groups[find(next(iter(equation[0])))][1].append(equation)
+    return [groups[root] for root in sorted(groups)]
+
+
+def _optimise(
+    i: int, sign: float, matrix: np.ndarray, rhs: np.ndarray, bounds: list[tuple[float, None]]
+) -> float:
+    """min (sign * x_i) subject to the margin equations and the lower bounds."""
+    objective = np.zeros(matrix.shape[1])
+    objective[i] = sign
+    result = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+    if result.status == 3:  # unbounded
+        return -math.inf
+    if result.status != 0:
+        raise RuntimeError(f"disclosure: feasibility check failed ({result.message})")
+    return float(result.fun)
+
+
+def determined_cells(
+    counts: Mapping[Hashable, float],
+    margins: Sequence[Margin],
+    suppressed: Iterable[Hashable],
+) -> list[Hashable]:
+    """Suppressed cells a reader could pin down to a range narrower than 1 (sorted)."""
+    ranges = feasible_ranges(counts, margins, suppressed)
+    return sorted(
+        (k for k, (lo, hi) in ranges.items() if hi - lo < MIN_PROTECTION_WIDTH - _TOL),
+        key=sort_key,
+    )
+
+
+def cell_label(key: Hashable) -> str:
+    """A cell key as the audit log names it (a tuple's parts joined by " | ")."""
+    if isinstance(key, tuple):
+        return " | ".join(str(k) for k in key)
+    return str(key)

@@ -1,0 +1,54 @@
+"""Deprivation: what disclosure control needs to know about the deprivation table.
+
+The IMD deciles add up to the incidents located in an LSOA (where's count, or this table's
+own "used" count when where has none); the two tables' located counts are one number; the
+row reconciliation adds up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from pipeline.disclosure.ledger import FamilyDisclosure, MeasureLedger
+from pipeline.families.reconciliation_margins import (
+    ROW_RECONCILIATION,
+    alias_totals,
+    located_incidents,
+    reconciliation_margins,
+    used_totals,
+)
+
+#: Measures whose numerator is a total that the row reconciliation also gives.
+TOTAL_NUMERATORS: tuple[str, ...] = ("sii", "rii", "decile_rate_ratio")
+
+
+def margins(ledger: MeasureLedger, family: str) -> None:
+    """The reconciliation; IMD deciles -> the located total."""
+    reconciliation_margins(ledger, family)
+    located = located_incidents(ledger)
+    deciles: dict[tuple[str, str], list[Hashable]] = {}
+    for i, r in ledger.rows_of(family, "imd_decile_rate"):
+        deciles.setdefault((str(r["definition"]), str(r["period"])), []).append(
+            ledger.cell(family, i)
+        )
+    used = used_totals(ledger, family)
+    for ident, parts in sorted(deciles.items()):
+        total = located.get(ident) or used.get(ident)
+        ledger.relate(f"IMD deciles ({ident[0]} {ident[1]})", total, parts)
+        if ident in used and ident in located:
+            ledger.relate(
+                f"located incidents ({ident[0]} {ident[1]}) in two tables",
+                located[ident],
+                [used[ident]],
+            )
+
+
+def _aliases(ledger: MeasureLedger, family: str) -> None:
+    alias_totals(ledger, family, TOTAL_NUMERATORS)
+
+
+DISCLOSURE = FamilyDisclosure(
+    count_denominators=("most_deprived_20_share", "most_deprived_20_ratio", ROW_RECONCILIATION),
+    aliases=_aliases,
+    margins=margins,
+)
