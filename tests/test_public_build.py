@@ -37,7 +37,8 @@ from pipeline.public.build import (
     proxy_measures,
     resolve_sources,
 )
-from pipeline.validate import check_cross_inputs, validate_input
+from pipeline.validate.cross import check_cross_inputs
+from pipeline.validate.run import validate_input
 
 AREA = "E09000031"
 AREA_NAME = "Waltham Forest"
