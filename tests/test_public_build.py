@@ -29,7 +29,7 @@ from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.timing import measures as timing
 from pipeline.public import output_paths, source_files, write_public_inputs
 from pipeline.public.__main__ import main
-from pipeline.public.build import (
+from pipeline.public.configuration import (
     EXCLUSIONS_FILE,
     PublicBuildError,
     area_codes,

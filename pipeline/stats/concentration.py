@@ -6,11 +6,7 @@ import math
 
 import numpy as np
 
-from pipeline.stats.arguments import (
-    ArrayLike,
-    check_nonnegative,
-    to_array,
-)
+from pipeline.stats.arguments import ArrayLike, check_nonnegative, to_array
 
 
 def _counts_vector(counts: ArrayLike) -> np.ndarray:
