@@ -12,6 +12,9 @@ boys among under-18 victims, the school-day and after-school timing of violence 
 school-age victims, a hotspot cluster of LSOAs and a deprivation gradient. Then comes the mess
 of a real extract: ethnicity "Not stated", missing times, rows located outside the area, rows
 with no location, repeat victims and offences known only within a time window.
+
+The classes, their expected counts and their hour, weekday and place profiles are in
+:mod:`pipeline.demo.victim_classes`; this module draws the rows.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ def z_value(confidence: float = 0.95) -> float:
     return float(_st.norm.ppf(conf + (1.0 - conf) / 2.0))
 
 
-def to_array(values: ArrayLike, name: str) -> np.ndarray:
-    """Convert to a 1-D float array, rejecting NaN/inf and more than one dimension."""
+def float_or_nan(values: ArrayLike, name: str) -> np.ndarray:
+    """1-D float array that keeps NaN (missing limits are allowed for comparisons)."""
     try:
         if isinstance(values, (pd.Series, pd.Index)):
             arr = values.to_numpy(dtype=float, na_value=np.nan)
@@ -43,7 +43,12 @@ def to_array(values: ArrayLike, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be numeric: {exc}") from None
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or one-dimensional; got shape {arr.shape}")
-    arr = np.atleast_1d(arr)
+    return np.atleast_1d(arr)
+
+
+def to_array(values: ArrayLike, name: str) -> np.ndarray:
+    """Convert to a 1-D float array, rejecting NaN/inf and more than one dimension."""
+    arr = float_or_nan(values, name)
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         i = int(bad[0])
@@ -105,17 +110,3 @@ def check_multiplier(multiplier: float) -> float:
     if not (np.isfinite(m) and m > 0):
         raise ValueError(f"multiplier = {multiplier!r} must be a positive finite number")
     return m
-
-
-def float_or_nan(values: ArrayLike, name: str) -> np.ndarray:
-    """1-D float array that keeps NaN (missing limits are allowed for comparisons)."""
-    try:
-        if isinstance(values, (pd.Series, pd.Index)):
-            arr = values.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric: {exc}") from None
-    if arr.ndim > 1:
-        raise ValueError(f"{name} must be a scalar or one-dimensional; got shape {arr.shape}")
-    return np.atleast_1d(arr)
