@@ -168,7 +168,7 @@ def measure_table(kind: str, path: Path) -> dict[str, float]:
     """Validate one input on its own in this process; return time and peak memory. The
     validated table is then written beside it as Parquet (see measure_parquet)."""
     from pipeline.runtime import write_parquet
-    from pipeline.validate import validate_input
+    from pipeline.validate.run import validate_input
 
     start = time.perf_counter()
     result = validate_input(kind, path, config=_settings())

@@ -316,7 +316,8 @@ def generated_inputs(config: Mapping[str, Any]) -> set[Path]:
             files |= {Path(area["inputs"]) / raw_filename(kind) for kind in area_kinds(config)}
         return files
     if "public_sources" in config:
-        from pipeline.public.build import output_paths  # heavy: imported for public builds only
+        # Heavy (the package imports the adapters): imported for public builds only.
+        from pipeline.public.configuration import output_paths
 
         return set(output_paths(config))
     return set()

@@ -135,7 +135,7 @@ def report_stop_reasons(snakemake_log: Any = None, stops_dir: Path = STOPS_DIR) 
 def _is_user_facing(error: Exception) -> bool:
     """Problems with the inputs, which the user fixes: shown as a message, not a traceback."""
     from pipeline.audit.raw_manifest import RawInputChanged
-    from pipeline.validate import ValidationStop
+    from pipeline.validate.errors import ValidationStop
 
     return isinstance(error, UserFacingError | RawInputChanged | ValidationStop)
 

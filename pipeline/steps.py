@@ -42,7 +42,7 @@ def validate_step(
     run instead."""
     from pipeline.audit.provenance import input_records
     from pipeline.runtime import UserFacingError
-    from pipeline.validate import validate_input
+    from pipeline.validate.run import validate_input
 
     before = input_records([raw])[0]
     result = validate_input(
@@ -94,7 +94,7 @@ def _validate_each(
     """Validate each input in turn, going on past a failing one, so that a single run reports
     every broken input rather than the first. Returns the read records, by kind."""
     from pipeline.runtime import UserFacingError
-    from pipeline.validate import ValidationStop
+    from pipeline.validate.errors import ValidationStop
 
     stops, records = [], []
     for kind, path in raw.items():
@@ -133,7 +133,7 @@ def validate_area_step(
     it; a failing input does not hide the next), then check that they fit the shared inputs
     (populations and deprivation for every LSOA, ...). What the cross-input checks keep and
     count goes to ``kept``; ``read`` records the bytes each input was read from."""
-    from pipeline.validate import check_cross_inputs
+    from pipeline.validate.cross import check_cross_inputs
 
     lsoas, lsoas_read = validate_step(
         "lsoas",

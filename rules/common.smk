@@ -156,7 +156,7 @@ def get_adapter_exclusions(wildcards):
     """Rows the public-data adapters could not map (public-data configurations only)."""
     if "public_sources" not in config:
         return {}
-    from pipeline.public.build import EXCLUSIONS_FILE
+    from pipeline.public.configuration import EXCLUSIONS_FILE
 
     return {"adapter_exclusions": str(Path(config["shared_inputs"]).parent / EXCLUSIONS_FILE)}
 
@@ -179,14 +179,14 @@ def get_generated_raw_files():
 
 def get_public_source_files():
     """Every official file the public-data build reads (shapefile parts included)."""
-    from pipeline.public.build import source_files
+    from pipeline.public.configuration import source_files
 
     return [str(path) for path in source_files(config)]
 
 
 def get_public_input_files():
     """The contract files the public-data build writes."""
-    from pipeline.public.build import output_paths
+    from pipeline.public.configuration import output_paths
 
     return [str(path) for path in output_paths(config)]
 

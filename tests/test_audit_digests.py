@@ -97,19 +97,19 @@ def test_provenance_takes_the_validated_bytes_once_per_path():
 
 def test_a_file_changed_while_it_is_validated_stops(tmp_path, monkeypatch, config):
     """The read record is taken before and after reading; a difference stops the step."""
-    import pipeline.validate as validate
+    import pipeline.validate.run as validate_run
     from pipeline.steps import validate_step
 
     raw = tmp_path / "neighbours.csv"
     shutil.copyfile(REPO / "data/raw/demo/shared/neighbours.csv", raw)
-    real = validate.validate_input
+    real = validate_run.validate_input
 
     def validate_then_change(kind, path, **kwargs):
         result = real(kind, path, **kwargs)
         Path(path).write_bytes(Path(path).read_bytes() + b"\n")
         return result
 
-    monkeypatch.setattr(validate, "validate_input", validate_then_change)
+    monkeypatch.setattr(validate_run, "validate_input", validate_then_change)
     with pytest.raises(UserFacingError, match="changed while it was being validated"):
         validate_step(
             "neighbours",

@@ -602,7 +602,7 @@ def test_incident_in_an_lsoa_outside_the_area_is_refused():
 @functools.lru_cache(maxsize=1)
 def _validated_demo() -> dict:
     """Every demo input this family group reads, through the validation layer."""
-    from pipeline.validate import validate_input
+    from pipeline.validate.run import validate_input
 
     area_dir, shared = DEMO / "waltham-forest", DEMO / "shared"
     with tempfile.TemporaryDirectory() as failures:

@@ -455,7 +455,7 @@ SHARED_KINDS = ("comparators", "population_la", "population_ethnicity", "neighbo
 @functools.cache
 def _validated_demo() -> dict:
     """Every demo input these families read, through the real validation layer (cached)."""
-    from pipeline.validate import validate_input
+    from pipeline.validate.run import validate_input
 
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
     area = config["areas"][0]

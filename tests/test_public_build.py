@@ -32,7 +32,7 @@ from pipeline.families.registry import family_named
 from pipeline.families.timing import measures as timing
 from pipeline.public import output_paths, source_files, write_public_inputs
 from pipeline.public.__main__ import main
-from pipeline.public.build import (
+from pipeline.public.configuration import (
     EXCLUSIONS_FILE,
     PublicBuildError,
     area_codes,
@@ -40,7 +40,8 @@ from pipeline.public.build import (
     proxy_measures,
     resolve_sources,
 )
-from pipeline.validate import check_cross_inputs, validate_input
+from pipeline.validate.cross import check_cross_inputs
+from pipeline.validate.run import validate_input
 
 AREA = "E09000031"
 AREA_NAME = "Waltham Forest"

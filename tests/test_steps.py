@@ -11,7 +11,7 @@ import yaml
 
 from pipeline.runtime import UserFacingError
 from pipeline.steps import validate_area_step, validate_shared_step
-from pipeline.validate import ValidationStop
+from pipeline.validate.errors import ValidationStop
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
 REPO = Path(__file__).resolve().parents[1]

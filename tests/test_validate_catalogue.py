@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.validate import ValidationStop, validate_input
-from pipeline.validate.errors import FAILURE_COLUMNS, VALUES_WITHHELD
-from pipeline.validate.run import main
+from pipeline.validate.errors import FAILURE_COLUMNS, VALUES_WITHHELD, ValidationStop
+from pipeline.validate.run import main, validate_input
 from pipeline.validate.schemas import personal_inputs
 
 REPO = Path(__file__).resolve().parents[1]

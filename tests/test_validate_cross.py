@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.validate import ValidationStop, check_cross_inputs, validate_input
+from pipeline.validate.cross import check_cross_inputs
+from pipeline.validate.errors import ValidationStop
+from pipeline.validate.run import validate_input
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 AREA = "E09000031"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.validate import check_cross_inputs, validate_input
+from pipeline.validate.cross import check_cross_inputs
+from pipeline.validate.run import validate_input
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "raw" / "demo"

@@ -40,7 +40,7 @@ MEASURE = """
 import json, resource, sys
 from pathlib import Path
 import yaml
-from pipeline.validate import validate_input
+from pipeline.validate.run import validate_input
 config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
 baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 lsoas = validate_input("lsoas", Path(sys.argv[1]), config=config)

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.demo.victims import VICTIM_COLUMNS
-from pipeline.validate import ValidationStop, validate_input
+from pipeline.validate.errors import ValidationStop
+from pipeline.validate.run import validate_input
 
 AREA_LSOAS = {"E01004327", "E01004328", "E01004329", "E01004330"}
 PROPERTY_SETTINGS = settings(

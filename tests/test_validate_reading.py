@@ -16,8 +16,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.validate import ValidationStop, validate_input
+from pipeline.validate.errors import ValidationStop
 from pipeline.validate.readers import read_table
+from pipeline.validate.run import validate_input
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 AREA_LSOAS = {"E01004327", "E01004328", "E01004329", "E01004330"}

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.validate import ValidationStop, validate_input
 from pipeline.validate import rules as r
 from pipeline.validate.checking import reconcile
-from pipeline.validate.errors import FAILURE_COLUMNS, Problem
+from pipeline.validate.errors import FAILURE_COLUMNS, Problem, ValidationStop
+from pipeline.validate.run import validate_input
 from pipeline.validate.schemas import MODELS, keep_rules
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"

@@ -38,12 +38,8 @@ from pipeline.demo.presets import (
 )
 from pipeline.demo.school_calendar import calendar_frame
 from pipeline.demo.truths import KeyMetricSeries, focus_truths, mess_counts
-from pipeline.demo.victims import (
-    AreaDraw,
-    class_expectations,
-    draw_victims,
-    key_metric_expectations,
-)
+from pipeline.demo.victim_classes import class_expectations, key_metric_expectations
+from pipeline.demo.victims import AreaDraw, draw_victims
 
 LONDON_BBOX = (502_000.0, 154_000.0, 564_000.0, 203_000.0)
 METRICS = ("key_metric", "under_18_metric")

@@ -31,7 +31,7 @@ from pipeline.demo.presets import (
     AreaSpec,
 )
 from pipeline.demo.school_calendar import school_day_mask
-from pipeline.demo.victims import (
+from pipeline.demo.victim_classes import (
     CLASSES,
     HOUR_PROFILE,
     financial_year_days,

@@ -4,13 +4,8 @@
 configuration (see :mod:`pipeline.public.build` and docs/public-data.md).
 """
 
-from pipeline.public.build import (
-    PublicBuildError,
-    build_public_inputs,
-    output_paths,
-    source_files,
-    write_public_inputs,
-)
+from pipeline.public.build import build_public_inputs, write_public_inputs
+from pipeline.public.configuration import PublicBuildError, output_paths, source_files
 
 __all__ = [
     "PublicBuildError",

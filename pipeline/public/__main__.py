@@ -19,7 +19,8 @@ from pathlib import Path
 import yaml
 
 from pipeline.config_checks import ConfigError, config_problems, load_mapping
-from pipeline.public.build import config_for_borough, write_public_inputs
+from pipeline.public.build import write_public_inputs
+from pipeline.public.configuration import config_for_borough
 from pipeline.runtime import logged_step
 
 PROG = "python -m pipeline.public"

@@ -22,6 +22,7 @@ from shapely.validation import explain_validity
 from pipeline.validate.checking import check_rows
 from pipeline.validate.errors import Problem, ProblemsFound
 from pipeline.validate.readers import RawTable, display_name
+from pipeline.validate.result import ValidationResult
 from pipeline.validate.schemas import input_metadata
 
 #: British National Grid.
@@ -214,10 +215,8 @@ def geometry_problems(gdf: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
 
 def validate_boundaries(
     path: Path, *, config: Mapping[str, Any], area_lsoas: set[str] | None
-) -> Any:
-    """Validate the boundaries file; returns a ValidationResult holding a GeoDataFrame."""
-    from pipeline.validate.run import ValidationResult
-
+) -> ValidationResult:
+    """Validate the boundaries file; the result's frame is a GeoDataFrame."""
     file = display_name(path)
     gdf = read_boundaries(path, file=file)
     checked = check_rows(

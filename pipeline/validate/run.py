@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +28,11 @@ from pipeline.validate.errors import (
     write_failures,
 )
 from pipeline.validate.readers import display_name, read_table
+from pipeline.validate.result import ValidationResult
 from pipeline.validate.schemas import MODELS
 
 #: Every input kind validate_input accepts.
 INPUT_KINDS: tuple[str, ...] = tuple(MODELS)
-
-
-@dataclass
-class ValidationResult:
-    """A validated input: rows used (typed), rows excluded and the reconciliation table."""
-
-    frame: pd.DataFrame
-    reconciliation: pd.DataFrame
-    excluded: pd.DataFrame
 
 
 def default_failures_path(kind: str) -> Path:
@@ -72,6 +63,8 @@ def validate_input(
     target = Path(failures_path) if failures_path is not None else default_failures_path(kind)
     try:
         if kind == "boundaries":
+            # Imported here: only the boundaries need geopandas, so a job validating tables
+            # alone never loads it.
             from pipeline.validate.boundaries import validate_boundaries
 
             result = validate_boundaries(Path(path), config=config, area_lsoas=area_lsoas)

@@ -1,0 +1,188 @@
+"""What a public-data configuration names: its public files (``public_sources``), its areas
+(London boroughs) and proxy measures, the files the build reads and writes, and a copy of it for
+another borough."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, MPS_BOROUGHS, PROXY_MEASURES
+from pipeline.runtime import UserFacingError
+
+#: Where every source row the build could not use is listed, beside the shared folder.
+EXCLUSIONS_FILE = "adapter-exclusions.csv"
+BOUNDARIES_FILE = "lsoa_boundaries.geojson"
+
+
+class PublicBuildError(UserFacingError, ValueError):
+    """The configuration or the public files cannot give the SNA inputs; the message says why."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Resolved paths of the public files named in ``public_sources``."""
+
+    mps_borough_crime: list[Path]
+    mps_lsoa_crime: Path
+    ons_mye2: list[Path]
+    ons_sape_lsoa: Path
+    lsoa_bestfit_lookup: Path
+    lsoa21_boundaries: Path
+    dfe_neighbours: Path
+    dfe_la_codes: Path
+    iod2025: Path | None
+    iod2019: Path | None
+
+
+def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
+    """The public files of ``config['public_sources']``, relative to ``root``; each must exist."""
+    if "public_sources" not in config:
+        raise PublicBuildError("config has no public_sources: see config/public.yaml")
+    given = dict(config["public_sources"])
+
+    def existing(key: str, value: object) -> Path:
+        path = root / str(value)
+        if not path.is_file():
+            raise PublicBuildError(
+                f"public_sources.{key}: {path} does not exist (download it as described in "
+                "docs/public-data.md, or correct the path in the config)"
+            )
+        return path
+
+    def one(key: str) -> Path:
+        return existing(key, given[key])
+
+    def many(key: str) -> list[Path]:
+        values = given[key] if isinstance(given[key], list) else [given[key]]
+        return [existing(key, value) for value in values]
+
+    if not given.get("iod2025") and not given.get("iod2019"):
+        raise PublicBuildError("public_sources needs iod2025 or iod2019 (deprivation)")
+    return Sources(
+        mps_borough_crime=many("mps_borough_crime"),
+        mps_lsoa_crime=one("mps_lsoa_crime"),
+        ons_mye2=many("ons_mye2"),
+        ons_sape_lsoa=one("ons_sape_lsoa"),
+        lsoa_bestfit_lookup=one("lsoa_bestfit_lookup"),
+        lsoa21_boundaries=one("lsoa21_boundaries"),
+        dfe_neighbours=one("dfe_neighbours"),
+        dfe_la_codes=one("dfe_la_codes"),
+        iod2025=one("iod2025") if given.get("iod2025") else None,
+        iod2019=one("iod2019") if given.get("iod2019") else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration checks
+# --------------------------------------------------------------------------------------------
+
+
+def area_codes(config: Mapping[str, Any]) -> list[str]:
+    """Codes of the configured areas, each a London borough policed by the MPS."""
+    codes = [str(area["code"]) for area in config["areas"]]
+    outside = [code for code in codes if code not in MPS_BOROUGHS]
+    if outside:
+        raise PublicBuildError(
+            f"areas: {outside} are not London boroughs policed by the Metropolitan Police "
+            f"(the public crime files are MPS data); choose from {', '.join(MPS_BOROUGHS)}"
+        )
+    if config["region"]["code"] != LONDON_CODE:
+        raise PublicBuildError(
+            f"region.code must be {LONDON_CODE} (London) for an SNA from MPS data, "
+            f"not {config['region']['code']}"
+        )
+    return codes
+
+
+def proxy_measures(config: Mapping[str, Any]) -> list[str]:
+    """The borough-level proxy measures: the ids of key_metric and under_18_metric."""
+    definitions = config["definitions"]
+    ids = [str(definitions[key]["id"]) for key in ("key_metric", "under_18_metric")]
+    unknown = [i for i in ids if i not in PROXY_MEASURES]
+    if unknown:
+        raise PublicBuildError(
+            f"definitions key_metric/under_18_metric: ids {unknown} are not MPS proxy measures; "
+            f"use one of {sorted(PROXY_MEASURES)}"
+        )
+    return list(dict.fromkeys(ids))
+
+
+#: Files a shapefile is read with (besides the .shp itself), where present.
+SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg")
+
+
+def source_files(config: Mapping[str, Any], root: Path | str = ".") -> list[Path]:
+    """Every public file the build reads (relative to ``root``), shapefile parts included:
+    for a workflow rule's inputs and the provenance record."""
+    given = dict(config["public_sources"])
+    paths: list[Path] = []
+    for value in given.values():
+        paths += [Path(v) for v in (value if isinstance(value, list) else [value])]
+    for path in list(paths):
+        if path.suffix.casefold() == ".shp":
+            paths += [
+                path.with_suffix(part)
+                for part in SHAPEFILE_PARTS
+                if (Path(root) / path.with_suffix(part)).is_file()
+            ]
+    return sorted(set(paths))
+
+
+def output_paths(config: Mapping[str, Any]) -> list[Path]:
+    """The files :func:`write_public_inputs` writes (for a workflow rule's outputs)."""
+    shared = Path(config["shared_inputs"])
+    paths = [shared / f"{kind}.csv" for kind in
+             ("comparators", "population_la", "neighbours", "areas", "deprivation")]  # fmt: skip
+    for area in config["areas"]:
+        folder = Path(area["inputs"])
+        paths += [folder / f"{kind}.csv" for kind in ("lsoas", "population_lsoa", "lsoa_counts")]
+        paths.append(folder / BOUNDARIES_FILE)
+    paths.append(shared.parent / EXCLUSIONS_FILE)
+    return sorted(paths)
+
+
+# --------------------------------------------------------------------------------------------
+# Another borough
+# --------------------------------------------------------------------------------------------
+
+#: The council's own text for the resident report, when building a borough other than the
+#: configured one (generic wording, to be replaced by the council's).
+GENERIC_NARRATIVE = "config/narrative/demo-generic.yaml"
+
+
+def borough_slug(name: str) -> str:
+    """Folder name of a public build: 'Waltham Forest' -> 'waltham-forest-public'."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + "-public"
+
+
+def config_for_borough(
+    config: Mapping[str, Any], code: str, narrative: str = GENERIC_NARRATIVE
+) -> dict[str, Any]:
+    """A copy of ``config`` that builds the London borough ``code`` instead of its areas."""
+    if code not in MPS_BOROUGHS:
+        raise PublicBuildError(
+            f"{code} is not a London borough policed by the Metropolitan Police; choose from "
+            + ", ".join(f"{c} {LONDON_BOROUGHS[c]}" for c in MPS_BOROUGHS)
+        )
+    name = LONDON_BOROUGHS[code]
+    slug = borough_slug(name)
+    # Its own folders and dataset, so that it never overwrites another borough's inputs.
+    dataset = f"public-{slug.removesuffix('-public')}"
+    root = Path(config["shared_inputs"]).parent.parent / dataset
+    copied = dict(config)
+    copied["dataset"] = dataset
+    copied["shared_inputs"] = (root / "shared").as_posix()
+    copied["areas"] = [
+        {
+            "code": code,
+            "slug": slug,
+            "name": name,
+            "inputs": (root / slug).as_posix(),
+            "narrative": narrative,
+        }
+    ]
+    return copied
