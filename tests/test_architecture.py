@@ -24,15 +24,7 @@ MAX_LINES = 600
 SPLIT_IN_PROGRESS: frozenset[str] = frozenset(
     {
         "pipeline/charts.py",
-        "pipeline/disclosure.py",
         "pipeline/render/context.py",
-        "pipeline/families/deprivation/measures.py",
-        "pipeline/families/disproportionality/measures.py",
-        "pipeline/families/hotspots/measures.py",
-        "pipeline/families/key_metric/measures.py",
-        "pipeline/families/monitoring/measures.py",
-        "pipeline/families/timing/measures.py",
-        "pipeline/families/trend/measures.py",
     }
 )
 
