@@ -48,7 +48,7 @@ def validate_step(
     result = validate_input(
         kind,
         Path(raw),
-        config=dict(settings),
+        config=settings,
         area_lsoas=area_lsoas,
         failures_path=_failures_path(reconciliation, kind),
     )
@@ -148,7 +148,7 @@ def validate_area_step(
     frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(
         frames,
-        config=dict(settings),
+        config=settings,
         area_code=area_code,
         failures_path=_failures_path(kept, "cross-inputs"),
     )
@@ -177,9 +177,9 @@ def measures_step(
             if family.reads_families
             else {}
         )
-        result = family.compute(FamilyInputs(frames, dict(settings), area_code, written))
+        result = family.compute(FamilyInputs(frames, settings, area_code, written))
         write_csv(result, tables[family.name])
-        found = family.findings(result, dict(settings))
+        found = family.findings(result, settings)
         write_json([asdict(item) for item in found], findings[family.name])
         LOGGER.info("%s: %d rows, %d findings", family.name, len(result), len(found))
 
@@ -206,7 +206,7 @@ def charts_step(
     shapes = read_parquet(boundaries) if boundaries else None
     for variant in report_variants(settings):
         charts = build_charts(
-            frames, shapes, dict(settings), dict(area), variant.report, variant.circulation
+            frames, shapes, settings, dict(area), variant.report, variant.circulation
         )
         write_charts(charts, out_dir, variant.name)
         LOGGER.info("%s: %d charts", variant.name, len(charts))

@@ -14,7 +14,7 @@ rule draw_charts:
         mem_mb=2000,
         runtime=10,
     params:
-        settings=config,
+        settings=stage_settings(config, "charts"),
         area=get_area,
     script:
         "../scripts/draw_charts.py"

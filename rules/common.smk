@@ -9,6 +9,7 @@ from pipeline.config_checks import check_workflow_configuration, generated_input
 from pipeline.editions import rendered_files
 from pipeline.families.registry import FAMILY_NAMES
 from pipeline.render.publish import drop_stale_receipt
+from pipeline.settings import stage_settings
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
 # Before anything runs: the configuration against schemas/config.schema.yaml and the rules the

@@ -15,7 +15,7 @@ rule compute_measures:
         mem_mb=2000,
         runtime=20,
     params:
-        settings=config,
+        settings=stage_settings(config, "measures"),
         area=get_area,
     script:
         "../scripts/compute_measures.py"

@@ -39,7 +39,7 @@ rule validate_shared_inputs:
         mem_mb=mem_mb_of_inputs,
         runtime=10,
     params:
-        settings=config,
+        settings=stage_settings(config, "validation"),
         kinds=SHARED_KINDS,
         contents=raw_contents,
     script:
@@ -63,7 +63,7 @@ rule validate_area_inputs:
         mem_mb=mem_mb_of_inputs,
         runtime=10,
     params:
-        settings=config,
+        settings=stage_settings(config, "validation"),
         area=get_area,
         kinds=AREA_KINDS,
         shared_kinds=SHARED_KINDS,
