@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from pipeline.findings import Finding
+
+if TYPE_CHECKING:
+    from pipeline.charts.spec import ChartInputs, ChartSpec
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class FamilyInputs:
         return self.frames.get(kind)
 
 
+def no_charts(inputs: ChartInputs) -> list[ChartSpec]:
+    """The charts of a family drawn in none (its numbers are in the report's text)."""
+    return []
+
+
+def no_quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The rows quoted by the findings of a family that quotes no count."""
+    return []
+
+
 @dataclass(frozen=True)
 class Family:
     """One measure family.
@@ -47,6 +60,9 @@ class Family:
     those it uses when supplied; ``reads_families`` is true for a family computed from the
     other families' tables (it then runs after them). ``compute`` returns the tidy table,
     ``findings`` the sentences it licenses, ``method`` the method and caveat text.
+    ``charts`` draws its charts (and chart-like tables) for one report, in report order.
+    ``quoted_rows`` are the (measure_id, period, group) rows whose count a finding quotes:
+    disclosure control keeps them published unless nothing else can protect another cell.
     """
 
     name: str
@@ -56,3 +72,5 @@ class Family:
     requires: Sequence[str] = ()
     optional: Sequence[str] = ()
     reads_families: bool = False
+    charts: Callable[[ChartInputs], list[ChartSpec]] = no_charts
+    quoted_rows: Callable[[Mapping[str, Any]], list[tuple[str, str, str]]] = no_quoted_rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.deprivation import measures
+from pipeline.families.deprivation import charts, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -27,4 +27,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("lsoas", "population_lsoa", "deprivation"),
     optional=("victims", "lsoa_counts"),
+    charts=charts.charts,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.hotspots import measures
+from pipeline.families.hotspots import charts, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -28,4 +28,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("lsoas", "population_lsoa"),
     optional=("victims", "lsoa_counts", "boundaries", "schools"),
+    charts=charts.charts,
 )

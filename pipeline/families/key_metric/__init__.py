@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
@@ -20,6 +23,15 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     )
 
 
+def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The area's key-metric and under-18 rates in the edition year: the findings quote
+    their counts."""
+    return [
+        (f"{config['definitions'][key]['id']}_rate", str(config["edition"]), measures.AREA_GROUP)
+        for key in ("key_metric", "under_18_metric")
+    ]
+
+
 FAMILY = Family(
     name="key_metric",
     compute=_compute,
@@ -27,4 +39,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
     optional=("victims", "areas"),
+    quoted_rows=_quoted_rows,
 )

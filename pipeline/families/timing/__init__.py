@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.timing import measures
+from pipeline.families.timing import charts, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -24,4 +24,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=(),
     optional=("victims", "school_calendar"),
+    charts=charts.charts,
 )

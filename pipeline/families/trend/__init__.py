@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.trend import measures
+from pipeline.families.trend import charts, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -26,4 +26,5 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
     optional=("areas",),
+    charts=charts.charts,
 )
