@@ -17,6 +17,10 @@ import pandas as pd
 from pipeline.disclosure import MARKER
 from pipeline.families.common import financial_year_label, financial_years
 
+#: Columns of a per-LSOA rate table (see :class:`RateLabels`).
+RATE_COLUMN = "Rate per 1,000"
+LIMIT_COLUMNS: tuple[str, str] = ("Lower 95% limit", "Upper 95% limit")
+
 #: The note under a chart or table whose counts include a suppressed one.
 HIDDEN_NOTE = f"{MARKER}: a number from 1 to the disclosure threshold, hidden to protect privacy."
 
@@ -105,6 +109,31 @@ class RateLabels:
     @property
     def residents_column(self) -> str:
         return self.residents[:1].upper() + self.residents[1:]
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """The kind of each column :meth:`cells` writes."""
+        return {
+            self.count_column: "count",
+            self.residents_column: "population",
+            RATE_COLUMN: "rate",
+            **dict.fromkeys(LIMIT_COLUMNS, "rate"),
+        }
+
+    def cells(self, row: Mapping[str, Any], limits: bool = False) -> dict[str, str]:
+        """One rate row's count, residents and rate for the CSV (with ``limits``, its 95%
+        confidence limits too); a suppressed count hides the rate and limits with it."""
+        hidden = bool(row["numerator_suppressed"])
+        cells = {
+            self.count_column: count_text(row["numerator"], hidden),
+            self.residents_column: count_text(row["denominator"]),
+            RATE_COLUMN: number_text(row["value"], 1, hidden),
+        }
+        if limits:
+            lower, upper = LIMIT_COLUMNS
+            cells[lower] = number_text(row["lower"], 1, hidden)
+            cells[upper] = number_text(row["upper"], 1, hidden)
+        return cells
 
 
 def rate_labels(rows: pd.DataFrame, config: Mapping[str, Any]) -> RateLabels:

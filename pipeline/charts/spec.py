@@ -49,3 +49,9 @@ class ChartInputs:
     style: ChartStyle
     boundaries: Any = None
     hour_blocks: pd.DataFrame | None = None
+
+
+def drawn(*charts: ChartSpec | None) -> list[ChartSpec]:
+    """The charts that were drawn, in order (a chart function gives None when its table has
+    nothing to draw)."""
+    return [chart for chart in charts if chart is not None]

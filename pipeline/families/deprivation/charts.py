@@ -13,10 +13,9 @@ from pipeline.charts.cells import (
     count_text,
     is_na,
     measure_rows,
-    number_text,
     rate_labels,
 )
-from pipeline.charts.spec import ChartInputs, ChartSpec
+from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
@@ -25,8 +24,7 @@ from pipeline.render.model import fmt_number
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The deprivation chart, when the table has the edition's deciles."""
-    chart = deprivation_chart(inputs.tables, inputs.config, inputs.area, inputs.style)
-    return [] if chart is None else [chart]
+    return drawn(deprivation_chart(inputs.tables, inputs.config, inputs.area, inputs.style))
 
 
 def _edition_rows(rows: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
@@ -64,17 +62,13 @@ def deprivation_chart(
             if r["decile"] == 10
             else ""
         )
-        record = {
-            "IMD decile": label,
-            "Neighbourhoods (LSOAs)": count_text(r.get("lsoas")),
-            words.count_column: count_text(r["numerator"], hidden),
-            words.residents_column: count_text(r["denominator"]),
-            "Rate per 1,000": number_text(r["value"], 1, hidden),
-        }
-        if style.detailed:
-            record["Lower 95% limit"] = number_text(r["lower"], 1, hidden)
-            record["Upper 95% limit"] = number_text(r["upper"], 1, hidden)
-        out.append(record)
+        out.append(
+            {
+                "IMD decile": label,
+                "Neighbourhoods (LSOAs)": count_text(r.get("lsoas")),
+                **words.cells(r, limits=style.detailed),
+            }
+        )
         long.append(
             {
                 "decile": str(r["decile"]),
@@ -85,15 +79,7 @@ def deprivation_chart(
             }
         )
     table = pd.DataFrame(out)
-    kinds = {
-        "IMD decile": "text",
-        "Neighbourhoods (LSOAs)": "number",
-        words.count_column: "count",
-        words.residents_column: "population",
-        "Rate per 1,000": "rate",
-        "Lower 95% limit": "rate",
-        "Upper 95% limit": "rate",
-    }
+    kinds = {"IMD decile": "text", "Neighbourhoods (LSOAs)": "number", **words.kinds}
     data = pd.DataFrame(long)
     order = [str(d) for d in range(1, 11)]
     base = alt.Chart(data).encode(

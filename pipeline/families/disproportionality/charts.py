@@ -17,7 +17,7 @@ from pipeline.charts.cells import (
     not_available,
     number_text,
 )
-from pipeline.charts.spec import ChartInputs, ChartSpec
+from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, SEQUENTIAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
@@ -26,8 +26,7 @@ from pipeline.families.disproportionality.measures import ETHNIC_GROUPS
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The who chart, when the victim extract gives one."""
-    chart = who_chart(inputs.tables, inputs.config, inputs.area, inputs.style)
-    return [] if chart is None else [chart]
+    return drawn(who_chart(inputs.tables, inputs.config, inputs.area, inputs.style))
 
 
 def who_chart(

@@ -10,6 +10,8 @@ import altair as alt
 import pandas as pd
 
 from pipeline.charts.cells import (
+    LIMIT_COLUMNS,
+    RATE_COLUMN,
     count_text,
     interval_text,
     is_na,
@@ -17,7 +19,7 @@ from pipeline.charts.cells import (
     number_text,
     rate_labels,
 )
-from pipeline.charts.spec import ChartInputs, ChartSpec
+from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
@@ -30,13 +32,11 @@ def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The map (when boundaries are supplied), the wards table and, in the technical report,
     the ranked neighbourhoods (which stand in for the map when there are no boundaries)."""
     t, config, area, style = inputs.tables, inputs.config, inputs.area, inputs.style
-    drawn = [
+    return drawn(
         where_map(t, inputs.boundaries, config, area, style),
         wards_table(t, config, area, style),
-    ]
-    if style.detailed:
-        drawn.append(lsoa_table(t, config, area, style))
-    return [chart for chart in drawn if chart is not None]
+        lsoa_table(t, config, area, style) if style.detailed else None,
+    )
 
 
 def _map_features(
@@ -216,6 +216,12 @@ def where_map(
     )
 
 
+def _highest_rate_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rate rows, highest rate first (ties by code; rates not available last)."""
+    rows = rows.assign(_rate=pd.to_numeric(rows["value"], errors="coerce"))
+    return rows.sort_values(["_rate", "group"], ascending=[False, True], na_position="last")
+
+
 def wards_table(
     tables: Mapping[str, pd.DataFrame],
     config: Mapping[str, Any],
@@ -231,21 +237,11 @@ def wards_table(
     if wards.empty:
         return None
     words = rate_labels(wards, config)
-    wards["_rate"] = pd.to_numeric(wards["value"], errors="coerce")
-    wards = wards.sort_values(["_rate", "group"], ascending=[False, True], na_position="last")
+    wards = _highest_rate_first(wards)
     out = []
     for r in wards.to_dict("records"):
-        hidden = bool(r["numerator_suppressed"])
-        record = {
-            "Ward": str(r.get("ward_name") or r["group"]),
-            words.count_column: count_text(r["numerator"], hidden),
-            words.residents_column: count_text(r["denominator"]),
-            "Rate per 1,000": number_text(r["value"], 1, hidden),
-        }
-        if style.detailed:
-            record["Lower 95% limit"] = number_text(r["lower"], 1, hidden)
-            record["Upper 95% limit"] = number_text(r["upper"], 1, hidden)
-        out.append(record)
+        ward = str(r.get("ward_name") or r["group"])
+        out.append({"Ward": ward, **words.cells(r, limits=style.detailed)})
     used = measure_rows(hot, "row_reconciliation", sv_id)
     used = used.loc[used["group"].astype(str).str.startswith("used:")]
     if len(used):
@@ -254,26 +250,18 @@ def wards_table(
             "Ward": f"All wards ({area['name']})",
             words.count_column: count_text(u["numerator"], bool(u["numerator_suppressed"])),
             words.residents_column: count_text(pd.to_numeric(wards["denominator"]).sum()),
-            "Rate per 1,000": "",
+            RATE_COLUMN: "",
         }
         if not bool(u["numerator_suppressed"]):
-            total["Rate per 1,000"] = number_text(
+            total[RATE_COLUMN] = number_text(
                 float(u["numerator"]) / float(pd.to_numeric(wards["denominator"]).sum()) * 1000, 1
             )
         if style.detailed:
-            total["Lower 95% limit"] = ""
-            total["Upper 95% limit"] = ""
+            total.update(dict.fromkeys(LIMIT_COLUMNS, ""))
         out.append(total)
     table = pd.DataFrame(out)
-    kinds = {
-        "Ward": "text",
-        words.count_column: "count",
-        words.residents_column: "population",
-        "Rate per 1,000": "rate",
-        "Lower 95% limit": "rate",
-        "Upper 95% limit": "rate",
-    }
-    top = [r for r in out[:-1] if r["Rate per 1,000"] not in ("", MARKER)][:3]
+    kinds = {"Ward": "text", **words.kinds}
+    top = [r for r in out[:-1] if r[RATE_COLUMN] not in ("", MARKER)][:3]
     sv = config["definitions"]["serious_violence_u25"]
     title = (
         f"Wards with the highest rates: {', '.join(r['Ward'] for r in top)}"
@@ -314,8 +302,7 @@ def lsoa_table(
     rows = measure_rows(hot, "lsoa_rate", sv_id).copy()
     if rows.empty:
         return None
-    rows["_rate"] = pd.to_numeric(rows["value"], errors="coerce")
-    rows = rows.sort_values(["_rate", "group"], ascending=[False, True], na_position="last")
+    rows = _highest_rate_first(rows)
     words = rate_labels(rows, config)
     gi_rows = measure_rows(hot, "gi_star", sv_id)
     gi = {str(g["group"]): g for g in gi_rows.to_dict("records")}
@@ -327,9 +314,7 @@ def lsoa_table(
             "Neighbourhood (LSOA)": str(r.get("lsoa_name") or r["group"]),
             "LSOA code": str(r["group"]),
             "Ward": str(r.get("ward_name") or ""),
-            words.count_column: count_text(r["numerator"], hidden),
-            words.residents_column: count_text(r["denominator"]),
-            "Rate per 1,000": number_text(r["value"], 1, hidden),
+            **words.cells(r),
         }
         if style.detailed:
             record["95% interval"] = interval_text(r["lower"], r["upper"], 1, hidden)
@@ -344,9 +329,7 @@ def lsoa_table(
         "Neighbourhood (LSOA)": "text",
         "LSOA code": "text",
         "Ward": "text",
-        words.count_column: "count",
-        words.residents_column: "population",
-        "Rate per 1,000": "rate",
+        **words.kinds,
         "95% interval": "interval",
         "Gi* z": "number",
         "q-value": "number",

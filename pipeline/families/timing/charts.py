@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from pipeline.charts.cells import HIDDEN_NOTE, measure_rows, not_available
-from pipeline.charts.spec import ChartInputs, ChartSpec
+from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import SEQUENTIAL, SUPPRESSED_FILL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
@@ -18,8 +18,9 @@ from pipeline.families.timing.measures import WEEKDAYS
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The when chart, when the victim extract gives one."""
-    chart = when_chart(inputs.tables, inputs.config, inputs.area, inputs.style, inputs.hour_blocks)
-    return [] if chart is None else [chart]
+    return drawn(
+        when_chart(inputs.tables, inputs.config, inputs.area, inputs.style, inputs.hour_blocks)
+    )
 
 
 def when_chart(
