@@ -438,3 +438,28 @@ def test_when_chart_names_no_busiest_hour_when_hours_tie(config):
     assert chart.title == (
         "No single hour had the most incidents, and more on weekend days than on weekdays"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Report styles and the counts the findings quote
+# --------------------------------------------------------------------------------------------
+
+
+def test_each_report_has_one_chart_style():
+    assert style_for("resident") == RESIDENT_STYLE and not RESIDENT_STYLE.detailed
+    assert RESIDENT_STYLE.hours_per_block == 4 and not RESIDENT_STYLE.hourly
+    assert style_for("technical") == TECHNICAL_STYLE and TECHNICAL_STYLE.detailed
+    assert TECHNICAL_STYLE.hourly
+    with pytest.raises(ValueError, match="report must be one of"):
+        style_for("comms")
+
+
+def test_disclosure_keeps_the_counts_the_headline_findings_quote(config):
+    from pipeline.families.registry import FAMILIES
+
+    quoted = {(family.name, *row) for family in FAMILIES for row in family.quoted_rows(config)}
+    assert quoted == {
+        ("key_metric", "kcwi_1_24_rate", "2024-25", "Area"),
+        ("key_metric", "kcwi_1_17_rate", "2024-25", "Area"),
+        ("disproportionality", "kcwi_1_24_victim_share", "2024-25", "Black Male Under 18"),
+    }

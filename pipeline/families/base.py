@@ -43,12 +43,12 @@ class FamilyInputs:
 
 
 def no_charts(inputs: ChartInputs) -> list[ChartSpec]:
-    """The charts of a family drawn in none (its numbers are in the report's text)."""
+    """The default ``charts``: a family the reports give in text and tables only."""
     return []
 
 
 def no_quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """The rows quoted by the findings of a family that quotes no count."""
+    """The default ``quoted_rows``: a family whose findings quote no count."""
     return []
 
 

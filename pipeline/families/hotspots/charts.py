@@ -23,9 +23,10 @@ from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
+from pipeline.families.hotspots.measures import COLD, HOT, NOT_SIGNIFICANT
 
 #: The Gi* classes of a neighbourhood, in the map legend's order.
-HOTSPOT_CLASSES: tuple[str, ...] = ("Hot spot", "Not significant", "Cold spot")
+HOTSPOT_CLASSES: tuple[str, ...] = (HOT, NOT_SIGNIFICANT, COLD)
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
@@ -105,7 +106,7 @@ def where_map(
         }
     )
     points["hotspot_class"] = points["lsoa_code"].map(classes)
-    marked = points.loc[points["hotspot_class"].isin(["Hot spot", "Cold spot"])]
+    marked = points.loc[points["hotspot_class"].isin([HOT, COLD])]
     domain = list(HOTSPOT_CLASSES)
     polygons = (
         alt.Chart(alt.Data(values=features))
@@ -132,9 +133,7 @@ def where_map(
                 shape=alt.Shape(
                     "hotspot_class:N",
                     title="Marker",
-                    scale=alt.Scale(
-                        domain=["Hot spot", "Cold spot"], range=["triangle-up", "triangle-down"]
-                    ),
+                    scale=alt.Scale(domain=[HOT, COLD], range=["triangle-up", "triangle-down"]),
                     legend=alt.Legend(orient="bottom", direction="horizontal"),
                 ),
                 color=alt.value(TEXT_COLOUR),
@@ -143,8 +142,8 @@ def where_map(
     chart = (
         alt.layer(*layers).project(type="identity", reflectY=True).properties(width=460, height=520)
     )
-    hot = gi.loc[gi["hotspot_class"] == "Hot spot"]
-    cold = gi.loc[gi["hotspot_class"] == "Cold spot"]
+    hot = gi.loc[gi["hotspot_class"] == HOT]
+    cold = gi.loc[gi["hotspot_class"] == COLD]
     sv = config["definitions"]["serious_violence_u25"]
 
     def label(r: Mapping[str, Any]) -> str:
@@ -178,7 +177,7 @@ def where_map(
     # The table lists the hot and cold spots (the full LSOA list, with Gi* for each, is the
     # technical report's ranked table).
     rows = (
-        gi.loc[gi["hotspot_class"].isin(["Hot spot", "Cold spot"])]
+        gi.loc[gi["hotspot_class"].isin([HOT, COLD])]
         .sort_values(["hotspot_class", "group"], ascending=[False, True])
         .to_dict("records")
     )

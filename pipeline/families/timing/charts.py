@@ -15,6 +15,9 @@ from pipeline.charts.theme import SEQUENTIAL, SUPPRESSED_FILL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
 from pipeline.families.timing.measures import WEEKDAYS
 
+#: Saturday and Sunday: the day-of-week comparison is per day, weekdays against these.
+WEEKEND: tuple[str, ...] = WEEKDAYS[5:]
+
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The when chart, when the victim extract gives one."""
@@ -141,8 +144,9 @@ def _when_message(cells: pd.DataFrame, hourly: bool) -> str:
     if shown.empty or not (shown["shown"] > 0).any():
         return "Numbers by time of day are too small to show"
     by_slot = shown.groupby("slot")["shown"].sum()
-    weekend = shown.loc[shown["weekday"].isin(["Saturday", "Sunday"]), "shown"].sum() / 2
-    weekday = shown.loc[~shown["weekday"].isin(["Saturday", "Sunday"]), "shown"].sum() / 5
+    on_weekend = shown["weekday"].isin(WEEKEND)
+    weekend = shown.loc[on_weekend, "shown"].sum() / len(WEEKEND)
+    weekday = shown.loc[~on_weekend, "shown"].sum() / (len(WEEKDAYS) - len(WEEKEND))
     top = by_slot.loc[by_slot == by_slot.max()]
     if len(top) > 1:
         # A tie (as with a handful of incidents) has no "busiest" time to name.
