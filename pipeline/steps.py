@@ -199,7 +199,8 @@ def charts_step(
 ) -> None:
     """Draw every chart of every report variant (each disclosure-controlled for its
     circulation) with its table."""
-    from pipeline.charts import build_charts, write_charts
+    from pipeline.charts.build import build_charts
+    from pipeline.charts.store import write_charts
     from pipeline.editions import report_variants
 
     frames = _read_tables(tables)

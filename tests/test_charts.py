@@ -12,20 +12,18 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from pipeline import charts
-from pipeline.charts import (
-    CATEGORICAL,
-    FOCUS,
-    SEQUENTIAL,
-    THEME_NAME,
-    VL_VERSION,
-    ChartSpec,
-    accessible_svg,
-    chart_svg,
-    read_charts,
-    vegalite_spec,
-    write_charts,
-)
+from pipeline.charts.build import build_charts
+from pipeline.charts.cells import not_available
+from pipeline.charts.spec import ChartSpec
+from pipeline.charts.store import read_charts, write_charts
+from pipeline.charts.style import RESIDENT_STYLE, TECHNICAL_STYLE, style_for
+from pipeline.charts.svg import VL_VERSION, accessible_svg, chart_svg, vegalite_spec
+from pipeline.charts.theme import CATEGORICAL, FOCUS, SEQUENTIAL, THEME_NAME
+from pipeline.families.deprivation.charts import deprivation_chart
+from pipeline.families.disproportionality.charts import who_chart
+from pipeline.families.timing.charts import when_chart
+from pipeline.families.timing.measures import WEEKDAYS
+from pipeline.families.trend.charts import trend_chart
 from pipeline.render.preview import cached_preview
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -236,7 +234,7 @@ def test_a_map_needs_boundaries(preview):
     from pipeline.render.preview import load_measures
 
     tables, _ = load_measures(preview.measures)
-    built = charts.build_charts(tables, None, preview.config, preview.area, "resident")
+    built = build_charts(tables, None, preview.config, preview.area, "resident")
     names = [c.name for c in built]
     assert "where-map" not in names and "wards" in names
 
@@ -279,10 +277,10 @@ def test_who_and_when_charts_skip_a_not_available_table(public_config):
     }
     empty_blocks = pd.DataFrame(columns=["weekday", "block", "value", "hidden"])
     for audience in ("resident", "technical"):
-        assert charts.who_chart(tables, public_config, AREA, audience) is None
-        assert charts.when_chart(tables, public_config, AREA, audience, empty_blocks) is None
-    assert charts.not_available(tables["timing"])
-    assert not charts.not_available(pd.DataFrame({"measure_id": ["sv_0_24_hour_weekday"]}))
+        assert who_chart(tables, public_config, AREA, style_for(audience)) is None
+        assert when_chart(tables, public_config, AREA, style_for(audience), empty_blocks) is None
+    assert not_available(tables["timing"])
+    assert not not_available(pd.DataFrame({"measure_id": ["sv_0_24_hour_weekday"]}))
 
 
 def proxy_key_metric() -> pd.DataFrame:
@@ -309,7 +307,7 @@ def proxy_key_metric() -> pd.DataFrame:
 
 
 def test_trend_chart_of_a_proxy_counts_offences_in_the_tables_unit(public_config):
-    chart = charts.trend_chart({"key_metric": proxy_key_metric()}, public_config, AREA, "resident")
+    chart = trend_chart({"key_metric": proxy_key_metric()}, public_config, AREA, RESIDENT_STYLE)
     table = chart.table.set_index("Year")
     # 1,615 offences / 278,050 residents x 100,000 = 580.8.
     assert table.loc["2024-25", "Waltham Forest: offences"] == "1615"
@@ -343,8 +341,8 @@ def test_deprivation_chart_uses_the_tables_own_period_and_unit(public_config):
         }
         for d in range(1, 11)
     ]
-    chart = charts.deprivation_chart(
-        {"deprivation": unsuppressed(pd.DataFrame(rows))}, public_config, AREA, "resident"
+    chart = deprivation_chart(
+        {"deprivation": unsuppressed(pd.DataFrame(rows))}, public_config, AREA, RESIDENT_STYLE
     )
     assert chart is not None
     assert list(chart.table.columns) == [
@@ -372,8 +370,8 @@ def test_who_chart_with_no_victims_shows_residents_and_says_none():
     )
     config = {**CONFIG, "edition": "2024-25"}
     for audience in ("resident", "technical"):
-        chart = charts.who_chart(
-            {"disproportionality": unsuppressed(table)}, config, AREA, audience
+        chart = who_chart(
+            {"disproportionality": unsuppressed(table)}, config, AREA, style_for(audience)
         )
         assert chart.title.startswith("No victims of knife crime with injury among under-25s")
         assert set(chart.table["Victims"]) == {"0"}
@@ -403,14 +401,14 @@ def hour_grid(values: dict[tuple[str, int], float]) -> pd.DataFrame:
             "hour": hour,
             "numerator": values.get((day, hour), 0.0),
         }
-        for number, day in enumerate(charts.WEEKDAYS)
+        for number, day in enumerate(WEEKDAYS)
         for hour in range(24)
     ]
     return unsuppressed(pd.DataFrame(rows))
 
 
 def test_when_chart_names_no_busiest_time_without_incidents(config):
-    chart = charts.when_chart({"timing": hour_grid({})}, config, AREA, "technical")
+    chart = when_chart({"timing": hour_grid({})}, config, AREA, TECHNICAL_STYLE)
     assert chart.title == "No incidents were recorded"
     assert chart.alt.endswith("Busiest: none (no incidents).")
 
@@ -427,7 +425,7 @@ def test_when_chart_names_no_busiest_time_when_every_incident_is_hidden(config):
         DisclosurePolicy(threshold=10),
         hours_per_block=4,
     )
-    chart = charts.when_chart(protected.tables, config, AREA, "resident", protected.blocks)
+    chart = when_chart(protected.tables, config, AREA, RESIDENT_STYLE, protected.blocks)
     assert chart.table.set_index("Time of day").loc["20:00-24:00", "Friday"] == "[c]"
     assert chart.title == "Numbers by time of day are too small to show"
     assert chart.alt.endswith("Busiest: none shown.")
@@ -437,7 +435,32 @@ def test_when_chart_names_no_busiest_hour_when_hours_tie(config):
     # One incident at 01:00 on Monday and one at 17:00 on Saturday: a tie, not a busiest hour;
     # per day, 1/5 on weekdays against 1/2 on weekend days.
     timing = hour_grid({("Monday", 1): 1.0, ("Saturday", 17): 1.0})
-    chart = charts.when_chart({"timing": timing}, config, AREA, "technical")
+    chart = when_chart({"timing": timing}, config, AREA, TECHNICAL_STYLE)
     assert chart.title == (
         "No single hour had the most incidents, and more on weekend days than on weekdays"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Report styles and the counts the findings quote
+# --------------------------------------------------------------------------------------------
+
+
+def test_each_report_has_one_chart_style():
+    assert style_for("resident") == RESIDENT_STYLE and not RESIDENT_STYLE.detailed
+    assert RESIDENT_STYLE.hours_per_block == 4 and not RESIDENT_STYLE.hourly
+    assert style_for("technical") == TECHNICAL_STYLE and TECHNICAL_STYLE.detailed
+    assert TECHNICAL_STYLE.hourly
+    with pytest.raises(ValueError, match="report must be one of"):
+        style_for("comms")
+
+
+def test_disclosure_keeps_the_counts_the_headline_findings_quote(config):
+    from pipeline.families.registry import FAMILIES
+
+    quoted = {(family.name, *row) for family in FAMILIES for row in family.quoted_rows(config)}
+    assert quoted == {
+        ("key_metric", "kcwi_1_24_rate", "2024-25", "Area"),
+        ("key_metric", "kcwi_1_17_rate", "2024-25", "Area"),
+        ("disproportionality", "kcwi_1_24_victim_share", "2024-25", "Black Male Under 18"),
+    }

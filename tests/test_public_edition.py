@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.charts import build_charts, write_charts
+from pipeline.charts.build import build_charts
+from pipeline.charts.store import write_charts
 from pipeline.editions import RESIDENT, TECHNICAL_PUBLIC, published_csv_path
 from pipeline.render.context import build_context
 from pipeline.render.html import render_report

@@ -19,7 +19,8 @@ import textstat
 import yaml
 from jinja2 import UndefinedError
 
-from pipeline.charts import build_charts, write_charts
+from pipeline.charts.build import build_charts
+from pipeline.charts.store import write_charts
 from pipeline.editions import RESIDENT, TECHNICAL_INTERNAL, variant_for
 from pipeline.render.bundle import deterministic_zip, write_bundle
 from pipeline.render.context import build_context, disproportionality_caveats, family_methods

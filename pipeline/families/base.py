@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.findings import Finding
+
+if TYPE_CHECKING:
+    from pipeline.charts.spec import ChartInputs, ChartSpec
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,16 @@ class FamilyInputs:
         return self.frames.get(kind)
 
 
+def no_charts(inputs: ChartInputs) -> list[ChartSpec]:
+    """The default ``charts``: a family the reports give in text and tables only."""
+    return []
+
+
+def no_quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The default ``quoted_rows``: a family whose findings quote no count."""
+    return []
+
+
 @dataclass(frozen=True)
 class Family:
     """One measure family.
@@ -50,6 +63,9 @@ class Family:
     ``findings`` the sentences it licenses, ``method`` the method and caveat text.
     ``disclosure`` tells disclosure control how to read the table (its margins, the rows
     that repeat one count); by default every count stands alone.
+    ``charts`` draws its charts (and chart-like tables) for one report, in report order.
+    ``quoted_rows`` are the (measure_id, period, group) rows whose count a finding quotes:
+    disclosure control keeps them published unless nothing else can protect another cell.
     """
 
     name: str
@@ -60,3 +76,5 @@ class Family:
     optional: Sequence[str] = ()
     reads_families: bool = False
     disclosure: FamilyDisclosure = FamilyDisclosure()
+    charts: Callable[[ChartInputs], list[ChartSpec]] = no_charts
+    quoted_rows: Callable[[Mapping[str, Any]], list[tuple[str, str, str]]] = no_quoted_rows

@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from pipeline.charts import RenderedChart, not_available, protect_for_report, read_charts
+from pipeline.charts.build import protect_for_report
+from pipeline.charts.cells import not_available
+from pipeline.charts.store import RenderedChart, read_charts
 from pipeline.disclosure import MARKER, DisclosurePolicy, Margin, protect
 from pipeline.disclosure.tables import numerator_counts_people
 from pipeline.editions import ReportVariant, published_csv_path, variant_for

@@ -147,7 +147,8 @@ def render_demo_preview(
     """Build the demo's reports and publish them under ``out_dir``; see the module docstring.
     ``boundaries=False`` renders as if no LSOA boundaries were supplied; ``pdf=False`` writes
     the HTML reports straight into the trees, without PDFs or publishing."""
-    from pipeline.charts import build_charts, write_charts
+    from pipeline.charts.build import build_charts
+    from pipeline.charts.store import write_charts
     from pipeline.demo import generate, write
     from pipeline.editions import report_variants
     from pipeline.render.context import build_context

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.deprivation import disclosure, findings, measures
+from pipeline.families.deprivation import charts, disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -28,4 +28,5 @@ FAMILY = Family(
     requires=("lsoas", "population_lsoa", "deprivation"),
     optional=("victims", "lsoa_counts"),
     disclosure=disclosure.DISCLOSURE,
+    charts=charts.charts,
 )

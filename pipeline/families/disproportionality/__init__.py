@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.disproportionality import disclosure, findings, measures
+from pipeline.families.disproportionality import charts, disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -17,6 +20,28 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     )
 
 
+def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The "black boys under 18" headline finding quotes this cell's share."""
+    definitions = config["definitions"]
+    under_18 = next(
+        (
+            group["label"]
+            for group in definitions["age_groups"]
+            if group["age_to"] == definitions["under_18_metric"]["age_to"]
+        ),
+        None,
+    )
+    if not under_18:
+        return []
+    return [
+        (
+            f"{definitions['key_metric']['id']}_victim_share",
+            str(config["edition"]),
+            f"Black Male {under_18}",
+        )
+    ]
+
+
 FAMILY = Family(
     name="disproportionality",
     compute=_compute,
@@ -25,4 +50,6 @@ FAMILY = Family(
     requires=(),
     optional=("victims", "population_ethnicity"),
     disclosure=disclosure.DISCLOSURE,
+    quoted_rows=_quoted_rows,
+    charts=charts.charts,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.hotspots import disclosure, findings, measures
+from pipeline.families.hotspots import charts, disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -29,4 +29,5 @@ FAMILY = Family(
     requires=("lsoas", "population_lsoa"),
     optional=("victims", "lsoa_counts", "boundaries", "schools"),
     disclosure=disclosure.DISCLOSURE,
+    charts=charts.charts,
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
@@ -21,6 +24,15 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     )
 
 
+def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The area's key-metric and under-18 rates in the edition year: the findings quote
+    their counts."""
+    return [
+        (f"{config['definitions'][key]['id']}_rate", str(config["edition"]), measures.AREA_GROUP)
+        for key in ("key_metric", "under_18_metric")
+    ]
+
+
 FAMILY = Family(
     name="key_metric",
     compute=_compute,
@@ -30,4 +42,5 @@ FAMILY = Family(
     optional=("victims", "areas"),
     # The repeat-victim share's total is the distinct victims.
     disclosure=FamilyDisclosure(count_denominators=("_repeat_victim_share",)),
+    quoted_rows=_quoted_rows,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.timing import disclosure, findings, measures
+from pipeline.families.timing import charts, disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -25,4 +25,5 @@ FAMILY = Family(
     requires=(),
     optional=("victims", "school_calendar"),
     disclosure=disclosure.DISCLOSURE,
+    charts=charts.charts,
 )

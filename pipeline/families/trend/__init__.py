@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.families.base import Family, FamilyInputs
-from pipeline.families.trend import findings, measures
+from pipeline.families.trend import charts, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -29,4 +29,5 @@ FAMILY = Family(
     optional=("areas",),
     # Ranks are not counts of people.
     disclosure=FamilyDisclosure(not_counts=("_placebo_rank", "_slope_rank")),
+    charts=charts.charts,
 )

@@ -1,0 +1,166 @@
+"""The when chart: a weekday by time-of-day heat map of serious violence against under-25s."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from pipeline.charts.cells import HIDDEN_NOTE, measure_rows, not_available
+from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
+from pipeline.charts.style import ChartStyle
+from pipeline.charts.theme import SEQUENTIAL, SUPPRESSED_FILL, TEXT_COLOUR
+from pipeline.disclosure import MARKER
+from pipeline.families.timing.measures import WEEKDAYS
+
+#: Saturday and Sunday: the day-of-week comparison is per day, weekdays against these.
+WEEKEND: tuple[str, ...] = WEEKDAYS[5:]
+
+
+def charts(inputs: ChartInputs) -> list[ChartSpec]:
+    """The when chart, when the victim extract gives one."""
+    return drawn(
+        when_chart(inputs.tables, inputs.config, inputs.area, inputs.style, inputs.hour_blocks)
+    )
+
+
+def when_chart(
+    tables: Mapping[str, pd.DataFrame],
+    config: Mapping[str, Any],
+    area: Mapping[str, Any],
+    style: ChartStyle,
+    blocks: pd.DataFrame | None = None,
+) -> ChartSpec | None:
+    """Weekday by time-of-day heat map of serious violence against under-25s (aoristic
+    counts): every hour, or blocks of hours (disclosure-controlled as cells), as the style
+    says. Each cell also shows its number, so the colour is never the only cue."""
+    timing = tables.get("timing")
+    if timing is None or not_available(timing):
+        return None
+    grid = measure_rows(timing, "hour_weekday").copy()
+    if grid.empty:
+        return None
+    sv = config["definitions"]["serious_violence_u25"]
+    hourly = style.hourly
+    if hourly:
+        cells = pd.DataFrame(
+            {
+                "weekday": grid["weekday"].astype(str),
+                "slot": grid["hour"].astype(int).map(lambda h: f"{h:02d}"),
+                "value": pd.to_numeric(grid["numerator"], errors="coerce"),
+                "hidden": grid["numerator_suppressed"].astype(bool),
+            }
+        )
+        slots = [f"{h:02d}" for h in range(24)]
+        slot_title = "Hour of the day (start of each hour)"
+        decimals = 1
+    else:
+        if blocks is None:
+            raise ValueError("a time-of-day chart in blocks of hours needs the protected blocks")
+        cells = blocks.rename(columns={"block": "slot"})[["weekday", "slot", "value", "hidden"]]
+        slots = list(dict.fromkeys(blocks["block"]))
+        slot_title = "Time of day"
+        decimals = 0
+    cells["label"] = [
+        MARKER if h else f"{v:.{decimals}f}"
+        for v, h in zip(cells["value"], cells["hidden"], strict=True)
+    ]
+    cells["shown"] = cells["value"].where(~cells["hidden"])
+    top = float(cells["shown"].max()) if cells["shown"].notna().any() else 1.0
+    top = top if top > 0 else 1.0
+    # Five equal classes from 0 to the largest cell, lightest first; the three darkest get
+    # white text, the two lightest black (each pair keeps at least 4.5:1 contrast).
+    cells["dark"] = cells["shown"] >= top * 2 / len(SEQUENTIAL)
+    table = cells.pivot(index="slot", columns="weekday", values="label").reindex(
+        index=slots, columns=list(WEEKDAYS)
+    )
+    table = table.reset_index().rename(columns={"slot": "Hour" if hourly else "Time of day"})
+    kinds = {c: ("text" if c in ("Time of day", "Hour") else "count") for c in table.columns}
+    width = 680 if hourly else 520
+    base = alt.Chart(cells).encode(
+        x=alt.X("slot:O", title=slot_title, sort=slots, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("weekday:O", title=None, sort=list(WEEKDAYS)),
+    )
+    heat = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            "shown:Q",
+            title="Incidents",
+            scale=alt.Scale(
+                type="quantize", domain=[0, top], nice=False, range=list(reversed(SEQUENTIAL))
+            ),
+            legend=alt.Legend(
+                orient="bottom",
+                direction="horizontal",
+                format=".0f",
+                symbolType="square",
+                symbolSize=200,
+            ),
+        ),
+    )
+    hidden = base.transform_filter(~alt.expr.isValid(alt.datum.shown)).mark_rect(
+        color=SUPPRESSED_FILL, stroke="white", strokeWidth=1
+    )
+    text = base.mark_text(fontSize=9 if hourly else 12).encode(
+        text="label:N",
+        color=alt.condition(alt.datum.dark, alt.value("white"), alt.value(TEXT_COLOUR)),
+    )
+    chart = alt.layer(heat, hidden, text).properties(width=width, height=220)
+    busiest = (
+        cells.loc[cells["shown"] > 0]
+        .sort_values(["shown", "weekday"], ascending=[False, True])
+        .head(3)
+    )
+    peak = ", ".join(
+        f"{r.weekday} {r.slot}{':00' if hourly else ''} ({r.label})" for r in busiest.itertuples()
+    ) or ("none shown" if cells["hidden"].any() else "none (no incidents)")
+    message = _when_message(cells, hourly)
+    alt_text = (
+        f"Heat map of {sv['short_label']} in {config['edition']} by day of the week and "
+        f"{'hour' if hourly else 'time of day'}; darker cells had more incidents, and each "
+        "cell is "
+        f"labelled with its number. Busiest: {peak}."
+    )
+    hidden_note = HIDDEN_NOTE if cells["hidden"].any() else ""
+    return ChartSpec(
+        name="when",
+        title=message,
+        alt=alt_text,
+        chart=chart,
+        table=table,
+        kinds=kinds,
+        caption="Incidents whose time was recorded as a range are shared across the hours of "
+        "the range (aoristic weights), so cells can hold fractions of an incident.",
+        notes=tuple(n for n in (hidden_note,) if n),
+    )
+
+
+def _when_message(cells: pd.DataFrame, hourly: bool) -> str:
+    shown = cells.loc[cells["shown"].notna()]
+    if not cells["hidden"].any() and not (cells["value"] > 0).any():
+        return "No incidents were recorded"
+    # Only zeros shown (every incident in a hidden cell): no busiest time can be named.
+    if shown.empty or not (shown["shown"] > 0).any():
+        return "Numbers by time of day are too small to show"
+    by_slot = shown.groupby("slot")["shown"].sum()
+    on_weekend = shown["weekday"].isin(WEEKEND)
+    weekend = shown.loc[on_weekend, "shown"].sum() / len(WEEKEND)
+    weekday = shown.loc[~on_weekend, "shown"].sum() / (len(WEEKDAYS) - len(WEEKEND))
+    top = by_slot.loc[by_slot == by_slot.max()]
+    if len(top) > 1:
+        # A tie (as with a handful of incidents) has no "busiest" time to name.
+        first = f"No single {'hour' if hourly else 'time of day'} had the most incidents"
+    else:
+        busiest = str(top.index[0])
+        when = (
+            f"{busiest}:00 and {int(busiest) + 1:02d}:00"
+            if hourly
+            else busiest.replace("-", " and ")
+        )
+        first = f"Most incidents happened between {when}"
+    if abs(weekday - weekend) < 1e-9:
+        return f"{first}, and as many a day on weekdays as on weekend days"
+    days = "weekdays" if weekday > weekend else "weekend days"
+    other = "weekend days" if days == "weekdays" else "weekdays"
+    return f"{first}, and more on {days} than on {other}"
