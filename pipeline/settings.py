@@ -15,12 +15,13 @@ Two things live here, and nowhere else:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: Top-level configuration keys each stage reads. ``areas`` is passed whole because the area
-#: list decides the jobs; per-area values reach the steps as arguments.
+#: Top-level configuration keys each stage reads (found by running the demo and public
+#: editions with nothing else passed). Rendering, provenance (which records the whole
+#: configuration) and publishing take the whole configuration.
 STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
     "validation": (
         "definitions",
@@ -32,7 +33,11 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "window",
     ),
     "measures": (
+        # Area names, by code, for the tables' group labels.
+        "areas",
         "definitions",
+        # The findings quote counts only at or above the resident threshold.
+        "disclosure",
         "edition",
         "ethnicity_scheme",
         "publication_date",
@@ -46,6 +51,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "disclosure",
         "edition",
         "ethnicity_scheme",
+        # The trend chart's caption names where the statistical neighbours come from.
+        "neighbours_source",
         "publish",
         "region",
         "statistics",
@@ -59,16 +66,20 @@ class UndeclaredSetting(KeyError):
     """A stage read a configuration key that its rule does not pass."""
 
 
-class StageSettings(Mapping[str, Any]):
-    """The configuration keys of one stage, read-only; reading any other key stops."""
+class StageSettings(dict):  # type: ignore[type-arg]
+    """The configuration keys of one stage, read-only; reading any other key stops.
+
+    A ``dict`` so that Snakemake compares it, as a rule's params, by its repr: it re-runs a
+    rule when its stage's part of the configuration changes, and ignores params of other
+    types.
+    """
 
     def __init__(self, stage: str, values: Mapping[str, Any]) -> None:
+        super().__init__((key, values[key]) for key in STAGE_KEYS[stage] if key in values)
         self.stage = stage
-        self._keys = frozenset(STAGE_KEYS[stage])
-        self._values = {key: values[key] for key in STAGE_KEYS[stage] if key in values}
 
     def _check(self, key: object) -> None:
-        if key not in self._keys:
+        if key not in STAGE_KEYS[self.stage]:
             raise UndeclaredSetting(
                 f"the {self.stage} stage read configuration key {key!r}, which its rule does "
                 f"not pass; add it to STAGE_KEYS[{self.stage!r}] in pipeline/settings.py"
@@ -76,28 +87,18 @@ class StageSettings(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         self._check(key)
-        return self._values[key]
+        return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
         self._check(key)
-        return self._values.get(key, default)
+        return super().get(key, default)
 
     def __contains__(self, key: object) -> bool:
         self._check(key)
-        return key in self._values
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __repr__(self) -> str:
-        # Snakemake compares a rule's params by repr to decide whether to re-run it.
-        return f"StageSettings({self.stage!r}, {self._values!r})"
+        return super().__contains__(key)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (StageSettings, (self.stage, self._values))
+        return (StageSettings, (self.stage, dict(self)))
 
 
 def stage_settings(config: Mapping[str, Any], stage: str) -> StageSettings:

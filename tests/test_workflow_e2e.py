@@ -266,6 +266,34 @@ def test_a_narrative_edit_plans_only_rendering_and_publishing(demo_run):
         os.utime(narrative, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
 
 
+@pytest.mark.parametrize(
+    ("edit", "stays"),
+    [
+        # A statistics setting: validation does not read it, so it is not planned again.
+        (("statistics", "hotspot_permutations", 999), {"validate_area_inputs"}),
+        # The publishing option: only the rules that draw and publish read it.
+        (("publish", "technical_report_in_public_edition", True), {"compute_measures"}),
+    ],
+)  # fmt: skip
+def test_a_setting_edit_plans_only_the_rules_that_read_it(demo_run, edit, stays):
+    """Each rule is given only the configuration keys its stage reads (pipeline.settings)."""
+    import yaml
+
+    config = yaml.safe_load((demo_run / "config/config.yaml").read_text(encoding="utf-8"))
+    section, key, value = edit
+    config[section][key] = value
+    edited = yaml.safe_dump(config, sort_keys=False)  # key order is part of a param's repr
+    (demo_run / "edited.yaml").write_text(edited, encoding="utf-8")
+    try:
+        result = _snakemake(demo_run, "-n", "--quiet", "rules", "--configfile", "edited.yaml")
+        assert result.returncode == 0, result.stderr[-3000:]
+        planned = set(re.findall(r"^(\w+)\s+\d+$", result.stdout, flags=re.MULTILINE))
+        assert planned, result.stdout  # something reads it
+        assert not planned & stays, planned
+    finally:
+        (demo_run / "edited.yaml").unlink()
+
+
 def test_the_publish_rule_declares_no_published_file_as_output(demo_run):
     """Snakemake deletes a rule's outputs before running it: the edition must not be one."""
     result = _snakemake(demo_run, "-n", "--forcerun", "publish_edition")
