@@ -7,13 +7,20 @@ Numbers in tables carry their kind (``count``, ``rate``, ``share``, ...) into th
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
 from markupsafe import Markup
+
+# The number formatters lived here before pipeline/formatting.py; kept importable from here for
+# code written against the old place (the charts split).
+from pipeline.formatting import fmt_count as fmt_count
+from pipeline.formatting import fmt_interval as fmt_interval
+from pipeline.formatting import fmt_number as fmt_number
+from pipeline.formatting import fmt_percent as fmt_percent
+from pipeline.formatting import is_missing as is_missing
 
 #: Kinds of table cell. ``count`` cells are the ones disclosure control protects.
 CELL_KINDS: frozenset[str] = frozenset(
@@ -126,59 +133,6 @@ class Contents:
     """Table of contents entries (top-level sections)."""
 
     entries: tuple[Link, ...] = field(default_factory=tuple)
-
-
-# --------------------------------------------------------------------------------------------
-# Formatting
-# --------------------------------------------------------------------------------------------
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, pandas NA and empty strings."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == "" or value.strip().lower() in ("nan", "<na>", "none")
-    try:
-        return bool(math.isnan(float(value)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_count(value: object) -> str:
-    """A whole number with thousands separators ('1,234'); a dash when missing."""
-    if is_missing(value):
-        return "–"
-    number = float(value)  # type: ignore[arg-type]
-    if not number.is_integer():
-        return f"{number:,.1f}"
-    return f"{int(number):,}"
-
-
-def fmt_number(value: object, decimals: int = 1) -> str:
-    """A number with fixed decimals and thousands separators; 'no limit' for infinity."""
-    if is_missing(value):
-        return "–"
-    number = float(value)  # type: ignore[arg-type]
-    if math.isinf(number):
-        return "no limit" if number > 0 else "no limit"
-    return f"{number:,.{decimals}f}"
-
-
-def fmt_percent(value: object, decimals: int = 0) -> str:
-    """A proportion (0-1) as a percentage."""
-    if is_missing(value):
-        return "–"
-    return f"{float(value) * 100:.{decimals}f}%"  # type: ignore[arg-type]
-
-
-def fmt_interval(lower: object, upper: object, decimals: int = 1, percent: bool = False) -> str:
-    """'12.3 to 45.6' (or percentages); a dash when either limit is missing."""
-    if is_missing(lower) or is_missing(upper):
-        return "–"
-    if percent:
-        return f"{fmt_percent(lower, decimals)} to {fmt_percent(upper, decimals)}"
-    return f"{fmt_number(lower, decimals)} to {fmt_number(upper, decimals)}"
 
 
 # --------------------------------------------------------------------------------------------
