@@ -50,7 +50,7 @@ def fmt_percent(value: object, decimals: int = 0) -> str:
     """A proportion (0-1) as a percentage."""
     if is_missing(value):
         return DASH
-    return f"{float(value) * 100:.{decimals}f}%"  # type: ignore[arg-type]
+    return f"{float(value):.{decimals}%}"  # type: ignore[arg-type]
 
 
 def fmt_interval(lower: object, upper: object, decimals: int = 1, percent: bool = False) -> str:

@@ -95,7 +95,7 @@ def test_the_shipped_narratives_pass():
 
 
 def test_the_schema_domains_are_the_reports_domains():
-    from pipeline.render.context import DOMAINS
+    from pipeline.render.resident import DOMAINS
 
     assert tuple(cc.strategy_domains()) == DOMAINS
 

@@ -31,6 +31,7 @@ from pipeline.editions import (
     threshold,
     zip_name,
 )
+from pipeline.formatting import long_date
 from pipeline.render.html import render_template
 from pipeline.render.pdf import publication_date
 from pipeline.safe_csv import safe_csv_bytes
@@ -150,7 +151,7 @@ def index_context(
         "area_name": area["name"],
         "edition": config["edition"],
         "publication_date": day.isoformat(),
-        "publication_date_text": f"{day.day} {day:%B %Y}",
+        "publication_date_text": long_date(day),
         "synthetic": bool(config.get("synthetic_data", False)),
         "internal": internal,
         "technical_in_public_edition": any(v.report == "technical" for v in variants)

@@ -198,6 +198,7 @@ def render_demo_preview(
             tables=tables,
             findings=findings,
             chart_dir=charts,
+            template_dir=REPO / "templates",
             narrative=narrative,
             config=settings,
             area=area,
