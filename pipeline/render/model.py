@@ -108,7 +108,8 @@ class Figure:
 class Section:
     """A report section. ``level`` is the heading level (2 or 3...); ``body`` holds
     paragraphs (plain strings are escaped; :class:`Markup` is trusted HTML from
-    :func:`markdown_to_html`); ``bullets`` a list; then figures, tables and subsections."""
+    :func:`markdown_to_html`); ``bullets`` a list; then figures, tables, the paragraphs
+    ``after``, the method and caveats, and subsections."""
 
     id: str
     heading: str
@@ -120,6 +121,10 @@ class Section:
     subsections: tuple[Section, ...] = ()
     after: tuple[str | Markup, ...] = ()
     css_class: str = ""
+    #: A measure family's method and its caveats (:func:`markdown_to_html`), printed after
+    #: everything else under their own headings.
+    method: Markup | None = None
+    caveats: Markup | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from markupsafe import Markup
 
 from pipeline.charts import RenderedChart, not_available, protect_for_report
 from pipeline.disclosure import DisclosurePolicy
@@ -84,7 +83,7 @@ def _family_section(
     figures, chart_tables = chart_parts(
         charts, FAMILY_CHARTS.get(family, ()), variant, words.part("charts")
     )
-    body: list[str | Markup] = [finding_text(f, variant) for f in findings]
+    body = [finding_text(f, variant) for f in findings]
     unavailable = not_available(table)
     if unavailable and FAMILY_CHARTS.get(family) and not figures and not chart_tables:
         body.append(technical("no_chart"))
@@ -95,18 +94,12 @@ def _family_section(
     elif len(rest):
         caption = technical("measures_caption", heading=heading)
         tables.append(measure_rows_table(rest, f"{family}-measures", caption, technical))
-    after: list[str | Markup] = []
-    if methods.get(family):
-        after.append(
-            Markup("<h3>{}</h3>").format(technical("method_heading"))
-            + markdown_to_html(methods[family])
-        )
-    if family == "disproportionality" and caveats and not unavailable:
-        after.append(
-            Markup('<div class="caveat"><h3>{}</h3>').format(technical("ethnicity_caveats_heading"))
-            + markdown_to_html("\n\n".join(f"- {c}" for c in caveats))
-            + Markup("</div>")
-        )
+    method = markdown_to_html(methods[family]) if methods.get(family) else None
+    # No ethnicity comparison is made when who the victims are is not available.
+    show_caveats = family == "disproportionality" and caveats and not unavailable
+    caveats_html = (
+        markdown_to_html("\n\n".join(f"- {c}" for c in caveats)) if show_caveats else None
+    )
     return Section(
         id=f"measures-{family.replace('_', '-')}",
         heading=heading,
@@ -114,7 +107,8 @@ def _family_section(
         body=tuple(body),
         figures=figures,
         tables=tuple(tables),
-        after=tuple(after),
+        method=method,
+        caveats=caveats_html,
     )
 
 
