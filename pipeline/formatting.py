@@ -92,6 +92,15 @@ def fmt_csv_value(value: str, kind: str) -> str:
     return f"{number:,.{decimals}f}"
 
 
+def fmt_file_size(size: int) -> str:
+    """A file's size in bytes as the index pages print it: '512 bytes', '14 KB', '2.3 MB'."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def long_date(day: date) -> str:
     """A date as the reports print it: '1 March 2025'."""
     return f"{day.day} {day:%B %Y}"

@@ -5,7 +5,7 @@ provenance keywords of the PDF."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from pipeline.editions import ReportVariant
@@ -90,11 +90,37 @@ def common_context(
     }
 
 
+#: What the reports print for a commit or configuration hash the provenance does not record.
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ProvenanceIds:
+    """What identifies an edition's code and configuration in its provenance record."""
+
+    commit: str
+    #: True or False when the tree state was recorded, None when it was not.
+    dirty: bool | None
+    config_sha256: str
+
+    @classmethod
+    def of(cls, provenance: Mapping[str, Any]) -> ProvenanceIds:
+        # The workflow's record says uncommitted_changes and config_sha256; the preview's
+        # stand-in (and older records) dirty and config_hash.
+        dirty = provenance.get("uncommitted_changes", provenance.get("dirty"))
+        config = provenance.get("config_sha256") or provenance.get("config_hash")
+        return cls(
+            commit=str(provenance.get("commit") or UNKNOWN),
+            dirty=None if dirty is None else bool(dirty),
+            config_sha256=str(config or UNKNOWN),
+        )
+
+
 def provenance_keywords(provenance: Mapping[str, Any]) -> str:
     """The key parts of the edition's provenance, for the PDF's Keywords metadata, so a PDF
     found on its own still says which code and configuration made it."""
-    commit = str(provenance.get("commit") or "unknown")
-    dirty = provenance.get("uncommitted_changes", provenance.get("dirty"))
-    config_sha = str(provenance.get("config_sha256") or provenance.get("config_hash") or "unknown")
-    state = {True: "with uncommitted changes", False: "clean tree"}.get(dirty, "tree state unknown")
-    return f"SNA; commit {commit} ({state}); config sha256 {config_sha}"
+    ids = ProvenanceIds.of(provenance)
+    state = {True: "with uncommitted changes", False: "clean tree"}.get(
+        ids.dirty, "tree state unknown"
+    )
+    return f"SNA; commit {ids.commit} ({state}); config sha256 {ids.config_sha256}"

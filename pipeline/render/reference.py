@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.disclosure import MARKER, DisclosurePolicy, Margin, protect
 from pipeline.formatting import financial_year_label, fmt_count, fmt_percent
+from pipeline.render.inputs import ProvenanceIds
 from pipeline.render.model import Cell, Row, Section, Table, markdown_to_html
 from pipeline.render.wording import Wording
 
@@ -337,13 +338,10 @@ def _versions_table(
 
 
 def provenance_section(provenance: Mapping[str, Any], words: Wording) -> Section:
-    unknown = words("unknown")
-    commit = str(provenance.get("commit") or unknown)
-    dirty = provenance.get("dirty", provenance.get("uncommitted_changes"))
-    config_sha = str(provenance.get("config_hash") or provenance.get("config_sha256") or unknown)
+    ids = ProvenanceIds.of(provenance)
     items = [
-        (words("commit"), words("commit_value", commit=commit, dirty=bool(dirty))),
-        (words("config"), config_sha),
+        (words("commit"), words("commit_value", commit=ids.commit, dirty=bool(ids.dirty))),
+        (words("config"), ids.config_sha256),
     ]
     if provenance.get("lock_sha256"):
         items.append((words("lock"), str(provenance["lock_sha256"])))

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.charts import RenderedChart
 from pipeline.editions import variant_for
-from pipeline.findings import Finding
+from pipeline.findings import Finding, sentence_case
 from pipeline.render.chart_tables import chart_parts
 from pipeline.render.inputs import (
     SUMMARY_TOPICS,
@@ -37,10 +37,6 @@ def _first_sentences(text: str, count: int = 2) -> str:
     parts = [p.strip() for p in text.replace("\n", " ").split(". ") if p.strip()]
     picked = ". ".join(parts[:count])
     return picked if picked.endswith(".") else picked + "."
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _topic_section(
@@ -87,7 +83,7 @@ def _domains_section(
     for name in DOMAINS:
         domain = domains[name]
         measures = tuple(
-            _capitalise(f.resident.split(": ", 1)[1])
+            sentence_case(f.resident.split(": ", 1)[1])
             if f.resident.startswith(f"{name}: ")
             else f.resident
             for f in monitoring

@@ -15,7 +15,12 @@ from pipeline.editions import ReportVariant
 from pipeline.families.registry import FAMILY_NAMES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
-from pipeline.render.inputs import SUMMARY_TOPICS, common_context, findings_by_topic
+from pipeline.render.inputs import (
+    SUMMARY_TOPICS,
+    ProvenanceIds,
+    common_context,
+    findings_by_topic,
+)
 from pipeline.render.measure_tables import (
     measure_rows_table,
     monitoring_tables,
@@ -173,9 +178,7 @@ def technical_context(
     ]
     name = str(area["name"])
     edition = str(config["edition"])
-    unknown = technical("provenance.unknown")
-    commit = str(provenance.get("commit") or unknown)
-    config_sha = str(provenance.get("config_hash") or provenance.get("config_sha256") or unknown)
+    ids = ProvenanceIds.of(provenance)
     return {
         **common,
         "title": technical("title", edition=edition, area=name),
@@ -190,6 +193,6 @@ def technical_context(
         ),
         "sections": sections,
         "contents": contents_of(sections),
-        "provenance_short": commit[:12],
-        "config_hash_short": config_sha[:12],
+        "provenance_short": ids.commit[:12],
+        "config_hash_short": ids.config_sha256[:12],
     }
