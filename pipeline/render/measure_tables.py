@@ -154,23 +154,29 @@ def _indicator_row(r: Mapping[str, Any], policy: DisclosurePolicy, words: Wordin
     )
 
 
+def _monitoring_table(
+    name: str, rows: Sequence[Row], columns: Sequence[tuple[str, str]], words: Wording
+) -> Table:
+    """One monitoring table (``indicators``, ``actions`` or ``overdue``) with its caption
+    and column headings."""
+    return Table(
+        id=f"monitoring-{name}",
+        caption=words(f"{name}_caption"),
+        columns=words.columns(f"{name}_columns", columns),
+        rows=tuple(rows),
+        compact=True,
+    )
+
+
 def monitoring_tables(table: pd.DataFrame, policy: DisclosurePolicy, words: Wording) -> list[Table]:
     """The monitoring family's tables; ``words``: the wording's ``technical.monitoring``."""
-    indicators = table.loc[table["measure_id"].astype(str).str.startswith("monitoring_")]
+    ids = table["measure_id"].astype(str)
     out = []
+    indicators = table.loc[ids.str.startswith("monitoring_")]
     if len(indicators):
-        out.append(
-            Table(
-                id="monitoring-indicators",
-                caption=words("indicators_caption"),
-                columns=words.columns("indicator_columns", INDICATOR_COLUMNS),
-                rows=tuple(_indicator_row(r, policy, words) for r in indicators.to_dict("records")),
-                compact=True,
-            )
-        )
-    actions = table.loc[
-        table["measure_id"].astype(str).isin(["actions_by_status", "actions_overdue"])
-    ]
+        rows = [_indicator_row(r, policy, words) for r in indicators.to_dict("records")]
+        out.append(_monitoring_table("indicators", rows, INDICATOR_COLUMNS, words))
+    actions = table.loc[ids.isin(["actions_by_status", "actions_overdue"])]
     if len(actions):
         rows = [
             Row(
@@ -182,16 +188,8 @@ def monitoring_tables(table: pd.DataFrame, policy: DisclosurePolicy, words: Word
             )
             for r in actions.to_dict("records")
         ]
-        out.append(
-            Table(
-                id="monitoring-actions",
-                caption=words("actions_caption"),
-                columns=words.columns("action_columns", ACTION_COLUMNS),
-                rows=tuple(rows),
-                compact=True,
-            )
-        )
-    overdue = table.loc[table["measure_id"].astype(str) == "action_overdue"]
+        out.append(_monitoring_table("actions", rows, ACTION_COLUMNS, words))
+    overdue = table.loc[ids == "action_overdue"]
     if len(overdue):
         rows = [
             Row(
@@ -206,13 +204,5 @@ def monitoring_tables(table: pd.DataFrame, policy: DisclosurePolicy, words: Word
             )
             for r in overdue.to_dict("records")
         ]
-        out.append(
-            Table(
-                id="monitoring-overdue",
-                caption=words("overdue_caption"),
-                columns=words.columns("overdue_columns", OVERDUE_COLUMNS),
-                rows=tuple(rows),
-                compact=True,
-            )
-        )
+        out.append(_monitoring_table("overdue", rows, OVERDUE_COLUMNS, words))
     return out
