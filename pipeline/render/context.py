@@ -86,7 +86,10 @@ def build_context(
             area=area,
             words=words,
         )
-        return {**context, "keywords": provenance_keywords(provenance or {})}
+        return {
+            **context,
+            "keywords": provenance_keywords(provenance or {}, words.part("keywords")),
+        }
     if isinstance(reconciliation, Sequence) and not isinstance(reconciliation, pd.DataFrame):
         reconciliation = (
             pd.concat(list(reconciliation), ignore_index=True) if reconciliation else None
@@ -106,4 +109,4 @@ def build_context(
         variant=variant,
         words=words,
     )
-    return {**context, "keywords": provenance_keywords(provenance or {})}
+    return {**context, "keywords": provenance_keywords(provenance or {}, words.part("keywords"))}

@@ -14,6 +14,7 @@ from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.formatting import long_date
 from pipeline.render.pdf import publication_date
+from pipeline.render.wording import Wording
 
 #: The finding topics a report's summary opens with, in order (the first finding of each).
 SUMMARY_TOPICS: tuple[str, ...] = ("prevalence", "trend", "who", "where", "when", "deprivation")
@@ -116,11 +117,12 @@ class ProvenanceIds:
         )
 
 
-def provenance_keywords(provenance: Mapping[str, Any]) -> str:
+def provenance_keywords(provenance: Mapping[str, Any], words: Wording) -> str:
     """The key parts of the edition's provenance, for the PDF's Keywords metadata, so a PDF
-    found on its own still says which code and configuration made it."""
+    found on its own still says which code and configuration made it; ``words``: the
+    wording's ``keywords``."""
     ids = ProvenanceIds.of(provenance)
-    state = {True: "with uncommitted changes", False: "clean tree"}.get(
-        ids.dirty, "tree state unknown"
+    state = "unknown" if ids.dirty is None else "dirty" if ids.dirty else "clean"
+    return words(
+        "line", commit=ids.commit, state=words(f"tree_{state}"), config_sha256=ids.config_sha256
     )
-    return f"SNA; commit {ids.commit} ({state}); config sha256 {ids.config_sha256}"
