@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from pipeline.formatting import financial_year_label
 from pipeline.runtime import UNTOUCHED, UserFacingError, shown_path
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
@@ -191,11 +192,6 @@ def schema_problems(data: Any, schema: Path, file_of: Callable[[KeyPath], str] |
 # --------------------------------------------------------------------------------------------
 
 
-def edition_label(financial_year: int) -> str:
-    """The label of a financial year by its first calendar year: 2024 -> '2024-25'."""
-    return f"{financial_year}-{(financial_year + 1) % 100:02d}"
-
-
 def _dates(data: Any, path: tuple[str | int, ...] = ()) -> Iterable[tuple[KeyPath, str]]:
     """Every text value under a key ending in ``_date`` (``publication_date`` and any other)."""
     if isinstance(data, Mapping):
@@ -235,7 +231,7 @@ def settings_problems(config: Mapping[str, Any], file_of: Callable[[KeyPath], st
             f"last_financial_year ({last}); the window runs from its first financial year to "
             f"its last (e.g. 2020 to 2024)"
         )
-    expected = edition_label(last)
+    expected = financial_year_label(last)
     if config["edition"] != expected:
         problems.append(
             f"{file_of(['edition'])}: edition: {config['edition']!r} does not match the window, "

@@ -244,6 +244,7 @@ def render_html_step(
         tables=_read_tables(tables),
         findings={family: read_json(path) for family, path in findings.items()},
         chart_dir=chart_dir,
+        template_dir=template_dir,
         narrative=load_narrative(narrative),
         config=dict(settings),
         area=dict(area),

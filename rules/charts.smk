@@ -4,7 +4,7 @@
 rule draw_charts:
     input:
         **MEASURE_TABLES,
-        boundaries=f"{VALIDATED}/{{area}}/boundaries.parquet",
+        boundaries=LAYOUT.validated_file("{area}", "boundaries"),
     output:
         charts=directory(CHARTS),
     log:

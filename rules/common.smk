@@ -8,6 +8,7 @@ from pipeline.audit.git_state import refresh_git_state
 from pipeline.config_checks import check_workflow_configuration, generated_inputs
 from pipeline.editions import rendered_files
 from pipeline.families.registry import FAMILY_NAMES
+from pipeline.layout import Layout
 from pipeline.render.publish import drop_stale_receipt
 from pipeline.settings import stage_settings
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
@@ -25,18 +26,17 @@ DATASET = config["dataset"]
 # public data alone, LSOA-level recorded-crime counts instead (see config/public.yaml).
 SHARED_KINDS = list(shared_kinds(config))
 AREA_KINDS = list(area_kinds(config))
-VALIDATED = f"data/processed/validated/{DATASET}"
-VALIDATION_REPORTS = f"data/processed/validation/{DATASET}"
-MEASURES = "data/processed/measures/{area}/{edition}"
-CHARTS = "data/processed/charts/{area}/{edition}"
-RENDERED = "data/processed/render/{area}/{edition}"
-# What publish_edition has published (the reports/ trees are not Snakemake outputs: Snakemake
-# deletes a rule's outputs before running it, which would delete the last edition first).
-RECEIPT = "data/processed/publish/{area}/{edition}.json"
+# Where each stage writes (pipeline/layout.py; the preview uses the same layout).
+LAYOUT = Layout(DATASET)
+MEASURES = LAYOUT.measures
+CHARTS = LAYOUT.charts
+RENDERED = LAYOUT.rendered
+PROVENANCE = LAYOUT.provenance
+RECEIPT = LAYOUT.receipt
 # Every measure family's table and its findings in words, by family (``<family>_findings``).
-MEASURE_TABLES = {family: f"{MEASURES}/{family}.csv" for family in FAMILY_NAMES}
+MEASURE_TABLES = {family: LAYOUT.measure_table(family) for family in FAMILY_NAMES}
 MEASURE_FINDINGS = {
-    f"{family}_findings": f"{MEASURES}/{family}.findings.json" for family in FAMILY_NAMES
+    f"{family}_findings": LAYOUT.measure_findings(family) for family in FAMILY_NAMES
 }
 # Every report variant as HTML and PDF (resident_html, technical_internal_pdf, ...; see
 # pipeline/editions.py), named like the published files.
@@ -44,7 +44,7 @@ RENDERED_REPORTS = rendered_files(config, RENDERED)
 TEMPLATE_FILES = sorted(str(path) for path in Path("templates").glob("*") if path.is_file())
 # Written only when the commit or the dirty flag changes, so provenance (and the colophon)
 # follows the code without making every rule re-run on each commit.
-refresh_git_state("data/processed/provenance/git-state.json")
+refresh_git_state(LAYOUT.git_state)
 # A published tree deleted or replaced since its receipt was written (e.g. reports/ removed):
 # drop the receipt so that publish_edition runs again.
 for _area in AREAS:
@@ -79,15 +79,12 @@ def get_raw_folder_files(wildcards):
 
 def validated_files(folder, kinds):
     """The validated table of each input kind in ``folder`` ('shared' or an area), by kind."""
-    return {kind: f"{VALIDATED}/{folder}/{kind}.parquet" for kind in kinds}
+    return {kind: LAYOUT.validated_file(folder, kind) for kind in kinds}
 
 
 def reconciliation_files(folder, kinds):
     """The row reconciliation of each input kind in ``folder``, keyed ``<kind>_reconciliation``."""
-    return {
-        f"{kind}_reconciliation": f"{VALIDATION_REPORTS}/{folder}/{kind}.reconciliation.csv"
-        for kind in kinds
-    }
+    return {f"{kind}_reconciliation": LAYOUT.reconciliation_file(folder, kind) for kind in kinds}
 
 
 def shared_raw_files():
@@ -95,9 +92,7 @@ def shared_raw_files():
     return {f"raw_{kind}": raw_file("shared", kind) for kind in SHARED_KINDS}
 
 
-def inputs_read_file(folder):
-    """What a validation job read: path, size and sha256 of each input (for provenance)."""
-    return f"{VALIDATION_REPORTS}/{folder}/inputs-read.json"
+inputs_read_file = LAYOUT.inputs_read_file
 
 
 def get_inputs_read_of_area(wildcards):
@@ -135,7 +130,7 @@ def get_area_validation_inputs(wildcards):
     files |= {
         f"shared_{kind}": path for kind, path in validated_files("shared", SHARED_KINDS).items()
     }
-    files["checked"] = f"data/processed/raw-check/{DATASET}/{wildcards.area}.json"
+    files["checked"] = LAYOUT.raw_check_file(wildcards.area)
     return files
 
 
@@ -149,7 +144,7 @@ def get_reconciliation_files(wildcards):
     cross-input checks'."""
     shared = reconciliation_files("shared", SHARED_KINDS)
     own = reconciliation_files(wildcards.area, AREA_KINDS)
-    cross = f"{VALIDATION_REPORTS}/{wildcards.area}/cross-inputs.reconciliation.csv"
+    cross = LAYOUT.cross_inputs_file(wildcards.area)
     return list(shared.values()) + list(own.values()) + [cross]
 
 

@@ -10,7 +10,7 @@ rule publish_edition:
         **RENDERED_REPORTS,
         **MEASURE_TABLES,
         charts=CHARTS,
-        provenance="data/processed/provenance/{area}/{edition}.json",
+        provenance=PROVENANCE,
         templates=TEMPLATE_FILES,
     output:
         receipt=RECEIPT,

@@ -5,10 +5,10 @@
 rule record_provenance:
     input:
         read=get_inputs_read_of_area,
-        git_state="data/processed/provenance/git-state.json",
+        git_state=LAYOUT.git_state,
         lock="uv.lock",
     output:
-        provenance="data/processed/provenance/{area}/{edition}.json",
+        provenance=PROVENANCE,
     log:
         "logs/record_provenance/{area}/{edition}.log",
     localrule: True
@@ -28,7 +28,7 @@ rule render_reports:
         **MEASURE_TABLES,
         **MEASURE_FINDINGS,
         charts=CHARTS,
-        provenance="data/processed/provenance/{area}/{edition}.json",
+        provenance=PROVENANCE,
         narrative=get_narrative,
         templates=TEMPLATE_FILES,
         reconciliation=get_reconciliation_files,

@@ -10,7 +10,7 @@ rule check_raw_inputs:
     input:
         files=get_raw_folder_files,
     output:
-        checked=f"data/processed/raw-check/{DATASET}/{{folder}}.json",
+        checked=LAYOUT.raw_check_file("{folder}"),
     log:
         f"logs/check_raw_inputs/{DATASET}/{{folder}}.log",
     localrule: True
@@ -27,7 +27,7 @@ rule check_raw_inputs:
 rule validate_shared_inputs:
     input:
         **shared_raw_files(),
-        checked=f"data/processed/raw-check/{DATASET}/shared.json",
+        checked=LAYOUT.raw_check_file("shared"),
     output:
         **validated_files("shared", SHARED_KINDS),
         **reconciliation_files("shared", SHARED_KINDS),
@@ -54,7 +54,7 @@ rule validate_area_inputs:
     output:
         **validated_files("{area}", AREA_KINDS),
         **reconciliation_files("{area}", AREA_KINDS),
-        kept=f"{VALIDATION_REPORTS}/{{area}}/cross-inputs.reconciliation.csv",
+        kept=LAYOUT.cross_inputs_file("{area}"),
         read=inputs_read_file("{area}"),
     log:
         f"logs/validate_area_inputs/{DATASET}/{{area}}.log",

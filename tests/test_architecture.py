@@ -17,16 +17,6 @@ REPO = Path(__file__).resolve().parents[1]
 PIPELINE = REPO / "pipeline"
 MAX_LINES = 600
 
-#: Modules over MAX_LINES that other helpers of issue 13 are splitting on their own branches
-#: right now; their line-count check is expected to fail until then. Strict: a module that
-#: comes under the limit fails the check until it leaves this list, so the list is emptied
-#: when those branches are merged. Nothing else may be added here.
-SPLIT_IN_PROGRESS: frozenset[str] = frozenset(
-    {
-        "pipeline/render/context.py",
-    }
-)
-
 #: Calls that find code by name at run time: imports and signatures are written out instead.
 #: (``from importlib import metadata`` reads installed versions and stays allowed.)
 FORBIDDEN = {("importlib", "import_module"), ("inspect", "signature")}
@@ -129,22 +119,7 @@ def test_no_import_cycles_among_pipeline_modules():
     assert import_cycles(import_graph()) == []
 
 
-def _line_count_params() -> list:
-    params = []
-    for path in _source_files():
-        relative = _relative(path)
-        marks = []
-        if relative in SPLIT_IN_PROGRESS:
-            marks = [pytest.mark.xfail(strict=True, reason="being split by another helper")]
-        params.append(pytest.param(path, id=relative, marks=marks))
-    return params
-
-
-def test_the_split_in_progress_list_names_only_existing_modules():
-    assert SPLIT_IN_PROGRESS <= {_relative(path) for path in _source_files()}
-
-
-@pytest.mark.parametrize("path", _line_count_params())
+@pytest.mark.parametrize("path", _source_files(), ids=_relative)
 def test_no_module_is_over_the_line_limit(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{_relative(path)} has {lines} lines (limit {MAX_LINES})"

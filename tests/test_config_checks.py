@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from pipeline import config_checks as cc
+from pipeline.formatting import financial_year_label
 
 REPO = Path(__file__).resolve().parents[1]
 NARRATIVE = REPO / "config/narrative/waltham-forest.yaml"
@@ -95,7 +96,7 @@ def test_the_shipped_narratives_pass():
 
 
 def test_the_schema_domains_are_the_reports_domains():
-    from pipeline.render.context import DOMAINS
+    from pipeline.render.resident import DOMAINS
 
     assert tuple(cc.strategy_domains()) == DOMAINS
 
@@ -183,7 +184,7 @@ def test_the_edition_must_be_the_label_of_the_windows_last_year(config):
         "c.yaml: edition: '2023-24' does not match the window, whose last financial year 2024 "
         "is '2024-25'; set edition: \"2024-25\" (it names the folder reports/<area>/<edition>/)"
     ]
-    assert cc.edition_label(1999) == "1999-00" and cc.edition_label(2024) == "2024-25"
+    assert financial_year_label(1999) == "1999-00" and financial_year_label(2024) == "2024-25"
 
 
 @pytest.mark.parametrize("edition", ["2024-25\n", "2024-25 ", "2024-2025", "24-25"])

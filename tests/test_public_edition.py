@@ -187,7 +187,8 @@ def with_public_technical(preview, tmp_path_factory) -> dict:
     narrative = yaml.safe_load(Path(preview.area["narrative"]).read_text(encoding="utf-8"))
     context = build_context(
         audience=variant.report, circulation=variant.circulation, tables=tables,
-        findings=findings, chart_dir=charts, narrative=narrative, config=config,
+        findings=findings, chart_dir=charts, template_dir=REPO / "templates",
+        narrative=narrative, config=config,
         area=preview.area, provenance=PREVIEW_PROVENANCE, reconciliation=reconciliation,
         dictionary=data_dictionary(),
     )  # fmt: skip

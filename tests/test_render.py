@@ -23,8 +23,9 @@ from pipeline.charts.build import build_charts
 from pipeline.charts.store import write_charts
 from pipeline.editions import RESIDENT, TECHNICAL_INTERNAL, variant_for
 from pipeline.render.bundle import deterministic_zip, write_bundle
-from pipeline.render.context import build_context, disproportionality_caveats, family_methods
+from pipeline.render.context import build_context
 from pipeline.render.html import make_environment, render_report, render_template
+from pipeline.render.inputs import disproportionality_caveats, family_methods
 from pipeline.render.pdf import PdfRenderError, pdf_bytes, with_fixed_dates, write_pdf
 from pipeline.render.preview import PREVIEW_PROVENANCE, cached_preview, load_measures
 from pipeline.render.quality import prose_blocks
@@ -93,6 +94,7 @@ def test_a_script_in_the_data_is_escaped_everywhere(preview, tmp_path):
             tables=tables,
             findings=findings,
             chart_dir=charts,
+            template_dir=TEMPLATES,
             narrative=narrative,
             config=config,
             area=area,
@@ -172,7 +174,7 @@ def test_the_internal_mark_follows_the_circulation_not_the_thresholds(preview, t
     config["disclosure"]["technical_threshold"] = config["disclosure"]["resident_threshold"]
     common = dict(
         audience="technical", tables=tables, findings=findings, narrative={}, config=config,
-        area=preview.area, provenance=PREVIEW_PROVENANCE,
+        area=preview.area, provenance=PREVIEW_PROVENANCE, template_dir=TEMPLATES,
     )  # fmt: skip
     internal = build_context(circulation="internal", chart_dir=preview.charts, **common)
     assert internal["internal"] is True
@@ -193,6 +195,7 @@ def test_html_is_deterministic(preview, resident_html):
         tables=tables,
         findings=findings,
         chart_dir=preview.charts,
+        template_dir=TEMPLATES,
         narrative=narrative,
         config=preview.config,
         area=preview.area,
@@ -433,7 +436,8 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
         write_charts([], charts, variant_for(audience).name)
         context = build_context(
             audience=audience, tables=tables, findings=findings, chart_dir=charts,
-            narrative=narrative, config=config, area=area, provenance=PREVIEW_PROVENANCE,
+            template_dir=TEMPLATES, narrative=narrative, config=config, area=area,
+            provenance=PREVIEW_PROVENANCE,
         )  # fmt: skip
         html[audience] = render_report(context, TEMPLATES, audience)
     return html

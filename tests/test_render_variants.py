@@ -4,12 +4,29 @@ tables, monitoring baselines hidden with their small counts, findings in residen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from pipeline.disclosure import DisclosurePolicy
 from pipeline.editions import TECHNICAL_INTERNAL, TECHNICAL_PUBLIC
 from pipeline.findings import Finding
-from pipeline.render.context import _monitoring_tables, _quality_section, finding_text
+from pipeline.render.measure_tables import monitoring_tables
+from pipeline.render.reference import quality_section
+from pipeline.render.technical import finding_text
+from pipeline.render.wording import Wording
+
+REPO = Path(__file__).resolve().parents[1]
+TECHNICAL = Wording.read(REPO / "templates").part("technical")
+
+
+def _quality_section(reconciliation, policy):
+    return quality_section(reconciliation, policy, TECHNICAL.part("quality"))
+
+
+def _monitoring_tables(table, policy):
+    return monitoring_tables(table, policy, TECHNICAL.part("monitoring"))
+
 
 PUBLIC = DisclosurePolicy(threshold=10)
 INTERNAL = DisclosurePolicy(threshold=0)

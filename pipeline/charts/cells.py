@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from pipeline.disclosure import MARKER
-from pipeline.families.common import financial_year_label, financial_years
+from pipeline.families.common import financial_years
+from pipeline.formatting import financial_year_label
 
 #: Columns of a per-LSOA rate table (see :class:`RateLabels`).
 RATE_COLUMN = "Rate per 1,000"

@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.common import financial_year_label, population_total
+from pipeline.families.common import population_total
+from pipeline.formatting import financial_year_label
 
 #: Metrics this family reports, as keys of ``config["definitions"]``.
 METRIC_KEYS: tuple[str, str] = ("key_metric", "under_18_metric")

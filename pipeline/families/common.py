@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.findings import Finding
+from pipeline.formatting import financial_year_label
 from pipeline.stats import fingertips_compare
 from pipeline.validate.kinds import has_victim_extract
 
@@ -31,11 +32,6 @@ MEASURE_COLUMNS: list[str] = [
     "method",
     "confidence",
 ]
-
-
-def financial_year_label(start_year: int) -> str:
-    """Label a financial year by its start year: 2024 -> '2024-25'."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
 def edition_start_year(edition: str) -> int:

@@ -31,8 +31,10 @@ from pipeline.editions import (
     threshold,
     zip_name,
 )
+from pipeline.formatting import fmt_file_size, long_date
 from pipeline.render.html import render_template
 from pipeline.render.pdf import publication_date
+from pipeline.render.wording import Wording
 from pipeline.safe_csv import safe_csv_bytes
 
 
@@ -67,32 +69,22 @@ class BundleFile:
     size: str
 
 
-def _size(path: Path) -> str:
-    size = path.stat().st_size
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
 def _csv_label(relative: str) -> str:
     stem = PurePosixPath(relative).stem.removesuffix(INTERNAL_SUFFIX).removeprefix(MEASURES_PREFIX)
     return stem.replace("-", " ").replace("_", " ")
 
 
-_FORMAT_NAMES = {"html": "web page", "pdf": "PDF"}
-
-
-def _report_title(variant: ReportVariant, area_name: str) -> str:
+def _report_title(variant: ReportVariant, area_name: str, words: Wording) -> str:
     if variant.report == "resident":
-        return f"Serious violence in {area_name}: summary for residents"
-    if variant.internal:
-        return "Technical report, internal: every count shown"
-    return "Technical report (small numbers hidden as in the residents' report)"
+        return words("report_titles.resident", area=area_name)
+    return words(
+        "report_titles.technical_internal" if variant.internal else "report_titles.technical_public"
+    )
 
 
-def _csv_groups(tree: Path, variants: Sequence[ReportVariant]) -> list[dict[str, Any]]:
+def _csv_groups(
+    tree: Path, variants: Sequence[ReportVariant], words: Wording
+) -> list[dict[str, Any]]:
     """The CSVs of each report of the tree, then (internal tree) the measure tables."""
     groups = []
     for variant in variants:
@@ -101,11 +93,11 @@ def _csv_groups(tree: Path, variants: Sequence[ReportVariant]) -> list[dict[str,
             for p in (tree / csv_folder(variant)).glob("*.csv")
             if not p.name.startswith(MEASURES_PREFIX)
         )
-        report = "residents' report" if variant.report == "resident" else "technical report"
+        report = words(f"reports.{variant.report}")
         groups.append(
             {
-                "heading": f"Data behind the {report}",
-                "prefix": f"{report[0].upper()}{report[1:]} data",
+                "heading": words("report_data_heading", report=report),
+                "prefix": words("report_data_prefix", report=report),
                 "hidden": not variant.internal,
                 "files": [_listed(tree, f) for f in files],
             }
@@ -114,8 +106,8 @@ def _csv_groups(tree: Path, variants: Sequence[ReportVariant]) -> list[dict[str,
         measures = sorted((tree / measure_table_path("x")).parent.glob(f"{MEASURES_PREFIX}*.csv"))
         groups.append(
             {
-                "heading": "Measure tables: every measure, every count",
-                "prefix": "Measure table",
+                "heading": words("measures_heading"),
+                "prefix": words("measures_prefix"),
                 "hidden": False,
                 "files": [_listed(tree, f) for f in measures],
             }
@@ -125,7 +117,7 @@ def _csv_groups(tree: Path, variants: Sequence[ReportVariant]) -> list[dict[str,
 
 def _listed(tree: Path, path: Path) -> BundleFile:
     relative = path.relative_to(tree).as_posix()
-    return BundleFile(relative, _csv_label(relative), _size(path))
+    return BundleFile(relative, _csv_label(relative), fmt_file_size(path.stat().st_size))
 
 
 def index_context(
@@ -134,23 +126,26 @@ def index_context(
     area: Mapping[str, Any],
     circulation: str,
     variants: Sequence[ReportVariant],
+    words: Wording,
 ) -> dict[str, Any]:
-    """What one tree's index page lists: its reports in both formats, every CSV and the zip."""
+    """What one tree's index page lists: its reports in both formats, every CSV and the zip;
+    ``words``: the wording's ``index``."""
     reports = []
     for variant in variants:
         for fmt in FORMATS:
             name = variant.file_name(fmt)
             if not (tree_dir / name).exists():
                 raise FileNotFoundError(f"{tree_dir}: report {name} missing before bundling")
-            label = f"{_report_title(variant, str(area['name']))} ({_FORMAT_NAMES[fmt]}"
-            reports.append(BundleFile(name, label, _size(tree_dir / name)))
+            title = _report_title(variant, str(area["name"]), words)
+            label = words("report", title=title, format=words(f"formats.{fmt}"))
+            reports.append(BundleFile(name, label, fmt_file_size((tree_dir / name).stat().st_size)))
     internal = circulation == INTERNAL
     day = publication_date(config)
     return {
         "area_name": area["name"],
         "edition": config["edition"],
         "publication_date": day.isoformat(),
-        "publication_date_text": f"{day.day} {day:%B %Y}",
+        "publication_date_text": long_date(day),
         "synthetic": bool(config.get("synthetic_data", False)),
         "internal": internal,
         "technical_in_public_edition": any(v.report == "technical" for v in variants)
@@ -158,7 +153,7 @@ def index_context(
         "technical_threshold": threshold(config, INTERNAL),
         "resident_threshold": threshold(config, PUBLIC),
         "reports": reports,
-        "csv_groups": _csv_groups(tree_dir, variants),
+        "csv_groups": _csv_groups(tree_dir, variants, words),
         "zip": zip_name(area["slug"], config["edition"], circulation),
     }
 
@@ -198,7 +193,8 @@ def write_bundle(
     path. Call it after the reports and :func:`write_published_data`; the manifest is left
     out of the zip because it is written afterwards and hashes it."""
     tree = Path(tree_dir)
-    context = index_context(tree, config, area, circulation, variants)
+    words = Wording.read(template_dir).part("index")
+    context = index_context(tree, config, area, circulation, variants, words)
     html = render_template(context, template_dir, "index.html.j2")
     write_durably(tree / index_name(circulation), html.encode("utf-8"))
     name = context["zip"]

@@ -7,7 +7,6 @@ Numbers in tables carry their kind (``count``, ``rate``, ``share``, ...) into th
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -101,7 +100,8 @@ class Figure:
 class Section:
     """A report section. ``level`` is the heading level (2 or 3...); ``body`` holds
     paragraphs (plain strings are escaped; :class:`Markup` is trusted HTML from
-    :func:`markdown_to_html`); ``bullets`` a list; then figures, tables and subsections."""
+    :func:`markdown_to_html`); ``bullets`` a list; then figures, tables, the paragraphs
+    ``after``, the method and caveats, and subsections."""
 
     id: str
     heading: str
@@ -113,6 +113,10 @@ class Section:
     subsections: tuple[Section, ...] = ()
     after: tuple[str | Markup, ...] = ()
     css_class: str = ""
+    #: A measure family's method and its caveats (:func:`markdown_to_html`), printed after
+    #: everything else under their own headings.
+    method: Markup | None = None
+    caveats: Markup | None = None
 
 
 @dataclass(frozen=True)
@@ -126,59 +130,6 @@ class Contents:
     """Table of contents entries (top-level sections)."""
 
     entries: tuple[Link, ...] = field(default_factory=tuple)
-
-
-# --------------------------------------------------------------------------------------------
-# Formatting
-# --------------------------------------------------------------------------------------------
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, pandas NA and empty strings."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == "" or value.strip().lower() in ("nan", "<na>", "none")
-    try:
-        return bool(math.isnan(float(value)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_count(value: object) -> str:
-    """A whole number with thousands separators ('1,234'); a dash when missing."""
-    if is_missing(value):
-        return "–"
-    number = float(value)  # type: ignore[arg-type]
-    if not number.is_integer():
-        return f"{number:,.1f}"
-    return f"{int(number):,}"
-
-
-def fmt_number(value: object, decimals: int = 1) -> str:
-    """A number with fixed decimals and thousands separators; 'no limit' for infinity."""
-    if is_missing(value):
-        return "–"
-    number = float(value)  # type: ignore[arg-type]
-    if math.isinf(number):
-        return "no limit" if number > 0 else "no limit"
-    return f"{number:,.{decimals}f}"
-
-
-def fmt_percent(value: object, decimals: int = 0) -> str:
-    """A proportion (0-1) as a percentage."""
-    if is_missing(value):
-        return "–"
-    return f"{float(value) * 100:.{decimals}f}%"  # type: ignore[arg-type]
-
-
-def fmt_interval(lower: object, upper: object, decimals: int = 1, percent: bool = False) -> str:
-    """'12.3 to 45.6' (or percentages); a dash when either limit is missing."""
-    if is_missing(lower) or is_missing(upper):
-        return "–"
-    if percent:
-        return f"{fmt_percent(lower, decimals)} to {fmt_percent(upper, decimals)}"
-    return f"{fmt_number(lower, decimals)} to {fmt_number(upper, decimals)}"
 
 
 # --------------------------------------------------------------------------------------------

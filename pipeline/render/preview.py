@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from pipeline.config_checks import load_narrative
+from pipeline.layout import Layout
 
 REPO = Path(__file__).resolve().parents[2]
 #: A stand-in provenance record for previews (the workflow records the real one).
@@ -74,53 +75,54 @@ def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str
     return config
 
 
-def compute_measures(config: Mapping[str, Any], work: Path) -> Path:
+def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
     """Validate the raw inputs and compute every measure family (tables and findings), with
-    the workflow's own step functions and file layout."""
+    the workflow's own step functions and path layout."""
     from pipeline.families.registry import FAMILY_NAMES
     from pipeline.steps import measures_step, validate_area_step, validate_shared_step
     from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
     area = config["areas"][0]
-    validated, reports = work / "validated", work / "validation"
 
-    def layout(folder: str, kinds: tuple[str, ...], raw: Path) -> dict[str, dict[str, str]]:
+    def files(folder: str, kinds: tuple[str, ...], raw: Path) -> dict[str, dict[str, str]]:
         return {
             "raw": {kind: str(raw / raw_filename(kind)) for kind in kinds},
-            "validated": {kind: str(validated / folder / f"{kind}.parquet") for kind in kinds},
-            "reconciliation": {
-                kind: str(reports / folder / f"{kind}.reconciliation.csv") for kind in kinds
-            },
+            "validated": {kind: layout.validated_file(folder, kind) for kind in kinds},
+            "reconciliation": {kind: layout.reconciliation_file(folder, kind) for kind in kinds},
         }
 
-    shared = layout("shared", shared_kinds(config), Path(config["shared_inputs"]))
+    shared = files("shared", shared_kinds(config), Path(config["shared_inputs"]))
     validate_shared_step(
         shared["raw"],
         validated=shared["validated"],
         reconciliation=shared["reconciliation"],
-        read=str(reports / "shared" / "inputs-read.json"),
+        read=layout.inputs_read_file("shared"),
         settings=config,
     )
-    own = layout(area["slug"], area_kinds(config), Path(area["inputs"]))
+    own = files(area["slug"], area_kinds(config), Path(area["inputs"]))
     validate_area_step(
         own["raw"],
         shared["validated"],
         validated=own["validated"],
         reconciliation=own["reconciliation"],
-        kept=str(reports / area["slug"] / "cross-inputs.reconciliation.csv"),
-        read=str(reports / area["slug"] / "inputs-read.json"),
+        kept=layout.cross_inputs_file(area["slug"]),
+        read=layout.inputs_read_file(area["slug"]),
         settings=config,
         area_code=area["code"],
     )
-    measures = work / "measures" / area["slug"] / str(config["edition"])
+    edition = str(config["edition"])
+
+    def of(pattern: str) -> str:
+        return layout.of(pattern, area["slug"], edition)
+
     measures_step(
         shared["validated"] | own["validated"],
-        tables={family: str(measures / f"{family}.csv") for family in FAMILY_NAMES},
-        findings={family: str(measures / f"{family}.findings.json") for family in FAMILY_NAMES},
+        tables={family: of(layout.measure_table(family)) for family in FAMILY_NAMES},
+        findings={family: of(layout.measure_findings(family)) for family in FAMILY_NAMES},
         settings=config,
         area_code=area["code"],
     )
-    return measures
+    return Path(of(layout.measures))
 
 
 def load_measures(
@@ -164,27 +166,28 @@ def render_demo_preview(
         write(generate(), raw)
     settings = preview_config(raw, config)
     area = settings["areas"][0]
-    measures = compute_measures(settings, out / "processed")
-    tables, findings = load_measures(measures)
-    shape = (
-        read_parquet(out / "processed" / "validated" / area["slug"] / "boundaries.parquet")
-        if boundaries
-        else None
-    )
+    layout = Layout(str(settings["dataset"]), processed=str(out / "processed"))
     edition = str(settings["edition"])
-    charts = out / "processed" / "charts" / area["slug"] / edition
+
+    def of(pattern: str) -> Path:
+        return Path(layout.of(pattern, area["slug"], edition))
+
+    measures = compute_measures(settings, layout)
+    tables, findings = load_measures(measures)
+    shape = read_parquet(layout.validated_file(area["slug"], "boundaries")) if boundaries else None
+    charts = of(layout.charts)
     variants = report_variants(settings)
     for v in variants:
         write_charts(
             build_charts(tables, shape, settings, area, v.report, v.circulation), charts, v.name
         )
-    rendered_dir = out / "processed" / "render" / area["slug"] / edition
+    rendered_dir = of(layout.rendered)
     trees = tree_paths(out, area["slug"], edition)
     narrative = load_narrative(area["narrative"])
     reconciliation = pd.concat(
         [
             pd.read_csv(p)
-            for p in sorted((out / "processed" / "validation").rglob("*.reconciliation.csv"))
+            for p in sorted(Path(layout.validation_reports).rglob("*.reconciliation.csv"))
         ],
         ignore_index=True,
     )
@@ -196,6 +199,7 @@ def render_demo_preview(
             tables=tables,
             findings=findings,
             chart_dir=charts,
+            template_dir=REPO / "templates",
             narrative=narrative,
             config=settings,
             area=area,
@@ -211,7 +215,7 @@ def render_demo_preview(
         if pdf:
             rendered[v.key("pdf")] = folder / v.file_name("pdf")
             write_pdf(html, rendered[v.key("pdf")], settings)
-    provenance = out / "processed" / "provenance" / area["slug"] / f"{edition}.json"
+    provenance = of(layout.provenance)
     write_json(PREVIEW_PROVENANCE, provenance)
     if pdf:
         publish_editions(

@@ -19,7 +19,7 @@ from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
-from pipeline.render.model import fmt_number
+from pipeline.formatting import fmt_number
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:

@@ -21,7 +21,6 @@ from pipeline.families.common import (
     definition_text,
     distinct_victims,
     edition_start_year,
-    financial_year_label,
     financial_years,
     not_available_rows,
     population_total,
@@ -29,6 +28,7 @@ from pipeline.families.common import (
     select_definition,
     tidy,
 )
+from pipeline.formatting import financial_year_label
 from pipeline.stats import proportion_ci, rate_ci, rate_ratio_katz, share_ratio
 
 #: Census 2021 high-level ethnic groups, in the order tables list them.

@@ -22,7 +22,7 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL
 from pipeline.families.areas_and_periods import AREA_GROUP, NEIGHBOURS_GROUP
 from pipeline.families.common import is_proxy
-from pipeline.render.model import fmt_number
+from pipeline.formatting import fmt_number
 
 #: How the charts name the pooled statistical neighbours.
 NEIGHBOURS_LABEL = "Similar boroughs (pooled)"

@@ -34,8 +34,9 @@ from pipeline.families.areas_and_periods import (
     population_with_fallback,
     series_count,
 )
-from pipeline.families.common import definition_text, financial_year_label, financial_years, tidy
+from pipeline.families.common import definition_text, financial_years, tidy
 from pipeline.findings import change_status, growth_status
+from pipeline.formatting import financial_year_label
 from pipeline.stats import TREND_MIN_POINTS, chi2_linear_trend, fingertips_trend_marker, z_value
 
 RATIO_GROUP = "Area against statistical neighbours"

@@ -1,0 +1,367 @@
+"""The technical report's reference sections, after the measures: definitions, data sources,
+data quality (row reconciliation), disclosure control, data dictionary, caveats and the
+provenance colophon. Each takes its part of the wording (``technical.<section>``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipeline.disclosure import MARKER, DisclosurePolicy, Margin, protect
+from pipeline.formatting import financial_year_label, fmt_count, fmt_percent
+from pipeline.render.inputs import ProvenanceIds
+from pipeline.render.model import Cell, Row, Section, Table, markdown_to_html
+from pipeline.render.wording import Wording
+
+DEFINITION_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (name, "text")
+    for name in ("id", "label", "offence_groups", "weapons", "injury", "domestic_abuse", "ages")
+)
+
+
+def _definition_row(d: Mapping[str, Any], words: Wording) -> Row:
+    injury = (
+        words("any")
+        if d.get("injury") is None
+        else words("injury_yes" if d["injury"] else "injury_no")
+    )
+    domestic_abuse = (
+        words("any")
+        if d.get("domestic_abuse") is None
+        else words("domestic_abuse_only" if d["domestic_abuse"] else "domestic_abuse_excluded")
+    )
+    return Row(
+        Cell(str(d["id"]), "code"),
+        (
+            Cell(str(d["label"])),
+            Cell(", ".join(d["offence_groups"])),
+            Cell(", ".join(d["weapons"])),
+            Cell(injury),
+            Cell(domestic_abuse),
+            Cell(words("ages", age_from=d["age_from"], age_to=d["age_to"])),
+        ),
+    )
+
+
+def _clock(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+def definitions_section(config: Mapping[str, Any], words: Wording) -> Section:
+    definitions = config["definitions"]
+    rows = tuple(
+        _definition_row(definitions[key], words)
+        for key in ("key_metric", "under_18_metric", "serious_violence_u25")
+        if definitions.get(key)
+    )
+    table = Table(
+        id="definitions-table",
+        caption=words("caption", version=definitions["version"]),
+        columns=words.columns("columns", DEFINITION_COLUMNS),
+        rows=rows,
+        compact=True,
+    )
+    groups = "; ".join(
+        words("age_group", label=g["label"], age_from=g["age_from"], age_to=g["age_to"])
+        for g in definitions["age_groups"]
+    )
+    window = definitions["after_school_window"]
+    statistics = config["statistics"]
+    body = (
+        words(
+            "versions",
+            version=definitions["version"],
+            age_groups=groups,
+            school_from=definitions["school_age"]["age_from"],
+            school_to=definitions["school_age"]["age_to"],
+            window_start=_clock(window["start_hour"]),
+            window_end=_clock(window["end_hour"]),
+            school_distance=definitions["school_distance_m"],
+        ),
+        words(
+            "statistics",
+            confidence=fmt_percent(statistics["confidence"]),
+            rate_per=fmt_count(int(statistics["rate_per"])),
+            permutations=statistics["hotspot_permutations"],
+            fdr=statistics["hotspot_fdr"],
+            seed=statistics["random_seed"],
+        ),
+    )
+    return Section(id="definitions", heading=words("heading"), body=body, tables=(table,))
+
+
+def _years_of(table: pd.DataFrame | None, column: str) -> list[int]:
+    """The distinct years in ``column`` of a measure table, oldest first."""
+    if table is None or column not in table.columns:
+        return []
+    return sorted({int(y) for y in pd.to_numeric(table[column], errors="coerce").dropna()})
+
+
+def sources_section(
+    provenance: Mapping[str, Any],
+    config: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    words: Wording,
+) -> Section:
+    inputs = provenance.get("inputs", [])
+    rows = [
+        Row(
+            Cell(str(i["path"]), "code"),
+            (Cell(fmt_count(i.get("size")), "number"), Cell(str(i.get("sha256", "")), "code")),
+        )
+        for i in inputs
+    ]
+    table = Table(
+        id="sources-table",
+        caption=words("caption"),
+        columns=words.columns(
+            "columns", (("file", "text"), ("bytes", "number"), ("sha256", "text"))
+        ),
+        rows=tuple(rows),
+        compact=True,
+    )
+    window = config["window"]
+    vintages = [
+        words(
+            "window",
+            first=financial_year_label(window["first_financial_year"]),
+            last=financial_year_label(window["last_financial_year"]),
+            edition=config["edition"],
+        ),
+        words(
+            "neighbours",
+            neighbours=config.get("neighbours_source", words("neighbours_not_stated")),
+            region=config["region"]["name"],
+            region_code=config["region"]["code"],
+        ),
+        words("ethnicity_scheme", scheme=config.get("ethnicity_scheme", "census2021")),
+    ]
+    dep = tables.get("deprivation")
+    if dep is not None and "iod_edition" in dep.columns and dep["iod_edition"].notna().any():
+        iod_edition = sorted(dep["iod_edition"].dropna().astype(str).unique())[0]
+        vintages.append(words("deprivation", iod_edition=iod_edition))
+    years = _years_of(tables.get("key_metric"), "population_year")
+    if years:
+        vintages.append(words("population", first=years[0], last=years[-1]))
+    years = _years_of(tables.get("disproportionality"), "population_year")
+    if years:
+        vintages.append(words("population_by_ethnicity", year=years[0]))
+    return Section(id="sources", heading=words("heading"), bullets=tuple(vintages), tables=(table,))
+
+
+#: Inputs whose rows are people (victim records): in a public report their row counts are
+#: disclosure-controlled like any other count of people. Other inputs' rows (schools, LSOAs,
+#: actions, comparator months) are shown as they are.
+PERSON_LEVEL_INPUTS: frozenset[str] = frozenset({"victims"})
+
+
+def _hidden_row_counts(rows: pd.DataFrame, policy: DisclosurePolicy) -> set[Any]:
+    """Which rows of one input's reconciliation (by index, plus "excluded" for the excluded
+    total in the caption) a public report hides: small counts, and enough others that
+    rows read = rows used + rows excluded cannot give them back."""
+    counts: dict[Any, float] = {i: float(n) for i, n in rows["rows"].items()}
+    excluded = [i for i in rows.index if rows.at[i, "category"] == "excluded"]
+    counts["excluded"] = float(sum(counts[i] for i in excluded))
+    margins = [Margin("excluded rows", "excluded", tuple(excluded))] if excluded else []
+    read, used = _only_row(rows, "read"), _only_row(rows, "used")
+    if read is not None and used is not None:
+        if counts[read] == counts[used] + counts["excluded"]:
+            margins.append(Margin("rows read", read, (used, "excluded")))
+    return set(protect(counts, margins, policy).suppressed)
+
+
+def _only_row(rows: pd.DataFrame, category: str) -> Any:
+    """The index of the one row of ``category`` (None if there is not exactly one)."""
+    matches = rows.index[rows["category"] == category]
+    return matches[0] if len(matches) == 1 else None
+
+
+RECONCILIATION_COLUMNS: tuple[tuple[str, str], ...] = (("category", "text"), ("reason", "text"))
+
+
+def _reconciliation_table(
+    name: str, rows: pd.DataFrame, policy: DisclosurePolicy, words: Wording
+) -> Table:
+    rows = rows.reset_index(drop=True)
+    hidden = (
+        _hidden_row_counts(rows, policy) if policy.active and name in PERSON_LEVEL_INPUTS else set()
+    )
+
+    def shown(key: Any, value: Any) -> str:
+        return MARKER if key in hidden else fmt_count(value)
+
+    # Rows of victim records count people; rows of other inputs (schools, LSOAs) do not.
+    kind = "count" if name in PERSON_LEVEL_INPUTS else "number"
+
+    read = rows.loc[rows["category"] == "read", "rows"].sum()
+    used = rows.loc[rows["category"] == "used", "rows"].sum()
+    excluded = rows.loc[rows["category"] == "excluded", "rows"].sum()
+    table_rows = tuple(
+        Row(
+            Cell(str(r["category"])),
+            (Cell(str(r["reason"])), Cell(shown(i, r["rows"]), kind, i in hidden)),
+        )
+        for i, r in zip(rows.index, rows.to_dict("records"), strict=True)
+    )
+    return Table(
+        id=f"reconciliation-{name}",
+        caption=words(
+            "caption",
+            input=name,
+            read=shown(_only_row(rows, "read"), read),
+            used=shown(_only_row(rows, "used"), used),
+            excluded=shown("excluded", excluded),
+            balanced=int(read) == int(used) + int(excluded),
+        ),
+        columns=words.columns("columns", (*RECONCILIATION_COLUMNS, ("rows", kind))),
+        rows=table_rows,
+        compact=True,
+    )
+
+
+def quality_section(
+    reconciliation: pd.DataFrame | None, policy: DisclosurePolicy, words: Wording
+) -> Section:
+    body = [words("intro")]
+    if policy.active:
+        body.append(words("hidden", threshold=policy.threshold))
+    tables = []
+    if reconciliation is not None and len(reconciliation):
+        tables = [
+            _reconciliation_table(str(name), rows, policy, words)
+            for name, rows in reconciliation.groupby("input", sort=True)
+        ]
+    return Section(
+        id="data-quality", heading=words("heading"), body=tuple(body), tables=tuple(tables)
+    )
+
+
+def disclosure_section(
+    policy: DisclosurePolicy, audit: pd.DataFrame, config: Mapping[str, Any], words: Wording
+) -> Section:
+    body = [words("rule", threshold=int(config["disclosure"]["resident_threshold"]))]
+    if policy.active:
+        body.append(
+            words(
+                "this_report",
+                threshold=policy.threshold,
+                primary=int((audit["rule"] == "primary").sum()),
+                secondary=int((audit["rule"] == "secondary").sum()),
+            )
+        )
+    else:
+        body.append(words("no_threshold"))
+    return Section(id="disclosure-control", heading=words("heading"), body=tuple(body))
+
+
+DICTIONARY_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (name, "text") for name in ("column", "type", "required", "rule", "on_failure")
+)
+
+
+def _dictionary_row(r: Mapping[str, Any]) -> Row:
+    rule = " ".join(
+        x for x in (str(r.get("allowed_values", "")), str(r.get("rule", ""))) if x and x != "-"
+    )
+    return Row(
+        Cell(str(r["column"]), "code"),
+        (
+            Cell(str(r.get("type", ""))),
+            Cell(str(r.get("required", ""))),
+            Cell(rule),
+            Cell(str(r.get("on_failure", ""))),
+        ),
+    )
+
+
+def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) -> Section:
+    if dictionary is None:
+        return Section(
+            id="data-dictionary", heading=words("heading"), body=(words("not_supplied"),)
+        )
+    if isinstance(dictionary, str):
+        return Section(
+            id="data-dictionary", heading=words("heading"), body=(markdown_to_html(dictionary),)
+        )
+    tables = []
+    for name, rows in dictionary.groupby("input", sort=False):
+        file = str(rows["file"].iloc[0]) if "file" in rows else str(name)
+        tables.append(
+            Table(
+                id=f"dictionary-{name}",
+                caption=f"{file}",
+                columns=words.columns("columns", DICTIONARY_COLUMNS),
+                rows=tuple(_dictionary_row(r) for r in rows.to_dict("records")),
+                compact=True,
+            )
+        )
+    return Section(
+        id="data-dictionary",
+        heading=words("heading"),
+        body=(words("intro"),),
+        tables=tuple(tables),
+    )
+
+
+def caveats_section(caveats: Sequence[str], words: Wording) -> Section:
+    """The general caveats, then the ethnicity comparisons' (when one is made)."""
+    return Section(
+        id="caveats",
+        heading=words("heading"),
+        bullets=words.lines("general"),
+        subsections=(
+            Section(
+                id="caveats-ethnicity",
+                heading=words("ethnicity_heading"),
+                level=3,
+                bullets=tuple(caveats),
+            ),
+        )
+        if caveats
+        else (),
+    )
+
+
+def _versions_table(
+    table_id: str, versions: Mapping[str, Any], words: Wording, name: str, key: str
+) -> Table:
+    """Packages or libraries with their versions, by name."""
+    return Table(
+        id=table_id,
+        caption=words(f"{key}_caption"),
+        columns=words.columns(f"{key}_columns", ((name, "text"), ("version", "text"))),
+        rows=tuple(Row(Cell(str(k), "code"), (Cell(str(v)),)) for k, v in sorted(versions.items())),
+        compact=True,
+    )
+
+
+def provenance_section(provenance: Mapping[str, Any], words: Wording) -> Section:
+    ids = ProvenanceIds.of(provenance)
+    items = [
+        (words("commit"), words("commit_value", commit=ids.commit, dirty=bool(ids.dirty))),
+        (words("config"), ids.config_sha256),
+    ]
+    if provenance.get("lock_sha256"):
+        items.append((words("lock"), str(provenance["lock_sha256"])))
+    if provenance.get("python"):
+        items.append((words("python"), str(provenance["python"])))
+    tables = [
+        Table(
+            id="colophon",
+            caption=words("code_caption"),
+            columns=words.columns("code_columns", (("item", "text"), ("value", "text"))),
+            rows=tuple(Row(Cell(k), (Cell(v, "code"),)) for k, v in items),
+            compact=True,
+        )
+    ]
+    packages = provenance.get("packages", {})
+    if packages:
+        tables.append(_versions_table("colophon-packages", packages, words, "package", "packages"))
+    system = provenance.get("system", {})
+    if system:
+        tables.append(_versions_table("colophon-system", system, words, "library", "system"))
+    return Section(
+        id="provenance", heading=words("heading"), body=(words("intro"),), tables=tuple(tables)
+    )

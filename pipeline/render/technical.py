@@ -1,0 +1,200 @@
+"""The technical report's context: every measure family's findings, charts, measure table
+and method, then the reference sections (:mod:`pipeline.render.reference`). Fixed wording
+is ``templates/wording.yaml`` (``technical``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipeline.charts.build import protect_for_report
+from pipeline.charts.cells import not_available
+from pipeline.charts.store import RenderedChart
+from pipeline.disclosure import DisclosurePolicy
+from pipeline.editions import ReportVariant
+from pipeline.families.registry import FAMILY_NAMES
+from pipeline.findings import Finding
+from pipeline.render.chart_tables import chart_parts
+from pipeline.render.inputs import (
+    SUMMARY_TOPICS,
+    ProvenanceIds,
+    common_context,
+    findings_by_topic,
+)
+from pipeline.render.measure_tables import (
+    measure_rows_table,
+    monitoring_tables,
+    rows_not_shown_in_charts,
+)
+from pipeline.render.model import Section, contents_of, markdown_to_html
+from pipeline.render.reference import (
+    caveats_section,
+    definitions_section,
+    dictionary_section,
+    disclosure_section,
+    provenance_section,
+    quality_section,
+    sources_section,
+)
+from pipeline.render.wording import Wording
+
+#: Rows shown in their chart tables rather than again in the family's measure table.
+SHOWN_IN_CHARTS: dict[str, tuple[str, ...]] = {
+    "disproportionality": ("victim_share", "population_share", "share_ratio", "rate_ratio"),
+    "hotspots": ("lsoa_rate", "gi_star", "ward_rate"),
+    "timing": ("hour_weekday",),
+    "deprivation": ("imd_decile_rate",),
+}
+#: The finding topics of each family's section.
+FAMILY_TOPICS: dict[str, tuple[str, ...]] = {
+    "key_metric": ("prevalence",),
+    "trend": ("trend",),
+    "disproportionality": ("who",),
+    "hotspots": ("where",),
+    "timing": ("when",),
+    "deprivation": ("deprivation",),
+    "monitoring": ("monitoring",),
+}
+#: The charts of each family's section.
+FAMILY_CHARTS: dict[str, tuple[str, ...]] = {
+    "key_metric": ("trend",),
+    "disproportionality": ("who",),
+    "hotspots": ("where-map", "wards", "lsoas"),
+    "timing": ("when",),
+    "deprivation": ("deprivation",),
+}
+
+
+def finding_text(finding: Finding, variant: ReportVariant) -> str:
+    """A finding as the technical report prints it. The technical wording quotes counts as
+    computed (e.g. "1/213"), so a technical report published to the public uses the resident
+    wording, which is written to quote nothing the resident threshold hides."""
+    return finding.technical if variant.internal else finding.resident
+
+
+def _family_section(
+    family: str,
+    table: pd.DataFrame,
+    methods: Mapping[str, str],
+    findings: Sequence[Finding],
+    charts: Mapping[str, RenderedChart],
+    caveats: Sequence[str],
+    policy: DisclosurePolicy,
+    variant: ReportVariant,
+    words: Wording,
+) -> Section:
+    technical = words.part("technical")
+    heading = technical(f"families.{family}")
+    figures, chart_tables = chart_parts(
+        charts, FAMILY_CHARTS.get(family, ()), variant, words.part("charts")
+    )
+    body = [finding_text(f, variant) for f in findings]
+    unavailable = not_available(table)
+    if unavailable and FAMILY_CHARTS.get(family) and not figures and not chart_tables:
+        body.append(technical("no_chart"))
+    rest = rows_not_shown_in_charts(table, SHOWN_IN_CHARTS.get(family, ()))
+    tables = list(chart_tables)
+    if family == "monitoring":
+        tables += monitoring_tables(table, policy, technical.part("monitoring"))
+    elif len(rest):
+        caption = technical("measures_caption", heading=heading)
+        tables.append(measure_rows_table(rest, f"{family}-measures", caption, technical))
+    method = markdown_to_html(methods[family]) if methods.get(family) else None
+    # No ethnicity comparison is made when who the victims are is not available.
+    show_caveats = family == "disproportionality" and caveats and not unavailable
+    caveats_html = (
+        markdown_to_html("\n\n".join(f"- {c}" for c in caveats)) if show_caveats else None
+    )
+    return Section(
+        id=f"measures-{family.replace('_', '-')}",
+        heading=heading,
+        level=2,
+        body=tuple(body),
+        figures=figures,
+        tables=tuple(tables),
+        method=method,
+        caveats=caveats_html,
+    )
+
+
+def technical_context(
+    *,
+    tables: Mapping[str, pd.DataFrame],
+    findings: Sequence[Finding],
+    charts: Mapping[str, RenderedChart],
+    methods: Mapping[str, str],
+    caveats: Sequence[str],
+    reconciliation: pd.DataFrame | None,
+    dictionary: pd.DataFrame | str | None,
+    provenance: Mapping[str, Any],
+    narrative: Mapping[str, Any],
+    config: Mapping[str, Any],
+    area: Mapping[str, Any],
+    variant: ReportVariant,
+    words: Wording,
+) -> dict[str, Any]:
+    common = common_context(config, area, narrative, variant)
+    technical = words.part("technical")
+    protected = protect_for_report(tables, config, variant.report, variant.circulation)
+    by_topic = findings_by_topic(findings)
+    summary = Section(
+        id="summary",
+        heading=technical("summary.heading"),
+        bullets=tuple(
+            finding_text(f, variant) for t in SUMMARY_TOPICS for f in by_topic.get(t, [])[:1]
+        ),
+    )
+    sections = [summary]
+    for family in FAMILY_NAMES:
+        table = protected.tables.get(family)
+        if table is None:
+            continue
+        family_findings = [f for t in FAMILY_TOPICS[family] for f in by_topic.get(t, [])]
+        sections.append(
+            _family_section(
+                family,
+                table,
+                methods,
+                family_findings,
+                charts,
+                caveats if family == "disproportionality" else (),
+                protected.policy,
+                variant,
+                words,
+            )
+        )
+    sections += [
+        definitions_section(config, technical.part("definitions")),
+        sources_section(provenance, config, tables, technical.part("sources")),
+        quality_section(reconciliation, protected.policy, technical.part("quality")),
+        disclosure_section(protected.policy, protected.audit, config, technical.part("disclosure")),
+        dictionary_section(dictionary, technical.part("dictionary")),
+        # No ethnicity comparison is made when who the victims are is not available.
+        caveats_section(
+            () if not_available(tables.get("disproportionality")) else caveats,
+            technical.part("caveats"),
+        ),
+        provenance_section(provenance, technical.part("provenance")),
+    ]
+    name = str(area["name"])
+    edition = str(config["edition"])
+    ids = ProvenanceIds.of(provenance)
+    return {
+        **common,
+        "title": technical("title", edition=edition, area=name),
+        "description": technical("description", edition=edition, area=name),
+        "service_name": technical("service_name", edition=edition),
+        "heading": technical("heading", edition=edition),
+        "lead": technical("lead", area=name),
+        "meta_line": technical(
+            "meta_line",
+            version=config["definitions"]["version"],
+            published=common["publication_date_text"],
+        ),
+        "sections": sections,
+        "contents": contents_of(sections),
+        "provenance_short": ids.commit[:12],
+        "config_hash_short": ids.config_sha256[:12],
+    }
