@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from bench.memory import peak_mb
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -86,8 +87,8 @@ def _measure(kind: str, path: str) -> dict[str, float]:
         result = read_police_uk_street([path], area_lsoas=area, force="Metropolitan Police Service")
         rows = int(result.frame["count"].sum() + result.excluded["rows"].sum())
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak_mb, "rows": rows}
+    peak = peak_mb()
+    return {"seconds": seconds, "peak_mb": peak, "rows": rows}
 
 
 def run_ingest_benchmark(rows: int = 5_000_000) -> list[str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from bench.memory import peak_mb
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "raw" / "demo"
@@ -91,6 +92,7 @@ def _area_job(folder: Path) -> dict:
         "validated": {k: str(folder / "validated" / "area" / f"{k}.parquet") for k in kinds},
         "reconciliation": {k: str(folder / "validation" / "area" / f"{k}.csv") for k in kinds},
         "kept": str(folder / "validation" / "area" / "cross-inputs.csv"),
+        "read": str(folder / "validation" / "area" / "inputs-read.json"),
         "settings": settings,
         "area_code": AREA_CODE,
     }
@@ -108,6 +110,7 @@ def validate_shared(folder: Path) -> None:
         {k: str(folder / "shared" / raw_filename(k)) for k in kinds},
         validated=outputs["validated"],
         reconciliation=outputs["reconciliation"],
+        read=str(folder / "validation" / "shared" / "inputs-read.json"),
         settings=settings,
     )
 
@@ -136,16 +139,17 @@ def measure(folder: Path) -> dict[str, float]:
         validated=job["validated"],
         reconciliation=job["reconciliation"],
         kept=job["kept"],
+        read=job["read"],
         settings=job["settings"],
         area_code=job["area_code"],
     )
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     table = pd.read_csv(job["reconciliation"]["victims"])
     by_category = table.groupby("category")["rows"].sum()
     return {
         "seconds": seconds,
-        "peak_mb": peak_mb,
+        "peak_mb": peak,
         "rows_read": int(by_category["read"]),
         "rows_used": int(by_category["used"]),
         "rows_excluded": int(by_category.get("excluded", 0)),
@@ -174,7 +178,7 @@ def measure_table(kind: str, path: Path) -> dict[str, float]:
     result = validate_input(kind, path, config=_settings())
     figures = {
         "seconds": time.perf_counter() - start,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_mb(),
         "rows": len(result.frame),
     }
     write_parquet(result.frame, path.with_suffix(".parquet"))
@@ -185,9 +189,9 @@ def measure_parquet(path: Path) -> dict[str, float]:
     """Read a validated table back as the cross-input checks do; return the memory it adds."""
     from pipeline.runtime import read_parquet
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = peak_mb()
     read_parquet(path)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after = peak_mb()
     return {"added_mb": after - before, "mib": path.stat().st_size / 1024 / 1024}
 
 

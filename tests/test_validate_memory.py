@@ -37,19 +37,20 @@ ROWS = 200_000
 #: Validates lsoas.csv, then the victim extract, and prints the process's peak memory (MB) and
 #: its peak before reading anything (the interpreter with the libraries imported).
 MEASURE = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 import yaml
+from bench.memory import peak_mb
 from pipeline.validate.run import validate_input
 config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+baseline = peak_mb()
 lsoas = validate_input("lsoas", Path(sys.argv[1]), config=config)
 result = validate_input(
     "victims", Path(sys.argv[2]), config=config, area_lsoas=set(lsoas.frame["lsoa_code"])
 )
 counts = result.reconciliation.groupby("category")["rows"].sum()
 print(json.dumps({
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "baseline_mb": baseline,
+    "peak_mb": peak_mb(), "baseline_mb": baseline,
     "read": int(counts["read"]), "used": int(counts["used"]), "excluded": int(counts["excluded"]),
 }))
 """
@@ -102,14 +103,11 @@ def test_a_large_victim_extract_validates_within_the_declared_memory(big_area):
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     # Every row accounted for: read = used + excluded.
     assert figures["read"] == ROWS == figures["used"] + figures["excluded"]
-    # What reading adds fits in what the declaration adds for the inputs' sizes (before rows
-    # were read in batches into Arrow columns the whole job peaked at about 610 MB here). The
-    # floor is the imported interpreter as measured on our machines (about 200 MB; 300
-    # declared); it is compared separately, as it depends on the machine's libraries and
-    # allocator rather than on the input.
-    growth = figures["peak_mb"] - figures["baseline_mb"]
-    assert growth < declared - FLOOR_MB, (figures, declared)
-    assert growth > 0, figures
+    # Before rows were read in batches into Arrow columns this peaked at about 610 MB. The peak
+    # is the subprocess's own (VmHWM): ru_maxrss would report pytest's size, inherited across
+    # exec, which is how CI once saw 927 MB here.
+    assert figures["peak_mb"] < declared, (figures, declared)
+    assert figures["baseline_mb"] < FLOOR_MB, figures  # the interpreter with its libraries
 
 
 def _resources(plan: str, rule: str) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from pipeline.audit.verify import copy_tree, run_workflow
@@ -39,3 +41,41 @@ def file_hashes(
             if path.is_file():
                 hashes[path.relative_to(root).as_posix()] = sha256_file(path)
     return hashes
+
+
+def demo_run_copy(repo: Path, tmp_path_factory) -> Path:
+    """One cold run of the demo workflow in a temporary copy of the repository (a test
+    module's fixture: each module that changes its copy in place has its own)."""
+    target = tmp_path_factory.mktemp("run-a") / "repo"
+    run_copy(repo, target, env={"TZ": "UTC", "PYTHONHASHSEED": "1", "LC_ALL": "C.UTF-8"})
+    return target
+
+
+def run_verify(run: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.audit.verify"],
+        cwd=run,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(run)},
+    )
+
+
+def key_metric_victim_line(victims_csv: Path) -> tuple[int, str]:
+    """A key-metric victim aged 17 in the edition year: (line index, line text)."""
+    lines = victims_csv.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    column = {name: i for i, name in enumerate(header)}
+    for index, line in enumerate(lines[1:], start=1):
+        fields = line.split(",")
+        if (
+            len(fields) == len(header)
+            and fields[column["victim_age"]] == "17"
+            and fields[column["weapon"]] == "Knife or sharp instrument"
+            and fields[column["injury"]] == "Y"
+            and fields[column["domestic_abuse"]] == "N"
+            and fields[column["offence_group"]] == "Violence with injury"
+            and fields[column["offence_start_date"]] >= "2024-04-01"
+        ):
+            return index, line
+    raise AssertionError("no key-metric victim aged 17 in the demo extract")
