@@ -168,7 +168,7 @@ def measures_step(
     each family's table and findings. Strategy monitoring comes last and reads the other
     families' tables as written, the way the reports and auditors read them."""
     from pipeline.families.base import FamilyInputs
-    from pipeline.families.registry import FAMILIES
+    from pipeline.families.registry import FAMILIES, compute_table, family_findings
 
     frames: dict[str, Any] = {kind: read_parquet(path) for kind, path in validated.items()}
     for family in FAMILIES:
@@ -177,9 +177,9 @@ def measures_step(
             if family.reads_families
             else {}
         )
-        result = family.compute(FamilyInputs(frames, settings, area_code, written))
+        result = compute_table(family, FamilyInputs(frames, settings, area_code, written))
         write_csv(result, tables[family.name])
-        found = family.findings(result, settings)
+        found = family_findings(family, result, settings)
         write_json([asdict(item) for item in found], findings[family.name])
         LOGGER.info("%s: %d rows, %d findings", family.name, len(result), len(found))
 

@@ -158,3 +158,23 @@ def test_the_run_time_lookup_finder_finds_both_forms():
         "sample.py:2 inspect.signature",
         "sample.py:5 importlib.import_module",
     ]
+
+
+#: Where the data mode (record-level victim extract or public data alone) may be read: the
+#: input kinds each mode has, and the family registry, which decides what is not available.
+MODE_READERS = {"pipeline/validate/kinds.py", "pipeline/families/registry.py"}
+
+
+def test_the_data_mode_is_read_only_by_the_registry_and_the_input_kinds():
+    readers = set()
+    for path in _source_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            called = isinstance(node, ast.Call) and getattr(node.func, "id", "") == (
+                "has_victim_extract"
+            )
+            keyed = isinstance(node, ast.Constant) and node.value == "victim_extract"
+            if called or keyed:
+                readers.add(_relative(path))
+    # The configuration's checks and the stage key lists name the key without branching on it.
+    assert readers - {"pipeline/config_checks.py", "pipeline/settings.py"} <= MODE_READERS, readers

@@ -24,12 +24,11 @@ import yaml
 from snakemake.utils import validate as validate_config
 
 from pipeline.families.areas_and_periods import NEIGHBOURS_GROUP
-from pipeline.families.disproportionality import measures as disproportionality
+from pipeline.families.base import FamilyInputs
 from pipeline.families.hotspots import measures as hotspots
 from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.key_metric.findings import findings as key_metric_findings
-from pipeline.families.registry import family_named
-from pipeline.families.timing import measures as timing
+from pipeline.families.registry import compute_table, family_findings, family_named
 from pipeline.public import output_paths, source_files, write_public_inputs
 from pipeline.public.__main__ import main
 from pipeline.public.configuration import (
@@ -329,8 +328,8 @@ def test_deprivation_is_iod2025_for_every_lsoa(realdata, validated):
 
 
 def test_victim_measures_are_not_available(public_config):
-    for module, family in ((disproportionality, "disproportionality"), (timing, "timing")):
-        table = module.compute(config=public_config, area_code=AREA)
+    for family in ("disproportionality", "timing"):
+        table = compute_table(family_named(family), FamilyInputs({}, public_config, AREA))
         assert set(table["measure_id"]) == {f"{family}_not_available"}
         assert table["value"].isna().all() and table["numerator"].isna().all()
         assert (
@@ -338,7 +337,7 @@ def test_victim_measures_are_not_available(public_config):
             .str.startswith("not available from public data: needs record-level victim data (")
             .all()
         )
-        (finding,) = family_named(family).findings(table, public_config)
+        (finding,) = family_findings(family_named(family), table, public_config)
         assert finding.status == "Not available"
         assert "public data" in finding.resident
 

@@ -20,6 +20,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.families.areas_and_periods import NEIGHBOURS_GROUP
+from pipeline.families.base import FamilyInputs
 from pipeline.families.deprivation import measures as deprivation
 from pipeline.families.deprivation.findings import findings as deprivation_findings
 from pipeline.families.disproportionality import measures as disproportionality
@@ -29,7 +30,7 @@ from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.key_metric.findings import findings as key_metric_findings
 from pipeline.families.monitoring import measures as monitoring
 from pipeline.families.monitoring.findings import findings as monitoring_findings
-from pipeline.families.registry import family_named
+from pipeline.families.registry import compute_table, family_findings, family_named
 from pipeline.families.timing import measures as timing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -194,14 +195,15 @@ def test_area_without_a_complete_series_stops_with_a_clear_error(km_inputs):
     [(disproportionality, "disproportionality", "who"), (timing, "timing", "when")],
 )
 def test_victim_based_families_are_not_available(module, family, topic):
-    table = module.compute(config=CONFIG, area_code=AREA)
+    """The registry decides it: without a victim extract the family is not computed."""
+    table = compute_table(family_named(family), FamilyInputs({}, CONFIG, AREA))
     assert list(table["measure_id"].unique()) == [f"{family}_not_available"]
     assert len(table) == len(module.NEEDS_VICTIM_DATA)
     for column in ("numerator", "denominator", "value", "lower", "upper"):
         assert table[column].isna().all(), column
     for note, needs in zip(table["note"], module.NEEDS_VICTIM_DATA.values(), strict=True):
         assert note == f"not available from public data: needs record-level victim data ({needs})"
-    (finding,) = family_named(family).findings(table, CONFIG)
+    (finding,) = family_findings(family_named(family), table, CONFIG)
     assert (finding.id, finding.topic, finding.status) == (
         f"{family}_not_available", topic, "Not available",
     )  # fmt: skip
@@ -388,8 +390,10 @@ def test_monitoring_labels_proxies_and_says_no_tracker_was_supplied(km_table, ho
     tables = {
         "key_metric": km_table,
         "hotspots": hotspot_table,
-        "disproportionality": disproportionality.compute(config=CONFIG, area_code=AREA),
-        "timing": timing.compute(config=CONFIG, area_code=AREA),
+        "disproportionality": compute_table(
+            family_named("disproportionality"), FamilyInputs({}, CONFIG, AREA)
+        ),
+        "timing": compute_table(family_named("timing"), FamilyInputs({}, CONFIG, AREA)),
     }
     table = monitoring.compute(tables=tables, config=CONFIG, area_code=AREA)
     curtail = table.loc[table["measure_id"] == "monitoring_curtail_1"].iloc[0]
@@ -427,19 +431,7 @@ def test_demo_labels_are_unchanged():
 def test_a_victim_extract_configuration_never_falls_back_to_public_data(km_inputs):
     """Without victims under victim_extract: true, every family stops rather than switching."""
     demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
-    with pytest.raises(ValueError, match="no victims given, but the configuration has victim_"):
-        key_metric.compute(**km_inputs, config=demo, area_code=AREA)
-    frames = lsoa_frames()
-    for module in (disproportionality, timing):
-        with pytest.raises(ValueError, match=f"{module.__name__.split('.')[-2]}: no victims"):
-            module.compute(config=demo, area_code=AREA)
-    with pytest.raises(ValueError, match="hotspots: no victims given"):
-        hotspots.compute(
-            lsoas=frames["lsoas"],
-            population_lsoa=frames["population_lsoa"],
-            lsoa_counts=frames["lsoa_counts"],
-            config=demo,
-            area_code=AREA,
-        )
-    with pytest.raises(ValueError, match="deprivation: no victims given"):
-        deprivation.compute(**frames, config=demo, area_code=AREA)
+    frames = {**km_inputs, **lsoa_frames()}
+    for name in ("key_metric", "disproportionality", "hotspots", "timing", "deprivation"):
+        with pytest.raises(ValueError, match=f"^{name}: no victims given, but the configuration"):
+            compute_table(family_named(name), FamilyInputs(frames, demo, AREA))

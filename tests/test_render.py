@@ -412,7 +412,7 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
     """Both reports from tiny tables: who and when "not available", nothing else measured."""
     from pipeline.families.common import MEASURE_COLUMNS, not_available_rows
     from pipeline.families.disproportionality import measures as disproportionality
-    from pipeline.families.registry import family_named
+    from pipeline.families.registry import family_findings, family_named
     from pipeline.families.timing import measures as timing
 
     config = yaml.safe_load((REPO / "config" / "public.yaml").read_text(encoding="utf-8"))
@@ -429,7 +429,7 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
             config=config,
             area_code=area["code"],
         )
-        findings[family] = family_named(family).findings(tables[family], config)
+        findings[family] = family_findings(family_named(family), tables[family], config)
     charts = tmp_path_factory.mktemp("charts")
     html = {}
     for audience in ("resident", "technical"):

@@ -54,6 +54,24 @@ def no_quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 @dataclass(frozen=True)
+class Unavailable:
+    """What a family publishes when an input it cannot do without is not supplied (public
+    crime counts carry no victim's age, sex or ethnicity, nor the time of day).
+
+    ``without`` is that input's kind; ``measures`` maps each measure it would show to the
+    fields it needs; ``definition`` names the configured definition the table is labelled
+    with; ``topic`` and ``resident`` are the finding's topic and the sentence residents read.
+    The registry decides, in one place, when this applies and writes it in one form.
+    """
+
+    without: str
+    measures: Mapping[str, str]
+    definition: str
+    topic: str
+    resident: str
+
+
+@dataclass(frozen=True)
 class Family:
     """One measure family.
 
@@ -61,6 +79,8 @@ class Family:
     those it uses when supplied; ``reads_families`` is true for a family computed from the
     other families' tables (it then runs after them). ``compute`` returns the tidy table,
     ``findings`` the sentences it licenses, ``method`` the method and caveat text.
+    ``unavailable`` says what it publishes when an input it cannot do without is missing
+    (see :class:`Unavailable`); the registry then does not call ``compute``.
     ``disclosure`` tells disclosure control how to read the table (its margins, the rows
     that repeat one count); by default every count stands alone.
     ``charts`` draws its charts (and chart-like tables) for one report, in report order.
@@ -75,6 +95,7 @@ class Family:
     requires: Sequence[str] = ()
     optional: Sequence[str] = ()
     reads_families: bool = False
+    unavailable: Unavailable | None = None
     disclosure: FamilyDisclosure = FamilyDisclosure()
     charts: Callable[[ChartInputs], list[ChartSpec]] = no_charts
     quoted_rows: Callable[[Mapping[str, Any]], list[tuple[str, str, str]]] = no_quoted_rows

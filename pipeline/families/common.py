@@ -14,7 +14,6 @@ import pandas as pd
 from pipeline.findings import Finding
 from pipeline.formatting import financial_year_label
 from pipeline.stats import fingertips_compare
-from pipeline.validate.kinds import has_victim_extract
 
 #: Columns every measure table carries, in this order (extra columns may follow).
 MEASURE_COLUMNS: list[str] = [
@@ -123,18 +122,6 @@ def tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 #: What every "not available" note starts with (the reports print the note as given).
 NOT_AVAILABLE_NOTE = "not available from public data: needs record-level victim data"
-
-
-def require_victims_unless_public(
-    victims: pd.DataFrame | None, config: Mapping[str, Any], family: str
-) -> None:
-    """A configuration with a victim extract must pass it: a missing extract is an error,
-    never a silent switch to the public-data measures."""
-    if victims is None and has_victim_extract(config):
-        raise ValueError(
-            f"{family}: no victims given, but the configuration has victim_extract: true "
-            "(set victim_extract: false for an SNA from public data alone)"
-        )
 
 
 def is_proxy(definition: Mapping[str, Any]) -> bool:
@@ -329,10 +316,9 @@ def reconciliation_rows(
 
 
 def reporting_period(table: pd.DataFrame, config: Mapping[str, Any]) -> str:
-    """The period the findings describe: the edition, or (an SNA from public data) the latest
-    calendar year of the LSOA counts the table was computed from."""
-    if has_victim_extract(config):
-        return str(config["edition"])
+    """The period the findings describe: the edition, or the latest calendar year of the
+    LSOA counts the table was computed from (an SNA from public data: only those tables have
+    calendar-year periods)."""
     calendar = sorted({str(p) for p in table["period"] if str(p).endswith(CALENDAR_YEAR_SUFFIX)})
     return calendar[-1] if calendar else str(config["edition"])
 

@@ -7,6 +7,11 @@ tables.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
 from pipeline.families import (
     deprivation,
     disproportionality,
@@ -16,7 +21,10 @@ from pipeline.families import (
     timing,
     trend,
 )
-from pipeline.families.base import Family
+from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.common import not_available_finding, not_available_rows
+from pipeline.findings import Finding
+from pipeline.validate.kinds import has_victim_extract
 
 FAMILIES: tuple[Family, ...] = (
     key_metric.FAMILY,
@@ -37,3 +45,54 @@ def family_named(name: str) -> Family:
         if family.name == name:
             return family
     raise KeyError(f"no measure family called {name!r}; the families are {FAMILY_NAMES}")
+
+
+def _uses_victims(family: Family) -> bool:
+    kinds = (*family.requires, *family.optional)
+    return "victims" in kinds or (
+        family.unavailable is not None and family.unavailable.without == "victims"
+    )
+
+
+def compute_table(family: Family, inputs: FamilyInputs) -> pd.DataFrame:
+    """A family's measure table. Decided here, once for every family:
+
+    * a configuration with a victim extract must pass it: a missing extract is an error, never
+      a silent switch to the public-data measures;
+    * a family that cannot be computed without an input that is not supplied publishes its
+      not-available table (one row per measure it would show, saying what it needs); nothing
+      is estimated from another source.
+    """
+    if _uses_victims(family) and inputs.optional("victims") is None:
+        if has_victim_extract(inputs.config):
+            raise ValueError(
+                f"{family.name}: no victims given, but the configuration has victim_extract: "
+                "true (set victim_extract: false for an SNA from public data alone)"
+            )
+    unavailable = family.unavailable
+    if unavailable is not None and inputs.optional(unavailable.without) is None:
+        return not_available_rows(
+            family.name,
+            unavailable.measures,
+            definition=inputs.config["definitions"][unavailable.definition],
+            config=inputs.config,
+            area_code=inputs.area_code,
+        )
+    return family.compute(inputs)
+
+
+def family_findings(
+    family: Family, table: pd.DataFrame, config: Mapping[str, Any]
+) -> list[Finding]:
+    """A family's findings from its table: the one not-available finding when
+    :func:`compute_table` published the not-available table, else the family's own."""
+    if family.unavailable is not None:
+        unavailable = not_available_finding(
+            table,
+            family=family.name,
+            topic=family.unavailable.topic,
+            resident=family.unavailable.resident,
+        )
+        if unavailable is not None:
+            return [unavailable]
+    return family.findings(table, config)

@@ -16,7 +16,6 @@ from pipeline.families.common import (
     financial_years,
     finish,
     reconciliation_rows,
-    require_victims_unless_public,
     residents_phrase,
     select_incidents,
 )
@@ -456,7 +455,6 @@ def compute(
     year of the window (the strategy's baseline), on the same IoD edition. Without a victim
     extract, the latest year of the public LSOA counts is used instead.
     """
-    require_victims_unless_public(victims, config, "deprivation")
     if victims is None:
         if lsoa_counts is None:
             raise ValueError(

@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, Unavailable
 from pipeline.families.disproportionality import charts, disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     return measures.compute(
-        victims=inputs.optional("victims"),
+        victims=inputs.frame("victims"),
         population_ethnicity=inputs.optional("population_ethnicity"),
         config=inputs.config,
         area_code=inputs.area_code,
@@ -50,6 +50,15 @@ FAMILY = Family(
     requires=(),
     optional=("victims", "population_ethnicity"),
     disclosure=disclosure.DISCLOSURE,
+    unavailable=Unavailable(
+        without="victims",
+        measures=measures.NEEDS_VICTIM_DATA,
+        definition="key_metric",
+        topic="who",
+        resident="We cannot say from public data who the victims are, such as their age, "
+        "sex or ethnic group. That needs police records about each victim, which are not "
+        "published.",
+    ),
     quoted_rows=_quoted_rows,
     charts=charts.charts,
 )

@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 
 from pipeline.families.areas_and_periods import area_name
-from pipeline.families.common import not_available_finding
 from pipeline.families.disproportionality.measures import (
     HEADLINE_ETHNICITY,
     HEADLINE_SEX,
@@ -147,16 +146,6 @@ def _headline_technical(rows: Mapping[str, pd.Series], group: str) -> str:
 
 def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
     """The black boys headline, worded from the table with small numbers suppressed."""
-    unavailable = not_available_finding(
-        table,
-        family="disproportionality",
-        topic="who",
-        resident="We cannot say from public data who the victims are, such as their age, "
-        "sex or ethnic group. That needs police records about each victim, which are not "
-        "published.",
-    )
-    if unavailable is not None:
-        return [unavailable]
     under_18_to = config["definitions"]["under_18_metric"]["age_to"]
     labels = [g["label"] for g in config["definitions"]["age_groups"] if g["age_to"] == under_18_to]
     if not labels:

@@ -22,9 +22,7 @@ from pipeline.families.common import (
     distinct_victims,
     edition_start_year,
     financial_years,
-    not_available_rows,
     population_total,
-    require_victims_unless_public,
     select_definition,
     tidy,
 )
@@ -517,20 +515,12 @@ def compute(
     *,
     config: Mapping[str, Any],
     area_code: str,
-    victims: pd.DataFrame | None = None,
+    victims: pd.DataFrame,
     population_ethnicity: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The disproportionality table for the edition year (a not-available table when there
-    is no victim extract: public data have no victim's age, sex or ethnicity)."""
-    require_victims_unless_public(victims, config, "disproportionality")
-    if victims is None:
-        return not_available_rows(
-            "disproportionality",
-            NEEDS_VICTIM_DATA,
-            definition=config["definitions"]["key_metric"],
-            config=config,
-            area_code=area_code,
-        )
+    """The disproportionality table for the edition year. Without a victim extract the
+    registry publishes the not-available table instead (public data have no victim's age, sex
+    or ethnicity)."""
     if population_ethnicity is None:
         raise ValueError(
             "disproportionality needs population_ethnicity (Census 2021 population by ethnic "

@@ -21,7 +21,6 @@ from pipeline.families.common import (
     edition_year,
     finish,
     reconciliation_rows,
-    require_victims_unless_public,
     residents_phrase,
     select_incidents,
 )
@@ -231,7 +230,6 @@ def compute(
 ) -> pd.DataFrame:
     """Hot-spot measures for one area and the edition year (see :data:`METHOD`), or, without a
     victim extract, for the latest year of the public LSOA counts."""
-    require_victims_unless_public(victims, config, "hotspots")
     if victims is None:
         if lsoa_counts is None:
             raise ValueError(

@@ -27,7 +27,6 @@ from pipeline.families.areas_and_periods import (
 from pipeline.families.common import (
     definition_text,
     financial_years,
-    require_victims_unless_public,
     residents_phrase,
     select_definition,
     tidy,
@@ -367,7 +366,6 @@ def compute(
     come from its own comparator series. ``areas`` is accepted for a uniform call signature;
     names come from the neighbour list and the configuration.
     """
-    require_victims_unless_public(victims, config, "key_metric")
     neighbour_list = neighbour_codes(neighbours, area_code)
     rows: list[dict[str, Any]] = []
     for definition in metric_definitions(config):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, Unavailable
 from pipeline.families.timing import charts, disclosure, findings, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     return measures.compute(
-        victims=inputs.optional("victims"),
+        victims=inputs.frame("victims"),
         school_calendar=inputs.optional("school_calendar"),
         config=inputs.config,
         area_code=inputs.area_code,
@@ -25,5 +25,14 @@ FAMILY = Family(
     requires=(),
     optional=("victims", "school_calendar"),
     disclosure=disclosure.DISCLOSURE,
+    unavailable=Unavailable(
+        without="victims",
+        measures=measures.NEEDS_VICTIM_DATA,
+        definition="serious_violence_u25",
+        topic="when",
+        resident="We cannot say from public data what time of day or which days violence "
+        "happens, or how it relates to school days. That needs police records about each "
+        "offence and victim, which are not published.",
+    ),
     charts=charts.charts,
 )

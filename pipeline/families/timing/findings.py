@@ -10,7 +10,6 @@ import pandas as pd
 from pipeline.families.common import (
     edition_rows,
     interval_status,
-    not_available_finding,
     school_age_definition,
 )
 from pipeline.families.timing.measures import WEEKDAYS
@@ -211,16 +210,6 @@ def _after_school_finding(
 
 def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
     """'When' findings: the busiest times, school days and the after-school window."""
-    unavailable = not_available_finding(
-        table,
-        family="timing",
-        topic="when",
-        resident="We cannot say from public data what time of day or which days violence "
-        "happens, or how it relates to school days. That needs police records about each "
-        "offence and victim, which are not published.",
-    )
-    if unavailable is not None:
-        return [unavailable]
     sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
     school = school_age_definition(config)
     ages = f"{school['age_from']} to {school['age_to']}"

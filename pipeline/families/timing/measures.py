@@ -15,9 +15,7 @@ from pipeline.families.common import (
     edition_year,
     financial_years,
     finish,
-    not_available_rows,
     reconciliation_rows,
-    require_victims_unless_public,
     school_age_definition,
     select_incidents,
 )
@@ -369,21 +367,12 @@ def compute(
     *,
     config: Mapping[str, Any],
     area_code: str,
-    victims: pd.DataFrame | None = None,
+    victims: pd.DataFrame,
     school_calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Timing measures for one area and the edition year (see :data:`METHOD`); a
-    not-available table when there is no victim extract (public crime counts carry no time of
-    day or victim age)."""
-    require_victims_unless_public(victims, config, "timing")
-    if victims is None:
-        return not_available_rows(
-            "timing",
-            NEEDS_VICTIM_DATA,
-            definition=config["definitions"]["serious_violence_u25"],
-            config=config,
-            area_code=area_code,
-        )
+    """Timing measures for one area and the edition year (see :data:`METHOD`). Without a
+    victim extract the registry publishes the not-available table instead (public crime
+    counts carry no time of day or victim age)."""
     if school_calendar is None:
         raise ValueError("timing needs school_calendar (term dates) when there is a victim extract")
     year = edition_year(config)
