@@ -72,6 +72,18 @@ class Unavailable:
 
 
 @dataclass(frozen=True)
+class ReportPlacement:
+    """A family's section of the technical report: its heading, the finding topics and the
+    charts it shows, and the measures shown in those charts' tables rather than again in its
+    measure table."""
+
+    title: str
+    topics: tuple[str, ...] = ()
+    charts: tuple[str, ...] = ()
+    shown_in_charts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Family:
     """One measure family.
 
@@ -79,6 +91,7 @@ class Family:
     those it uses when supplied; ``reads_families`` is true for a family computed from the
     other families' tables (it then runs after them). ``compute`` returns the tidy table,
     ``findings`` the sentences it licenses, ``method`` the method and caveat text.
+    ``report`` places it in the technical report (:class:`ReportPlacement`).
     ``unavailable`` says what it publishes when an input it cannot do without is missing
     (see :class:`Unavailable`); the registry then does not call ``compute``.
     ``disclosure`` tells disclosure control how to read the table (its margins, the rows
@@ -95,6 +108,7 @@ class Family:
     requires: Sequence[str] = ()
     optional: Sequence[str] = ()
     reads_families: bool = False
+    report: ReportPlacement = ReportPlacement(title="")
     unavailable: Unavailable | None = None
     disclosure: FamilyDisclosure = FamilyDisclosure()
     charts: Callable[[ChartInputs], list[ChartSpec]] = no_charts

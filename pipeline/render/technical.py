@@ -14,7 +14,8 @@ from pipeline.charts.cells import not_available
 from pipeline.charts.store import RenderedChart
 from pipeline.disclosure import DisclosurePolicy
 from pipeline.editions import ReportVariant
-from pipeline.families.registry import FAMILY_NAMES
+from pipeline.families.base import ReportPlacement
+from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
 from pipeline.render.inputs import (
@@ -40,32 +41,6 @@ from pipeline.render.reference import (
 )
 from pipeline.render.wording import Wording
 
-#: Rows shown in their chart tables rather than again in the family's measure table.
-SHOWN_IN_CHARTS: dict[str, tuple[str, ...]] = {
-    "disproportionality": ("victim_share", "population_share", "share_ratio", "rate_ratio"),
-    "hotspots": ("lsoa_rate", "gi_star", "ward_rate"),
-    "timing": ("hour_weekday",),
-    "deprivation": ("imd_decile_rate",),
-}
-#: The finding topics of each family's section.
-FAMILY_TOPICS: dict[str, tuple[str, ...]] = {
-    "key_metric": ("prevalence",),
-    "trend": ("trend",),
-    "disproportionality": ("who",),
-    "hotspots": ("where",),
-    "timing": ("when",),
-    "deprivation": ("deprivation",),
-    "monitoring": ("monitoring",),
-}
-#: The charts of each family's section.
-FAMILY_CHARTS: dict[str, tuple[str, ...]] = {
-    "key_metric": ("trend",),
-    "disproportionality": ("who",),
-    "hotspots": ("where-map", "wards", "lsoas"),
-    "timing": ("when",),
-    "deprivation": ("deprivation",),
-}
-
 
 def finding_text(finding: Finding, variant: ReportVariant) -> str:
     """A finding as the technical report prints it. The technical wording quotes counts as
@@ -76,6 +51,7 @@ def finding_text(finding: Finding, variant: ReportVariant) -> str:
 
 def _family_section(
     family: str,
+    placement: ReportPlacement,
     table: pd.DataFrame,
     methods: Mapping[str, str],
     findings: Sequence[Finding],
@@ -86,15 +62,13 @@ def _family_section(
     words: Wording,
 ) -> Section:
     technical = words.part("technical")
-    heading = technical(f"families.{family}")
-    figures, chart_tables = chart_parts(
-        charts, FAMILY_CHARTS.get(family, ()), variant, words.part("charts")
-    )
+    heading = placement.title
+    figures, chart_tables = chart_parts(charts, placement.charts, variant, words.part("charts"))
     body = [finding_text(f, variant) for f in findings]
     unavailable = not_available(table)
-    if unavailable and FAMILY_CHARTS.get(family) and not figures and not chart_tables:
+    if unavailable and placement.charts and not figures and not chart_tables:
         body.append(technical("no_chart"))
-    rest = rows_not_shown_in_charts(table, SHOWN_IN_CHARTS.get(family, ()))
+    rest = rows_not_shown_in_charts(table, placement.shown_in_charts)
     tables = list(chart_tables)
     if family == "monitoring":
         tables += monitoring_tables(table, policy, technical.part("monitoring"))
@@ -147,14 +121,16 @@ def technical_context(
         ),
     )
     sections = [summary]
-    for family in FAMILY_NAMES:
+    for entry in FAMILIES:
+        family = entry.name
         table = protected.tables.get(family)
         if table is None:
             continue
-        family_findings = [f for t in FAMILY_TOPICS[family] for f in by_topic.get(t, [])]
+        family_findings = [f for t in entry.report.topics for f in by_topic.get(t, [])]
         sections.append(
             _family_section(
                 family,
+                entry.report,
                 table,
                 methods,
                 family_findings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement
 from pipeline.families.deprivation import charts, disclosure, findings, measures
 
 
@@ -23,6 +23,12 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="deprivation",
     compute=_compute,
+    report=ReportPlacement(
+        title="Deprivation",
+        topics=("deprivation",),
+        charts=("deprivation",),
+        shown_in_charts=("imd_decile_rate",),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     requires=("lsoas", "population_lsoa", "deprivation"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs, Unavailable
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement, Unavailable
 from pipeline.families.disproportionality import charts, disclosure, findings, measures
 
 
@@ -45,6 +45,12 @@ def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 FAMILY = Family(
     name="disproportionality",
     compute=_compute,
+    report=ReportPlacement(
+        title="Who is affected: disproportionality",
+        topics=("who",),
+        charts=("who",),
+        shown_in_charts=("victim_share", "population_share", "share_ratio", "rate_ratio"),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     requires=(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement
 from pipeline.families.hotspots import charts, disclosure, findings, measures
 
 
@@ -24,6 +24,12 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="hotspots",
     compute=_compute,
+    report=ReportPlacement(
+        title="Where: hot spots and concentration",
+        topics=("where",),
+        charts=("where-map", "wards", "lsoas"),
+        shown_in_charts=("lsoa_rate", "gi_star", "ward_rate"),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     requires=("lsoas", "population_lsoa"),

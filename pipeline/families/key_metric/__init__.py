@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement
 from pipeline.families.key_metric import findings, measures
 
 
@@ -36,6 +36,11 @@ def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 FAMILY = Family(
     name="key_metric",
     compute=_compute,
+    report=ReportPlacement(
+        title="Key metric and benchmark",
+        topics=("prevalence",),
+        charts=("trend",),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),

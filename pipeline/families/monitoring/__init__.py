@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement
 from pipeline.families.monitoring import findings, measures
 
 
@@ -21,6 +21,10 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="monitoring",
     compute=_compute,
+    report=ReportPlacement(
+        title="Strategy monitoring",
+        topics=("monitoring",),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     optional=("actions",),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs, Unavailable
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement, Unavailable
 from pipeline.families.timing import charts, disclosure, findings, measures
 
 
@@ -20,6 +20,12 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="timing",
     compute=_compute,
+    report=ReportPlacement(
+        title="When: time of day, school days and after school",
+        topics=("when",),
+        charts=("when",),
+        shown_in_charts=("hour_weekday",),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     requires=(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
-from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.base import Family, FamilyInputs, ReportPlacement
 from pipeline.families.trend import charts, findings, measures
 
 
@@ -23,6 +23,10 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
 FAMILY = Family(
     name="trend",
     compute=_compute,
+    report=ReportPlacement(
+        title="Trend against similar boroughs",
+        topics=("trend",),
+    ),
     findings=findings.findings,
     method=measures.METHOD,
     requires=("comparators", "population_la", "neighbours"),
