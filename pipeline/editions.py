@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.settings import disclosure_threshold
+
 PUBLIC = "public"
 INTERNAL = "internal"
 CIRCULATIONS: tuple[str, ...] = (PUBLIC, INTERNAL)
@@ -97,14 +99,8 @@ def variant_for(report: str, circulation: str | None = None) -> ReportVariant:
 
 
 def threshold(config: Mapping[str, Any], circulation: str) -> int:
-    """The disclosure threshold of a circulation: the resident threshold for anything public,
-    the technical threshold for the internal edition."""
-    settings = config["disclosure"]
-    if circulation == PUBLIC:
-        return int(settings["resident_threshold"])
-    if circulation == INTERNAL:
-        return int(settings["technical_threshold"])
-    raise ValueError(f"circulation must be one of {CIRCULATIONS}, got {circulation!r}")
+    """The disclosure threshold of a circulation (pipeline.settings.disclosure_threshold)."""
+    return disclosure_threshold(config, circulation)
 
 
 # ---- where things are published ------------------------------------------------------------

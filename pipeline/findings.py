@@ -10,7 +10,7 @@ the comparison behind it says so, and a trend "rising faster" only when its inte
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -52,11 +52,6 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (for JSON), fields in declaration order."""
         return asdict(self)
-
-
-def resident_threshold(config: Mapping[str, Any]) -> int:
-    """The resident-report disclosure threshold: counts from 1 to it are never shown."""
-    return int(config["disclosure"]["resident_threshold"])
 
 
 def is_suppressed(count: float | int | None, threshold: int) -> bool:

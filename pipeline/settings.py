@@ -113,7 +113,12 @@ def financial_year_label(start_year: int) -> str:
 
 def edition_start_year(edition: str) -> int:
     """The first calendar year of an edition label: '2024-25' -> 2024."""
-    return int(str(edition)[:4])
+    return int(str(edition).split("-")[0])
+
+
+def edition_year(config: Mapping[str, Any]) -> int:
+    """Start year of the configured edition ('2024-25' -> 2024)."""
+    return edition_start_year(str(config["edition"]))
 
 
 @dataclass(frozen=True)
@@ -155,12 +160,24 @@ def window_of(config: Mapping[str, Any]) -> Window:
     return Window(int(window["first_financial_year"]), int(window["last_financial_year"]))
 
 
+#: The disclosure threshold key of each circulation (see pipeline.editions).
+THRESHOLD_KEYS: Mapping[str, str] = {
+    "public": "resident_threshold",
+    "internal": "technical_threshold",
+}
+
+
 def disclosure_threshold(config: Mapping[str, Any], circulation: str) -> int:
-    """Counts below this are suppressed in reports of this circulation: the resident threshold
-    for the public edition, the technical threshold for the internal one."""
-    disclosure = config["disclosure"]
-    key = "resident_threshold" if circulation == "public" else "technical_threshold"
-    return int(disclosure[key])
+    """The disclosure threshold of a circulation: the resident threshold for anything public,
+    the technical threshold for the internal edition."""
+    if circulation not in THRESHOLD_KEYS:
+        raise ValueError(f"circulation must be one of {tuple(THRESHOLD_KEYS)}, got {circulation!r}")
+    return int(config["disclosure"][THRESHOLD_KEYS[circulation]])
+
+
+def resident_threshold(config: Mapping[str, Any]) -> int:
+    """The resident-report disclosure threshold: counts from 1 to it are never shown."""
+    return disclosure_threshold(config, "public")
 
 
 def resolve(config: Mapping[str, Any]) -> Settings:

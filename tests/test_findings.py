@@ -20,8 +20,8 @@ from pipeline.findings import (
     growth_phrase,
     growth_status,
     is_suppressed,
-    resident_threshold,
 )
+from pipeline.settings import resident_threshold
 
 
 def test_finding_rejects_unknown_topic_and_empty_text():

@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.findings import Finding
 from pipeline.formatting import financial_year_label
+from pipeline.settings import window_of
 from pipeline.stats import fingertips_compare
 
 #: Columns every measure table carries, in this order (extra columns may follow).
@@ -33,15 +34,9 @@ MEASURE_COLUMNS: list[str] = [
 ]
 
 
-def edition_start_year(edition: str) -> int:
-    """Start year of an edition label: '2024-25' -> 2024."""
-    return int(edition.split("-")[0])
-
-
 def financial_years(config: Mapping[str, Any]) -> list[int]:
     """Start years of every financial year in the configured window, oldest first."""
-    window = config["window"]
-    return list(range(window["first_financial_year"], window["last_financial_year"] + 1))
+    return list(window_of(config).years)
 
 
 def select_definition(victims: pd.DataFrame, definition: Mapping[str, Any]) -> pd.DataFrame:
@@ -209,11 +204,6 @@ class Incidents:
     offences: pd.DataFrame
     victim_rows: int
     merged_rows: int
-
-
-def edition_year(config: Mapping[str, Any]) -> int:
-    """Start year of the configured edition ('2024-25' -> 2024)."""
-    return edition_start_year(str(config["edition"]))
 
 
 def confidence_of(config: Mapping[str, Any]) -> float:

@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
-from pipeline.editions import ReportVariant
+from pipeline.editions import INTERNAL, PUBLIC, ReportVariant
 from pipeline.families.disproportionality.measures import CAVEATS
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.formatting import long_date
 from pipeline.render.pdf import publication_date
 from pipeline.render.wording import Wording
+from pipeline.settings import disclosure_threshold
 
 #: The finding topics a report's summary opens with, in order (the first finding of each).
 SUMMARY_TOPICS: tuple[str, ...] = ("prevalence", "trend", "who", "where", "when", "deprivation")
@@ -71,8 +72,8 @@ def common_context(
 ) -> dict[str, Any]:
     """The values the page frame (base.html.j2) prints in both reports."""
     day = publication_date(config)
-    resident_threshold = int(config["disclosure"]["resident_threshold"])
-    technical_threshold = int(config["disclosure"]["technical_threshold"])
+    resident = disclosure_threshold(config, PUBLIC)
+    technical = disclosure_threshold(config, INTERNAL)
     return {
         "audience": variant.report,
         "variant": variant.name,
@@ -85,8 +86,8 @@ def common_context(
         # Everything in the internal edition carries the mark on every page, whatever the
         # thresholds: its measure tables are never suppressed.
         "internal": variant.internal,
-        "resident_threshold": resident_threshold,
-        "technical_threshold": technical_threshold,
+        "resident_threshold": resident,
+        "technical_threshold": technical,
         "page_class": variant.report,
     }
 

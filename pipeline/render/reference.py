@@ -14,6 +14,7 @@ from pipeline.formatting import financial_year_label, fmt_count, fmt_percent
 from pipeline.render.inputs import ProvenanceIds
 from pipeline.render.model import Cell, Row, Section, Table, markdown_to_html
 from pipeline.render.wording import Wording
+from pipeline.settings import resident_threshold, window_of
 
 DEFINITION_COLUMNS: tuple[tuple[str, str], ...] = tuple(
     (name, "text")
@@ -122,12 +123,12 @@ def sources_section(
         rows=tuple(rows),
         compact=True,
     )
-    window = config["window"]
+    window = window_of(config)
     vintages = [
         words(
             "window",
-            first=financial_year_label(window["first_financial_year"]),
-            last=financial_year_label(window["last_financial_year"]),
+            first=financial_year_label(window.first),
+            last=financial_year_label(window.last),
             edition=config["edition"],
         ),
         words(
@@ -241,7 +242,7 @@ def quality_section(
 def disclosure_section(
     policy: DisclosurePolicy, audit: pd.DataFrame, config: Mapping[str, Any], words: Wording
 ) -> Section:
-    body = [words("rule", threshold=int(config["disclosure"]["resident_threshold"]))]
+    body = [words("rule", threshold=resident_threshold(config))]
     if policy.active:
         body.append(
             words(

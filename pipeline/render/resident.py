@@ -20,6 +20,7 @@ from pipeline.render.inputs import (
 )
 from pipeline.render.model import Section, contents_of
 from pipeline.render.wording import Wording
+from pipeline.settings import resident_threshold
 
 #: The sections of "What we found", in report order: each one's finding topics and charts.
 RESIDENT_TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -118,7 +119,7 @@ def _about_section(config: Mapping[str, Any], words: Wording) -> Section:
     body = [
         *((words("synthetic"),) if config.get("synthetic_data") else ()),
         words("sources"),
-        words("privacy", threshold=int(config["disclosure"]["resident_threshold"])),
+        words("privacy", threshold=resident_threshold(config)),
         words("technical_report"),
         words("downloads"),
     ]

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.settings import window_of
 from pipeline.validate import rules as r
 from pipeline.validate.errors import DEFAULT_FAILURES_DIR, Problem, ValidationStop, write_failures
 from pipeline.validate.schemas import input_metadata
@@ -333,9 +334,8 @@ def comparators_complete(
     ]
 
 
-def _window_years(config: Mapping[str, Any]) -> range:
-    window = config["window"]
-    return range(int(window["first_financial_year"]), int(window["last_financial_year"]) + 1)
+def _window_years(config: Mapping[str, Any]) -> tuple[int, ...]:
+    return window_of(config).years
 
 
 def _population_years(population: pd.DataFrame) -> dict[str, set[int]]:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from pipeline.settings import window_of
+
 # --- Vocabularies (docs/data-contracts.md) -------------------------------------------------
 
 OFFENCE_GROUPS = [
@@ -178,9 +180,9 @@ def decile_of_rank(rank: pd.Series | np.ndarray | int, lsoa_count: int) -> Any:
 def window_bounds(config: Mapping[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of the reporting window (1 April of the first financial year to
     31 March after the last)."""
-    window = config["window"]
-    first = pd.Timestamp(year=int(window["first_financial_year"]), month=4, day=1)
-    last = pd.Timestamp(year=int(window["last_financial_year"]) + 1, month=3, day=31)
+    window = window_of(config)
+    first = pd.Timestamp(year=window.first, month=4, day=1)
+    last = pd.Timestamp(year=window.last + 1, month=3, day=31)
     return first, last
 
 

@@ -21,9 +21,9 @@ from pipeline.findings import (
     format_number,
     format_percent,
     format_share,
-    resident_threshold,
     sentence_case,
 )
+from pipeline.settings import resident_threshold
 
 #: Resident-facing statuses of the deprivation gradient.
 GRADIENT_STATUS = {

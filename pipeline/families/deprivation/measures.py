@@ -12,7 +12,6 @@ from pipeline.families.common import (
     base_row,
     calendar_year_label,
     confidence_of,
-    edition_year,
     financial_years,
     finish,
     reconciliation_rows,
@@ -29,6 +28,7 @@ from pipeline.families.small_areas import (
     population_note,
     population_year_at_or_before,
 )
+from pipeline.settings import edition_year
 from pipeline.stats import proportion_ci, rate_ci, share_ratio
 
 DECILES = tuple(range(1, 11))

@@ -21,8 +21,8 @@ from pipeline.findings import (
     format_number,
     format_percent,
     format_share,
-    resident_threshold,
 )
+from pipeline.settings import resident_threshold
 from pipeline.stats import fingertips_compare
 
 

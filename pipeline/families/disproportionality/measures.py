@@ -20,13 +20,13 @@ from pipeline.families.areas_and_periods import financial_year_period
 from pipeline.families.common import (
     definition_text,
     distinct_victims,
-    edition_start_year,
     financial_years,
     population_total,
     select_definition,
     tidy,
 )
 from pipeline.formatting import financial_year_label
+from pipeline.settings import edition_start_year
 from pipeline.stats import proportion_ci, rate_ci, rate_ratio_katz, share_ratio
 
 #: Census 2021 high-level ethnic groups, in the order tables list them.

@@ -16,9 +16,9 @@ from pipeline.findings import (
     format_number,
     format_percent,
     format_share,
-    resident_threshold,
     sentence_case,
 )
+from pipeline.settings import resident_threshold
 
 
 def _concentration_finding(

@@ -18,7 +18,6 @@ from pipeline.families.common import (
     calendar_year_label,
     confidence_of,
     definition_rows,
-    edition_year,
     finish,
     reconciliation_rows,
     residents_phrase,
@@ -35,6 +34,7 @@ from pipeline.families.small_areas import (
     population_note,
     population_year_at_or_before,
 )
+from pipeline.settings import edition_year
 from pipeline.stats import gini, rate_ci, top_share
 
 #: Fractions of LSOAs used for the "share of incidents in the top x% of LSOAs" measures.

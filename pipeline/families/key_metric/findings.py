@@ -14,7 +14,7 @@ from pipeline.families.areas_and_periods import (
     area_name,
     metric_definitions,
 )
-from pipeline.families.common import edition_start_year, is_proxy, residents_phrase
+from pipeline.families.common import is_proxy, residents_phrase
 from pipeline.families.key_metric.measures import SOURCE_SERIES
 from pipeline.findings import (
     Finding,
@@ -25,8 +25,8 @@ from pipeline.findings import (
     format_number,
     format_rate,
     is_suppressed,
-    resident_threshold,
 )
+from pipeline.settings import edition_start_year, resident_threshold
 
 
 def _edition_area_row(table: pd.DataFrame, measure_id: str, edition: str) -> pd.Series | None:

@@ -25,8 +25,8 @@ from pipeline.findings import (
     format_number,
     format_percent,
     is_suppressed,
-    resident_threshold,
 )
+from pipeline.settings import resident_threshold
 
 
 def _two_decimals(value: float) -> str:

@@ -17,13 +17,13 @@ import pandas as pd
 from pipeline.families.common import (
     confidence_of,
     covers_all_ages,
-    edition_year,
     financial_years,
     school_age_definition,
     tidy,
 )
 from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.formatting import financial_year_label
+from pipeline.settings import edition_year
 from pipeline.stats import rate_ratio_katz
 
 #: The strategy's domains, in the order the strategy sets them out, with a plain description.

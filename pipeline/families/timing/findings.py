@@ -21,8 +21,8 @@ from pipeline.findings import (
     format_percent,
     format_share,
     is_suppressed,
-    resident_threshold,
 )
+from pipeline.settings import resident_threshold
 
 
 def clock_phrase(hour: int) -> str:

@@ -12,7 +12,6 @@ from scipy import stats as st
 from pipeline.families.common import (
     base_row,
     confidence_of,
-    edition_year,
     financial_years,
     finish,
     reconciliation_rows,
@@ -20,6 +19,7 @@ from pipeline.families.common import (
     select_incidents,
 )
 from pipeline.families.rate_ratio import poisson_rate_ratio
+from pipeline.settings import edition_year
 from pipeline.stats import proportion_ci, rate_ci, share_ratio
 
 WEEKDAYS: tuple[str, ...] = (
