@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.common import population_total
+from pipeline.families.common import population_total, reconciliation_rows
 
 #: Small-area rates are per this many residents (an LSOA has about 1,500 residents, so a rate
 #: per 100,000 would read as an implausibly large number of people).
@@ -77,6 +77,16 @@ def located_counts(
     ]
     total = int(lsoa_counts["count"].sum())
     return LocatedCounts(counts=counts, year=year, total=total, steps=steps)
+
+
+def located_reconciliation(base: Mapping[str, Any], located: LocatedCounts) -> list[dict[str, Any]]:
+    """The row reconciliation of the public LSOA counts: every count in the file, used or not."""
+    return reconciliation_rows(
+        {**base, "measure_id": "row_reconciliation"},
+        located.total,
+        located.steps,
+        unit="offences in lsoa_counts.csv",
+    )
 
 
 def lsoa_population(

@@ -30,6 +30,7 @@ from pipeline.families.small_areas import (
     check_lsoas_known,
     count_by_lsoa,
     located_counts,
+    located_reconciliation,
     lsoa_population,
     population_note,
     population_year_at_or_before,
@@ -388,12 +389,7 @@ def compute_from_counts(
             "of each offence); LSOA counts have no location within the LSOA",
         }
     )
-    rows += reconciliation_rows(
-        {**base, "measure_id": "row_reconciliation"},
-        located.total,
-        located.steps,
-        unit="offences in lsoa_counts.csv",
-    )
+    rows += located_reconciliation(base, located)
     return finish(rows)
 
 
