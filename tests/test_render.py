@@ -25,7 +25,7 @@ from pipeline.editions import RESIDENT, TECHNICAL_INTERNAL, variant_for
 from pipeline.render.bundle import deterministic_zip, write_bundle
 from pipeline.render.context import build_context
 from pipeline.render.html import make_environment, render_report, render_template
-from pipeline.render.inputs import disproportionality_caveats, family_methods
+from pipeline.render.inputs import family_caveats, family_methods
 from pipeline.render.pdf import PdfRenderError, pdf_bytes, with_fixed_dates, write_pdf
 from pipeline.render.preview import PREVIEW_PROVENANCE, cached_preview, load_measures
 from pipeline.render.quality import prose_blocks
@@ -157,7 +157,9 @@ def test_technical_report_has_methods_caveats_quality_dictionary_and_colophon(
     for family, method in family_methods().items():
         first_words = re.sub(r"[*`]", "", method.strip().split("\n")[0])[:40]
         assert first_words in re.sub(r"<[^>]+>", "", text), family
-    for caveat in disproportionality_caveats():
+    caveats = family_caveats()
+    assert set(caveats) == {"disproportionality"}  # the ethnicity caveats (MoJ, RDU, YJB)
+    for caveat in caveats["disproportionality"]:
         assert caveat in text
     assert "rows read" in text and "Data quality and row reconciliation" in text
     assert "offence_start_date" in text  # the data dictionary

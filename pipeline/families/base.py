@@ -74,13 +74,16 @@ class Unavailable:
 @dataclass(frozen=True)
 class ReportPlacement:
     """A family's section of the technical report: its heading, the finding topics and the
-    charts it shows, and the measures shown in those charts' tables rather than again in its
-    measure table."""
+    charts it shows, the measures shown in those charts' tables rather than again in its
+    measure table, and the caveats that go with its figures."""
 
     title: str
     topics: tuple[str, ...] = ()
     charts: tuple[str, ...] = ()
     shown_in_charts: tuple[str, ...] = ()
+    #: Printed beside the family's figures and in the report's caveats section (unless its
+    #: measures are not available).
+    caveats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

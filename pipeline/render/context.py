@@ -23,7 +23,7 @@ from pipeline.families.registry import FAMILY_NAMES
 from pipeline.findings import Finding
 from pipeline.render.inputs import (
     as_findings,
-    disproportionality_caveats,
+    family_caveats,
     family_methods,
     provenance_keywords,
 )
@@ -48,7 +48,7 @@ def build_context(
     reconciliation: pd.DataFrame | Sequence[pd.DataFrame] | None = None,
     dictionary: pd.DataFrame | str | None = None,
     methods: Mapping[str, str] | None = None,
-    caveats: Sequence[str] | None = None,
+    caveats: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The template context of one report: ``audience`` ("resident" or "technical") at
     ``circulation`` ("public" or "internal"; default: the resident report public, the
@@ -62,7 +62,7 @@ def build_context(
     the council's YAML; ``provenance``, ``reconciliation`` (columns input, category, reason,
     rows), ``dictionary`` (rows of :func:`pipeline.validate.dictionary.data_dictionary` or
     Markdown), ``methods`` (family -> METHOD; default: read from the family modules) and
-    ``caveats`` (default: the disproportionality CAVEATS) are used by the technical report.
+    ``caveats`` (family -> caveats; default: each family's own) are used by the technical report.
     """
     if audience not in ("resident", "technical"):
         raise ValueError(f"audience must be 'resident' or 'technical', got {audience!r}")
@@ -99,7 +99,7 @@ def build_context(
         findings=all_findings,
         charts=charts,
         methods=methods if methods is not None else family_methods(),
-        caveats=caveats if caveats is not None else disproportionality_caveats(),
+        caveats=caveats if caveats is not None else family_caveats(),
         reconciliation=reconciliation,
         dictionary=dictionary,
         provenance=provenance or {},

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from pipeline.editions import INTERNAL, PUBLIC, ReportVariant
-from pipeline.families.disproportionality.measures import CAVEATS
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.formatting import long_date
@@ -26,9 +25,9 @@ def family_methods() -> dict[str, str]:
     return {family.name: family.method for family in FAMILIES}
 
 
-def disproportionality_caveats() -> list[str]:
-    """The standard caveats printed beside every ethnicity comparison."""
-    return list(CAVEATS)
+def family_caveats() -> dict[str, tuple[str, ...]]:
+    """Each measure family's caveats (printed beside its figures), by family name."""
+    return {family.name: family.report.caveats for family in FAMILIES if family.report.caveats}
 
 
 def as_findings(items: Sequence[Finding | Mapping[str, Any]]) -> list[Finding]:

@@ -77,7 +77,7 @@ def _family_section(
         tables.append(measure_rows_table(rest, f"{family}-measures", caption, technical))
     method = markdown_to_html(methods[family]) if methods.get(family) else None
     # No ethnicity comparison is made when who the victims are is not available.
-    show_caveats = family == "disproportionality" and caveats and not unavailable
+    show_caveats = bool(caveats) and not unavailable
     caveats_html = (
         markdown_to_html("\n\n".join(f"- {c}" for c in caveats)) if show_caveats else None
     )
@@ -99,7 +99,7 @@ def technical_context(
     findings: Sequence[Finding],
     charts: Mapping[str, RenderedChart],
     methods: Mapping[str, str],
-    caveats: Sequence[str],
+    caveats: Mapping[str, Sequence[str]],
     reconciliation: pd.DataFrame | None,
     dictionary: pd.DataFrame | str | None,
     provenance: Mapping[str, Any],
@@ -135,7 +135,7 @@ def technical_context(
                 methods,
                 family_findings,
                 charts,
-                caveats if family == "disproportionality" else (),
+                caveats.get(family, ()),
                 protected.policy,
                 variant,
                 words,
@@ -149,7 +149,12 @@ def technical_context(
         dictionary_section(dictionary, technical.part("dictionary")),
         # No ethnicity comparison is made when who the victims are is not available.
         caveats_section(
-            () if not_available(tables.get("disproportionality")) else caveats,
+            [
+                caveat
+                for family, listed in caveats.items()
+                if not not_available(tables.get(family))
+                for caveat in listed
+            ],
             technical.part("caveats"),
         ),
         provenance_section(provenance, technical.part("provenance")),

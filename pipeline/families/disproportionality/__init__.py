@@ -50,6 +50,7 @@ FAMILY = Family(
         topics=("who",),
         charts=("who",),
         shown_in_charts=("victim_share", "population_share", "share_ratio", "rate_ratio"),
+        caveats=tuple(measures.CAVEATS),
     ),
     findings=findings.findings,
     method=measures.METHOD,
