@@ -84,6 +84,9 @@ class ReportPlacement:
     #: Printed beside the family's figures and in the report's caveats section (unless its
     #: measures are not available).
     caveats: tuple[str, ...] = ()
+    #: How its table is laid out: ``measures`` (one row per measure) or ``indicators`` (the
+    #: strategy's indicators against their baselines, and the action tracker).
+    layout: str = "measures"
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def _family_section(
         body.append(technical("no_chart"))
     rest = rows_not_shown_in_charts(table, placement.shown_in_charts)
     tables = list(chart_tables)
-    if family == "monitoring":
+    if placement.layout == "indicators":
         tables += monitoring_tables(table, policy, technical.part("monitoring"))
     elif len(rest):
         caption = technical("measures_caption", heading=heading)

@@ -24,6 +24,7 @@ FAMILY = Family(
     report=ReportPlacement(
         title="Strategy monitoring",
         topics=("monitoring",),
+        layout="indicators",
     ),
     findings=findings.findings,
     method=measures.METHOD,
