@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.settings import disclosure_threshold
-
 PUBLIC = "public"
 INTERNAL = "internal"
 CIRCULATIONS: tuple[str, ...] = (PUBLIC, INTERNAL)
@@ -96,11 +94,6 @@ def variant_for(report: str, circulation: str | None = None) -> ReportVariant:
         if variant.report == report and variant.circulation == circulation:
             return variant
     raise ValueError(f"there is no {circulation} {report} report")
-
-
-def threshold(config: Mapping[str, Any], circulation: str) -> int:
-    """The disclosure threshold of a circulation (pipeline.settings.disclosure_threshold)."""
-    return disclosure_threshold(config, circulation)
 
 
 # ---- where things are published ------------------------------------------------------------

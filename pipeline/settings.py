@@ -2,9 +2,9 @@
 
 Two things live here, and nowhere else:
 
-* the values derived from the configuration (the window's financial years, the edition's
-  start year and label, the disclosure threshold of a circulation), as a frozen
-  :class:`Settings` built by :func:`resolve`;
+* the values derived from the configuration: the window's financial years
+  (:func:`window_of`), the edition's start year (:func:`edition_year`) and the disclosure
+  threshold of a circulation (:func:`disclosure_threshold`);
 * what each workflow stage may read: :data:`STAGE_KEYS` names the top-level configuration keys
   of each stage, and :func:`stage_settings` gives a rule exactly those (its ``params``), so a
   change to a key re-runs only the rules whose stage reads it. A stage that reads a key its
@@ -14,10 +14,11 @@ Two things live here, and nowhere else:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pipeline.editions import INTERNAL, PUBLIC
 
 #: Top-level configuration keys each stage reads (found by running the demo and public
 #: editions with nothing else passed). Rendering, provenance (which records the whole
@@ -106,11 +107,6 @@ def stage_settings(config: Mapping[str, Any], stage: str) -> StageSettings:
     return StageSettings(stage, config)
 
 
-def financial_year_label(start_year: int) -> str:
-    """The label of a financial year by its first calendar year: 2024 -> '2024-25'."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
 def edition_start_year(edition: str) -> int:
     """The first calendar year of an edition label: '2024-25' -> 2024."""
     return int(str(edition).split("-")[0])
@@ -132,38 +128,16 @@ class Window:
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.first, self.last + 1))
 
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(financial_year_label(year) for year in self.years)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The values every stage derives from the configuration, derived once."""
-
-    edition: str
-    window: Window
-    publication_date: dt.date | None
-    thresholds: Mapping[str, int]
-
-    @property
-    def edition_year(self) -> int:
-        return edition_start_year(self.edition)
-
-    def threshold(self, circulation: str) -> int:
-        """The disclosure threshold of a circulation (``public`` or ``internal``)."""
-        return self.thresholds[circulation]
-
 
 def window_of(config: Mapping[str, Any]) -> Window:
     window = config["window"]
     return Window(int(window["first_financial_year"]), int(window["last_financial_year"]))
 
 
-#: The disclosure threshold key of each circulation (see pipeline.editions).
+#: The disclosure threshold key of each circulation.
 THRESHOLD_KEYS: Mapping[str, str] = {
-    "public": "resident_threshold",
-    "internal": "technical_threshold",
+    PUBLIC: "resident_threshold",
+    INTERNAL: "technical_threshold",
 }
 
 
@@ -177,20 +151,4 @@ def disclosure_threshold(config: Mapping[str, Any], circulation: str) -> int:
 
 def resident_threshold(config: Mapping[str, Any]) -> int:
     """The resident-report disclosure threshold: counts from 1 to it are never shown."""
-    return disclosure_threshold(config, "public")
-
-
-def resolve(config: Mapping[str, Any]) -> Settings:
-    """The derived settings of a validated configuration (or of one stage's part of it)."""
-    published = config["publication_date"] if "publication_date" in config else None
-    thresholds = (
-        {c: disclosure_threshold(config, c) for c in ("public", "internal")}
-        if "disclosure" in config
-        else {}
-    )
-    return Settings(
-        edition=str(config["edition"]),
-        window=window_of(config),
-        publication_date=dt.date.fromisoformat(published) if published else None,
-        thresholds=thresholds,
-    )
+    return disclosure_threshold(config, PUBLIC)

@@ -46,7 +46,6 @@ def test_stage_settings_are_compared_by_snakemake_as_a_dict(config):
 def test_derived_values(config):
     window = window_of(config)
     assert window.years == (2020, 2021, 2022, 2023, 2024)
-    assert window.labels == ("2020-21", "2021-22", "2022-23", "2023-24", "2024-25")
     assert edition_start_year("2024-25") == 2024 == edition_year(config)
     assert disclosure_threshold(config, "public") == resident_threshold(config) == 10
     assert disclosure_threshold(config, "internal") == 0

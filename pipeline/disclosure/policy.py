@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from pipeline.editions import threshold, variant_for
+from pipeline.editions import variant_for
+from pipeline.settings import disclosure_threshold
 
 #: Symbol printed for a suppressed value (GSS guidance on symbols: "[c]" = confidential).
 MARKER = "[c]"
@@ -48,7 +49,7 @@ class DisclosurePolicy:
         ("public" or "internal"): anything public is held to the resident threshold, whatever
         the report; the internal edition to the technical threshold."""
         variant = variant_for(report, circulation)  # refuses a resident report kept internal
-        return cls(threshold=threshold(config, variant.circulation))
+        return cls(threshold=disclosure_threshold(config, variant.circulation))
 
     @property
     def active(self) -> bool:

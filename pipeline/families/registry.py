@@ -63,12 +63,12 @@ def compute_table(family: Family, inputs: FamilyInputs) -> pd.DataFrame:
       not-available table (one row per measure it would show, saying what it needs); nothing
       is estimated from another source.
     """
-    if _uses_victims(family) and inputs.optional("victims") is None:
-        if has_victim_extract(inputs.config):
-            raise ValueError(
-                f"{family.name}: no victims given, but the configuration has victim_extract: "
-                "true (set victim_extract: false for an SNA from public data alone)"
-            )
+    no_victims = inputs.optional("victims") is None
+    if no_victims and _uses_victims(family) and has_victim_extract(inputs.config):
+        raise ValueError(
+            f"{family.name}: no victims given, but the configuration has victim_extract: "
+            "true (set victim_extract: false for an SNA from public data alone)"
+        )
     unavailable = family.unavailable
     if unavailable is not None and inputs.optional(unavailable.without) is None:
         return not_available_rows(

@@ -28,7 +28,6 @@ from pipeline.editions import (
     manifest_name,
     measure_table_path,
     published_csv_path,
-    threshold,
     zip_name,
 )
 from pipeline.formatting import fmt_file_size, long_date
@@ -36,6 +35,7 @@ from pipeline.render.html import render_template
 from pipeline.render.pdf import publication_date
 from pipeline.render.wording import Wording
 from pipeline.safe_csv import safe_csv_bytes
+from pipeline.settings import disclosure_threshold
 
 
 def write_published_data(
@@ -150,8 +150,8 @@ def index_context(
         "internal": internal,
         "technical_in_public_edition": any(v.report == "technical" for v in variants)
         and not internal,
-        "technical_threshold": threshold(config, INTERNAL),
-        "resident_threshold": threshold(config, PUBLIC),
+        "technical_threshold": disclosure_threshold(config, INTERNAL),
+        "resident_threshold": disclosure_threshold(config, PUBLIC),
         "reports": reports,
         "csv_groups": _csv_groups(tree_dir, variants, words),
         "zip": zip_name(area["slug"], config["edition"], circulation),

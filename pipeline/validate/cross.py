@@ -334,10 +334,6 @@ def comparators_complete(
     ]
 
 
-def _window_years(config: Mapping[str, Any]) -> tuple[int, ...]:
-    return window_of(config).years
-
-
 def _population_years(population: pd.DataFrame) -> dict[str, set[int]]:
     """Mid-years supplied for each area code."""
     years: dict[str, set[int]] = {}
@@ -361,7 +357,7 @@ def comparators_have_population(
         have = supplied.get(code, set())
         newest = max(have, default=None)
         lacking = [
-            y for y in _window_years(config) if y not in have and (newest is None or y < newest)
+            y for y in window_of(config).years if y not in have and (newest is None or y < newest)
         ]
         if lacking:
             missing.append(f"{code} (no population for {', '.join(map(str, lacking))})")
@@ -396,7 +392,7 @@ def populations_carried_forward(
         if not have:
             continue
         newest = max(have)
-        later = tuple(y for y in _window_years(config) if y > newest)
+        later = tuple(y for y in window_of(config).years if y > newest)
         if later:
             by_estimate.setdefault((newest, later), []).append(code)
     return [
