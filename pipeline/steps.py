@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.runtime import LOGGER, read_parquet, write_csv, write_json, write_parquet
+from pipeline.settings import Area, Settings
 
 
 def check_raw_inputs_step(files: list[str], checked: str) -> None:
@@ -48,7 +49,7 @@ def validate_step(
     result = validate_input(
         kind,
         Path(raw),
-        config=settings,
+        settings=Settings.of(settings),
         area_lsoas=area_lsoas,
         failures_path=_failures_path(reconciliation, kind),
     )
@@ -148,7 +149,7 @@ def validate_area_step(
     frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(
         frames,
-        config=settings,
+        settings=Settings.of(settings),
         area_code=area_code,
         failures_path=_failures_path(kept, "cross-inputs"),
     )
@@ -171,15 +172,16 @@ def measures_step(
     from pipeline.families.registry import FAMILIES, compute_table, family_findings
 
     frames: dict[str, Any] = {kind: read_parquet(path) for kind, path in validated.items()}
+    typed = Settings.of(settings)
     for family in FAMILIES:
         written = (
             {f.name: pd.read_csv(tables[f.name]) for f in FAMILIES if not f.reads_families}
             if family.reads_families
             else {}
         )
-        result = compute_table(family, FamilyInputs(frames, settings, area_code, written))
+        result = compute_table(family, FamilyInputs(frames, typed, area_code, written))
         write_csv(result, tables[family.name])
-        found = family_findings(family, result, settings)
+        found = family_findings(family, result, typed)
         write_json([asdict(item) for item in found], findings[family.name])
         LOGGER.info("%s: %d rows, %d findings", family.name, len(result), len(found))
 
@@ -205,9 +207,10 @@ def charts_step(
 
     frames = _read_tables(tables)
     shapes = read_parquet(boundaries) if boundaries else None
-    for variant in report_variants(settings):
+    typed = Settings.of(settings)
+    for variant in report_variants(typed):
         charts = build_charts(
-            frames, shapes, settings, dict(area), variant.report, variant.circulation
+            frames, shapes, typed, Area.of(area), variant.report, variant.circulation
         )
         write_charts(charts, out_dir, variant.name)
         LOGGER.info("%s: %d charts", variant.name, len(charts))
@@ -246,8 +249,8 @@ def render_html_step(
         chart_dir=chart_dir,
         template_dir=template_dir,
         narrative=load_narrative(narrative),
-        config=dict(settings),
-        area=dict(area),
+        settings=Settings.of(settings),
+        area=Area.of(area),
         provenance=read_json(provenance),
         reconciliation=[pd.read_csv(path) for path in sorted(reconciliation)]
         + ([adapter_reconciliation(adapter_exclusions)] if adapter_exclusions else []),
@@ -275,7 +278,7 @@ def render_pdf_step(html: str, pdf: str, settings: Mapping[str, Any]) -> None:
     """Turn a rendered report into an A4 tagged PDF (PDF/UA-1) with fixed metadata dates."""
     from pipeline.render.pdf import write_pdf
 
-    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, dict(settings))
+    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, Settings.of(settings))
 
 
 def render_reports_step(*, reports: Mapping[str, str], **sources: Any) -> None:
@@ -285,7 +288,7 @@ def render_reports_step(*, reports: Mapping[str, str], **sources: Any) -> None:
     :func:`render_html_step`'s keyword arguments other than ``variant`` and ``html``."""
     from pipeline.editions import report_variants
 
-    for variant in report_variants(sources["settings"]):
+    for variant in report_variants(Settings.of(sources["settings"])):
         html = reports[variant.key("html")]
         render_html_step(variant=variant.name, html=html, **sources)
         render_pdf_step(html, reports[variant.key("pdf")], sources["settings"])
@@ -315,7 +318,7 @@ def publish_step(
         provenance=provenance,
         template_dir=template_dir,
         root=root,
-        settings=settings,
-        area=area,
+        settings=Settings.of(settings),
+        area=Area.of(area),
     )
     write_json(record, receipt)

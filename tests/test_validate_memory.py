@@ -19,6 +19,7 @@ import yaml
 
 from bench.validate_memory import write_victim_extract
 from pipeline.audit.verify import copy_tree
+from pipeline.settings import Settings
 from pipeline.steps import check_raw_inputs_step, validate_shared_step
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 from pipeline.validate.memory import (
@@ -126,7 +127,9 @@ def test_the_validate_rules_declare_memory_from_their_inputs(big_area, config, t
     settings["areas"][0]["inputs"] = str(big_area)
     (work / "memtest.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
     # The jobs' upstream files, as earlier jobs would have left them.
-    shared_raw = {k: str(DEMO / "shared" / raw_filename(k)) for k in shared_kinds(settings)}
+    shared_raw = {
+        k: str(DEMO / "shared" / raw_filename(k)) for k in shared_kinds(Settings.of(settings))
+    }
     checks = work / "data/processed/raw-check/memtest"
     check_raw_inputs_step(list(shared_raw.values()), str(checks / "shared.json"))
     check_raw_inputs_step(
@@ -164,7 +167,7 @@ def test_the_validate_rules_declare_memory_from_their_inputs(big_area, config, t
     )
     assert plan.returncode == 0, plan.stderr[-3000:]
     plan_text = plan.stdout + plan.stderr
-    area_inputs = [big_area / raw_filename(k) for k in area_kinds(settings)]
+    area_inputs = [big_area / raw_filename(k) for k in area_kinds(Settings.of(settings))]
     area_inputs += [*validated.values(), checks / "waltham-forest.json"]
     area_mb = _resources(plan_text, "validate_area_inputs")
     assert area_mb == validation_mem_mb(area_inputs)

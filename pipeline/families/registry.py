@@ -7,9 +7,6 @@ tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families import (
@@ -24,6 +21,7 @@ from pipeline.families import (
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.common import not_available_finding, not_available_rows
 from pipeline.findings import Finding
+from pipeline.settings import Settings
 from pipeline.validate.kinds import has_victim_extract
 
 FAMILIES: tuple[Family, ...] = (
@@ -64,7 +62,7 @@ def compute_table(family: Family, inputs: FamilyInputs) -> pd.DataFrame:
       is estimated from another source.
     """
     no_victims = inputs.optional("victims") is None
-    if no_victims and _uses_victims(family) and has_victim_extract(inputs.config):
+    if no_victims and _uses_victims(family) and has_victim_extract(inputs.settings):
         raise ValueError(
             f"{family.name}: no victims given, but the configuration has victim_extract: "
             "true (set victim_extract: false for an SNA from public data alone)"
@@ -74,16 +72,14 @@ def compute_table(family: Family, inputs: FamilyInputs) -> pd.DataFrame:
         return not_available_rows(
             family.name,
             unavailable.measures,
-            definition=inputs.config["definitions"][unavailable.definition],
-            config=inputs.config,
+            definition=inputs.settings.definitions.metric(unavailable.definition),
+            settings=inputs.settings,
             area_code=inputs.area_code,
         )
     return family.compute(inputs)
 
 
-def family_findings(
-    family: Family, table: pd.DataFrame, config: Mapping[str, Any]
-) -> list[Finding]:
+def family_findings(family: Family, table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """A family's findings from its table: the one not-available finding when
     :func:`compute_table` published the not-available table, else the family's own."""
     if family.unavailable is not None:
@@ -95,4 +91,4 @@ def family_findings(
         )
         if unavailable is not None:
             return [unavailable]
-    return family.findings(table, config)
+    return family.findings(table, settings)

@@ -30,6 +30,7 @@ from pipeline.render.inputs import (
 from pipeline.render.resident import resident_context
 from pipeline.render.technical import technical_context
 from pipeline.render.wording import Wording
+from pipeline.settings import Area, Settings
 
 
 def build_context(
@@ -42,8 +43,8 @@ def build_context(
     chart_dir: str | Path,
     template_dir: str | Path,
     narrative: Mapping[str, Any],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     provenance: Mapping[str, Any] | None = None,
     reconciliation: pd.DataFrame | Sequence[pd.DataFrame] | None = None,
     dictionary: pd.DataFrame | str | None = None,
@@ -82,7 +83,7 @@ def build_context(
             findings=all_findings,
             charts=charts,
             narrative=narrative,
-            config=config,
+            settings=settings,
             area=area,
             words=words,
         )
@@ -104,7 +105,7 @@ def build_context(
         dictionary=dictionary,
         provenance=provenance or {},
         narrative=narrative,
-        config=config,
+        settings=settings,
         area=area,
         variant=variant,
         words=words,

@@ -40,6 +40,7 @@ from pipeline.render.reference import (
     sources_section,
 )
 from pipeline.render.wording import Wording
+from pipeline.settings import Area, Settings
 
 
 def finding_text(finding: Finding, variant: ReportVariant) -> str:
@@ -104,14 +105,14 @@ def technical_context(
     dictionary: pd.DataFrame | str | None,
     provenance: Mapping[str, Any],
     narrative: Mapping[str, Any],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     variant: ReportVariant,
     words: Wording,
 ) -> dict[str, Any]:
-    common = common_context(config, area, narrative, variant)
+    common = common_context(settings, area, narrative, variant)
     technical = words.part("technical")
-    protected = protect_for_report(tables, config, variant.report, variant.circulation)
+    protected = protect_for_report(tables, settings, variant.report, variant.circulation)
     by_topic = findings_by_topic(findings)
     summary = Section(
         id="summary",
@@ -142,10 +143,12 @@ def technical_context(
             )
         )
     sections += [
-        definitions_section(config, technical.part("definitions")),
-        sources_section(provenance, config, tables, technical.part("sources")),
+        definitions_section(settings, technical.part("definitions")),
+        sources_section(provenance, settings, tables, technical.part("sources")),
         quality_section(reconciliation, protected.policy, technical.part("quality")),
-        disclosure_section(protected.policy, protected.audit, config, technical.part("disclosure")),
+        disclosure_section(
+            protected.policy, protected.audit, settings, technical.part("disclosure")
+        ),
         dictionary_section(dictionary, technical.part("dictionary")),
         # No ethnicity comparison is made when who the victims are is not available.
         caveats_section(
@@ -159,8 +162,8 @@ def technical_context(
         ),
         provenance_section(provenance, technical.part("provenance")),
     ]
-    name = str(area["name"])
-    edition = str(config["edition"])
+    name = area.name
+    edition = settings.edition
     ids = ProvenanceIds.of(provenance)
     return {
         **common,
@@ -171,7 +174,7 @@ def technical_context(
         "lead": technical("lead", area=name),
         "meta_line": technical(
             "meta_line",
-            version=config["definitions"]["version"],
+            version=settings.definitions.version,
             published=common["publication_date_text"],
         ),
         "sections": sections,
