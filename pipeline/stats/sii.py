@@ -12,7 +12,10 @@ Method (``phe_sii`` with ``rii = TRUE, intercept = TRUE``)
   logit(value), as ``phe_sii`` uses it unchanged on that scale), otherwise
   ``(T(upper) - T(lower)) / (2 z_0.975)`` from the *95%* limits whatever the output level, with
   ``T`` = identity (0), ln (1) or logit (2).
-* Limits: each quantile is drawn ``repetitions`` times from ``N(T(value), se)``.
+* Limits: each quantile is drawn ``repetitions`` times from ``N(T(value), se)``, as one
+  ``numpy.random.default_rng(seed).normal(T(value)[:, None], se[:, None], size=(k, repetitions))``
+  call over the quantiles in label order (a fixed layout, so a seed gives the same draws here as
+  in any caller that draws the same way).
 
   - ``transform=False``: the draws are back-transformed (exp / inverse logit) and the regression
     is refitted on every draw on the value scale; the SII limits are percentiles of
