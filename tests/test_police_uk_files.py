@@ -92,7 +92,9 @@ def got_street(result) -> tuple[Counter, Counter]:
 def test_generator_gives_the_same_bytes_for_the_same_seed_and_plants_each_case(files, tmp_path):
     again = synthetic.write_police_uk_files(tmp_path / "again")
     written = sorted(p.relative_to(files.root) for p in files.root.rglob("*") if p.is_file())
-    assert written == sorted(p.relative_to(again.root) for p in again.root.rglob("*") if p.is_file())
+    assert written == sorted(
+        p.relative_to(again.root) for p in again.root.rglob("*") if p.is_file()
+    )
     assert all((files.root / p).read_bytes() == (again.root / p).read_bytes() for p in written)
     months = {p.parent.name for p in archive_files(files)}
     assert months == set(synthetic.MONTHS) and len(months) == 13
@@ -141,7 +143,9 @@ def test_archive_and_republished_folders_count_every_row_once_by_reason(files):
     # The republished June adds one crime; its other rows are the first copy's.
     june = result.frame.loc[result.frame["month"] == "2023-06", "count"].sum()
     only_archive = read_police_uk_street(files.archive, ALL_LSOAS)
-    assert june == only_archive.frame.loc[only_archive.frame["month"] == "2023-06", "count"].sum() + 1
+    assert (
+        june == only_archive.frame.loc[only_archive.frame["month"] == "2023-06", "count"].sum() + 1
+    )
 
 
 def test_area_force_keeps_its_own_records_and_each_shared_crime_once(files):
@@ -236,7 +240,9 @@ def test_financial_years_sum_twelve_months_and_list_part_years(files):
         months = series.loc[(series["area_code"] == code) & (series["month"] <= "2024-03")]
         total = years.frame.loc[years.frame["area_code"] == code, "count"].item()
         assert total == months["count"].sum()
-    assert set(years.excluded["detail"]) == {f"{c} robbery 2024-25: 1 months" for c in synthetic.AREAS}
+    assert set(years.excluded["detail"]) == {
+        f"{c} robbery 2024-25: 1 months" for c in synthetic.AREAS
+    }
 
 
 def test_an_la_whose_force_file_is_missing_is_excluded_not_near_zero(files):
@@ -289,7 +295,9 @@ def test_lookup_reads_both_lsoa_vintages_and_refuses_an_lsoa_in_two_las(tmp_path
                                              "Barking and Dagenham"],
     }  # fmt: skip
     path.write_text(path.read_text() + "E01000001,E01035002,S,E09000002,Barking\n")
-    with pytest.raises(AdapterError, match=r"bestfit\.csv, column 'LAD22CD': LSOA\(s\) \['E01000001'"):
+    with pytest.raises(
+        AdapterError, match=r"bestfit\.csv, column 'LAD22CD': LSOA\(s\) \['E01000001'"
+    ):
         la.read_lsoa_la_lookup(path)
 
 

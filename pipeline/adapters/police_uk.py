@@ -47,7 +47,7 @@ files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,7 +127,9 @@ def read_police_uk_street(
     keys = ["lsoa_code", "month", "force", "crime_type"] if by_force else [
         "lsoa_code", "month", "crime_type"]  # fmt: skip
     frame = (
-        kept.groupby(keys, as_index=False, sort=True)["rows"].sum().rename(columns={"rows": "count"})
+        kept.groupby(keys, as_index=False, sort=True)["rows"]
+        .sum()
+        .rename(columns={"rows": "count"})
     )
     frame["count"] = frame["count"].astype("int64")
     dropped = grouped.loc[grouped["reason"] != ""]
@@ -194,7 +196,7 @@ def _refuse_json(path: Path) -> None:
         raise fail(
             path,
             "this is JSON (a police.uk API answer?), not a street-level CSV: read it with "
-            "pipeline.adapters.police_uk_api.read_police_uk_api_json",
+            "pipeline.adapters.read_police_uk_api_json",
         )
 
 
@@ -293,27 +295,36 @@ class _FileContext:
     second_copy: bool
 
 
-def _is(text: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
-    """Case- and space-blind equality with a force name; a missing value is not equal."""
-    folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
-    return pc.fill_null(pc.equal(folded, name.strip().casefold()), False)
+def _on_dictionary(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``test`` of each row of a dictionary column, worked out once per distinct value (a
+    block has a few forces and LSOAs, and a national file millions of rows); missing = False."""
+    chunks = [pc.take(test(chunk.dictionary), chunk.indices) for chunk in column.chunks]
+    return pc.fill_null(pa.chunked_array(chunks, pa.bool_()), False)
+
+
+def _is(column: pa.ChunkedArray, name: str) -> pa.Array:
+    """Case- and space-blind equality of a dictionary column with a force name."""
+    wanted = name.strip().casefold()
+    return _on_dictionary(
+        column, lambda values: pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(values)), wanted)
+    )
 
 
 def _classify_and_count(table: pa.Table, context: _FileContext) -> tuple[pa.Table, list[str]]:
     """One block: why each row is excluded ('' = kept), the counts by key, and the Crime IDs
     of the rows kept."""
-    text = {column: table.column(column).cast(pa.string()) for column in COLUMNS}
+    text = {column: table.column(column).cast(pa.string()) for column in COLUMNS
+            if column not in ("Falls within",)}  # fmt: skip
     lsoa, crime_id = text["LSOA code"], text["Crime ID"]
-    rows = table.num_rows
-    false = pa.array([False] * rows, pa.bool_())
-    btp = pc.or_(_is(text["Reported by"], BTP), _is(text["Falls within"], BTP))
+    false = pa.array([False] * table.num_rows, pa.bool_())
+    reported = table.column("Reported by")
+    btp = pc.or_(_is(reported, BTP), _is(table.column("Falls within"), BTP))
     no_location = pc.is_null(lsoa)
-    inside = pc.fill_null(pc.is_in(lsoa, value_set=context.area_codes), False)
+    inside = _on_dictionary(
+        table.column("LSOA code"), lambda values: pc.is_in(values, value_set=context.area_codes)
+    )
     outside = pc.and_(pc.invert(no_location), pc.invert(inside))
-    if context.force is None:
-        other_force = false
-    else:
-        other_force = pc.invert(_is(text["Reported by"], context.force))
+    other_force = false if context.force is None else pc.invert(_is(reported, context.force))
     no_id = pc.is_null(crime_id)
     second_copy_no_id = no_id if context.second_copy else false
     if context.seen.ids:

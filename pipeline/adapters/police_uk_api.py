@@ -19,8 +19,8 @@ polygons goes to the lower LSOA code. Every other crime is counted in ``excluded
 month and reason, the first that applies in this order: :data:`REASON_REPEATED` (its
 ``persistent_id``, or ``id`` when that is empty, was in an earlier answer, files read in the
 order given: ``detail`` names the file; crimes of one answer sharing a ``persistent_id`` are
-distinct records, as rows of one street CSV sharing a Crime ID are), :data:`REASON_BTP` (``location_type`` BTP), :data:`REASON_NO_LOCATION`,
-:data:`REASON_OUTSIDE_POLYGONS`.
+distinct records, as rows of one street CSV sharing a Crime ID are), :data:`REASON_BTP`
+(``location_type`` BTP), :data:`REASON_NO_LOCATION`, :data:`REASON_OUTSIDE_POLYGONS`.
 """
 
 from __future__ import annotations

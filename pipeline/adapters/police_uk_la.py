@@ -25,9 +25,9 @@ Counts without a ``force`` column (the API's) count as one force.
 
 **Months.** An LA-month is covered when its force has any crime in the LA that month (so its
 file for that month was supplied). The series has every month asked for (``months``; default:
-every month from the first to the last in the counts), zero where the LA's force recorded none of the measure; an LA whose
-force misses any of them is excluded whole (:data:`REASON_MONTHS_MISSING`, the contract needs
-every month). A month's file that is only part of the force's crimes cannot be told apart from
+every month from the first to the last in the counts), zero where the LA's force recorded
+none of the measure; an LA whose force misses any of them is excluded whole
+(:data:`REASON_MONTHS_MISSING`: the contract needs every month). A month's file that is only part of the force's crimes cannot be told apart from
 a quiet month: supply whole files.
 """
 
@@ -161,8 +161,15 @@ def police_uk_comparator_series(
         chosen = own.loc[own["crime_type"].isin(types) & own["month"].isin(asked)]
         monthly = chosen.groupby("month")["count"].sum().reindex(asked, fill_value=0)
         series.append(
-            pd.DataFrame({"area_code": code, "area_name": names.get(code, ""), "month": asked,
-                          "measure": measure, "count": monthly.to_numpy()})  # fmt: skip
+            pd.DataFrame(
+                {
+                    "area_code": code,
+                    "area_name": names.get(code, ""),
+                    "month": asked,
+                    "measure": measure,
+                    "count": monthly.to_numpy(),
+                }
+            )  # fmt: skip
         )
     columns = ["area_code", "area_name", "month", "measure", "count"]
     frame = pd.concat(series, ignore_index=True) if series else pd.DataFrame(columns=columns)

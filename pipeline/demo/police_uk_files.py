@@ -97,9 +97,7 @@ def area_lsoas(la_code: str) -> list[str]:
 
 def geography() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """The squares as boundaries (EPSG:27700) and the LSOA-to-LA lookup."""
-    rows = [
-        (lsoa, code, name) for code, (name, _, _) in AREAS.items() for lsoa in area_lsoas(code)
-    ]
+    rows = [(lsoa, code, name) for code, (name, _, _) in AREAS.items() for lsoa in area_lsoas(code)]
     lookup = pd.DataFrame(rows, columns=["lsoa_code", "la_code", "la_name"])
     shapes = gpd.GeoDataFrame(
         {"lsoa_code": lookup["lsoa_code"]},
@@ -174,8 +172,8 @@ def _api_object(crime: dict, location_type: str = "Force") -> dict:
     located = crime["x"] is not None
     if located:
         lon, lat = _TO_WGS84.transform(crime["x"], crime["y"])
-        location = {"latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}",
-                    "street": {"id": crime["api_id"] % 997, "name": "On or near High Street"}}  # fmt: skip
+        street = {"id": crime["api_id"] % 997, "name": "On or near High Street"}
+        location = {"latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}", "street": street}
     else:
         location = None
     return {
