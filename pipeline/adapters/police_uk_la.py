@@ -27,8 +27,8 @@ Counts without a ``force`` column (the API's) count as one force.
 file for that month was supplied). The series has every month asked for (``months``; default:
 every month from the first to the last in the counts), zero where the LA's force recorded
 none of the measure; an LA whose force misses any of them is excluded whole
-(:data:`REASON_MONTHS_MISSING`: the contract needs every month). A month's file that is only part of the force's crimes cannot be told apart from
-a quiet month: supply whole files.
+(:data:`REASON_MONTHS_MISSING`: the contract needs every month). A month's file that holds
+only part of the force's crimes cannot be told apart from a quiet month: supply whole files.
 """
 
 from __future__ import annotations
