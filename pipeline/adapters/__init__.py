@@ -19,23 +19,33 @@ from pipeline.adapters.mps_lsoa import read_mps_lsoa_annual
 from pipeline.adapters.ons_mye import read_ons_mye2
 from pipeline.adapters.ons_sape import read_ons_sape_lsoa
 from pipeline.adapters.police_uk import read_police_uk_street
+from pipeline.adapters.police_uk_api import read_police_uk_api_json
+from pipeline.adapters.police_uk_la import (
+    financial_year_totals,
+    police_uk_comparator_series,
+    read_lsoa_la_lookup,
+)
 
 __all__ = [
     "AdapterError",
     "AdapterResult",
     "bridge_lsoa11_to_lsoa21",
+    "financial_year_totals",
     "imd_decile_of_rank",
     "mps_comparator_series",
+    "police_uk_comparator_series",
     "read_census_ethnicity_la",
     "read_dfe_children_population",
     "read_dfe_la_codes",
     "read_dfe_statistical_neighbours",
     "read_iod_file1",
     "read_lsoa_boundaries",
+    "read_lsoa_la_lookup",
     "read_lsoa_bestfit_lookup",
     "read_mps_borough_crime",
     "read_mps_lsoa_annual",
     "read_ons_mye2",
     "read_ons_sape_lsoa",
+    "read_police_uk_api_json",
     "read_police_uk_street",
 ]
