@@ -208,7 +208,7 @@ def with_public_technical(preview, tmp_path_factory) -> dict:
         provenance=str(preview.provenance),
         template_dir=str(REPO / "templates"),
         root=base,
-        settings=config,
+        settings=Settings.of(config),
         area=preview.area,
     )
     trees = tree_paths(base, preview.area.slug, str(config["edition"]))

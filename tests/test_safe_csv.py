@@ -18,7 +18,7 @@ from pipeline.render.preview import cached_preview, load_measures
 from pipeline.render.publish import publish_editions, tree_paths
 from pipeline.runtime import write_csv, write_json
 from pipeline.safe_csv import _NUMBER, FORMULA_STARTS, neutralise_cell, safe_csv_bytes
-from pipeline.settings import Settings
+from pipeline.settings import Area, Settings
 from pipeline.steps import charts_step
 from tests.publish_inputs import AREA, EDITION, TEMPLATES, settings
 
@@ -113,8 +113,8 @@ def test_hostile_names_are_neutralised_in_every_published_csv(tmp_path):
         provenance=str(tmp_path / "provenance.json"),
         template_dir=str(TEMPLATES),
         root=root,
-        settings=config,
-        area=area,
+        settings=Settings.of(config),
+        area=Area.of(area),
     )
     published: dict[str, bytes] = {}
     for tree in tree_paths(root, AREA, EDITION).values():

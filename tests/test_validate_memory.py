@@ -42,12 +42,13 @@ import json, sys
 from pathlib import Path
 import yaml
 from bench.memory import peak_mb
+from pipeline.settings import Settings
 from pipeline.validate.run import validate_input
-config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
+config = Settings.of(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
 baseline = peak_mb()
-lsoas = validate_input("lsoas", Path(sys.argv[1]), config=config)
+lsoas = validate_input("lsoas", Path(sys.argv[1]), settings=config)
 result = validate_input(
-    "victims", Path(sys.argv[2]), config=config, area_lsoas=set(lsoas.frame["lsoa_code"])
+    "victims", Path(sys.argv[2]), settings=config, area_lsoas=set(lsoas.frame["lsoa_code"])
 )
 counts = result.reconciliation.groupby("category")["rows"].sum()
 print(json.dumps({
@@ -62,7 +63,7 @@ def big_area(tmp_path_factory) -> Path:
     """The demo area's inputs with a 200,000-row victim extract."""
     folder = tmp_path_factory.mktemp("big") / "area"
     folder.mkdir()
-    for kind in area_kinds({}):
+    for kind in area_kinds(Settings.of({})):
         (folder / raw_filename(kind)).write_bytes(
             (DEMO / "waltham-forest" / raw_filename(kind)).read_bytes()
         )
