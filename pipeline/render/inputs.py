@@ -43,7 +43,15 @@ def as_findings(items: Sequence[Finding | Mapping[str, Any]]) -> list[Finding]:
                 Finding(
                     **{
                         k: item[k]
-                        for k in ("id", "topic", "resident", "technical", "status", "measure_ids")
+                        for k in (
+                            "id",
+                            "topic",
+                            "resident",
+                            "technical",
+                            "status",
+                            "measure_ids",
+                            "evidence",
+                        )  # fmt: skip
                         if k in item
                     }
                 )

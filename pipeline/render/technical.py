@@ -29,7 +29,7 @@ from pipeline.render.measure_tables import (
     monitoring_tables,
     rows_not_shown_in_charts,
 )
-from pipeline.render.model import Section, contents_of, markdown_to_html
+from pipeline.render.model import Cell, Column, Row, Section, Table, contents_of, markdown_to_html
 from pipeline.render.reference import (
     caveats_section,
     definitions_section,
@@ -48,6 +48,38 @@ def finding_text(finding: Finding, variant: ReportVariant) -> str:
     computed (e.g. "1/213"), so a technical report published to the public uses the resident
     wording, which is written to quote nothing the resident threshold hides."""
     return finding.technical if variant.internal else finding.resident
+
+
+def claims_table(
+    family: str, heading: str, findings: Sequence[Finding], variant: ReportVariant, words: Wording
+) -> Table | None:
+    """Each resident sentence of a family beside the evidence for each claim it makes (the
+    claims audit). The statistic column, which can carry counts, is internal only."""
+    claims = words.part("claims")
+    names = ["claim", "strength", "test"]
+    if variant.internal:
+        names.insert(2, "statistic")
+    rows = []
+    for finding in findings:
+        evidence = finding.evidence or [None]
+        for item in evidence:
+            cells = {
+                "claim": item.claim if item else claims("no_claim"),
+                "strength": item.strength if item else "descriptive",
+                "statistic": item.statistic if item else "",
+                "test": item.test if item else "",
+            }
+            rows.append(Row(Cell(finding.resident), tuple(Cell(cells[name]) for name in names)))
+    if not rows:
+        return None
+    return Table(
+        id=f"{family.replace('_', '-')}-claims",
+        caption=claims("caption", heading=heading),
+        columns=(Column(claims("columns.sentence")),)
+        + tuple(Column(claims(f"columns.{name}")) for name in names),
+        rows=tuple(rows),
+        compact=True,
+    )
 
 
 def _family_section(
@@ -76,6 +108,9 @@ def _family_section(
     elif len(rest):
         caption = technical("measures_caption", heading=heading)
         tables.append(measure_rows_table(rest, f"{family}-measures", caption, technical))
+    audit = claims_table(family, heading, findings, variant, technical)
+    if audit is not None:
+        tables.append(audit)
     method = markdown_to_html(methods[family]) if methods.get(family) else None
     # No ethnicity comparison is made when who the victims are is not available.
     show_caveats = bool(caveats) and not unavailable
