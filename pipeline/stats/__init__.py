@@ -32,6 +32,8 @@ Function                          Method and source
 :func:`sii`                       Slope and relative index of inequality across ordered
                                   quantiles (Low & Low 2004); ``phe_sii``, with the RII withheld
                                   where a fitted end is <= 0.
+:func:`exceedance_test`           Each area's count against its expected count at the whole
+                                  area's rate: one-sided exact Poisson p, Benjamini-Hochberg q.
 ================================  ===============================================================
 
 Conventions shared by all functions
@@ -49,8 +51,8 @@ Conventions shared by all functions
 The methods live in :mod:`~pipeline.stats.intervals` (proportions, counts, rates,
 standardisation), :mod:`~pipeline.stats.comparisons` (ratios and benchmarking),
 :mod:`~pipeline.stats.trends` (the linear-trend test and marker),
-:mod:`~pipeline.stats.concentration` and :mod:`~pipeline.stats.sii` (deprivation gradients),
-on the argument checks of
+:mod:`~pipeline.stats.concentration`, :mod:`~pipeline.stats.sii` (deprivation gradients)
+and :mod:`~pipeline.stats.exceedance` (per-area excess tests), on the argument checks of
 :mod:`~pipeline.stats.arguments`; this package gathers their public names.
 """
 
@@ -59,6 +61,7 @@ from __future__ import annotations
 from pipeline.stats.arguments import z_value
 from pipeline.stats.comparisons import fingertips_compare, rate_ratio_katz, share_ratio
 from pipeline.stats.concentration import gini, top_share
+from pipeline.stats.exceedance import benjamini_hochberg, exceedance_test, poisson_upper_p
 from pipeline.stats.intervals import (
     BYARS_THRESHOLD,
     DSR_MIN_COUNT,
@@ -95,4 +98,7 @@ __all__ = [
     "sii",
     "SiiEstimate",
     "SiiLimits",
+    "poisson_upper_p",
+    "benjamini_hochberg",
+    "exceedance_test",
 ]
