@@ -25,9 +25,11 @@ whether the coverage's own interval excludes 95% (beyond chance), with the known
 there is one. ``--save-intervals`` writes every interval (aggregates only) for diagnosis.
 
 The hot-spot family runs in full (9,999 permutations, as configured: fewer would be raised
-back by ``permutations_for_fdr``); Gi* has no interval, so its detection rate is reported
-separately (planted hot-spot LSOAs classed "Hot spot", and false positives split into LSOAs
-touching the planted cluster and the rest).
+back by ``permutations_for_fdr``). Hot-spot classes have no interval, so their detection of
+the planted cluster is reported separately, for the old method (conditional-permutation Gi*)
+next to the new ones (Gi* with total permutation; the per-LSOA exact Poisson test with BH
+that residents' "hot spot" rests on; mid-p and Empirical-Bayes variants): recall, precision
+and where the false positives lie (see :mod:`bench.hotspot_scoring`).
 """
 
 from __future__ import annotations
@@ -77,13 +79,20 @@ TARGET = (0.93, 0.97)
 # --------------------------------------------------------------------------------------------
 
 
-def family_tables(raw: Path, work: Path, config: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
-    """Validate one seed's inputs and compute every family with the workflow's own steps (as
-    the demo preview does); each family's table read back from its CSV."""
+def family_tables(
+    raw: Path, work: Path, config: Mapping[str, Any]
+) -> tuple[dict[str, pd.DataFrame], Path]:
+    """Validate one seed's inputs and compute every family with the workflow's own steps and
+    path layout (as the demo preview does); each family's table read back from its CSV, and
+    the validated LSOA boundaries' file."""
+    from pipeline.layout import Layout
     from pipeline.render.preview import compute_measures, preview_config
 
-    measures = compute_measures(preview_config(raw, config), work)
-    return {family: pd.read_csv(measures / f"{family}.csv") for family in FAMILIES}
+    settings = preview_config(raw, config)
+    layout = Layout(str(settings["dataset"]), processed=str(work))
+    measures = compute_measures(settings, layout)
+    boundaries = Path(layout.validated_file(settings["areas"][0]["slug"], "boundaries"))
+    return {family: pd.read_csv(measures / f"{family}.csv") for family in FAMILIES}, boundaries
 
 
 @dataclass
@@ -92,14 +101,16 @@ class SeedResult:
 
     seed: int
     records: list[dict[str, Any]] = field(default_factory=list)
-    hotspots: dict[str, int] = field(default_factory=dict)
+    hotspots: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
     error: str = ""
 
 
 def run_seed(seed: int, config: dict[str, Any]) -> SeedResult:
     """Generate one seed's demo, push it through validation and the measures, and compare."""
+    from bench.hotspot_scoring import score_seed
     from pipeline import demo
+    from pipeline.runtime import read_parquet
 
     start = time.perf_counter()
     area = config["areas"][0]
@@ -108,14 +119,13 @@ def run_seed(seed: int, config: dict[str, Any]) -> SeedResult:
         with tempfile.TemporaryDirectory(prefix=f"coverage-{seed}-") as tmp:
             folder = Path(tmp)
             demo.write(data, folder / "raw")
-            tables = family_tables(folder / "raw", folder / "processed", config)
-            boundaries = folder / "processed" / "validated" / area["slug"] / "boundaries.parquet"
-            adjacency = hotspot_neighbours(str(boundaries), data.truths["hotspot_lsoas"])
+            tables, boundaries = family_tables(folder / "raw", folder / "processed", config)
+            polygons = read_parquet(str(boundaries))
         records = [{"seed": seed, **r} for r in estimands(tables, data.truths, config, area)]
         return SeedResult(
             seed,
             records,
-            hotspot_detection(tables["hotspots"], data.truths, adjacency),
+            score_seed(tables["hotspots"], data.truths, polygons, config),
             time.perf_counter() - start,
         )
     except Exception:  # noqa: BLE001 - a failing seed is a finding: report it, go on
@@ -381,45 +391,6 @@ def estimands(
     ]
 
 
-def hotspot_neighbours(boundaries_parquet: str, planted: list[str]) -> set[str]:
-    """LSOAs that touch the planted cluster (queen contiguity) but are not in it."""
-    from libpysal.weights import Queen
-
-    from pipeline.runtime import read_parquet
-
-    shapes = read_parquet(boundaries_parquet).sort_values("lsoa_code").reset_index(drop=True)
-    codes = shapes["lsoa_code"].astype(str).tolist()
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        weights = Queen.from_dataframe(shapes, use_index=False)
-    touching = {codes[j] for i, c in enumerate(codes) if c in planted for j in weights.neighbors[i]}
-    return touching - set(planted)
-
-
-def hotspot_detection(
-    table: pd.DataFrame, truths: Mapping[str, Any], adjacent: set[str]
-) -> dict[str, int]:
-    """Counts of Gi* classes among planted, adjacent and other LSOAs."""
-    gi = table.loc[table["measure_id"] == "sv_0_24_gi_star"].set_index("group")["hotspot_class"]
-    planted = set(truths["hotspot_lsoas"])
-    hot = set(gi.index[gi == "Hot spot"])
-    cold = set(gi.index[gi == "Cold spot"])
-    others = set(gi.index) - planted - adjacent
-    return {
-        "planted": len(planted),
-        "planted_hot": len(hot & planted),
-        "planted_cold": len(cold & planted),
-        "adjacent": len(adjacent),
-        "adjacent_hot": len(hot & adjacent),
-        "others": len(others),
-        "others_hot": len(hot & others),
-        "cold": len(cold),
-        "all_planted_found": int(planted <= hot),
-    }
-
-
 # --------------------------------------------------------------------------------------------
 # Summary
 # --------------------------------------------------------------------------------------------
@@ -594,36 +565,15 @@ def report(
                            + EXPLANATIONS[row["estimand"]])  # fmt: skip
             lines.append(f"- {row['estimand']} ({100 * row['coverage']:.1f}%): {' '.join(why)}")
     if ok and ok[0].hotspots:
-        lines += ["", *hotspot_lines(ok)]
+        from bench.hotspot_scoring import hotspot_lines
+
+        lines += ["", *hotspot_lines([r.hotspots for r in ok])]
     if failed:
         lines += ["", "Failed seeds:"]
         for r in failed:
             last = r.error.strip().splitlines()[-1]
             lines.append(f"- seed {r.seed}: {last}")
     return lines
-
-
-def hotspot_lines(results: list[SeedResult]) -> list[str]:
-    """Gi* detection of the planted cluster (no interval, so reported apart)."""
-    total = pd.DataFrame([r.hotspots for r in results]).sum()
-    n = len(results)
-
-    def pct(x: float, of: float) -> str:
-        return f"{100 * x / of:.1f}%" if of else "-"
-
-    return [
-        f"Gi* hot spots (sv_0_24, edition year, 9,999 permutations, BH FDR 5%), {n} seeds:",
-        f"- planted hot-spot LSOAs classed 'Hot spot': {total['planted_hot']} of "
-        f"{total['planted']} ({pct(total['planted_hot'], total['planted'])}); all planted "
-        f"LSOAs found in {total['all_planted_found']} of {n} seeds; planted LSOAs classed "
-        f"'Cold spot': {total['planted_cold']}",
-        f"- LSOAs touching the cluster classed 'Hot spot': {total['adjacent_hot']} of "
-        f"{total['adjacent']} ({pct(total['adjacent_hot'], total['adjacent'])}) (Gi* includes "
-        "neighbours' values, so spill-over onto the cluster's edge is expected)",
-        f"- other LSOAs classed 'Hot spot' (false positives): {total['others_hot']} of "
-        f"{total['others']} ({pct(total['others_hot'], total['others'])}); 'Cold spot' "
-        f"anywhere: {total['cold']}",
-    ]
 
 
 def machine_line() -> str:
