@@ -46,8 +46,8 @@ def _cluster_text(gi: pd.DataFrame, hot: set[str]) -> str:
     high = sorted(gi.loc[gi["cluster_class"] == HIGH_CLUSTER, "group"].astype(str))
     low = sorted(gi.loc[gi["cluster_class"] == LOW_CLUSTER, "group"].astype(str))
     text = (
-        f" Clusters: local Getis-Ord Gi* on Empirical-Bayes rates, binary queen contiguity, "
-        f"{first['test']}, Benjamini-Hochberg FDR across {len(gi)} LSOAs: {len(high)} LSOAs "
+        f" Clusters ({first['test']}, on Empirical-Bayes rates with binary queen "
+        f"contiguity, Benjamini-Hochberg FDR across {len(gi)} LSOAs): {len(high)} LSOAs "
         f"in a cluster of high rates ({', '.join(high) if high else 'none'}), {len(low)} in a "
         "cluster of low rates."
     )
