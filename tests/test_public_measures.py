@@ -320,7 +320,14 @@ def test_concentration_and_gi_star_from_counts(hotspot_table):
     assert gini_row["value"] == pytest.approx(138 / 80 - 1.25)
     gi = rows_of(hotspot_table, "gi_star")
     assert list(gi.index) == LSOAS
-    assert set(gi["hotspot_class"]) <= {"Hot spot", "Cold spot", "Not significant"}
+    assert set(gi["cluster_class"]) <= {
+        "In a cluster of high rates",
+        "In a cluster of low rates",
+        "Not significant",
+    }
+    own = rows_of(hotspot_table, "lsoa_exceedance")
+    assert list(own.index) == LSOAS
+    assert set(own["hotspot_class"]) <= {"Hot spot", "Not significant"}
     assert "residents of all ages" in gi["method"].iloc[0]
 
 

@@ -28,7 +28,7 @@ FAMILY = Family(
         title="Where: hot spots and concentration",
         topics=("where",),
         charts=("where-map", "wards", "lsoas"),
-        shown_in_charts=("lsoa_rate", "gi_star", "ward_rate"),
+        shown_in_charts=("lsoa_rate", "lsoa_exceedance", "gi_star", "ward_rate"),
     ),
     findings=findings.findings,
     method=measures.METHOD,

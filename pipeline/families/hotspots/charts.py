@@ -23,11 +23,11 @@ from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
-from pipeline.families.hotspots.gi_star import COLD, HOT, NOT_SIGNIFICANT
+from pipeline.families.hotspots.own_rate import HOT_SPOT, NOT_HOT_SPOT, OWN_RATE_MEASURE
 from pipeline.settings import Area, Settings
 
-#: The Gi* classes of a neighbourhood, in the map legend's order.
-HOTSPOT_CLASSES: tuple[str, ...] = (HOT, NOT_SIGNIFICANT, COLD)
+#: The classes of a neighbourhood on the residents' map (its own-rate test), legend order.
+HOTSPOT_CLASSES: tuple[str, ...] = (HOT_SPOT, NOT_HOT_SPOT)
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
@@ -67,10 +67,9 @@ def _map_features(
 def _hotspot_rows(tables: Mapping[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
     hot = tables["hotspots"]
     sv_id = str(settings.definitions.serious_violence_u25.id)
-    gi = measure_rows(hot, "gi_star", sv_id)
+    gi = measure_rows(hot, OWN_RATE_MEASURE, sv_id).copy()
     lsoa = measure_rows(hot, "lsoa_rate", sv_id)
     names = lsoa.set_index("group")[["lsoa_name", "ward_name"]] if "lsoa_name" in lsoa else None
-    gi = gi.loc[gi["group"] != "all LSOAs"].copy()
     if names is not None:
         gi = gi.drop(columns=[c for c in names.columns if c in gi.columns]).join(names, on="group")
     return gi
@@ -83,10 +82,11 @@ def where_map(
     area: Area,
     style: ChartStyle,
 ) -> ChartSpec | None:
-    """LSOA map of Getis-Ord Gi* hot and cold spots (boundaries supplied and Gi* computed).
+    """LSOA map of hot spots: neighbourhoods whose own rate is significantly above the
+    borough's (the own-rate test; boundaries supplied).
 
-    The map shows classes only, never counts; hot and cold spots carry a triangle marker as
-    well as a colour."""
+    The map shows classes only, never counts; hot spots carry a triangle marker as well as a
+    colour."""
     if boundaries is None or "hotspots" not in tables:
         return None
     gi = _hotspot_rows(tables, settings)
@@ -107,7 +107,7 @@ def where_map(
         }
     )
     points["hotspot_class"] = points["lsoa_code"].map(classes)
-    marked = points.loc[points["hotspot_class"].isin([HOT, COLD])]
+    marked = points.loc[points["hotspot_class"] == HOT_SPOT]
     domain = list(HOTSPOT_CLASSES)
     polygons = (
         alt.Chart(alt.Data(values=features))
@@ -116,7 +116,7 @@ def where_map(
             color=alt.Color(
                 "properties.hotspot_class:N",
                 title="Neighbourhood",
-                scale=alt.Scale(domain=domain, range=[CATEGORICAL[2], "#DEDEDE", CATEGORICAL[0]]),
+                scale=alt.Scale(domain=domain, range=[CATEGORICAL[2], "#DEDEDE"]),
                 legend=alt.Legend(
                     orient="bottom", direction="horizontal", symbolType="square", symbolSize=200
                 ),
@@ -134,7 +134,7 @@ def where_map(
                 shape=alt.Shape(
                     "hotspot_class:N",
                     title="Marker",
-                    scale=alt.Scale(domain=[HOT, COLD], range=["triangle-up", "triangle-down"]),
+                    scale=alt.Scale(domain=[HOT_SPOT], range=["triangle-up"]),
                     legend=alt.Legend(orient="bottom", direction="horizontal"),
                 ),
                 color=alt.value(TEXT_COLOUR),
@@ -143,8 +143,7 @@ def where_map(
     chart = (
         alt.layer(*layers).project(type="identity", reflectY=True).properties(width=460, height=520)
     )
-    hot = gi.loc[gi["hotspot_class"] == HOT]
-    cold = gi.loc[gi["hotspot_class"] == COLD]
+    hot = gi.loc[gi["hotspot_class"] == HOT_SPOT]
     sv = settings.definitions.serious_violence_u25
 
     def label(r: Mapping[str, Any]) -> str:
@@ -153,7 +152,6 @@ def where_map(
         return str(r["group"])
 
     hot_names = [label(r) for r in hot.sort_values("group").to_dict("records")]
-    cold_names = [label(r) for r in cold.sort_values("group").to_dict("records")]
     if hot_names:
         title = (
             f"{len(hot_names)} neighbourhood{'s' if len(hot_names) != 1 else ''} stood out as "
@@ -165,23 +163,14 @@ def where_map(
         f"Map of the {len(classes)} neighbourhoods (LSOAs) of {area.name} coloured by "
         f"hot-spot analysis of {sv.short_label} in {rate_labels(gi, settings).period}. "
         + (
-            f"Hot spots (dark pink, upward triangle): {', '.join(hot_names)}. "
+            f"Hot spots (dark pink, upward triangle): {', '.join(hot_names)}."
             if hot_names
-            else "No hot spots. "
-        )
-        + (
-            f"Cold spots (dark blue, downward triangle): {', '.join(cold_names)}."
-            if cold_names
-            else "No cold spots."
+            else "No hot spots."
         )
     )
-    # The table lists the hot and cold spots (the full LSOA list, with Gi* for each, is the
+    # The table lists the hot spots (the full LSOA list, with each LSOA's tests, is the
     # technical report's ranked table).
-    rows = (
-        gi.loc[gi["hotspot_class"].isin([HOT, COLD])]
-        .sort_values(["hotspot_class", "group"], ascending=[False, True])
-        .to_dict("records")
-    )
+    rows = gi.loc[gi["hotspot_class"] == HOT_SPOT].sort_values("group").to_dict("records")
     out = []
     for r in rows:
         out.append(
@@ -198,7 +187,7 @@ def where_map(
                 "Neighbourhood (LSOA)": "No neighbourhood",
                 "LSOA code": "",
                 "Ward": "",
-                "Result": "No hot or cold spots",
+                "Result": "No hot spots",
             }
         )
     table = pd.DataFrame(out)
@@ -210,8 +199,8 @@ def where_map(
         chart=chart,
         table=table,
         kinds={c: kinds[c] for c in table.columns},
-        caption="A hot spot is a neighbourhood that, with its neighbours, had a higher rate than "
-        "chance would explain (Getis-Ord Gi*, after allowing for testing every neighbourhood).",
+        caption="A hot spot is a neighbourhood whose own rate was higher than the borough's by "
+        "more than chance would explain (after allowing for testing every neighbourhood).",
         notes=("Contains boundary data for each neighbourhood (LSOA).",),
     )
 
@@ -304,8 +293,10 @@ def lsoa_table(
         return None
     rows = _highest_rate_first(rows)
     words = rate_labels(rows, settings)
-    gi_rows = measure_rows(hot, "gi_star", sv_id)
-    gi = {str(g["group"]): g for g in gi_rows.to_dict("records")}
+    gi = {str(g["group"]): g for g in measure_rows(hot, "gi_star", sv_id).to_dict("records")}
+    own = {
+        str(g["group"]): g for g in measure_rows(hot, OWN_RATE_MEASURE, sv_id).to_dict("records")
+    }
     out = []
     for rank, r in enumerate(rows.to_dict("records"), start=1):
         hidden = bool(r["numerator_suppressed"])
@@ -318,10 +309,13 @@ def lsoa_table(
         }
         if style.detailed:
             record["95% interval"] = interval_text(r["lower"], r["upper"], 1, hidden)
-            g = gi.get(str(r["group"]))
-            record["Gi* z"] = number_text(None if g is None else g.get("value"), 2)
-            record["q-value"] = number_text(None if g is None else g.get("q_value"), 3)
-            record["Hot spot result"] = "" if g is None else str(g.get("hotspot_class", ""))
+            g, o = gi.get(str(r["group"])), own.get(str(r["group"]))
+            # The own-rate p and q follow from the count and E: hidden with the count.
+            q_own = None if o is None or hidden else o.get("q_value")
+            record["Own-rate q-value"] = number_text(q_own, 3)
+            record["Hot spot result"] = "" if o is None else str(o.get("hotspot_class", ""))
+            record["Gi* q-value"] = number_text(None if g is None else g.get("q_value"), 3)
+            record["Gi* cluster"] = "" if g is None else str(g.get("cluster_class", ""))
         out.append(record)
     table = pd.DataFrame(out)
     kinds = {
@@ -331,9 +325,10 @@ def lsoa_table(
         "Ward": "text",
         **words.kinds,
         "95% interval": "interval",
-        "Gi* z": "number",
-        "q-value": "number",
+        "Own-rate q-value": "number",
         "Hot spot result": "text",
+        "Gi* q-value": "number",
+        "Gi* cluster": "text",
     }
     first = out[0]
     return ChartSpec(

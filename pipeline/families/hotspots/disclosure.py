@@ -1,7 +1,8 @@
 """Where: what disclosure control needs to know about the small-area table.
 
-An LSOA's rate and its Gi* repeat one count (one cell). LSOAs add up to their ward and to the
-incidents located in an LSOA; wards add up to that total too; the row reconciliation adds up.
+An LSOA's rate, its own-rate test and its Gi* repeat one count (one cell). LSOAs add up to
+their ward and to the incidents located in an LSOA; wards add up to that total too; the row
+reconciliation adds up.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pipeline.disclosure.ledger import (
     is_measure,
     is_na,
 )
+from pipeline.families.hotspots.own_rate import OWN_RATE_MEASURE
 from pipeline.families.reconciliation_margins import (
     ROW_RECONCILIATION,
     alias_totals,
@@ -25,9 +27,9 @@ from pipeline.families.reconciliation_margins import (
 
 
 def cell_key(family: str, row: Mapping[str, Any], column: str) -> Hashable:
-    """An LSOA's rate and Gi* rows show the same count: one cell per LSOA."""
+    """An LSOA's rate, own-rate test and Gi* rows show the same count: one cell per LSOA."""
     measure = str(row["measure_id"])
-    if is_measure(measure, "lsoa_rate") or is_measure(measure, "gi_star"):
+    if any(is_measure(measure, m) for m in ("lsoa_rate", OWN_RATE_MEASURE, "gi_star")):
         return (family, str(row["definition"]), str(row["period"]), str(row["group"]), "lsoa")
     return default_cell_key(family, row, column)
 

@@ -1,11 +1,12 @@
-"""'Where' findings: concentration, Gi* hot spots and incidents near schools."""
+"""'Where' findings: concentration, hot spots (:mod:`.hotspot_finding`) and incidents near
+schools."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.common import edition_rows, interval_status, list_phrase, subject_of
-from pipeline.families.hotspots.gi_star import COLD, HOT, gi_residents
+from pipeline.families.common import edition_rows, interval_status, subject_of
+from pipeline.families.hotspots.hotspot_finding import hotspot_finding
 from pipeline.findings import (
     Finding,
     format_confidence,
@@ -55,67 +56,6 @@ def _concentration_finding(table: pd.DataFrame, settings: Settings, sv_id: str) 
         technical=technical,
         status="Descriptive",
         measure_ids=[f"{sv_id}_top_5pct_share", f"{sv_id}_top_10pct_share", f"{sv_id}_gini"],
-    )
-
-
-def _gi_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
-    gi = edition_rows(table, f"{sv_id}_gi_star", settings)
-    if gi.empty:
-        return None
-    first = gi.iloc[0]
-    if (gi["hotspot_class"] == "Not computed").all():
-        return Finding(
-            id="hotspots_gi_star",
-            topic="where",
-            resident="We could not look for hot spots this year, because we did not have the "
-            "neighbourhood boundaries we need.",
-            technical=f"{first['definition']}, {first['period']}: {first['note']}.",
-            status="Not computed",
-            measure_ids=[f"{sv_id}_gi_star"],
-        )
-    lsoa_rows = edition_rows(table, f"{sv_id}_lsoa_rate", settings).set_index("group")
-    hot = gi.loc[gi["hotspot_class"] == HOT, "group"].tolist()
-    cold = gi.loc[gi["hotspot_class"] == COLD, "group"].tolist()
-    wards = sorted({str(lsoa_rows.loc[c, "ward_name"]) for c in hot if c in lsoa_rows.index})
-    msoa = bool(lsoa_rows["ward_code"].astype(str).str.startswith("E02").all())
-    stats_cfg = settings.statistics
-    permutations = int(first["permutations"])
-    sv = settings.definitions.serious_violence_u25
-    subject = subject_of(sv, "violence against young people")
-    if hot:
-        level = "area" if msoa else "ward"
-        where = f" in {list_phrase(wards)} {level}{'s' if len(wards) > 1 else ''}" if wards else ""
-        resident = (
-            f"We looked for hot spots: groups of neighbourhoods where {subject} is much more "
-            f"common than chance would explain. We found hot spots{where}."
-        )
-        status = "Hot spots found"
-    else:
-        resident = (
-            f"We looked for hot spots: groups of neighbourhoods where {subject} is much more "
-            "common than chance would explain. No neighbourhood stood out clearly enough to "
-            "call it a hot spot."
-        )
-        status = "No hot spots"
-    technical = (
-        f"{first['definition']}, {first['period']}: local Getis-Ord Gi* on Empirical-Bayes "
-        f"rates per 1,000 {gi_residents(settings)}, binary queen contiguity, {permutations} "
-        f"conditional permutations (seed {stats_cfg.random_seed}), two-sided p (twice the "
-        "smaller one-sided permutation p), Benjamini-Hochberg FDR at "
-        f"{float(stats_cfg.hotspot_fdr):g} across {len(gi)} LSOAs. Hot spots: {len(hot)} "
-        f"LSOAs ({', '.join(hot) if hot else 'none'}); cold spots: {len(cold)}. The smallest "
-        f"attainable two-sided p is {2 / (permutations + 1):.4f}."
-    )
-    raised = [part for part in str(first["note"]).split("; ") if part.startswith("permutations")]
-    if raised:
-        technical += f" Note: {raised[0]}."
-    return Finding(
-        id="hotspots_gi_star",
-        topic="where",
-        resident=resident,
-        technical=technical,
-        status=status,
-        measure_ids=[f"{sv_id}_gi_star"],
     )
 
 
@@ -187,11 +127,12 @@ def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
 
 
 def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
-    """'Where' findings: concentration, Gi* hot spots and incidents near schools."""
+    """'Where' findings: concentration, hot spots (:mod:`.hotspot_finding`) and incidents near
+    schools."""
     sv_id = str(settings.definitions.serious_violence_u25.id)
     made = [
         _concentration_finding(table, settings, sv_id),
-        _gi_finding(table, settings, sv_id),
+        hotspot_finding(table, settings, sv_id),
         _school_finding(table, settings, sv_id),
     ]
     return [f for f in made if f is not None]

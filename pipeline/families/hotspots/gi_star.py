@@ -1,22 +1,20 @@
-"""Getis-Ord Gi* hot spots on Empirical-Bayes-smoothed LSOA rates (see the hot-spots METHOD)."""
+"""The hot-spot rows: each LSOA's own-rate test (:mod:`.own_rate`, what "hot spot" means) and
+Getis-Ord Gi* clusters on Empirical-Bayes-smoothed LSOA rates (:mod:`.clusters`)."""
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
-from pipeline.families.common import residents_phrase
+from pipeline.families.common import confidence_of, residents_phrase
+from pipeline.families.hotspots.clusters import getis_ord_clusters
+from pipeline.families.hotspots.own_rate import own_rate_rows
 from pipeline.families.small_areas import SMALL_AREA_RATE_PER
 from pipeline.settings import Settings
-
-#: Hot-spot classes written for each LSOA.
-HOT, COLD, NOT_SIGNIFICANT = "Hot spot", "Cold spot", "Not significant"
 
 
 def empirical_bayes_rates(counts: pd.Series, population: pd.Series) -> pd.Series:
@@ -38,64 +36,6 @@ def empirical_bayes_rates(counts: pd.Series, population: pd.Series) -> pd.Series
     else:
         rates = np.asarray(Empirical_Bayes(e.reshape(-1, 1), n.reshape(-1, 1)).r).ravel()
     return pd.Series(rates * SMALL_AREA_RATE_PER, index=counts.index, name="eb_rate")
-
-
-def getis_ord_hotspots(
-    values: pd.Series,
-    polygons: Any,
-    *,
-    permutations: int,
-    seed: int,
-    fdr: float,
-) -> pd.DataFrame:
-    """Local Gi* per unit with two-sided permutation p, BH q-value and a hot/cold class.
-
-    ``values`` is indexed by ``lsoa_code`` in the same order as ``polygons``. Returns columns
-    ``gi_z`` (analytical z of Gi*), ``gi_z_sim`` (z against the permutation distribution),
-    ``p_value`` (two-sided), ``q_value`` (Benjamini-Hochberg), ``hotspot_class``, ``neighbours``.
-    """
-    from esda.getisord import G_Local
-    from esda.significance import calculate_significance
-    from libpysal.weights import Queen
-
-    if list(values.index) != list(polygons["lsoa_code"]):
-        raise ValueError(
-            "getis_ord_hotspots: values and polygons must list the same LSOAs in order"
-        )
-    with warnings.catch_warnings():
-        # Islands (LSOAs with no contiguous neighbour) are allowed; they are reported below.
-        warnings.simplefilter("ignore")
-        weights = Queen.from_dataframe(polygons, use_index=False)
-        local = G_Local(
-            values.to_numpy(dtype=float),
-            weights,
-            transform="B",
-            permutations=permutations,
-            star=True,
-            keep_simulations=True,
-            n_jobs=1,
-            seed=seed,
-        )
-    simulated = np.asarray(local.rGs)
-    p_greater = np.atleast_1d(calculate_significance(local.Gs, simulated, alternative="greater"))
-    p_lesser = np.atleast_1d(calculate_significance(local.Gs, simulated, alternative="lesser"))
-    p_two = np.minimum(1.0, 2.0 * np.minimum(p_greater, p_lesser))
-    q_values = st.false_discovery_control(p_two, method="bh")
-    significant = q_values <= fdr
-    upper_tail = p_greater <= p_lesser
-    classes = np.where(significant & upper_tail, HOT, np.where(significant, COLD, NOT_SIGNIFICANT))
-    neighbours = np.array([weights.cardinalities[i] for i in range(len(values))])
-    return pd.DataFrame(
-        {
-            "gi_z": np.asarray(local.Zs, dtype=float),
-            "gi_z_sim": np.asarray(local.z_sim, dtype=float),
-            "p_value": p_two,
-            "q_value": q_values,
-            "hotspot_class": classes,
-            "neighbours": neighbours,
-        },
-        index=values.index,
-    )
 
 
 def permutations_for_fdr(configured: int, units: int, fdr: float) -> int:
@@ -123,7 +63,8 @@ def gi_star_rows(
     polygons: Any | None,
     settings: Settings,
 ) -> list[dict[str, Any]]:
-    """Tidy Gi* rows per LSOA, or one row saying why Gi* was not computed."""
+    """The own-rate test's rows per LSOA, then Gi* rows per LSOA or one row saying why Gi*
+    was not computed (the own-rate test needs no boundaries)."""
     stats_cfg = settings.statistics
     configured = int(stats_cfg.hotspot_permutations)
     fdr = float(stats_cfg.hotspot_fdr)
@@ -137,17 +78,18 @@ def gi_star_rows(
     )
     method = (
         f"Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity) on Empirical-Bayes "
-        f"rates per 1,000 {gi_residents(settings)}; {permutations} conditional permutations (seed "
-        f"{stats_cfg.random_seed}); two-sided p = 2 x min one-sided; Benjamini-Hochberg "
-        f"FDR {fdr:g}"
+        f"rates per 1,000 {gi_residents(settings)}; {permutations} total permutations (every "
+        f"value, the LSOA's own included; seed {stats_cfg.random_seed}); two-sided p = 2 x "
+        f"min one-sided; Benjamini-Hochberg FDR {fdr:g}"
     )
+    own = own_rate_rows(base, counts, population, fdr=fdr, confidence=confidence_of(settings))
     reason = None
     if polygons is None:
         reason = "Gi* not computed: no LSOA boundaries supplied (ranked table only)"
     elif int(counts.sum()) == 0:
         reason = "Gi* not computed: no incidents with a known location"
     if reason:
-        return [
+        return own + [
             {
                 **base,
                 "measure_id": "gi_star",
@@ -159,15 +101,15 @@ def gi_star_rows(
                 "upper": np.nan,
                 "unit": "Gi* z-score",
                 "method": method,
-                "hotspot_class": "Not computed",
+                "cluster_class": "Not computed",
                 "note": reason,
             }
         ]
     smoothed = empirical_bayes_rates(counts, population)
-    result = getis_ord_hotspots(
+    result = getis_ord_clusters(
         smoothed, polygons, permutations=permutations, seed=int(stats_cfg.random_seed), fdr=fdr
     )
-    rows = []
+    rows = own
     for code in counts.index:
         res = result.loc[code]
         rows.append(
@@ -186,7 +128,8 @@ def gi_star_rows(
                 "gi_z_sim": float(res["gi_z_sim"]),
                 "p_value": float(res["p_value"]),
                 "q_value": float(res["q_value"]),
-                "hotspot_class": str(res["hotspot_class"]),
+                "cluster_class": str(res["cluster_class"]),
+                "test": str(res["test"]),
                 "neighbours": int(res["neighbours"]),
                 "permutations": permutations,
                 "note": "; ".join(

@@ -1,7 +1,7 @@
-"""Where serious violence happens: LSOA and ward rates, concentration, Gi* hot spots, schools.
+"""Where serious violence happens: LSOA and ward rates, concentration, hot spots, schools.
 
-The Gi* statistics are in :mod:`.gi_star`, the near-school shares in :mod:`.schools` and the
-sentences in :mod:`.findings`.
+The hot-spot rows (own-rate test and Gi* clusters) are in :mod:`.gi_star`, the near-school
+shares in :mod:`.schools` and the sentences in :mod:`.findings`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pipeline.families.common import (
     select_incidents,
 )
 from pipeline.families.hotspots.gi_star import gi_star_rows
+from pipeline.families.hotspots.own_rate import METHOD as OWN_RATE_METHOD
 from pipeline.families.hotspots.schools import school_rows
 from pipeline.families.small_areas import (
     SMALL_AREA_RATE_PER,
@@ -40,7 +41,8 @@ from pipeline.stats import gini, rate_ci, top_share
 #: Fractions of LSOAs used for the "share of incidents in the top x% of LSOAs" measures.
 TOP_FRACTIONS: tuple[float, ...] = (0.05, 0.10)
 
-METHOD = """\
+METHOD = (
+    """\
 **Where: hot spots.** Serious violence against people aged under 25 (definition `sv_0_24`) in
 the edition's financial year, counted as **incidents** (distinct offences with at least one
 victim in the definition: an offence with two young victims is one incident at one place).
@@ -56,35 +58,40 @@ counts add up to the borough's key-metric count less victims whose location is u
 including those with none: G = 2 sum(i x_(i)) / (N sum x) - (N + 1)/N. They are descriptive and
 carry no interval (the ranking is chosen from the same data).
 
-**Getis-Ord Gi\\* hot spots** (Getis & Ord 1992; PySAL `esda.G_Local`, `star=True`, binary
-weights). The variable is the Empirical-Bayes-smoothed rate per 1,000 residents aged 0-24
-(`esda.smoothing.Empirical_Bayes`, global smoothing towards the borough rate), because raw rates
-on a few hundred young residents are unstable and raw counts ignore population. Neighbours are
-queen contiguity between LSOA polygons (`libpysal` `Queen.from_dataframe`); each LSOA is its own
-neighbour (Gi\\*). Significance is by conditional permutation with a fixed seed. esda's `p_sim`
-is folded (one-sided in whichever tail the statistic falls), so the pipeline computes both
-one-sided pseudo p-values from the permutation distribution (`esda.significance`, "greater"
-and "lesser", (M + 1)/(R + 1)) and takes the two-sided p = min(1, 2 x the smaller). The
-Benjamini-Hochberg false discovery rate is then controlled across all LSOAs
-(`scipy.stats.false_discovery_control`) at the configured level. An LSOA is a **hot spot** when
-its adjusted q-value is within that level and the statistic is in the upper tail, a **cold
-spot** in the lower tail. With R permutations the smallest two-sided p is 2/(R + 1), and the
-Benjamini-Hochberg threshold for the most extreme of N LSOAs is FDR/N, so when the configured
-R is too few for 2/(R + 1) <= FDR/N the pipeline raises R to the next 10^k - 1 and says so in
-the table's note (e.g. 999 -> 9999 for 145 LSOAs at 5%). Absence of a hot spot is not
-evidence of an even spread: the permutation pool still contains the clustered values.
-Gi\\* is only computed where LSOA boundaries are supplied; otherwise the table gives the
-ranked LSOA list only.
+"""
+    + OWN_RATE_METHOD
+    + """
+**Getis-Ord Gi\\* clusters** (Getis & Ord 1992; PySAL `esda.G_Local`, `star=True`, binary
+weights), reported in the technical report as LSOAs **in a cluster of high (or low) rates**:
+Gi\\* asks whether an LSOA *together with its neighbours* is high, so it is not what residents
+are told is a hot spot. The variable is the Empirical-Bayes-smoothed rate per 1,000 residents
+aged 0-24 (`esda.smoothing.Empirical_Bayes`, global smoothing towards the borough rate),
+because raw rates on a few hundred young residents are unstable and raw counts ignore
+population. Neighbours are queen contiguity between LSOA polygons (`libpysal`
+`Queen.from_dataframe`); each LSOA is its own neighbour (Gi\\*). Significance is by **total
+permutation** with a fixed seed: every LSOA's value, its own included, is permuted (esda's
+conditional permutation holds the LSOA's own value fixed and so tests little more than its
+neighbours: on the demo generator it found only 50-60% of planted 4x LSOAs). Both one-sided
+pseudo p-values, (M + 1)/(R + 1), come from the permutation distribution, and the two-sided
+p = min(1, 2 x the smaller). The Benjamini-Hochberg false discovery rate is then controlled
+across all LSOAs (`scipy.stats.false_discovery_control`) at the configured level; the upper
+tail gives a cluster of high rates, the lower tail one of low rates. With R permutations the
+smallest two-sided p is 2/(R + 1), and the Benjamini-Hochberg threshold for the most extreme
+of N LSOAs is FDR/N, so when the configured R is too few for 2/(R + 1) <= FDR/N the pipeline
+raises R to the next 10^k - 1 and says so in the table's note (e.g. 999 -> 9999 for 145 LSOAs
+at 5%). A lone high LSOA among ordinary neighbours is no cluster (under total permutation its
+p is at least its neighbours + 1 over the number of LSOAs); the own-rate test finds it. Gi\\*
+is only computed where LSOA boundaries are supplied.
 
 **SNA from public data alone.** Without a victim extract (`victim_extract: false`) the
 located events are the public proxy the configuration names for `serious_violence_u25`
 (e.g. MPS possession-of-weapons offences by LSOA, all ages), read from `lsoa_counts.csv`:
 offences, not victims, in the latest calendar year the file has (the period says which), with
 rates per 1,000 residents of the definition's ages (the latest LSOA population estimate at or
-before that year; the note says when it is earlier). Rates, concentration and Gi\\* are
-computed as above. The near-school share is not available: it needs each offence's coordinates,
-which public counts do not have. Where the LSOA list uses middle-layer super output areas
-(MSOA, codes E02) as the level above the LSOA, the "ward" rows are MSOAs.
+before that year; the note says when it is earlier). Rates, concentration, the own-rate test
+and Gi\\* are computed as above. The near-school share is not available: it needs each
+offence's coordinates, which public counts do not have. Where the LSOA list uses middle-layer
+super output areas (MSOA, codes E02) as the level above the LSOA, the "ward" rows are MSOAs.
 
 **Near schools.** An incident is near a school when its offence coordinates lie within the
 configured distance (straight line) of any school in the schools list (DfE GIAS). Incidents
@@ -96,6 +103,7 @@ Caveats: an even spread over land is a crude baseline, because people, streets a
 cluster near schools too; a ratio above 1 says incidents are nearer schools than land is, not
 that schools cause violence. Police coordinates may be snapped to nearby map points.
 """
+)
 
 
 # --------------------------------------------------------------------------------------------
