@@ -111,6 +111,7 @@ def run_seed(seed: int, config: dict[str, Any]) -> SeedResult:
     from bench.hotspot_scoring import score_seed
     from pipeline import demo
     from pipeline.runtime import read_parquet
+    from pipeline.settings import Settings
 
     start = time.perf_counter()
     area = config["areas"][0]
@@ -125,7 +126,7 @@ def run_seed(seed: int, config: dict[str, Any]) -> SeedResult:
         return SeedResult(
             seed,
             records,
-            score_seed(tables["hotspots"], data.truths, polygons, config),
+            score_seed(tables["hotspots"], data.truths, polygons, Settings.of(config)),
             time.perf_counter() - start,
         )
     except Exception:  # noqa: BLE001 - a failing seed is a finding: report it, go on

@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.settings import Settings
+
 #: The methods, in the order printed.
 METHODS: tuple[str, ...] = (
     "Gi* conditional (old)",
@@ -70,17 +72,17 @@ def conditional_gi_star(
 
 
 def flagged_by_method(
-    counts: pd.Series, population: pd.Series, polygons: Any, config: Mapping[str, Any]
+    counts: pd.Series, population: pd.Series, polygons: Any, settings: Settings
 ) -> dict[str, set[str]]:
     """The LSOAs each method flags as high (see the module docstring)."""
     from pipeline.families.hotspots.clusters import HIGH_CLUSTER, getis_ord_clusters
     from pipeline.families.hotspots.gi_star import empirical_bayes_rates, permutations_for_fdr
     from pipeline.stats.exceedance import eb_exceedance_probability, exceedance_test
 
-    stats_cfg = config["statistics"]
-    fdr = float(stats_cfg["hotspot_fdr"])
-    seed = int(stats_cfg["random_seed"])
-    permutations = permutations_for_fdr(int(stats_cfg["hotspot_permutations"]), len(counts), fdr)
+    statistics = settings.statistics
+    fdr = statistics.hotspot_fdr
+    seed = statistics.random_seed
+    permutations = permutations_for_fdr(statistics.hotspot_permutations, len(counts), fdr)
     rates = empirical_bayes_rates(counts, population)
     clusters = getis_ord_clusters(rates, polygons, permutations=permutations, seed=seed, fdr=fdr)
     codes = counts.index
@@ -103,19 +105,19 @@ def score_seed(
     table: pd.DataFrame,
     truths: Mapping[str, Any],
     polygons: Any,
-    config: Mapping[str, Any],
+    settings: Settings,
 ) -> dict[str, dict[str, int]]:
     """Counts per method for one seed: flagged, planted flagged, adjacent flagged, etc."""
     from pipeline.families.hotspots.clusters import contiguity
 
-    edition = config["edition"]
+    edition = settings.edition
     rows = table.loc[(table["measure_id"] == "sv_0_24_lsoa_rate") & (table["period"] == edition)]
     rows = rows.assign(group=rows["group"].astype(str)).set_index("group").sort_index()
     polygons = polygons.sort_values("lsoa_code").reset_index(drop=True)
     codes = polygons["lsoa_code"].astype(str).tolist()
     counts = rows["numerator"].astype(int).reindex(codes)
     population = rows["denominator"].astype(int).reindex(codes)
-    flagged = flagged_by_method(counts, population, polygons, config)
+    flagged = flagged_by_method(counts, population, polygons, settings)
     own = table.loc[table["measure_id"] == "sv_0_24_lsoa_exceedance"]
     if len(own):  # the family's own classification must be the one scored
         family_hot = set(own.loc[own["hotspot_class"] == "Hot spot", "group"].astype(str))
