@@ -40,8 +40,10 @@ def test_finding_to_dict_keeps_field_order():
         "technical",
         "status",
         "measure_ids",
+        "evidence",
     ]
     assert finding.to_dict()["measure_ids"] == ["kcwi_1_24_rate"]
+    assert finding.to_dict()["evidence"] == []
 
 
 @pytest.mark.parametrize(
