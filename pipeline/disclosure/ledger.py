@@ -113,7 +113,10 @@ class FamilyDisclosure:
     aliases first. ``sums(family, table, size)`` gives sums of the table's rows published as
     a view of their own, in blocks of ``size``. A table that ``repeats_other_tables`` quotes
     numbers published elsewhere: it is left out of the ledger and its own numerators get
-    primary suppression only. The defaults: every count its own cell, no margins.
+    primary suppression only. ``derived_columns`` are the family's own columns, beyond the
+    shared ``DERIVED_COLUMNS`` of :mod:`pipeline.disclosure.tables`, from which a row's count
+    can be worked back (a test's p and q, given its expected count): they are blanked with
+    the count. The defaults: every count its own cell, no margins, no columns of its own.
     """
 
     not_counts: tuple[str, ...] = ()
@@ -123,3 +126,4 @@ class FamilyDisclosure:
     margins: Callable[[MeasureLedger, str], None] | None = None
     sums: Callable[[str, pd.DataFrame, int], PublishedSums] | None = None
     repeats_other_tables: bool = False
+    derived_columns: tuple[str, ...] = ()

@@ -20,7 +20,8 @@ from pipeline.disclosure.policy import DisclosurePolicy, Margin
 from pipeline.disclosure.suppression import Protection, protect, suppress_columns
 from pipeline.families.registry import FAMILIES
 
-#: Columns blanked with a suppressed numerator (everything computed from the count).
+#: Columns blanked with a suppressed numerator (everything computed from the count); a family
+#: adds its own (``FamilyDisclosure.derived_columns``).
 DERIVED_COLUMNS: tuple[str, ...] = (
     "numerator",
     "value",
@@ -200,7 +201,8 @@ def protect_measure_tables(
                 .map(lambda v: not is_na(v) and policy.is_primary(float(v)))
                 .astype(bool)
             )
-        blanked = suppress_columns(frame, hidden_num, DERIVED_COLUMNS)
+        derived = DERIVED_COLUMNS + _disclosure_of(family).derived_columns
+        blanked = suppress_columns(frame, hidden_num, derived)
         blanked = suppress_columns(blanked, hidden_den, DENOMINATOR_DERIVED_COLUMNS)
         blanked = blanked.drop(columns=["suppressed"])
         blanked["numerator_suppressed"] = hidden_num.to_numpy()

@@ -310,11 +310,13 @@ def lsoa_table(
         if style.detailed:
             record["95% interval"] = interval_text(r["lower"], r["upper"], 1, hidden)
             g, o = gi.get(str(r["group"])), own.get(str(r["group"]))
-            # The own-rate p and q follow from the count and E: hidden with the count.
-            q_own = None if o is None or hidden else o.get("q_value")
-            record["Own-rate q-value"] = number_text(q_own, 3)
+            # The tests' q-values give the count back: disclosure control blanks them with
+            # it (hotspots' DERIVED_FROM_THE_COUNT); the cell says so.
+            q_own = None if o is None else o.get("q_value")
+            record["Own-rate q-value"] = number_text(q_own, 3, hidden and o is not None)
             record["Hot spot result"] = "" if o is None else str(o.get("hotspot_class", ""))
-            record["Gi* q-value"] = number_text(None if g is None else g.get("q_value"), 3)
+            q_gi = None if g is None else g.get("q_value")
+            record["Gi* q-value"] = number_text(q_gi, 3, hidden and g is not None)
             record["Gi* cluster"] = "" if g is None else str(g.get("cluster_class", ""))
         out.append(record)
     table = pd.DataFrame(out)

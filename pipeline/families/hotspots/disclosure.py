@@ -2,7 +2,9 @@
 
 An LSOA's rate, its own-rate test and its Gi* repeat one count (one cell). LSOAs add up to
 their ward and to the incidents located in an LSOA; wards add up to that total too; the row
-reconciliation adds up.
+reconciliation adds up. The tests' p and q (and Gi*'s permutation z) are hidden with the
+count: the own-rate p is P(X >= O | E) with E = residents x the borough rate, both published,
+so p gives O back exactly, and q (BH, mostly p x N / rank) gives p back.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from pipeline.families.reconciliation_margins import (
     reconciliation_margins,
     used_totals,
 )
+
+#: Columns of the hot-spot rows, beyond the shared derived columns, that give the count back.
+DERIVED_FROM_THE_COUNT: tuple[str, ...] = ("p_value", "q_value", "gi_z_sim")
 
 
 def cell_key(family: str, row: Mapping[str, Any], column: str) -> Hashable:
@@ -72,4 +77,5 @@ DISCLOSURE = FamilyDisclosure(
     cell_key=cell_key,
     aliases=_aliases,
     margins=margins,
+    derived_columns=DERIVED_FROM_THE_COUNT,
 )

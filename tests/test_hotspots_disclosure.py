@@ -1,0 +1,116 @@
+"""Disclosure control of the hot-spot rows: a residents' "hot spot" never sits beside a count
+from 1 to the resident threshold unless that count is hidden, and the tests' p and q, from
+which the count can be worked back, are hidden with it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from pipeline.charts.style import TECHNICAL_STYLE
+from pipeline.disclosure import MARKER, DisclosurePolicy
+from pipeline.disclosure.tables import DERIVED_COLUMNS, protect_measure_tables
+from pipeline.families.hotspots.charts import lsoa_table
+from pipeline.families.hotspots.disclosure import DERIVED_FROM_THE_COUNT
+from pipeline.settings import Settings
+from tests.test_measures_hotspots import (
+    AREA,
+    CONFIG,
+    grid,
+    hotspots,
+    lsoa_list,
+    populations,
+    repeat,
+    rows_of,
+    victims,
+)
+
+SETTINGS = Settings.of(CONFIG)
+THRESHOLD = SETTINGS.resident_threshold
+SMALL = "E01000005"
+HIDDEN_WITH_THE_COUNT = DERIVED_COLUMNS + DERIVED_FROM_THE_COUNT
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    # 3 x 3 grid. E01000005 has 20 residents aged 0-24 and 8 incidents; the other eight have
+    # 200 residents and 11 incidents each. Borough: 96 incidents over 1,620 residents, so
+    # E = 20 x 96 / 1,620 = 1.185 for E01000005 and P(X >= 8 | 1.185) ~ 1e-5: a hot spot
+    # (q ~ 9 x 1e-5), on a count at or below the resident threshold of 10.
+    boundaries = grid(3)
+    codes = boundaries["lsoa_code"].tolist()
+    rows = []
+    for code in codes:
+        rows += repeat(8 if code == SMALL else 11, lsoa_code=code)
+    pops = {c: (1, 19) if c == SMALL else (10, 190) for c in codes}
+    return hotspots.compute(
+        victims=victims(rows),
+        lsoas=lsoa_list(codes),
+        population_lsoa=populations(pops),
+        settings=SETTINGS,
+        area_code=AREA,
+        boundaries=boundaries,
+        schools=None,
+    )
+
+
+@pytest.fixture(scope="module")
+def protected(table) -> pd.DataFrame:
+    policy = DisclosurePolicy(threshold=THRESHOLD)
+    return protect_measure_tables({"hotspots": table}, policy).tables["hotspots"]
+
+
+def test_the_small_hot_spot_is_a_hot_spot_on_a_small_count(table):
+    own = rows_of(table, "sv_0_24_lsoa_exceedance").set_index("group")
+    assert own.loc[SMALL, "hotspot_class"] == "Hot spot"
+    assert 1 <= own.loc[SMALL, "numerator"] <= THRESHOLD
+    assert own.loc[SMALL, "expected"] == pytest.approx(20 * 96 / 1620)
+
+
+def test_the_own_rate_p_gives_the_count_back(table):
+    # Why p is hidden: E is residents x the borough rate (both published), and p = P(X >= O | E)
+    # falls with O, so the one whole number with that p is the count.
+    own = rows_of(table, "sv_0_24_lsoa_exceedance").set_index("group").loc[SMALL]
+    worked_back = [
+        o
+        for o in range(0, THRESHOLD + 1)
+        if stats.poisson.sf(o - 1, own["expected"]) == pytest.approx(own["p_value"], rel=1e-9)
+    ]
+    assert worked_back == [8]
+
+
+def test_no_hot_spot_label_beside_an_unprotected_small_count(table, protected):
+    raw = table.reset_index(drop=True)
+    labelled = raw["hotspot_class"].eq("Hot spot") & raw["numerator"].between(1, THRESHOLD)
+    assert labelled.sum() == 1  # the fixture has one; the check below is not empty
+    for i in raw.index[labelled]:
+        row = protected.loc[i]
+        assert row["group"] == SMALL and bool(row["numerator_suppressed"])
+        for column in HIDDEN_WITH_THE_COUNT:
+            if column in protected.columns:
+                assert pd.isna(row[column]), column
+
+
+def test_every_hidden_count_hides_its_tests(protected):
+    # The LSOA's rate, own-rate and Gi* rows are one cell: all three are hidden together,
+    # and so is every p, q and permutation z of a hidden row.
+    hidden = protected.loc[protected["numerator_suppressed"].astype(bool)]
+    small = hidden.loc[hidden["group"] == SMALL, "measure_id"]
+    assert set(small) >= {"sv_0_24_lsoa_rate", "sv_0_24_lsoa_exceedance", "sv_0_24_gi_star"}
+    for column in DERIVED_FROM_THE_COUNT:
+        assert hidden[column].isna().all(), column
+    shown = protected.loc[
+        ~protected["numerator_suppressed"].astype(bool)
+        & protected["measure_id"].eq("sv_0_24_lsoa_exceedance")
+    ]
+    assert shown["p_value"].notna().all() and len(shown) >= 1
+
+
+def test_the_technical_lsoa_table_marks_the_hidden_tests(protected):
+    spec = lsoa_table({"hotspots": protected}, SETTINGS, SETTINGS.areas[0], TECHNICAL_STYLE)
+    row = spec.table.set_index("LSOA code").loc[SMALL]
+    assert row["Own-rate q-value"] == MARKER and row["Gi* q-value"] == MARKER
+    assert row["95% interval"] == MARKER
+    counts = [c for c in spec.table.columns if spec.kinds[c] == "count"]
+    assert counts and all(row[c] == MARKER for c in counts)
