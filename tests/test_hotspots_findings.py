@@ -3,6 +3,9 @@ per-LSOA test, with or without boundaries; the technical text carries each test'
 
 from __future__ import annotations
 
+import pytest
+
+from pipeline.claims import unlicensed_phrases
 from pipeline.settings import Settings
 from tests.test_measures_hotspots import (
     AREA,
@@ -56,3 +59,27 @@ def test_a_modest_excess_in_a_small_lsoa_is_not_called_a_hot_spot():
     assert found.status == "No hot spots"
     assert "We found hot spots" not in found.resident
     assert "Hot spots (own rate significantly above the borough's): 0 LSOAs." in found.technical
+
+
+def test_each_resident_hot_spot_claim_carries_its_own_rate_evidence():
+    table = table_of({"E01000005": 20})
+    found = {f.id: f for f in hotspots_findings(table, Settings.of(CONFIG))}["hotspots_gi_star"]
+    (claim,) = found.evidence
+    assert (claim.claim, claim.strength, claim.measure_id) == (
+        "hot spots", "hot spot", "sv_0_24_lsoa_exceedance",
+    )  # fmt: skip
+    assert claim.q_value < claim.alpha == 0.05 and claim.value == pytest.approx(20 / (28 / 9))
+    assert claim.statistic.startswith("E01000005 (O/E 6.43")
+    assert unlicensed_phrases(found.resident, found.evidence) == []
+    # Without the evidence the checker would refuse the sentence.
+    assert unlicensed_phrases(found.resident, []) != []
+
+
+def test_no_hot_spot_is_said_with_the_closest_lsoa_as_evidence():
+    table = table_of({"E01000005": 5})
+    found = {f.id: f for f in hotspots_findings(table, Settings.of(CONFIG))}["hotspots_gi_star"]
+    (claim,) = found.evidence
+    assert claim.strength == "not a hot spot" and claim.q_value > claim.alpha
+    assert claim.statistic.startswith("E01000005 ")
+    assert claim.claim in found.resident
+    assert unlicensed_phrases(found.resident, found.evidence) == []

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.claims import Evidence
 from pipeline.families.common import edition_rows, list_phrase, subject_of
 from pipeline.families.hotspots.clusters import HIGH_CLUSTER, LOW_CLUSTER
 from pipeline.families.hotspots.own_rate import HOT_SPOT, OWN_RATE_MEASURE
@@ -77,17 +78,20 @@ def hotspot_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
     msoa = bool(lsoa_rows["ward_code"].astype(str).str.startswith("E02").all())
     sv = settings.definitions.serious_violence_u25
     subject = subject_of(sv, "violence against young people")
-    looked = (
-        f"We looked for hot spots: neighbourhoods where {subject} is much more common than "
-        "across the borough as a whole, by more than chance would explain."
+    where_more = (
+        f"neighbourhoods where {subject} is much more common than across the borough as a "
+        "whole, by more than chance would explain"
     )
     if hot:
         level = "area" if msoa else "ward"
         where = f" in {list_phrase(wards)} {level}{'s' if len(wards) > 1 else ''}" if wards else ""
-        resident = f"{looked} We found hot spots{where}."
+        resident = f"We looked for hot spots: {where_more}. We found hot spots{where}."
         status = "Hot spots found"
     else:
-        resident = f"{looked} No neighbourhood stood out clearly enough to call it a hot spot."
+        resident = (
+            f"We looked for {where_more}. No neighbourhood stood out clearly enough to call it "
+            "a hot spot."
+        )
         status = "No hot spots"
     technical = (
         f"{first['definition']}, {first['period']}: each LSOA's count against the count "
@@ -105,4 +109,33 @@ def hotspot_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
         technical=technical,
         status=status,
         measure_ids=[f"{sv_id}_{OWN_RATE_MEASURE}", f"{sv_id}_gi_star"],
+        evidence=_claims(own, hot_rows, f"{sv_id}_{OWN_RATE_MEASURE}"),
     )
+
+
+def _claims(own: pd.DataFrame, hot_rows: pd.DataFrame, measure_id: str) -> list[Evidence]:
+    """One claim per hot spot (its O/E, p and q against the FDR), or, with none, the LSOA that
+    came closest: residents' "hot spot" is licensed by the own-rate test alone."""
+    first = own.iloc[0]
+    test = (
+        f"{first['test']} against the borough rate, Benjamini-Hochberg FDR "
+        f"{float(first['fdr']):g} across {len(own)} LSOAs"
+    )
+
+    def evidence(row: Mapping[str, Any], claim: str, strength: str) -> Evidence:
+        return Evidence(
+            claim=claim,
+            strength=strength,
+            statistic=_evidence(row),
+            test=test,
+            measure_id=measure_id,
+            value=float(row["value"]),
+            p_value=float(row["p_value"]),
+            q_value=float(row["q_value"]),
+            alpha=float(row["fdr"]),
+        )
+
+    if len(hot_rows):
+        return [evidence(r, "hot spots", "hot spot") for r in hot_rows.to_dict("records")]
+    closest = own.sort_values(["q_value", "group"]).iloc[0]
+    return [evidence(closest, "a hot spot", "not a hot spot")]
