@@ -130,8 +130,7 @@ def test_the_generator_writes_every_force_month_and_says_it_is_synthetic(files, 
 def test_an_upper_tier_lookup_gives_the_county_codes(tmp_path):
     path = tmp_path / "lookup.csv"
     path.write_text(
-        "LSOA21CD,LAD22CD,LAD22NM,UTLA22CD,UTLA22NM\n"
-        "E01024000,E07000105,Ashford,E10000016,Kent\n",
+        "LSOA21CD,LAD22CD,LAD22NM,UTLA22CD,UTLA22NM\nE01024000,E07000105,Ashford,E10000016,Kent\n",
         encoding="utf-8",
     )
     assert read_lsoa_la_lookup(path).to_dict("records") == [
@@ -308,4 +307,3 @@ def test_a_neighbour_without_one_measure_is_kept_not_a_stop():
     gappy = {**frames, "comparators": comparators.iloc[:-1]}
     problems = comparators_complete(gappy, settings, HAVERING)
     assert len(problems) == 1 and "E06000035 a: 1 month missing" in problems[0].detail
-

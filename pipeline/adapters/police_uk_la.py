@@ -98,9 +98,7 @@ def read_lsoa_la_lookup(path: Path | str) -> pd.DataFrame:
     lad = upper or [f for f in fields if _LAD.match(f)]
     names = [f for f in fields if (_UTLA_NAME if upper else _LAD_NAME).match(f)]
     if not lsoa or len(lad) != 1:
-        raise fail(
-            path, f"expected LSOAyyCD column(s) and one UTLAyyCD or LADyyCD, found {fields}"
-        )
+        raise fail(path, f"expected LSOAyyCD column(s) and one UTLAyyCD or LADyyCD, found {fields}")
     parts = [
         pd.DataFrame(
             {

@@ -145,9 +145,7 @@ def write_neighbour_files(out: Path | str, seed: int = 20250701) -> NeighbourFil
             files[slug] = rows
         # Essex Police recorded a crime located in Kent; and one crime is in both files.
         kent = area_lsoas("E10000016")
-        files["essex"].append(
-            _row(crime_id("Robbery"), month, "Essex Police", kent[0], "Robbery")
-        )
+        files["essex"].append(_row(crime_id("Robbery"), month, "Essex Police", kent[0], "Robbery"))
         shared = crime_id("Possession of weapons")
         files["kent"].append(_row(shared, month, "Kent Police", kent[1], "Possession of weapons"))
         files["essex"].append(_row(shared, month, "Essex Police", kent[1], "Possession of weapons"))

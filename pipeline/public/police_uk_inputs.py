@@ -167,4 +167,3 @@ def comparator_sources(
         ignore_index=True,
     )
     return table.sort_values(["area_code", "measure"]).reset_index(drop=True)
-

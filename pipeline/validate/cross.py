@@ -293,8 +293,9 @@ def neighbours_without_series(frames: Frames, settings: Settings, area_code: str
                 "category": "kept",
                 "reason": REASON_NEIGHBOUR_WITHOUT_MEASURE,
                 "rows": len(partial),
-                "detail": "; ".join(f"{labels.get(code, code)}: {measure}"
-                                    for code, measure in partial),  # fmt: skip
+                "detail": "; ".join(
+                    f"{labels.get(code, code)}: {measure}" for code, measure in partial
+                ),  # fmt: skip
             }
         )
     return kept
