@@ -347,10 +347,17 @@ def missing_inputs(config: Mapping[str, Any], file_of: Callable[[KeyPath], str])
             f"areas[{index}].inputs in {file_of(['areas'])}",
         )  # fmt: skip
     for key, value in sorted(config.get("public_sources", {}).items()):
-        for path in map(Path, value if isinstance(value, list) else [value]):
-            if not path.is_file():
+        if isinstance(value, Mapping):  # police_uk_street: files or folders, and a lookup
+            named = [(f"{key}.paths", Path(v), Path.exists) for v in value.get("paths", [])]
+            if "lsoa_la_lookup" in value:
+                named.append((f"{key}.lsoa_la_lookup", Path(value["lsoa_la_lookup"]), Path.is_file))
+        else:
+            paths = value if isinstance(value, list) else [value]
+            named = [(key, Path(v), Path.is_file) for v in paths]
+        for name, path, present in named:
+            if not present(path):
                 problems.append(
-                    f"{path}: missing: public_sources.{key} in {file_of(['public_sources'])} "
+                    f"{path}: missing: public_sources.{name} in {file_of(['public_sources'])} "
                     "(download it as described in docs/public-data.md, or correct the path)"
                 )
     return problems

@@ -10,7 +10,10 @@ frame has the columns of :func:`~pipeline.adapters.mps_comparator_series`'s, so 
 
 * :func:`read_lsoa_la_lookup` -> ``lsoa_code, la_code, la_name`` from the ONS best-fit lookup
   (``LSOA11CD`` and ``LSOA21CD`` both become ``lsoa_code``, so files of either vintage match)
-  or an LSOA boundary file's attribute table (``LSOAyyCD``, ``LADyyCD``, ``LADyyNM``).
+  or an LSOA boundary file's attribute table (``LSOAyyCD``, ``LADyyCD``, ``LADyyNM``). A lookup
+  with an upper-tier column (``UTLAyyCD``, ``UTLAyyNM``) is read by it instead of ``LADyyCD``:
+  DfE statistical neighbours are upper-tier LAs (counties such as Kent), which districts
+  cannot give.
 * :func:`police_uk_comparator_series` -> one measure's monthly counts per LA.
 * :func:`financial_year_totals` -> the same series summed to financial years (April-March).
 
@@ -71,7 +74,12 @@ SOURCE = "police.uk street-level crime"
 _LSOA = re.compile(r"^LSOA\d{2}CD$", re.IGNORECASE)
 _LAD = re.compile(r"^LAD\d{2}CD$", re.IGNORECASE)
 _LAD_NAME = re.compile(r"^LAD\d{2}NM$", re.IGNORECASE)
-_WHAT = "LSOA-to-LA lookup (ONS best-fit lookup CSV, or LSOA boundaries with LADyyCD)"
+_UTLA = re.compile(r"^UTLA\d{2}CD$", re.IGNORECASE)
+_UTLA_NAME = re.compile(r"^UTLA\d{2}NM$", re.IGNORECASE)
+_WHAT = (
+    "LSOA-to-LA lookup (ONS best-fit lookup CSV, or LSOA boundaries with LADyyCD; UTLAyyCD "
+    "for upper-tier LAs)"
+)
 
 
 def read_lsoa_la_lookup(path: Path | str) -> pd.DataFrame:
@@ -84,10 +92,13 @@ def read_lsoa_la_lookup(path: Path | str) -> pd.DataFrame:
             table = pyogrio.read_dataframe(path, read_geometry=False)
     fields = [str(c) for c in table.columns]
     lsoa = [f for f in fields if _LSOA.match(f)]
-    lad = [f for f in fields if _LAD.match(f)]
-    names = [f for f in fields if _LAD_NAME.match(f)]
+    # An upper-tier column wins: DfE statistical neighbours are upper-tier LAs (Kent, Essex),
+    # which a lower-tier (district) column cannot give.
+    upper = [f for f in fields if _UTLA.match(f)]
+    lad = upper or [f for f in fields if _LAD.match(f)]
+    names = [f for f in fields if (_UTLA_NAME if upper else _LAD_NAME).match(f)]
     if not lsoa or len(lad) != 1:
-        raise fail(path, f"expected LSOAyyCD column(s) and one LADyyCD, found {fields}")
+        raise fail(path, f"expected LSOAyyCD column(s) and one UTLAyyCD or LADyyCD, found {fields}")
     parts = [
         pd.DataFrame(
             {
@@ -176,6 +187,22 @@ def police_uk_comparator_series(
     frame["count"] = frame["count"].astype("int64")
     frame = frame[columns].sort_values(["area_code", "month"]).reset_index(drop=True)
     return AdapterResult(frame=frame, excluded=excluded_frame(records, extra_columns=["month"]))
+
+
+def series_forces(
+    counts: pd.DataFrame,
+    lookup: pd.DataFrame,
+    area_codes: Iterable[str],
+    la_forces: Mapping[str, str] | None = None,
+) -> dict[str, str | None]:
+    """The force whose crimes make each LA's series (None: no such force), by the rule of
+    :func:`police_uk_comparator_series`: for saying where each series came from."""
+    crimes = counts if "force" in counts.columns else counts.assign(force="(one force)")
+    located = crimes.merge(lookup[["lsoa_code", "la_code"]], on="lsoa_code", how="inner")
+    known = set(lookup["la_code"])
+    codes = [code for code in sorted(set(area_codes)) if code in known]
+    return {code: force for code, (force, _) in
+            _la_forces(located, lookup, codes, la_forces or {}).items()}  # fmt: skip
 
 
 def _la_forces(

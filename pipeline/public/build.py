@@ -41,6 +41,7 @@ import pandas as pd
 from pipeline.public.area_inputs import build_area
 from pipeline.public.configuration import (
     BOUNDARIES_FILE,
+    COMPARATOR_SOURCES_FILE,
     EXCLUSIONS_FILE,
     PublicBuildError,
     area_codes,
@@ -56,6 +57,7 @@ from pipeline.public.shared_inputs import (
     la_regions,
 )
 from pipeline.settings import Settings
+from pipeline.validate.rules import window_months
 
 
 def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> dict[Path, Any]:
@@ -69,9 +71,11 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
     neighbours, neighbours_dropped = build_neighbours(sources, codes, config)
     neighbour_codes = sorted(set(neighbours["neighbour_code"]) - set(codes))
     wanted = sorted({*codes, *neighbour_codes})
-    comparators, comparators_dropped = build_comparators(sources, measures, wanted)
-    population, population_dropped = build_population_la(sources, wanted)
     settings = Settings.of(config)
+    comparators, comparators_dropped, comparator_sources = build_comparators(
+        sources, measures, wanted, window_months(settings)
+    )
+    population, population_dropped = build_population_la(sources, wanted)
     shared = settings.shared_inputs
     outputs: dict[Path, Any] = {}
     deprivation, dropped = [], [neighbours_dropped, comparators_dropped, population_dropped]
@@ -86,6 +90,8 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
         dropped.append(built.excluded)
     regions = la_regions(sources.dfe_la_codes)
     outputs[shared / "comparators.csv"] = comparators
+    if comparator_sources is not None:  # police.uk files configured: say where each came from
+        outputs[shared / COMPARATOR_SOURCES_FILE] = comparator_sources
     outputs[shared / "population_la.csv"] = population
     outputs[shared / "neighbours.csv"] = neighbours
     outputs[shared / "areas.csv"] = build_areas(config, neighbours, wanted, regions)

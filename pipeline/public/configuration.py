@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,9 @@ from pipeline.runtime import UserFacingError
 #: Where every source row the build could not use is listed, beside the shared folder.
 EXCLUSIONS_FILE = "adapter-exclusions.csv"
 BOUNDARIES_FILE = "lsoa_boundaries.geojson"
+#: Where each comparator series came from (MPS or police.uk, and the force), in the shared
+#: folder; written only when police.uk files are configured (``police_uk_street``).
+COMPARATOR_SOURCES_FILE = "comparator_sources.csv"
 
 
 class PublicBuildError(UserFacingError, ValueError):
@@ -36,6 +39,16 @@ class Sources:
     dfe_la_codes: Path
     iod2025: Path | None
     iod2019: Path | None
+    #: police.uk street-level files or folders (``police_uk_street.paths``), the LSOA-to-LA
+    #: lookup that adds them up to local authorities, and the force (file-name slug) of an LA
+    #: where named (``forces``). Empty/None without ``police_uk_street``.
+    police_uk_street: list[Path] = field(default_factory=list)
+    police_uk_lookup: Path | None = None
+    police_uk_forces: Mapping[str, str] = field(default_factory=dict)
+
+
+#: The optional police.uk section of ``public_sources``.
+POLICE_UK_KEY = "police_uk_street"
 
 
 def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
@@ -62,6 +75,17 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
 
     if not given.get("iod2025") and not given.get("iod2019"):
         raise PublicBuildError("public_sources needs iod2025 or iod2019 (deprivation)")
+    police_uk = dict(given.get(POLICE_UK_KEY) or {})
+    street: list[Path] = []
+    for value in police_uk.get("paths", []):
+        path = root / str(value)
+        if not path.exists():
+            raise PublicBuildError(
+                f"public_sources.{POLICE_UK_KEY}.paths: {path} does not exist (a police.uk "
+                "street-level CSV or a folder of them: see docs/public-data.md)"
+            )
+        street.append(path)
+    lookup = police_uk.get("lsoa_la_lookup")
     return Sources(
         mps_borough_crime=many("mps_borough_crime"),
         mps_lsoa_crime=one("mps_lsoa_crime"),
@@ -73,6 +97,11 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
         dfe_la_codes=one("dfe_la_codes"),
         iod2025=one("iod2025") if given.get("iod2025") else None,
         iod2019=one("iod2019") if given.get("iod2019") else None,
+        police_uk_street=street,
+        police_uk_lookup=(
+            existing(f"{POLICE_UK_KEY}.lsoa_la_lookup", lookup) if lookup is not None else None
+        ),
+        police_uk_forces={str(k): str(v) for k, v in (police_uk.get("forces") or {}).items()},
     )
 
 
@@ -119,9 +148,11 @@ def source_files(config: Mapping[str, Any], root: Path | str = ".") -> list[Path
     """Every public file the build reads (relative to ``root``), shapefile parts included:
     for a workflow rule's inputs and the provenance record."""
     given = dict(config["public_sources"])
+    police_uk = dict(given.pop(POLICE_UK_KEY, None) or {})
     paths: list[Path] = []
     for value in given.values():
         paths += [Path(v) for v in (value if isinstance(value, list) else [value])]
+    paths += police_uk_files(police_uk, Path(root))
     for path in list(paths):
         if path.suffix.casefold() == ".shp":
             paths += [
@@ -130,6 +161,29 @@ def source_files(config: Mapping[str, Any], root: Path | str = ".") -> list[Path
                 if (Path(root) / path.with_suffix(part)).is_file()
             ]
     return sorted(set(paths))
+
+
+def police_uk_files(section: Mapping[str, Any], root: Path) -> list[Path]:
+    """The files of a ``police_uk_street`` section (relative to ``root``): its lookup, and its
+    folders expanded to the street CSVs the reader takes (a folder's other files are not
+    read). A path not there yet is listed as given, so the workflow reports it missing."""
+    from pipeline.adapters import AdapterError
+    from pipeline.adapters.police_uk import street_files
+
+    if not section:
+        return []
+    files: list[Path] = []
+    for value in section.get("paths", []):
+        path = Path(value)
+        try:
+            found = street_files(root / path)[0] if (root / path).is_dir() else []
+        except AdapterError:  # no street files in it: the build says so in one line
+            found = []
+        files += [path / p.relative_to(root / path) for p in found] or [path]
+    lookup = section.get("lsoa_la_lookup")
+    if lookup is not None:
+        files.append(Path(lookup))
+    return files
 
 
 def output_paths(config: Mapping[str, Any]) -> list[Path]:
@@ -142,6 +196,8 @@ def output_paths(config: Mapping[str, Any]) -> list[Path]:
         paths += [folder / f"{kind}.csv" for kind in ("lsoas", "population_lsoa", "lsoa_counts")]
         paths.append(folder / BOUNDARIES_FILE)
     paths.append(shared.parent / EXCLUSIONS_FILE)
+    if (config["public_sources"] or {}).get(POLICE_UK_KEY):
+        paths.append(shared / COMPARATOR_SOURCES_FILE)
     return sorted(paths)
 
 

@@ -21,6 +21,7 @@ from pipeline.adapters._common import fail, reading, require_columns
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, LONDON_NAME, MPS_BOROUGHS
 from pipeline.public.configuration import PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
+from pipeline.public.police_uk_inputs import comparator_sources, police_uk_comparators
 from pipeline.settings import Settings
 
 _REGION_COLUMNS = ["time_period", "geographic_level", "new_la_code", "region_name"]
@@ -76,18 +77,36 @@ def build_neighbours(
 
 
 def build_comparators(
-    sources: Sources, measures: Sequence[str], wanted: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Monthly MPS counts of each proxy measure for the wanted codes and London."""
+    sources: Sources,
+    measures: Sequence[str],
+    wanted: Sequence[str],
+    months: Sequence[str] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Monthly MPS counts of each proxy measure for the wanted codes and London; with
+    police.uk files (``sources.police_uk_street``), police.uk series over ``months`` (the
+    window's) for the wanted codes the MPS files do not cover
+    (:mod:`~pipeline.public.police_uk_inputs`). Returns the series, the exclusions and, with
+    police.uk files only, where each series came from (else None)."""
     crime = read_mps_borough_crime(sources.mps_borough_crime)
     parts, dropped = [], [exclusions("comparators (MPS borough-level crime)", crime)]
     for measure in measures:
         series = mps_comparator_series(crime.frame, measure, wanted)
         parts.append(series.frame)
         dropped.append(exclusions(f"comparators: {measure}", series))
+    mps = pd.concat(parts, ignore_index=True)
+    provenance = None
+    if sources.police_uk_street:
+        uncovered = sorted(set(wanted) - set(mps["area_code"]) - {LONDON_CODE})
+        police_uk, police_dropped, police_sources = police_uk_comparators(
+            sources, measures, uncovered, months
+        )
+        if len(police_uk):
+            parts.append(police_uk)
+        dropped += police_dropped
+        provenance = comparator_sources(mps, sources.mps_borough_crime, police_sources)
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.sort_values(["area_code", "measure", "month"]).reset_index(drop=True)
-    return frame, pd.concat(dropped, ignore_index=True)
+    return frame, pd.concat(dropped, ignore_index=True), provenance
 
 
 def build_population_la(

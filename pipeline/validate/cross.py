@@ -43,6 +43,10 @@ REASON_NEIGHBOUR_WITHOUT_SERIES = (
     "statistical neighbour without comparator series (kept in the neighbour list, shown as "
     "missing, left out of the pooled neighbours)"
 )
+REASON_NEIGHBOUR_WITHOUT_MEASURE = (
+    "statistical neighbour without a series for this measure (e.g. police.uk cannot give "
+    "violence with injury; shown as missing for it, left out of its pooled neighbours)"
+)
 REASON_LATEST_EARLIER_POPULATION = (
     "financial year after the newest mid-year estimate supplied (the newest earlier estimate "
     "is used, and the measure tables say so)"
@@ -268,18 +272,48 @@ def neighbours_without_series(frames: Frames, settings: Settings, area_code: str
         return []
     present = set(comparators["area_code"])
     labels = _comparator_codes(frames, settings, area_code)
-    missing = sorted(code for code in _neighbour_codes(frames, area_code) if code not in present)
-    if not missing:
-        return []
-    return [
-        {
-            "input": "neighbours",
-            "category": "kept",
-            "reason": REASON_NEIGHBOUR_WITHOUT_SERIES,
-            "rows": len(missing),
-            "detail": "; ".join(labels.get(code, code) for code in missing),
-        }
-    ]
+    neighbours = _neighbour_codes(frames, area_code)
+    missing = sorted(code for code in neighbours if code not in present)
+    kept: list[Kept] = []
+    if missing:
+        kept.append(
+            {
+                "input": "neighbours",
+                "category": "kept",
+                "reason": REASON_NEIGHBOUR_WITHOUT_SERIES,
+                "rows": len(missing),
+                "detail": "; ".join(labels.get(code, code) for code in missing),
+            }
+        )
+    partial = _neighbour_measures_missing(comparators, neighbours - {area_code})
+    if partial:
+        kept.append(
+            {
+                "input": "neighbours",
+                "category": "kept",
+                "reason": REASON_NEIGHBOUR_WITHOUT_MEASURE,
+                "rows": len(partial),
+                "detail": "; ".join(
+                    f"{labels.get(code, code)}: {measure}" for code, measure in partial
+                ),  # fmt: skip
+            }
+        )
+    return kept
+
+
+def _neighbour_measures_missing(
+    comparators: pd.DataFrame, neighbours: set[str]
+) -> list[tuple[str, str]]:
+    """(neighbour, measure) for each measure a neighbour with some series has none of (a
+    police.uk series cannot give every MPS proxy measure), sorted."""
+    measures = set(comparators["measure"])
+    have = comparators.groupby("area_code")["measure"].agg(set)
+    return sorted(
+        (code, measure)
+        for code in neighbours
+        if code in have.index
+        for measure in measures - have[code]
+    )
 
 
 def comparators_complete(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
@@ -291,6 +325,16 @@ def comparators_complete(frames: Frames, settings: Settings, area_code: str) -> 
     areas = sorted(comparators["area_code"].unique())
     measures = sorted(comparators["measure"].unique())
     grid = pd.MultiIndex.from_product([areas, measures, months], names=["a", "m", "month"])
+    # A neighbour with no series at all of a measure is kept and counted, not a stop
+    # (neighbours_without_series); one that has some months of it must have them all.
+    without = _neighbour_measures_missing(
+        comparators, _neighbour_codes(frames, area_code) - {area_code}
+    )
+    if without:
+        exempt = pd.MultiIndex.from_tuples(
+            [(a, m, month) for a, m in without for month in months], names=["a", "m", "month"]
+        )
+        grid = grid.difference(exempt)
     have = pd.MultiIndex.from_frame(
         comparators[["area_code", "measure", "month"]].set_axis(["a", "m", "month"], axis=1)
     )
