@@ -30,6 +30,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "ethnicity_scheme",
         "input_formats",
         "region",
+        # Optional: police.uk stop-and-search files and whether they hold only the area's.
+        "stop_search",
         "victim_extract",
         "window",
     ),
@@ -44,6 +46,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "publication_date",
         "region",
         "statistics",
+        # Optional: its presence adds the stop-and-search family (registry.edition_families).
+        "stop_search",
         "victim_extract",
         "window",
     ),

@@ -18,13 +18,19 @@ from pipeline.families import (
     hotspots,
     key_metric,
     monitoring,
+    stop_search,
     timing,
     trend,
 )
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.common import not_available_finding, not_available_rows
 from pipeline.findings import Finding
-from pipeline.validate.kinds import has_victim_extract
+from pipeline.validate.kinds import (
+    area_kinds,
+    has_victim_extract,
+    optional_area_kinds,
+    shared_kinds,
+)
 
 FAMILIES: tuple[Family, ...] = (
     key_metric.FAMILY,
@@ -33,10 +39,23 @@ FAMILIES: tuple[Family, ...] = (
     hotspots.FAMILY,
     timing.FAMILY,
     deprivation.FAMILY,
+    stop_search.FAMILY,
     monitoring.FAMILY,
 )
 #: Family names in report order (file names of the measure tables and findings).
 FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in FAMILIES)
+
+
+def edition_families(config: Mapping[str, Any]) -> tuple[Family, ...]:
+    """The families of an edition, in report order: every family, less those whose
+    ``omit_without`` input the configuration does not supply."""
+    supplied = {*shared_kinds(config), *area_kinds(config), *optional_area_kinds(config)}
+    return tuple(f for f in FAMILIES if f.omit_without is None or f.omit_without in supplied)
+
+
+def edition_family_names(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """Names of :func:`edition_families` (the measure tables the edition writes)."""
+    return tuple(f.name for f in edition_families(config))
 
 
 def family_named(name: str) -> Family:

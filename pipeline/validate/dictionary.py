@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.validate import rules as r
 from pipeline.validate.cross import CROSS_INPUT_CHECKS, CROSS_INPUT_NOTES
+from pipeline.validate.stop_search import dictionary_markdown as stop_search_dictionary
 from pipeline.validate.schemas import (
     EMPTY_ROW_REASON,
     MODELS,
@@ -269,6 +270,9 @@ def render_markdown() -> str:
             ],
         )
         out.append("")
+    # The optional stop-and-search input is not a contract file: its section comes from its
+    # own model (the report's table, data_dictionary(), lists the contract files only).
+    out.append(stop_search_dictionary(len(MODELS) + 1))
     out.append("## Police IC codes\n")
     out.append(
         "With `ethnicity_scheme: ic_code`, `victim_ethnicity` holds officer-defined IC "
