@@ -384,7 +384,7 @@ def _tidy(raw: pd.DataFrame, layout: Layout, check: _Checker) -> pd.DataFrame:
             "datetime_local": local,
             "date": local.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]"),
             "hour": local.dt.hour.astype("int64"),
-            "weekday": pd.Series(np.asarray(WEEKDAYS)[local.dt.dayofweek.to_numpy()],
+            "weekday": pd.Series(np.asarray(WEEKDAYS)[local.dt.day_of_week.to_numpy()],
                                  index=raw.index, dtype="str"),
             "age_range": raw["Age range"].replace("", NOT_RECORDED),
             "gender": raw["Gender"].replace("", NOT_RECORDED),

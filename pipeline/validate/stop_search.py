@@ -101,7 +101,7 @@ class StopSearch(pa.DataFrameModel):
     @pa.dataframe_check(name="hour, date and weekday are those of datetime_local")
     def _clock_agrees(cls, df: pd.DataFrame) -> pd.Series:
         local = pd.to_datetime(df["datetime_local"])
-        weekday = pd.Series([WEEKDAYS[d] for d in local.dt.dayofweek], index=df.index)
+        weekday = pd.Series([WEEKDAYS[d] for d in local.dt.day_of_week], index=df.index)
         return (
             (local.dt.hour == df["hour"])
             & (local.dt.tz_localize(None).dt.normalize() == pd.to_datetime(df["date"]))
@@ -138,7 +138,8 @@ def check_stop_search(frame: pd.DataFrame) -> pd.DataFrame:
             at = [f"{frame.loc[i, 'source']} line {frame.loc[i, 'source_line']}"
                   for i in where if i in frame.index and "source" in frame]  # fmt: skip
             found = sorted({str(v) for v in rows["failure_case"].head(3)})
-            shown = "" if column == "(row)" else f"; found {found}"
+            # A row check's failure cases are whole rows; a missing or extra column is named.
+            shown = "" if column == "(row)" and rows["index"].notna().any() else f"; found {found}"
             lines.append(
                 f"stop_search (tidy frame of {ADAPTER}): column {column}: rule '{check}' "
                 f"broken ({len(rows)} rows{'; ' + ', '.join(at) if at else ''}{shown})"
