@@ -36,8 +36,9 @@ INSIDE, OUTSIDE = (51.59, -0.01), (51.40, -0.30)
 
 def _square_area() -> gpd.GeoDataFrame:
     x, y = pyproj.Transformer.from_crs(4326, 27700, always_xy=True).transform(INSIDE[1], INSIDE[0])
-    return gpd.GeoDataFrame({"lsoa_code": ["E01000001"]},
-                            geometry=[box(x - 500, y - 500, x + 500, y + 500)], crs=27700)  # fmt: skip
+    return gpd.GeoDataFrame(
+        {"lsoa_code": ["E01000001"]}, geometry=[box(x - 500, y - 500, x + 500, y + 500)], crs=27700
+    )
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -64,8 +65,9 @@ def test_real_file_every_row_is_kept_or_excluded_with_its_reason(realdata):
     shape = shapely.union_all(area.geometry.to_numpy())
     to_grid = pyproj.Transformer.from_crs(4326, 27700, always_xy=True)
     located = [r for r in rows if r["Latitude"] and r["Longitude"]]
-    xs, ys = to_grid.transform([float(r["Longitude"]) for r in located],
-                               [float(r["Latitude"]) for r in located])  # fmt: skip
+    xs, ys = to_grid.transform(
+        [float(r["Longitude"]) for r in located], [float(r["Latitude"]) for r in located]
+    )
     inside = shapely.covers(shape, shapely.points(xs, ys))
     assert len(result.frame) == int(inside.sum()) > 300
     assert int(excluded[REASON_OUTSIDE]) == len(located) - int(inside.sum())
@@ -139,8 +141,11 @@ def test_generator_labels_map_to_the_groups_it_means():
 
 def test_gmt_and_the_autumn_change_of_clock(tmp_path):
     frame = synthetic_rows("2022-10", rows=3, seed=1, points=(INSIDE,), share_without_location=0)
-    frame["Date"] = ["2023-01-15T12:30:00+00:00", "2022-10-30T00:30:00+00:00",
-                     "2022-10-30T01:30:00+00:00"]  # fmt: skip
+    frame["Date"] = [
+        "2023-01-15T12:30:00+00:00",
+        "2022-10-30T00:30:00+00:00",
+        "2022-10-30T01:30:00+00:00",
+    ]
     path = write_month(tmp_path, "2022-10", frame)
     local = read_police_uk_stop_search(path, files_are_the_area=True).frame
     local = local.sort_values("source_line")
@@ -210,5 +215,6 @@ def test_files_from_several_months_are_read_and_sorted_by_local_time(tmp_path):
     assert len(result.frame) == 40
     assert result.frame["datetime_local"].is_monotonic_increasing
     assert set(result.frame["source"]) == {
-        "2024-01-demo-stop-and-search.csv", "2024-02-demo-stop-and-search.csv"
+        "2024-01-demo-stop-and-search.csv",
+        "2024-02-demo-stop-and-search.csv",
     }

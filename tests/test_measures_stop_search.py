@@ -32,15 +32,26 @@ def search(when: str, **values: object) -> dict[str, object]:
     """One tidy row (a search at local time ``when``), other columns defaulted."""
     local = pd.Timestamp(when, tz="Europe/London")
     row = {
-        "source": "hand.csv", "source_line": 2, "layout": "current",
-        "search_type": "Person search", "datetime_local": local,
-        "date": local.tz_localize(None).normalize(), "hour": local.hour,
-        "weekday": WEEKDAYS[local.day_of_week], "age_range": "18-24", "gender": "Male",
-        "self_defined_ethnicity": "White", "self_defined_ethnicity_published": "",
-        "officer_defined_ethnicity": "White", "legislation": "PACE", "object_of_search":
-        "Controlled drugs", "outcome": "A no further action disposal", "outcome_published": "",
-        "outcome_linked": pd.NA, "removal_more_than_outer": pd.NA,
-    }  # fmt: skip
+        "source": "hand.csv",
+        "source_line": 2,
+        "layout": "current",
+        "search_type": "Person search",
+        "datetime_local": local,
+        "date": local.tz_localize(None).normalize(),
+        "hour": local.hour,
+        "weekday": WEEKDAYS[local.day_of_week],
+        "age_range": "18-24",
+        "gender": "Male",
+        "self_defined_ethnicity": "White",
+        "self_defined_ethnicity_published": "",
+        "officer_defined_ethnicity": "White",
+        "legislation": "PACE",
+        "object_of_search": "Controlled drugs",
+        "outcome": "A no further action disposal",
+        "outcome_published": "",
+        "outcome_linked": pd.NA,
+        "removal_more_than_outer": pd.NA,
+    }
     return {**row, **values}
 
 
@@ -54,16 +65,36 @@ def frame_of(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 def population(groups: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"area_code": AREA, "year": 2021, "sex": "All", "age_from": 0, "age_to": 90,
-          "ethnicity": g, "population": n} for g, n in groups.items()]
-    )  # fmt: skip
+        [
+            {
+                "area_code": AREA,
+                "year": 2021,
+                "sex": "All",
+                "age_from": 0,
+                "age_to": 90,
+                "ethnicity": g,
+                "population": n,
+            }
+            for g, n in groups.items()
+        ]
+    )
 
 
 def ages(bands: dict[tuple[int, int], int]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"area_code": AREA, "year": 2024, "sex": "All", "age_from": lo, "age_to": hi,
-          "ethnicity": "All", "population": n} for (lo, hi), n in bands.items()]
-    )  # fmt: skip
+        [
+            {
+                "area_code": AREA,
+                "year": 2024,
+                "sex": "All",
+                "age_from": lo,
+                "age_to": hi,
+                "ethnicity": "All",
+                "population": n,
+            }
+            for (lo, hi), n in bands.items()
+        ]
+    )
 
 
 @pytest.fixture
@@ -84,16 +115,29 @@ def wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
 
 def test_ethnicity_shares_rates_and_rate_ratios(settings):
     searches = (
-        [search("2024-06-03 10:00", officer_defined_ethnicity="Black",
-                self_defined_ethnicity="Black")] * 12
+        [
+            search(
+                "2024-06-03 10:00",
+                officer_defined_ethnicity="Black",
+                self_defined_ethnicity="Black",
+            )
+        ]
+        * 12
         + [search("2024-06-03 11:00")] * 18
-        + [search("2024-06-04 11:00", officer_defined_ethnicity="Not stated",
-                  self_defined_ethnicity="Not stated")] * 5
+        + [
+            search(
+                "2024-06-04 11:00",
+                officer_defined_ethnicity="Not stated",
+                self_defined_ethnicity="Not stated",
+            )
+        ]
+        * 5
         + [search("2023-06-04 11:00")] * 4  # the year before the edition
-    )  # fmt: skip
+    )
     pop = population({"Asian": 2000, "Black": 1000, "Mixed": 500, "White": 6000, "Other": 500})
-    table = compute(config=settings, area_code=AREA, stop_search=frame_of(searches),
-                    population_ethnicity=pop)  # fmt: skip
+    table = compute(
+        config=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
+    )
     reconciliation = rows(table, "ss_row_reconciliation")["numerator"]
     assert list(reconciliation) == [39, 4, 35]
     share = rows(table, "ss_officer_ethnicity_share").loc["Black"]
@@ -125,14 +169,23 @@ def test_ethnicity_shares_rates_and_rate_ratios(settings):
 
 def test_age_ranges_rates_objects_and_outcomes(settings):
     searches = (
-        [search("2024-05-01 10:00", age_range="10-17", object_of_search="Offensive weapons",
-                outcome="Arrest", outcome_linked=True)] * 6
+        [
+            search(
+                "2024-05-01 10:00",
+                age_range="10-17",
+                object_of_search="Offensive weapons",
+                outcome="Arrest",
+                outcome_linked=True,
+            )
+        ]
+        * 6
         + [search("2024-05-01 10:00", age_range="Not recorded", outcome_linked=False)] * 4
         + [search("2024-05-01 10:00")] * 10
-    )  # fmt: skip
+    )
     bands = {(0, 9): 1000, (10, 17): 800, (18, 24): 700, (25, 34): 1500, (35, 90): 4000}
-    table = compute(config=settings, area_code=AREA, stop_search=frame_of(searches),
-                    population_la=ages(bands))  # fmt: skip
+    table = compute(
+        config=settings, area_code=AREA, stop_search=frame_of(searches), population_la=ages(bands)
+    )
     assert rows(table, "ss_rate").loc["all searches", "value"] == pytest.approx(20 / 8000 * 1000)
     age = rows(table, "ss_age_share")
     assert age.loc["10-17", "value"] == pytest.approx(6 / 16)
@@ -155,14 +208,16 @@ def test_age_ranges_rates_objects_and_outcomes(settings):
 
 def test_school_day_hours_against_a_hand_made_calendar(settings):
     # One term over the whole financial year, no holidays: every weekday is a school day.
-    calendar = pd.DataFrame({"start_date": ["2024-04-01"], "end_date": ["2025-03-31"],
-                             "day_type": ["term"]})  # fmt: skip
+    calendar = pd.DataFrame(
+        {"start_date": ["2024-04-01"], "end_date": ["2025-03-31"], "day_type": ["term"]}
+    )
     school_days = int(np.busday_count("2024-04-01", "2025-04-01"))
     other_days = 365 - school_days
     searches = [search("2024-06-03 15:20")] * 9 + [search("2024-06-08 15:40")] * 2
     searches += [search("2024-06-08 02:10")] * 3
-    table = compute(config=settings, area_code=AREA, stop_search=frame_of(searches),
-                    school_calendar=calendar)  # fmt: skip
+    table = compute(
+        config=settings, area_code=AREA, stop_search=frame_of(searches), school_calendar=calendar
+    )
     hour = rows(table, "ss_hour_school_day_rate_ratio").loc["15:00-16:00"]
     assert (hour["numerator"], hour["denominator"]) == (9, 11)
     assert (hour["school_days"], hour["non_school_days"]) == (school_days, other_days)
@@ -173,8 +228,9 @@ def test_school_day_hours_against_a_hand_made_calendar(settings):
     assert day["value"] == pytest.approx((9 / school_days) / (5 / other_days))
     # A calendar that misses the year: a row saying why, not a silent ratio.
     short = calendar.assign(start_date="2020-04-01", end_date="2021-03-31")
-    gap = compute(config=settings, area_code=AREA, stop_search=frame_of(searches),
-                  school_calendar=short)  # fmt: skip
+    gap = compute(
+        config=settings, area_code=AREA, stop_search=frame_of(searches), school_calendar=short
+    )
     assert "school_calendar" in rows(gap, "ss_school_day_rate_ratio").loc["not computed", "note"]
 
 
@@ -182,8 +238,9 @@ def test_findings_speak_of_police_activity(settings):
     searches = [search("2024-06-03 10:00", officer_defined_ethnicity="Black")] * 40
     searches += [search("2024-06-03 10:00")] * 20
     pop = population({"Asian": 2000, "Black": 1000, "Mixed": 500, "White": 6000, "Other": 500})
-    table = compute(config=settings, area_code=AREA, stop_search=frame_of(searches),
-                    population_ethnicity=pop)  # fmt: skip
+    table = compute(
+        config=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
+    )
     found = family_findings(family_named("stop_search"), table, settings)
     assert {f.topic for f in found} == {"police_activity"}
     volume = next(f for f in found if f.id == "ss_searches")
@@ -198,12 +255,15 @@ def test_one_small_count_is_hidden_wherever_it_appears(settings):
     searches += [search("2024-06-03 10:00", officer_defined_ethnicity="Black")] * 30
     searches += [search("2024-06-03 10:00")] * 40
     pop = population({"Asian": 2000, "Black": 1000, "Mixed": 500, "White": 6000, "Other": 500})
-    table = compute(config=settings, area_code=AREA, stop_search=frame_of(searches),
-                    population_ethnicity=pop)  # fmt: skip
+    table = compute(
+        config=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
+    )
     protected = protect_measure_tables({"stop_search": table}, DisclosurePolicy(threshold=10))
     out = protected.tables["stop_search"]
-    officer = out.loc[out["measure_id"].str.startswith("ss_officer_ethnicity")
-                      & ~out["measure_id"].str.endswith("population_share")]  # fmt: skip
+    officer = out.loc[
+        out["measure_id"].str.startswith("ss_officer_ethnicity")
+        & ~out["measure_id"].str.endswith("population_share")
+    ]
     other = officer.loc[officer["group"] == "Other"]
     assert len(other) == 3 and other["numerator_suppressed"].all()  # share, rate, rate ratio
     assert other["value"].isna().all()

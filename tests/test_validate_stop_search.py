@@ -55,5 +55,9 @@ def test_validation_reconciles_rows_read_used_and_excluded(tmp_path):
     excluded = counts["no location (no coordinates)"] + counts["located outside the area"]
     assert counts["rows read"] == 60
     assert counts["rows used"] + excluded == 60
-    assert counts["rows used"] == len(result.frame) == int((frame["Latitude"] == f"{INSIDE[0]:.6f}").sum())
+    assert (
+        counts["rows used"]
+        == len(result.frame)
+        == int((frame["Latitude"] == f"{INSIDE[0]:.6f}").sum())
+    )
     assert counts["no location (no coordinates)"] == int((frame["Latitude"] == "").sum())

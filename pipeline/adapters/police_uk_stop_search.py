@@ -70,8 +70,14 @@ REASON_OUTSIDE = "located outside the area"
 NOT_RECORDED = "Not recorded"
 NOT_STATED = "Not stated"
 WEEKDAYS: tuple[str, ...] = (
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-)  # fmt: skip
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
 
 _OLDER_COLUMNS: tuple[str, ...] = (
     "Type",
@@ -231,9 +237,7 @@ def read_police_uk_stop_search(
     searches in ``area`` (polygons; see the module docstring), or every search when
     ``files_are_the_area``."""
     if area is None and not files_are_the_area:
-        raise ValueError(
-            "area is needed (the area's boundaries) unless files_are_the_area=True"
-        )
+        raise ValueError("area is needed (the area's boundaries) unless files_are_the_area=True")
     frames, excluded = [], []
     for path in stop_search_files(paths):
         frame, dropped = _read_file(path, area, files_are_the_area)
@@ -321,16 +325,21 @@ class _Checker:
         bad = (~values.isin(["", *allowed])).to_numpy()
         if bad.any():
             found = sorted(set(values[bad]))[:3]
-            raise self.fail(column, f"value must be one of {list(allowed)} or empty, "
-                            f"found {found}", bad)  # fmt: skip
+            raise self.fail(
+                column, f"value must be one of {list(allowed)} or empty, found {found}", bad
+            )
 
     def coordinate(self, values: pd.Series, column: str, limit: float) -> pd.Series:
         numbers = pd.to_numeric(values.where(values != ""), errors="coerce")
         bad = ((values != "") & (numbers.isna() | (numbers.abs() > limit))).to_numpy()
         if bad.any():
             found = sorted(set(values[bad]))[:3]
-            raise self.fail(column, f"must be a number from -{limit:g} to {limit:g} (WGS84 "
-                            f"degrees) or empty, found {found}", bad)  # fmt: skip
+            raise self.fail(
+                column,
+                f"must be a number from -{limit:g} to {limit:g} (WGS84 "
+                f"degrees) or empty, found {found}",
+                bad,
+            )
         return numbers
 
     def local_times(self, values: pd.Series) -> pd.Series:
@@ -339,8 +348,12 @@ class _Checker:
         bad = ~shaped | parsed.isna().to_numpy()
         if bad.any():
             found = sorted(set(values[bad]))[:3]
-            raise self.fail("Date", "must be an ISO 8601 date and time with its UTC offset "
-                            f"(e.g. 2022-09-01T12:30:00+00:00), found {found}", bad)  # fmt: skip
+            raise self.fail(
+                "Date",
+                "must be an ISO 8601 date and time with its UTC offset "
+                f"(e.g. 2022-09-01T12:30:00+00:00), found {found}",
+                bad,
+            )
         return parsed.dt.tz_convert(LOCAL_TIME)
 
     def flags(self, values: pd.Series, column: str) -> pd.Series:
@@ -384,8 +397,9 @@ def _tidy(raw: pd.DataFrame, layout: Layout, check: _Checker) -> pd.DataFrame:
             "datetime_local": local,
             "date": local.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]"),
             "hour": local.dt.hour.astype("int64"),
-            "weekday": pd.Series(np.asarray(WEEKDAYS)[local.dt.day_of_week.to_numpy()],
-                                 index=raw.index, dtype="str"),
+            "weekday": pd.Series(
+                np.asarray(WEEKDAYS)[local.dt.day_of_week.to_numpy()], index=raw.index, dtype="str"
+            ),
             "age_range": raw["Age range"].replace("", NOT_RECORDED),
             "gender": raw["Gender"].replace("", NOT_RECORDED),
             "self_defined_ethnicity": groups.astype("str"),
@@ -395,16 +409,20 @@ def _tidy(raw: pd.DataFrame, layout: Layout, check: _Checker) -> pd.DataFrame:
             "object_of_search": raw["Object of search"].replace("", NOT_RECORDED),
             "outcome": outcome.replace("", NOT_RECORDED),
             "outcome_published": raw["Outcome"],
-            "outcome_linked": check.flags(raw["Outcome linked to object of search"],
-                                          "Outcome linked to object of search")
-            if in_current else missing_flags,
+            "outcome_linked": check.flags(
+                raw["Outcome linked to object of search"], "Outcome linked to object of search"
+            )
+            if in_current
+            else missing_flags,
             "removal_more_than_outer": check.flags(
                 raw["Removal of more than just outer clothing"],
                 "Removal of more than just outer clothing",
-            ) if in_current else missing_flags,
+            )
+            if in_current
+            else missing_flags,
         },
         index=raw.index,
-    )  # fmt: skip
+    )
 
 
 def _empty() -> pd.DataFrame:
@@ -417,4 +435,3 @@ def _empty() -> pd.DataFrame:
     for column in ("outcome_linked", "removal_more_than_outer"):
         frame[column] = frame[column].astype("boolean")
     return frame
-

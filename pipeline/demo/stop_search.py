@@ -75,14 +75,15 @@ def synthetic_rows(
     outcomes = CURRENT_OUTCOMES if chosen is CURRENT else tuple(OLDER_OUTCOMES)
     located = rng.random(rows) >= share_without_location
     where = rng.integers(0, len(points), rows)
+    at = list(zip(where, located, strict=True))
     frame = pd.DataFrame(
         {
             "Type": rng.choice(["Person search", "Person and Vehicle search"], rows),
             "Date": [t.strftime("%Y-%m-%dT%H:%M:%S+00:00") for t in times],
             "Part of a policing operation": "False",
             "Policing operation": "",
-            "Latitude": [f"{points[w][0]:.6f}" if ok else "" for w, ok in zip(where, located)],
-            "Longitude": [f"{points[w][1]:.6f}" if ok else "" for w, ok in zip(where, located)],
+            "Latitude": [f"{points[w][0]:.6f}" if ok else "" for w, ok in at],
+            "Longitude": [f"{points[w][1]:.6f}" if ok else "" for w, ok in at],
             "Gender": rng.choice(["Male", "Female", ""], rows, p=[0.85, 0.12, 0.03]),
             "Age range": rng.choice(AGES, rows),
             "Self-defined ethnicity": [labels[i][0] for i in rng.integers(0, len(labels), rows)],

@@ -139,8 +139,7 @@ def load_measures(
         names = [f.name for f in FAMILIES if f.omit_without is None]
     tables = {f: pd.read_csv(measures / f"{f}.csv") for f in names}
     findings = {
-        f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8"))
-        for f in names
+        f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8")) for f in names
     }
     return tables, findings
 

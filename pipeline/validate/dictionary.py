@@ -16,7 +16,6 @@ import pandas as pd
 
 from pipeline.validate import rules as r
 from pipeline.validate.cross import CROSS_INPUT_CHECKS, CROSS_INPUT_NOTES
-from pipeline.validate.stop_search import dictionary_markdown as stop_search_dictionary
 from pipeline.validate.schemas import (
     EMPTY_ROW_REASON,
     MODELS,
@@ -24,6 +23,7 @@ from pipeline.validate.schemas import (
     keep_rules,
     lookup_cross_field_rule,
 )
+from pipeline.validate.stop_search import dictionary_markdown as stop_search_dictionary
 
 #: Validated dtype of each value format (whole numbers are Int64 where a value may be empty).
 _DTYPES = {

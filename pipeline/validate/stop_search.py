@@ -60,15 +60,14 @@ class StopSearch(pa.DataFrameModel):
     layout: Series[str] = _one_of(
         (layout.name for layout in LAYOUTS), description="Column layout of the file."
     )
-    search_type: Series[str] = _one_of(
-        (*SEARCH_TYPES, NOT_RECORDED), description="police.uk Type."
-    )
+    search_type: Series[str] = _one_of((*SEARCH_TYPES, NOT_RECORDED), description="police.uk Type.")
     datetime_local: Series[_LONDON] = pa.Field(
         coerce=True, description="police.uk Date (UTC) in Europe/London local time (BST in summer)."
     )
     date: Series[pa.DateTime] = pa.Field(coerce=True, description="Local date.")
-    hour: Series[int] = pa.Field(in_range={"min_value": 0, "max_value": 23},
-                                 description="Local hour (0-23).")  # fmt: skip
+    hour: Series[int] = pa.Field(
+        in_range={"min_value": 0, "max_value": 23}, description="Local hour (0-23)."
+    )
     weekday: Series[str] = _one_of(WEEKDAYS, description="Local day of the week.")
     age_range: Series[str] = _one_of((*AGE_RANGES, NOT_RECORDED), description="Age range.")
     gender: Series[str] = _one_of((*GENDERS, NOT_RECORDED), description="Gender.")
@@ -135,8 +134,11 @@ def check_stop_search(frame: pd.DataFrame) -> pd.DataFrame:
         lines = []
         for (column, check), rows in cases.groupby(["column", "check"], dropna=False, sort=True):
             where = rows["index"].dropna().astype(int).head(3).tolist()
-            at = [f"{frame.loc[i, 'source']} line {frame.loc[i, 'source_line']}"
-                  for i in where if i in frame.index and "source" in frame]  # fmt: skip
+            at = [
+                f"{frame.loc[i, 'source']} line {frame.loc[i, 'source_line']}"
+                for i in where
+                if i in frame.index and "source" in frame
+            ]
             found = sorted({str(v) for v in rows["failure_case"].head(3)})
             # A row check's failure cases are whole rows; a missing or extra column is named.
             shown = "" if column == "(row)" and rows["index"].notna().any() else f"; found {found}"
@@ -201,15 +203,16 @@ def dictionary_markdown(number: int) -> str:
     for name, column in schema.columns.items():
         allowed = "; ".join(
             ", ".join(map(str, check.statistics.get("allowed_values", ())))
-            or (f"{check.statistics['min_value']} to {check.statistics['max_value']}"
+            or (
+                f"{check.statistics['min_value']} to {check.statistics['max_value']}"
                 if "min_value" in check.statistics and "max_value" in check.statistics
-                else f"{check.statistics.get('min_value', '')} or more")
+                else f"{check.statistics.get('min_value', '')} or more"
+            )
             for check in column.checks
-        )  # fmt: skip
+        )
         required = "no (may be empty)" if column.nullable else "yes"
         dtype = "text" if "str" in str(column.dtype) else str(column.dtype)
-        out.append(_row([f"`{name}`", dtype, required, allowed,
-                         column.description or ""]))  # fmt: skip
+        out.append(_row([f"`{name}`", dtype, required, allowed, column.description or ""]))
     out.append("")
     out.append("Rules across columns (stop): " + "; ".join(c.name for c in schema.checks) + ".\n")
     out.append(
@@ -217,9 +220,11 @@ def dictionary_markdown(number: int) -> str:
         "`stop_search.files_are_the_area`). Every other rule broken stops the run naming "
         "the file, its lines, the column and the layout.\n"
     )
-    out.append("Self-defined ethnicity -> Census 2021 high-level group, by the text before "
-               "' - ' (a 'Not stated' category or an empty cell is Not stated; a Chinese "
-               "category is Asian):\n")  # fmt: skip
+    out.append(
+        "Self-defined ethnicity -> Census 2021 high-level group, by the text before "
+        "' - ' (a 'Not stated' category or an empty cell is Not stated; a Chinese "
+        "category is Asian):\n"
+    )
     out += [_row(["published group", "Census 2021 group"]), "|---|---|"]
     out += [_row([k, v]) for k, v in SELF_DEFINED_TO_CENSUS.items()]
     out.append("")

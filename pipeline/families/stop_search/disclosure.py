@@ -74,8 +74,9 @@ def cell_key(family: str, row: Mapping[str, Any], column: str) -> Hashable:
         return (family, period, breakdown, group)
     if breakdown == "hour":  # every search at this hour (all hours: every search)
         return (family, period, _ALL) if group == "all hours" else (family, period, "hour", group)
-    if measure.endswith(("_not_stated_share", "_not_recorded_share", "_object_share",
-                         "_outcome_share")):  # fmt: skip
+    if measure.endswith(
+        ("_not_stated_share", "_not_recorded_share", "_object_share", "_outcome_share")
+    ):
         return (family, period, _ALL)
     return (family, period, breakdown, "stated")
 
@@ -108,8 +109,11 @@ def margins(ledger: MeasureLedger, family: str) -> None:
         total = stated.get((period, breakdown))
         ledger.relate(f"searches by {breakdown}", total, sorted(cells, key=str))
         if (period, breakdown) in unstated and total is not None:
-            ledger.relate(f"searches with and without {breakdown}", (family, period, _ALL),
-                          [total, unstated[(period, breakdown)]])  # fmt: skip
+            ledger.relate(
+                f"searches with and without {breakdown}",
+                (family, period, _ALL),
+                [total, unstated[(period, breakdown)]],
+            )
     for period, cells in sorted(hours.items()):
         ledger.relate("searches by hour", (family, period, _ALL), sorted(cells, key=str))
 

@@ -36,9 +36,11 @@ def _volume(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
     rate_text = ""
     if not rate.empty:
         r = rate.iloc[0]
-        rate_text = (f", {format_number(r['value'])} per 1,000 residents "
-                     f"({format_confidence(r['confidence'])} CI "
-                     f"{format_interval(r['lower'], r['upper'])})")  # fmt: skip
+        rate_text = (
+            f", {format_number(r['value'])} per 1,000 residents "
+            f"({format_confidence(r['confidence'])} CI "
+            f"{format_interval(r['lower'], r['upper'])})"
+        )
     return Finding(
         id="ss_searches",
         topic=TOPIC,
@@ -57,9 +59,10 @@ def _ethnicity(table: pd.DataFrame, stem: str, words: str) -> Finding | None:
     if ratios.empty:
         return None
     higher = [
-        r for r in ratios.to_dict("records")
+        r
+        for r in ratios.to_dict("records")
         if interval_status(1.0, r["lower"], r["upper"]) == "Higher"
-    ]  # fmt: skip
+    ]
     details = "; ".join(
         f"{r['group']} {format_number(r['value'], 2)} ({format_interval(r['lower'], r['upper'])})"
         for r in ratios.to_dict("records")
@@ -67,13 +70,17 @@ def _ethnicity(table: pd.DataFrame, stem: str, words: str) -> Finding | None:
     confidence = format_confidence(float(ratios["confidence"].iloc[0]))
     if higher:
         names = list_phrase([str(r["group"]) for r in higher])
-        resident = (f"By {words}, people recorded as {names} were searched more often than "
-                    "everyone else, for the number of residents in those groups. This describes "
-                    "police searches, not who was harmed, and is not on its own evidence of bias.")  # fmt: skip
+        resident = (
+            f"By {words}, people recorded as {names} were searched more often than "
+            "everyone else, for the number of residents in those groups. This describes "
+            "police searches, not who was harmed, and is not on its own evidence of bias."
+        )
         status = "Higher"
     else:
-        resident = (f"By {words}, no group was searched clearly more often than everyone else "
-                    "for its number of residents.")  # fmt: skip
+        resident = (
+            f"By {words}, no group was searched clearly more often than everyone else "
+            "for its number of residents."
+        )
         status = "Similar"
     return Finding(
         id=f"{stem}_rate_ratio",
@@ -98,8 +105,7 @@ def _outcome(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
     return Finding(
         id="ss_outcome_share",
         topic=TOPIC,
-        resident=f"The most common outcome of a search was '{top['group']}' ({share} of "
-        "searches).",
+        resident=f"The most common outcome of a search was '{top['group']}' ({share} of searches).",
         technical=f"Most common outcome: {top['group']}, {int(top['numerator']):,} of "
         f"{int(top['denominator']):,} searches ({format_number(top['value'] * 100)}%, "
         f"Wilson CI {format_interval(top['lower'] * 100, top['upper'] * 100)}%).",

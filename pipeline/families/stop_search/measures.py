@@ -43,7 +43,10 @@ ETHNICITY_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("officer_defined_ethnicity", "ss_officer_ethnicity", "officer-defined ethnicity"),
     ("self_defined_ethnicity", "ss_self_ethnicity", "self-defined ethnicity"),
 )
-DEFINITION = "Stop and search (police.uk): searches in the area (police activity, not victimisation)"
+EXACT_RATIO = "exact conditional (Clopper-Pearson) interval for a ratio of Poisson rates"
+DEFINITION = (
+    "Stop and search (police.uk): searches in the area (police activity, not victimisation)"
+)
 
 CAVEATS: tuple[str, ...] = (
     "Stop and search is police activity: these figures describe who the police searched, "
@@ -92,7 +95,11 @@ object of search is among searches where police.uk says so (not published in old
 
 def _interval(frame: pd.DataFrame) -> dict[str, float]:
     row = frame.iloc[0]
-    return {"value": float(row["value"]), "lower": float(row["lower"]), "upper": float(row["upper"])}
+    return {
+        "value": float(row["value"]),
+        "lower": float(row["lower"]),
+        "upper": float(row["upper"]),
+    }
 
 
 def edition_searches(searches: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
@@ -122,26 +129,43 @@ def share_rows(
         return []
     rows = []
     for group, count in counts.items():
-        rows.append({
-            **base, "measure_id": measure, "group": group, "numerator": int(count),
-            "denominator": int(total), **_interval(proportion_ci(int(count), total, confidence)),
-            "unit": unit, "method": "Wilson score interval",
-        })  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "measure_id": measure,
+                "group": group,
+                "numerator": int(count),
+                "denominator": int(total),
+                **_interval(proportion_ci(int(count), total, confidence)),
+                "unit": unit,
+                "method": "Wilson score interval",
+            }
+        )
     return rows
 
 
 def rate_row(
-    base: Mapping[str, Any], measure: str, group: str, count: int, residents: int,
-    confidence: float, unit: str,
-) -> dict[str, Any]:  # fmt: skip
+    base: Mapping[str, Any],
+    measure: str,
+    group: str,
+    count: int,
+    residents: int,
+    confidence: float,
+    unit: str,
+) -> dict[str, Any]:
     """Searches per 1,000 residents, exact (below 10) or Byar's interval."""
     rate = rate_ci(count, residents, multiplier=PER_RESIDENTS, confidence=confidence)
     interval = "exact Poisson" if rate["method"].iloc[0] == "Exact" else "Byar's"
     return {
-        **base, "measure_id": measure, "group": group, "numerator": int(count),
-        "denominator": int(residents), **_interval(rate), "unit": unit,
+        **base,
+        "measure_id": measure,
+        "group": group,
+        "numerator": int(count),
+        "denominator": int(residents),
+        **_interval(rate),
+        "unit": unit,
         "method": f"Crude rate; {interval} interval",
-    }  # fmt: skip
+    }
 
 
 def ethnicity_rows(
@@ -158,77 +182,146 @@ def ethnicity_rows(
     values = searches[column]
     stated = values.isin(ETHNIC_GROUPS)
     groups = [
-        g for g in ETHNIC_GROUPS
+        g
+        for g in ETHNIC_GROUPS
         if g != "Mixed" or column != "officer_defined_ethnicity" or (values == "Mixed").any()
-    ]  # fmt: skip
-    note = "" if "Mixed" in groups else "no Mixed category recorded: compared with residents of the other four groups"
+    ]
+    note = (
+        ""
+        if "Mixed" in groups
+        else "no Mixed category recorded: compared with residents of the other four groups"
+    )
     counts = {g: int((values == g).sum()) for g in groups}
     known = sum(counts.values())
-    rows = share_rows(base, f"{stem}_not_stated_share", {NOT_STATED: int((~stated).sum())},
-                      len(searches), confidence, "share of searches")  # fmt: skip
-    rows += share_rows(base, f"{stem}_share", counts, known, confidence,
-                       f"share of searches of stated {words}")  # fmt: skip
+    rows = share_rows(
+        base,
+        f"{stem}_not_stated_share",
+        {NOT_STATED: int((~stated).sum())},
+        len(searches),
+        confidence,
+        "share of searches",
+    )
+    rows += share_rows(
+        base, f"{stem}_share", counts, known, confidence, f"share of searches of stated {words}"
+    )
     if residents is None:
         return [{**r, "note": note} for r in rows]
     total_residents = sum(residents[g] for g in groups)
     for group in groups:
-        rows.append({
-            **base, "measure_id": f"{stem}_population_share", "group": group,
-            "numerator": residents[group], "denominator": total_residents,
-            "value": residents[group] / total_residents if total_residents else np.nan,
-            "unit": "share of residents (Census 2021, all ages)",
-            "method": "Census 2021 population share (fixed, no interval)",
-        })  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "measure_id": f"{stem}_population_share",
+                "group": group,
+                "numerator": residents[group],
+                "denominator": total_residents,
+                "value": residents[group] / total_residents if total_residents else np.nan,
+                "unit": "share of residents (Census 2021, all ages)",
+                "method": "Census 2021 population share (fixed, no interval)",
+            }
+        )
         if residents[group] == 0:
             continue
-        rows.append(rate_row(base, f"{stem}_rate", group, counts[group], residents[group],
-                             confidence, f"searches per {PER_RESIDENTS:,} residents of the group"))  # fmt: skip
+        rows.append(
+            rate_row(
+                base,
+                f"{stem}_rate",
+                group,
+                counts[group],
+                residents[group],
+                confidence,
+                f"searches per {PER_RESIDENTS:,} residents of the group",
+            )
+        )
         rest_searches = known - counts[group]
         rest_residents = total_residents - residents[group]
-        ratio = poisson_rate_ratio(counts[group], residents[group], rest_searches,
-                                   rest_residents, confidence)  # fmt: skip
-        rows.append({
-            **base, "measure_id": f"{stem}_rate_ratio", "group": group,
-            "numerator": counts[group], "denominator": residents[group],
-            "value": ratio["value"], "lower": ratio["lower"], "upper": ratio["upper"],
-            "p_value": ratio["p_value"], "reference_numerator": rest_searches,
-            "reference_denominator": rest_residents,
-            "unit": "ratio of search rates (group against everyone else)",
-            "method": "exact conditional (Clopper-Pearson) interval for a ratio of Poisson rates",
-        })  # fmt: skip
+        ratio = poisson_rate_ratio(
+            counts[group], residents[group], rest_searches, rest_residents, confidence
+        )
+        rows.append(
+            {
+                **base,
+                "measure_id": f"{stem}_rate_ratio",
+                "group": group,
+                "numerator": counts[group],
+                "denominator": residents[group],
+                "value": ratio["value"],
+                "lower": ratio["lower"],
+                "upper": ratio["upper"],
+                "p_value": ratio["p_value"],
+                "reference_numerator": rest_searches,
+                "reference_denominator": rest_residents,
+                "unit": "ratio of search rates (group against everyone else)",
+                "method": EXACT_RATIO,
+            }
+        )
     return [{**r, "note": note} for r in rows]
 
 
 def age_rows(
-    base: Mapping[str, Any], searches: pd.DataFrame, residents: Mapping[str, int] | None,
+    base: Mapping[str, Any],
+    searches: pd.DataFrame,
+    residents: Mapping[str, int] | None,
     confidence: float,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Share of searches with a recorded age range, and rates per 1,000 residents of it."""
     values = searches["age_range"]
     counts = {label: int((values == label).sum()) for label in AGE_RANGES}
     known = sum(counts.values())
-    rows = share_rows(base, "ss_age_not_recorded_share", {NOT_RECORDED: len(searches) - known},
-                      len(searches), confidence, "share of searches")  # fmt: skip
-    rows += share_rows(base, "ss_age_share", counts, known, confidence,
-                       "share of searches with a recorded age range")  # fmt: skip
+    rows = share_rows(
+        base,
+        "ss_age_not_recorded_share",
+        {NOT_RECORDED: len(searches) - known},
+        len(searches),
+        confidence,
+        "share of searches",
+    )
+    rows += share_rows(
+        base,
+        "ss_age_share",
+        counts,
+        known,
+        confidence,
+        "share of searches with a recorded age range",
+    )
     for label, count in counts.items():
         if residents is not None and residents.get(label):
-            rows.append(rate_row(base, "ss_age_rate", label, count, residents[label], confidence,
-                                 f"searches per {PER_RESIDENTS:,} residents of these ages"))  # fmt: skip
+            rows.append(
+                rate_row(
+                    base,
+                    "ss_age_rate",
+                    label,
+                    count,
+                    residents[label],
+                    confidence,
+                    f"searches per {PER_RESIDENTS:,} residents of these ages",
+                )
+            )
     return rows
 
 
 def school_hour_rows(
-    base: Mapping[str, Any], searches: pd.DataFrame, calendar: pd.DataFrame, year: int,
+    base: Mapping[str, Any],
+    searches: pd.DataFrame,
+    calendar: pd.DataFrame,
+    year: int,
     confidence: float,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Searches per school day against per non-school day, for the day and for each hour."""
     days = financial_year_days(year)
     try:
         flags = school_day_flags(calendar, days)
     except CalendarGap as gap:
-        return [{**base, "measure_id": "ss_school_day_rate_ratio", "group": "not computed",
-                 "unit": "", "method": "not computed", "note": str(gap)}]  # fmt: skip
+        return [
+            {
+                **base,
+                "measure_id": "ss_school_day_rate_ratio",
+                "group": "not computed",
+                "unit": "",
+                "method": "not computed",
+                "note": str(gap),
+            }
+        ]
     school_days = int(flags.sum())
     other_days = len(days) - school_days
     on_school_day = pd.to_datetime(searches["date"]).map(flags).fillna(False).astype(bool)
@@ -241,16 +334,25 @@ def school_hour_rows(
         x1 = int((mask & on_school_day).sum())
         x0 = int((mask & ~on_school_day).sum())
         ratio = poisson_rate_ratio(x1, school_days, x0, other_days, confidence)
-        rows.append({
-            **base,
-            "measure_id": "ss_school_day_rate_ratio" if label == "all hours"
-            else "ss_hour_school_day_rate_ratio",
-            "group": label, "numerator": x1, "denominator": x1 + x0,
-            "value": ratio["value"], "lower": ratio["lower"], "upper": ratio["upper"],
-            "p_value": ratio["p_value"], "reference_numerator": x0, **extra,
-            "unit": "ratio of searches per school day to per non-school day",
-            "method": "exact conditional (Clopper-Pearson) interval for a ratio of Poisson rates",
-        })  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "measure_id": "ss_school_day_rate_ratio"
+                if label == "all hours"
+                else "ss_hour_school_day_rate_ratio",
+                "group": label,
+                "numerator": x1,
+                "denominator": x1 + x0,
+                "value": ratio["value"],
+                "lower": ratio["lower"],
+                "upper": ratio["upper"],
+                "p_value": ratio["p_value"],
+                "reference_numerator": x0,
+                **extra,
+                "unit": "ratio of searches per school day to per non-school day",
+                "method": EXACT_RATIO,
+            }
+        )
     return rows
 
 
@@ -264,10 +366,11 @@ def residents_by_ethnicity(
     if pop_year is None:
         return None, None
     return {
-        g: population_total(population, area_codes=[area_code], year=pop_year, age_from=0,
-                            age_to=120, ethnicity=g)
+        g: population_total(
+            population, area_codes=[area_code], year=pop_year, age_from=0, age_to=120, ethnicity=g
+        )
         for g in ETHNIC_GROUPS
-    }, pop_year  # fmt: skip
+    }, pop_year
 
 
 def residents_by_age(
@@ -280,8 +383,9 @@ def residents_by_age(
     out = {}
     for label, (lo, hi) in {**AGE_RANGES, "all": (0, 120)}.items():
         try:
-            out[label] = population_total(population, area_codes=[area_code], year=pop_year,
-                                          age_from=lo, age_to=hi)  # fmt: skip
+            out[label] = population_total(
+                population, area_codes=[area_code], year=pop_year, age_from=lo, age_to=hi
+            )
         except ValueError:  # the population's bands straddle the range: no rate for it
             continue
     return out, pop_year
@@ -300,46 +404,105 @@ def compute(
     year = edition_year(config)
     confidence = confidence_of(config)
     searches, outside = edition_searches(stop_search, year)
-    base = {"definition": DEFINITION, "area_code": area_code, "period": str(config["edition"]),
-            "confidence": confidence}  # fmt: skip
+    base = {
+        "definition": DEFINITION,
+        "area_code": area_code,
+        "period": str(config["edition"]),
+        "confidence": confidence,
+    }
     rows: list[dict[str, Any]] = [
-        {**base, "measure_id": "ss_row_reconciliation", "group": group, "numerator": count,
-         "denominator": len(stop_search), "value": float(count), "unit": "searches",
-         "method": "count"}
-        for group, count in (("rows read", len(stop_search)),
-                             ("excluded: outside the edition year", outside),
-                             ("used: searches in the edition year", len(searches)))
-    ]  # fmt: skip
-    rows.append({**base, "measure_id": "ss_searches", "group": "all searches",
-                 "numerator": len(searches), "value": float(len(searches)),
-                 "unit": "searches", "method": "count"})  # fmt: skip
+        {
+            **base,
+            "measure_id": "ss_row_reconciliation",
+            "group": group,
+            "numerator": count,
+            "denominator": len(stop_search),
+            "value": float(count),
+            "unit": "searches",
+            "method": "count",
+        }
+        for group, count in (
+            ("rows read", len(stop_search)),
+            ("excluded: outside the edition year", outside),
+            ("used: searches in the edition year", len(searches)),
+        )
+    ]
+    rows.append(
+        {
+            **base,
+            "measure_id": "ss_searches",
+            "group": "all searches",
+            "numerator": len(searches),
+            "value": float(len(searches)),
+            "unit": "searches",
+            "method": "count",
+        }
+    )
     by_age, age_year = residents_by_age(population_la, area_code, year)
     if by_age is not None and by_age.get("all"):
-        rows.append({**rate_row(base, "ss_rate", "all searches", len(searches), by_age["all"],
-                                confidence, f"searches per {PER_RESIDENTS:,} residents"),
-                     "population_year": age_year})  # fmt: skip
+        rows.append(
+            {
+                **rate_row(
+                    base,
+                    "ss_rate",
+                    "all searches",
+                    len(searches),
+                    by_age["all"],
+                    confidence,
+                    f"searches per {PER_RESIDENTS:,} residents",
+                ),
+                "population_year": age_year,
+            }
+        )
     by_ethnicity, ethnicity_year = residents_by_ethnicity(population_ethnicity, area_code, year)
     for column, stem, words in ETHNICITY_SOURCES:
         rows += [
             {**r, "population_year": ethnicity_year}
-            for r in ethnicity_rows(base, searches, column=column, stem=stem, words=words,
-                                    residents=by_ethnicity, confidence=confidence)
-        ]  # fmt: skip
-    rows += [{**r, "population_year": age_year} for r in age_rows(base, searches, by_age, confidence)]
+            for r in ethnicity_rows(
+                base,
+                searches,
+                column=column,
+                stem=stem,
+                words=words,
+                residents=by_ethnicity,
+                confidence=confidence,
+            )
+        ]
+    rows += [
+        {**r, "population_year": age_year} for r in age_rows(base, searches, by_age, confidence)
+    ]
     if school_calendar is not None:
         rows += school_hour_rows(base, searches, school_calendar, year, confidence)
-    for column, measure in (("object_of_search", "ss_object_share"), ("outcome", "ss_outcome_share")):
+    for column, measure in (
+        ("object_of_search", "ss_object_share"),
+        ("outcome", "ss_outcome_share"),
+    ):
         counts = searches[column].value_counts()
-        ordered = {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+        ordered = {
+            str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        }
         rows += share_rows(base, measure, ordered, len(searches), confidence, "share of searches")
     linked = searches["outcome_linked"].dropna().astype(bool)
-    rows += share_rows(base, "ss_outcome_linked_share", {"outcome linked to object": int(linked.sum())},
-                       len(linked), confidence, "share of searches where police.uk says")  # fmt: skip
+    rows += share_rows(
+        base,
+        "ss_outcome_linked_share",
+        {"outcome linked to object": int(linked.sum())},
+        len(linked),
+        confidence,
+        "share of searches where police.uk says",
+    )
     table = tidy(rows)
     for column in ("note",):
-        table[column] = table.get(column, pd.Series(pd.NA, index=table.index)).fillna("").astype(str)
-    for column in ("reference_numerator", "reference_denominator", "school_days",
-                   "non_school_days", "population_year"):  # fmt: skip
+        table[column] = (
+            table.get(column, pd.Series(pd.NA, index=table.index)).fillna("").astype(str)
+        )
+    for column in (
+        "reference_numerator",
+        "reference_denominator",
+        "school_days",
+        "non_school_days",
+        "population_year",
+    ):
         if column in table:
             table[column] = table[column].astype("Int64")
     return table
