@@ -61,3 +61,24 @@ def test_validation_reconciles_rows_read_used_and_excluded(tmp_path):
         == int((frame["Latitude"] == f"{INSIDE[0]:.6f}").sum())
     )
     assert counts["no location (no coordinates)"] == int((frame["Latitude"] == "").sum())
+
+
+def test_the_config_key_is_optional_checked_and_adds_the_input(config):
+    from pipeline.config_checks import config_problems
+    from pipeline.validate.kinds import optional_area_kinds
+
+    assert "stop_search" not in config and optional_area_kinds(config) == ()
+    with_files = {**config, "stop_search": {"files": ["downloads/"]}}
+    assert config_problems(with_files, "c.yaml") == []
+    assert optional_area_kinds(with_files) == ("stop_search",)
+    typo = {**config, "stop_search": {"file": ["downloads/"]}}
+    assert any("stop_search" in p for p in config_problems(typo, "c.yaml"))
+    two = {
+        **with_files,
+        "areas": [*config["areas"], {**config["areas"][0], "slug": "b", "code": "E09000001"}],
+    }
+    two["stop_search"] = {"files": ["downloads/"], "files_are_the_area": True}
+    assert any(
+        "files_are_the_area: true needs exactly one area" in p
+        for p in config_problems(two, "c.yaml")
+    )
