@@ -172,10 +172,11 @@ def measure_table(kind: str, path: Path) -> dict[str, float]:
     """Validate one input on its own in this process; return time and peak memory. The
     validated table is then written beside it as Parquet (see measure_parquet)."""
     from pipeline.runtime import write_parquet
+    from pipeline.settings import Settings
     from pipeline.validate.run import validate_input
 
     start = time.perf_counter()
-    result = validate_input(kind, path, config=_settings())
+    result = validate_input(kind, path, settings=Settings.of(_settings()))
     figures = {
         "seconds": time.perf_counter() - start,
         "peak_mb": peak_mb(),

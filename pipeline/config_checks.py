@@ -26,6 +26,7 @@ import yaml
 
 from pipeline.formatting import financial_year_label
 from pipeline.runtime import UNTOUCHED, UserFacingError, shown_path
+from pipeline.settings import Settings
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -314,9 +315,10 @@ def generated_inputs(config: Mapping[str, Any]) -> set[Path]:
     """Raw inputs a stage-0 rule of this configuration writes (so they need not exist yet):
     the demo generator's (``demo_generator``) or the public-data build's (``public_sources``)."""
     if "demo_generator" in config:
-        files = {Path(config["shared_inputs"]) / raw_filename(k) for k in shared_kinds(config)}
-        for area in config["areas"]:
-            files |= {Path(area["inputs"]) / raw_filename(kind) for kind in area_kinds(config)}
+        typed = Settings.of(config)
+        files = {typed.shared_inputs / raw_filename(k) for k in shared_kinds(typed)}
+        for area in typed.areas:
+            files |= {Path(area.inputs) / raw_filename(kind) for kind in area_kinds(typed)}
         return files
     if "public_sources" in config:
         # Heavy (the package imports the adapters): imported for public builds only.
@@ -341,13 +343,14 @@ def missing_inputs(config: Mapping[str, Any], file_of: Callable[[KeyPath], str])
     """Every raw input a rule reads that no rule of this configuration writes and that is not
     there: extracts (a missing folder is one problem), public source files and narratives."""
     produced = generated_inputs(config)
+    typed = Settings.of(config)
     problems = _folder_problems(
-        Path(config["shared_inputs"]), shared_kinds(config), produced, "the shared inputs",
+        typed.shared_inputs, shared_kinds(typed), produced, "the shared inputs",
         f"shared_inputs in {file_of(['shared_inputs'])}",
     )  # fmt: skip
     for index, area in enumerate(config["areas"]):
         problems += _folder_problems(
-            Path(area["inputs"]), area_kinds(config), produced, f"area '{area['slug']}'",
+            Path(area["inputs"]), area_kinds(typed), produced, f"area '{area['slug']}'",
             f"areas[{index}].inputs in {file_of(['areas'])}",
         )  # fmt: skip
     for path in map(Path, config.get("stop_search", {}).get("files", [])):

@@ -18,13 +18,13 @@ published file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-PUBLIC = "public"
-INTERNAL = "internal"
+# The two circulations are defined with the thresholds that belong to them.
+from pipeline.settings import INTERNAL, PUBLIC, Settings
+
+__all__ = ["INTERNAL", "PUBLIC"]
 CIRCULATIONS: tuple[str, ...] = (PUBLIC, INTERNAL)
 #: The folder under ``reports/`` that holds every internal edition (an area slug may not take
 #: this name: the config schema refuses it).
@@ -63,15 +63,15 @@ TECHNICAL_INTERNAL = ReportVariant(f"technical{INTERNAL_SUFFIX}", "technical", I
 VARIANTS: tuple[ReportVariant, ...] = (RESIDENT, TECHNICAL_PUBLIC, TECHNICAL_INTERNAL)
 
 
-def technical_report_in_public_edition(config: Mapping[str, Any]) -> bool:
+def technical_report_in_public_edition(settings: Settings) -> bool:
     """``publish.technical_report_in_public_edition`` (default false)."""
-    return bool((config.get("publish") or {}).get("technical_report_in_public_edition", False))
+    return settings.technical_report_in_public_edition
 
 
-def report_variants(config: Mapping[str, Any]) -> tuple[ReportVariant, ...]:
+def report_variants(settings: Settings) -> tuple[ReportVariant, ...]:
     """The variants this configuration renders and publishes, in report order. The public
     technical report is rendered only when the configuration asks for it."""
-    if technical_report_in_public_edition(config):
+    if technical_report_in_public_edition(settings):
         return (RESIDENT, TECHNICAL_PUBLIC, TECHNICAL_INTERNAL)
     return (RESIDENT, TECHNICAL_INTERNAL)
 
@@ -143,11 +143,11 @@ def measure_table_path(family: str) -> str:
     return f"data/{INTERNAL_FOLDER}/{MEASURES_PREFIX}{family}{INTERNAL_SUFFIX}.csv"
 
 
-def rendered_files(config: Mapping[str, Any], folder: str) -> dict[str, str]:
+def rendered_files(settings: Settings, folder: str) -> dict[str, str]:
     """Every rendered report of the configuration under ``folder``, by key (``resident_html``,
     ``technical_internal_pdf``, ...)."""
     return {
         variant.key(fmt): str(Path(folder) / variant.file_name(fmt))
-        for variant in report_variants(config)
+        for variant in report_variants(settings)
         for fmt in FORMATS
     }

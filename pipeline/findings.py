@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pipeline.claims import Evidence
+
 #: The report sections a finding can belong to.
 TOPICS: tuple[str, ...] = (
     "prevalence",
@@ -36,7 +38,8 @@ GROWTH_STATUSES: tuple[str, ...] = ("Faster", "Slower", "No significant differen
 
 @dataclass(frozen=True)
 class Finding:
-    """One finding, in resident and technical words, with the measures it rests on."""
+    """One finding, in resident and technical words, with the measures it rests on and the
+    evidence behind each claim its resident text makes (:mod:`pipeline.claims`)."""
 
     id: str
     topic: str
@@ -44,8 +47,10 @@ class Finding:
     technical: str
     status: str
     measure_ids: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", [Evidence.of(e) for e in self.evidence])
         if self.topic not in TOPICS:
             raise ValueError(f"finding {self.id!r}: topic {self.topic!r} is not one of {TOPICS}")
         if not self.resident.strip() or not self.technical.strip():

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.runtime import LOGGER, read_parquet, write_csv, write_json, write_parquet
+from pipeline.settings import Area, Settings
 
 
 def check_raw_inputs_step(files: list[str], checked: str) -> None:
@@ -48,7 +49,7 @@ def validate_step(
     result = validate_input(
         kind,
         Path(raw),
-        config=settings,
+        settings=Settings.of(settings),
         area_lsoas=area_lsoas,
         failures_path=_failures_path(reconciliation, kind),
     )
@@ -154,7 +155,7 @@ def validate_area_step(
     frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(
         frames,
-        config=settings,
+        settings=Settings.of(settings),
         area_code=area_code,
         failures_path=_failures_path(kept, "cross-inputs"),
     )
@@ -173,13 +174,10 @@ def _validate_stop_search(
     from pipeline.audit.provenance import input_records
     from pipeline.validate.stop_search import KIND, validate_stop_search
 
-    options = settings["stop_search"]
     paths = stop_search_files(files)
     before = input_records(paths)
     result = validate_stop_search(
-        paths,
-        boundaries=read_parquet(validated["boundaries"]),
-        files_are_the_area=bool(options.get("files_are_the_area", False)),
+        paths, boundaries=read_parquet(validated["boundaries"]), settings=Settings.of(settings)
     )
     if input_records(paths) != before:
         from pipeline.runtime import UserFacingError
@@ -208,16 +206,17 @@ def measures_step(
     from pipeline.families.registry import compute_table, edition_families, family_findings
 
     frames: dict[str, Any] = {kind: read_parquet(path) for kind, path in validated.items()}
-    families = edition_families(settings)
+    typed = Settings.of(settings)
+    families = edition_families(typed)
     for family in families:
         written = (
             {f.name: pd.read_csv(tables[f.name]) for f in families if not f.reads_families}
             if family.reads_families
             else {}
         )
-        result = compute_table(family, FamilyInputs(frames, settings, area_code, written))
+        result = compute_table(family, FamilyInputs(frames, typed, area_code, written))
         write_csv(result, tables[family.name])
-        found = family_findings(family, result, settings)
+        found = family_findings(family, result, typed)
         write_json([asdict(item) for item in found], findings[family.name])
         LOGGER.info("%s: %d rows, %d findings", family.name, len(result), len(found))
 
@@ -243,9 +242,10 @@ def charts_step(
 
     frames = _read_tables(tables)
     shapes = read_parquet(boundaries) if boundaries else None
-    for variant in report_variants(settings):
+    typed = Settings.of(settings)
+    for variant in report_variants(typed):
         charts = build_charts(
-            frames, shapes, settings, dict(area), variant.report, variant.circulation
+            frames, shapes, typed, Area.of(area), variant.report, variant.circulation
         )
         write_charts(charts, out_dir, variant.name)
         LOGGER.info("%s: %d charts", variant.name, len(charts))
@@ -284,8 +284,8 @@ def render_html_step(
         chart_dir=chart_dir,
         template_dir=template_dir,
         narrative=load_narrative(narrative),
-        config=dict(settings),
-        area=dict(area),
+        settings=Settings.of(settings),
+        area=Area.of(area),
         provenance=read_json(provenance),
         reconciliation=[pd.read_csv(path) for path in sorted(reconciliation)]
         + ([adapter_reconciliation(adapter_exclusions)] if adapter_exclusions else []),
@@ -313,7 +313,7 @@ def render_pdf_step(html: str, pdf: str, settings: Mapping[str, Any]) -> None:
     """Turn a rendered report into an A4 tagged PDF (PDF/UA-1) with fixed metadata dates."""
     from pipeline.render.pdf import write_pdf
 
-    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, dict(settings))
+    write_pdf(Path(html).read_text(encoding="utf-8"), pdf, Settings.of(settings))
 
 
 def render_reports_step(*, reports: Mapping[str, str], **sources: Any) -> None:
@@ -323,7 +323,7 @@ def render_reports_step(*, reports: Mapping[str, str], **sources: Any) -> None:
     :func:`render_html_step`'s keyword arguments other than ``variant`` and ``html``."""
     from pipeline.editions import report_variants
 
-    for variant in report_variants(sources["settings"]):
+    for variant in report_variants(Settings.of(sources["settings"])):
         html = reports[variant.key("html")]
         render_html_step(variant=variant.name, html=html, **sources)
         render_pdf_step(html, reports[variant.key("pdf")], sources["settings"])
@@ -353,7 +353,7 @@ def publish_step(
         provenance=provenance,
         template_dir=template_dir,
         root=root,
-        settings=settings,
-        area=area,
+        settings=Settings.of(settings),
+        area=Area.of(area),
     )
     write_json(record, receipt)

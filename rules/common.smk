@@ -1,6 +1,7 @@
 # Configuration checks, path helpers and wildcard constraints shared by every rule file.
 
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.audit.digests import ContentDigests
@@ -10,7 +11,7 @@ from pipeline.editions import rendered_files
 from pipeline.families.registry import edition_family_names
 from pipeline.layout import Layout
 from pipeline.render.publish import drop_stale_receipt
-from pipeline.settings import stage_settings
+from pipeline.settings import Settings, stage_settings
 from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filename, shared_kinds
 
 # Before anything runs: the configuration against schemas/config.schema.yaml and the rules the
@@ -19,16 +20,19 @@ from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filenam
 # configuration writes must exist. One line per problem, then the run stops (nothing touched).
 check_workflow_configuration(config, workflow.overwrite_configfiles)
 
-AREAS = {area["slug"]: area for area in config["areas"]}
-EDITION = config["edition"]
-DATASET = config["dataset"]
+# The configuration, typed and resolved once (pipeline/settings.py).
+SETTINGS = Settings.of(config)
+# Each area as a dict: Snakemake compares dict params, so an edit to an area re-runs its rules.
+AREAS = {area.slug: asdict(area) for area in SETTINGS.areas}
+EDITION = SETTINGS.edition
+DATASET = SETTINGS.dataset
 # Which inputs are read: with a police victim extract (the normal case) or, for an SNA from
 # public data alone, LSOA-level recorded-crime counts instead (see config/public.yaml).
-SHARED_KINDS = list(shared_kinds(config))
-AREA_KINDS = list(area_kinds(config))
+SHARED_KINDS = list(shared_kinds(SETTINGS))
+AREA_KINDS = list(area_kinds(SETTINGS))
 # Area inputs read from files the configuration names (stop and search: config stop_search),
 # validated with the others; none unless the configuration has the key.
-OPTIONAL_AREA_KINDS = list(optional_area_kinds(config))
+OPTIONAL_AREA_KINDS = list(optional_area_kinds(SETTINGS))
 # Where each stage writes (pipeline/layout.py; the preview uses the same layout).
 LAYOUT = Layout(DATASET)
 MEASURES = LAYOUT.measures
@@ -38,14 +42,14 @@ PROVENANCE = LAYOUT.provenance
 RECEIPT = LAYOUT.receipt
 # Every measure family's table and its findings in words, by family (``<family>_findings``):
 # the edition's families (one whose optional input is not supplied is left out altogether).
-FAMILY_NAMES = edition_family_names(config)
+FAMILY_NAMES = edition_family_names(SETTINGS)
 MEASURE_TABLES = {family: LAYOUT.measure_table(family) for family in FAMILY_NAMES}
 MEASURE_FINDINGS = {
     f"{family}_findings": LAYOUT.measure_findings(family) for family in FAMILY_NAMES
 }
 # Every report variant as HTML and PDF (resident_html, technical_internal_pdf, ...; see
 # pipeline/editions.py), named like the published files.
-RENDERED_REPORTS = rendered_files(config, RENDERED)
+RENDERED_REPORTS = rendered_files(SETTINGS, RENDERED)
 TEMPLATE_FILES = sorted(str(path) for path in Path("templates").glob("*") if path.is_file())
 # Written only when the commit or the dirty flag changes, so provenance (and the colophon)
 # follows the code without making every rule re-run on each commit.
@@ -67,8 +71,8 @@ wildcard_constraints:
 def raw_folder(folder):
     """The raw input folder for 'shared' or an area slug."""
     if folder == "shared":
-        return Path(config["shared_inputs"])
-    return Path(AREAS[folder]["inputs"])
+        return SETTINGS.shared_inputs
+    return Path(SETTINGS.area_named(folder).inputs)
 
 
 def raw_file(folder, kind):
@@ -128,11 +132,11 @@ def raw_contents(wildcards):
 def get_stop_search_files():
     """The police.uk stop-and-search files config ``stop_search.files`` names (folders
     expanded to their CSV files); none without the key."""
-    if "stop_search" not in config:
+    if SETTINGS.stop_search is None:
         return []
     from pipeline.adapters.police_uk_stop_search import stop_search_files
 
-    return [str(path) for path in stop_search_files(config["stop_search"]["files"])]
+    return [str(path) for path in stop_search_files(SETTINGS.stop_search.files)]
 
 
 def public_source_contents(wildcards):
@@ -175,11 +179,11 @@ def get_adapter_exclusions(wildcards):
         return {}
     from pipeline.public.configuration import EXCLUSIONS_FILE
 
-    return {"adapter_exclusions": str(Path(config["shared_inputs"]).parent / EXCLUSIONS_FILE)}
+    return {"adapter_exclusions": str(SETTINGS.shared_inputs.parent / EXCLUSIONS_FILE)}
 
 
 def get_narrative(wildcards):
-    return AREAS[wildcards.area]["narrative"]
+    return SETTINGS.area_named(wildcards.area).narrative
 
 
 def get_area(wildcards):

@@ -13,6 +13,7 @@ import yaml
 
 from pipeline.editions import FORMATS, report_variants
 from pipeline.runtime import write_json
+from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
@@ -49,14 +50,14 @@ def make_inputs(
     rendered = folder / "render"
     rendered.mkdir(parents=True)
     reports = {}
-    for variant in report_variants(config):
+    for variant in report_variants(Settings.of(config)):
         for fmt in FORMATS:
             path = rendered / variant.file_name(fmt)
             head = f"<!-- {variant.name} {version} -->".encode()
             path.write_bytes(head + _filler(f"{variant.name}.{fmt}.{version}", report_size))
             reports[variant.key(fmt)] = str(path)
     charts = folder / "charts"
-    for variant in report_variants(config):
+    for variant in report_variants(Settings.of(config)):
         (charts / variant.name).mkdir(parents=True)
         (charts / variant.name / "wards.csv").write_text(
             f"Ward,Incidents,Rate per 1000\nParkside {version},131,28.4\nOakhurst,[c],[c]\n",
@@ -82,8 +83,8 @@ def make_inputs(
         "chart_dir": str(charts),
         "provenance": str(provenance),
         "template_dir": str(TEMPLATES),
-        "settings": config,
-        "area": area_of(config),
+        "settings": Settings.of(config),
+        "area": Settings.of(config).areas[0],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,9 +61,13 @@ CITY = "City of London Police"
 AREA = {"E01000001", "E01000002"}
 
 
+_CRIME_IDS = itertools.count(1)
+
+
 def street_row(month: str, force: str, lsoa: str, crime_type: str) -> list[str]:
+    """One street-level row with a Crime ID of its own (rows sharing an ID are tested apart)."""
     return [
-        "id",
+        f"{next(_CRIME_IDS):064x}",
         month,
         force,
         force,

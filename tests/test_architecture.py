@@ -178,3 +178,59 @@ def test_the_data_mode_is_read_only_by_the_registry_and_the_input_kinds():
                 readers.add(_relative(path))
     # The configuration's checks and the stage key lists name the key without branching on it.
     assert readers - {"pipeline/config_checks.py", "pipeline/settings.py"} <= MODE_READERS, readers
+
+
+#: Where the configuration mapping may be indexed: the typed view itself, the checks of the
+#: raw file before it is typed, the public-data sources section's own resolver, and the
+#: preview, which writes a configuration (it points the demo's at a temporary folder).
+RAW_CONFIG_READERS = {
+    ("pipeline/settings.py", None),
+    ("pipeline/config_checks.py", None),
+    ("pipeline/public/configuration.py", None),
+    ("pipeline/render/preview.py", "preview_config"),
+}
+
+
+def raw_config_lookups(source: str, name: str = "sample.py") -> list[tuple[str, int, str]]:
+    """Each ``config[...]``/``settings[...]`` or ``.get(...)`` on a variable of that name in
+    ``source``: (file, line, enclosing function or None)."""
+    tree = ast.parse(source)
+    found = []
+
+    def visit(node: ast.AST, function: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, ast.FunctionDef) else function
+            target = None
+            if isinstance(child, ast.Subscript):
+                target = child.value
+            elif (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr == "get"
+            ):
+                target = child.func.value
+            if isinstance(target, ast.Name) and target.id in {"config", "settings"}:
+                found.append((name, child.lineno, function))
+            visit(child, inner)
+
+    visit(tree, None)
+    return found
+
+
+def test_the_raw_lookup_finder_finds_both_forms():
+    source = "def f(config, settings):\n    a = config['x']\n    return settings.get('y')\n"
+    assert raw_config_lookups(source) == [("sample.py", 2, "f"), ("sample.py", 3, "f")]
+
+
+def test_modules_read_the_configuration_through_the_typed_settings():
+    """No raw ``config[...]`` lookups outside pipeline/settings.py (issue 13): every module
+    takes the typed :class:`pipeline.settings.Settings`."""
+    stray = [
+        f"{file}:{line}"
+        for path in _source_files()
+        for file, line, function in raw_config_lookups(
+            path.read_text(encoding="utf-8"), _relative(path)
+        )
+        if (file, None) not in RAW_CONFIG_READERS and (file, function) not in RAW_CONFIG_READERS
+    ]
+    assert not stray, stray

@@ -25,6 +25,7 @@ from pipeline.families.timing.charts import when_chart
 from pipeline.families.timing.measures import WEEKDAYS
 from pipeline.families.trend.charts import trend_chart
 from pipeline.render.preview import cached_preview
+from pipeline.settings import Area, Settings
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -174,7 +175,7 @@ def test_every_chart_has_message_alt_table_and_svg_title(resident, technical):
 
 def test_trend_table_matches_rates_worked_from_counts(preview, resident):
     km = preview.table("key_metric")
-    area = preview.area["name"]
+    area = preview.area.name
     row = km.loc[
         (km["measure_id"] == "kcwi_1_24_rate")
         & (km["period"] == "2024-25")
@@ -234,7 +235,7 @@ def test_a_map_needs_boundaries(preview):
     from pipeline.render.preview import load_measures
 
     tables, _ = load_measures(preview.measures)
-    built = build_charts(tables, None, preview.config, preview.area, "resident")
+    built = build_charts(tables, None, Settings.of(preview.config), preview.area, "resident")
     names = [c.name for c in built]
     assert "where-map" not in names and "wards" in names
 
@@ -243,7 +244,7 @@ def test_a_map_needs_boundaries(preview):
 # Edge cases on tiny hand-made tables: public data (proxies, "not available") and small areas
 # --------------------------------------------------------------------------------------------
 
-AREA = {"code": "E09000031", "slug": "waltham-forest", "name": "Waltham Forest"}
+AREA = Area(code="E09000031", slug="waltham-forest", name="Waltham Forest")
 
 
 @pytest.fixture(scope="module")
@@ -268,17 +269,20 @@ def test_who_and_when_charts_skip_a_not_available_table(public_config):
             not_available_rows(
                 family,
                 {"something": "record-level victim data"},
-                definition=public_config["definitions"]["key_metric"],
-                config=public_config,
-                area_code=AREA["code"],
+                definition=Settings.of(public_config).definitions.key_metric,
+                settings=Settings.of(public_config),
+                area_code=AREA.code,
             )
         )
         for family in ("disproportionality", "timing")
     }
     empty_blocks = pd.DataFrame(columns=["weekday", "block", "value", "hidden"])
     for audience in ("resident", "technical"):
-        assert who_chart(tables, public_config, AREA, style_for(audience)) is None
-        assert when_chart(tables, public_config, AREA, style_for(audience), empty_blocks) is None
+        assert who_chart(tables, Settings.of(public_config), AREA, style_for(audience)) is None
+        assert (
+            when_chart(tables, Settings.of(public_config), AREA, style_for(audience), empty_blocks)
+            is None
+        )
     assert not_available(tables["timing"])
     assert not not_available(pd.DataFrame({"measure_id": ["sv_0_24_hour_weekday"]}))
 
@@ -307,7 +311,9 @@ def proxy_key_metric() -> pd.DataFrame:
 
 
 def test_trend_chart_of_a_proxy_counts_offences_in_the_tables_unit(public_config):
-    chart = trend_chart({"key_metric": proxy_key_metric()}, public_config, AREA, RESIDENT_STYLE)
+    chart = trend_chart(
+        {"key_metric": proxy_key_metric()}, Settings.of(public_config), AREA, RESIDENT_STYLE
+    )
     table = chart.table.set_index("Year")
     # 1,615 offences / 278,050 residents x 100,000 = 580.8.
     assert table.loc["2024-25", "Waltham Forest: offences"] == "1615"
@@ -342,7 +348,10 @@ def test_deprivation_chart_uses_the_tables_own_period_and_unit(public_config):
         for d in range(1, 11)
     ]
     chart = deprivation_chart(
-        {"deprivation": unsuppressed(pd.DataFrame(rows))}, public_config, AREA, RESIDENT_STYLE
+        {"deprivation": unsuppressed(pd.DataFrame(rows))},
+        Settings.of(public_config),
+        AREA,
+        RESIDENT_STYLE,
     )
     assert chart is not None
     assert list(chart.table.columns) == [
@@ -365,13 +374,16 @@ def test_who_chart_with_no_victims_shows_residents_and_says_none():
     table = dp.compute(
         victims=victims,
         population_ethnicity=make_population(),
-        config=CONFIG,
-        area_code=AREA["code"],
+        settings=Settings.of(CONFIG),
+        area_code=AREA.code,
     )
     config = {**CONFIG, "edition": "2024-25"}
     for audience in ("resident", "technical"):
         chart = who_chart(
-            {"disproportionality": unsuppressed(table)}, config, AREA, style_for(audience)
+            {"disproportionality": unsuppressed(table)},
+            Settings.of(config),
+            AREA,
+            style_for(audience),
         )
         assert chart.title.startswith("No victims of knife crime with injury among under-25s")
         assert set(chart.table["Victims"]) == {"0"}
@@ -408,7 +420,7 @@ def hour_grid(values: dict[tuple[str, int], float]) -> pd.DataFrame:
 
 
 def test_when_chart_names_no_busiest_time_without_incidents(config):
-    chart = when_chart({"timing": hour_grid({})}, config, AREA, TECHNICAL_STYLE)
+    chart = when_chart({"timing": hour_grid({})}, Settings.of(config), AREA, TECHNICAL_STYLE)
     assert chart.title == "No incidents were recorded"
     assert chart.alt.endswith("Busiest: none (no incidents).")
 
@@ -425,7 +437,9 @@ def test_when_chart_names_no_busiest_time_when_every_incident_is_hidden(config):
         DisclosurePolicy(threshold=10),
         hours_per_block=4,
     )
-    chart = when_chart(protected.tables, config, AREA, RESIDENT_STYLE, protected.blocks)
+    chart = when_chart(
+        protected.tables, Settings.of(config), AREA, RESIDENT_STYLE, protected.blocks
+    )
     assert chart.table.set_index("Time of day").loc["20:00-24:00", "Friday"] == "[c]"
     assert chart.title == "Numbers by time of day are too small to show"
     assert chart.alt.endswith("Busiest: none shown.")
@@ -435,7 +449,7 @@ def test_when_chart_names_no_busiest_hour_when_hours_tie(config):
     # One incident at 01:00 on Monday and one at 17:00 on Saturday: a tie, not a busiest hour;
     # per day, 1/5 on weekdays against 1/2 on weekend days.
     timing = hour_grid({("Monday", 1): 1.0, ("Saturday", 17): 1.0})
-    chart = when_chart({"timing": timing}, config, AREA, TECHNICAL_STYLE)
+    chart = when_chart({"timing": timing}, Settings.of(config), AREA, TECHNICAL_STYLE)
     assert chart.title == (
         "No single hour had the most incidents, and more on weekend days than on weekdays"
     )
@@ -458,7 +472,11 @@ def test_each_report_has_one_chart_style():
 def test_disclosure_keeps_the_counts_the_headline_findings_quote(config):
     from pipeline.families.registry import FAMILIES
 
-    quoted = {(family.name, *row) for family in FAMILIES for row in family.quoted_rows(config)}
+    quoted = {
+        (family.name, *row)
+        for family in FAMILIES
+        for row in family.quoted_rows(Settings.of(config))
+    }
     assert quoted == {
         ("key_metric", "kcwi_1_24_rate", "2024-25", "Area"),
         ("key_metric", "kcwi_1_17_rate", "2024-25", "Area"),

@@ -26,6 +26,7 @@ from pipeline.disclosure import (
 )
 from pipeline.disclosure.tables import protect_measure_tables
 from pipeline.families.timing.disclosure import hour_blocks
+from pipeline.settings import Settings
 
 POLICY = DisclosurePolicy(threshold=10)
 
@@ -97,18 +98,18 @@ def cells_of(frame: pd.DataFrame) -> dict:
 
 
 def test_policy_is_chosen_by_report_and_circulation(config):
-    resident = DisclosurePolicy.for_report(config, "resident", "public")
-    public_technical = DisclosurePolicy.for_report(config, "technical", "public")
-    internal = DisclosurePolicy.for_report(config, "technical", "internal")
+    resident = DisclosurePolicy.for_report(Settings.of(config), "resident", "public")
+    public_technical = DisclosurePolicy.for_report(Settings.of(config), "technical", "public")
+    internal = DisclosurePolicy.for_report(Settings.of(config), "technical", "internal")
     assert resident.threshold == config["disclosure"]["resident_threshold"] == 10
     # A technical report in the public edition is held to the resident threshold.
     assert public_technical.threshold == 10
     assert internal.threshold == config["disclosure"]["technical_threshold"] == 0
     assert not internal.active
     with pytest.raises(ValueError, match="report must be one of"):
-        DisclosurePolicy.for_report(config, "press", "public")
+        DisclosurePolicy.for_report(Settings.of(config), "press", "public")
     with pytest.raises(ValueError, match="no internal resident report"):
-        DisclosurePolicy.for_report(config, "resident", "internal")
+        DisclosurePolicy.for_report(Settings.of(config), "resident", "internal")
     with pytest.raises(ValueError, match="whole number"):
         DisclosurePolicy(threshold=-1)
 
@@ -298,8 +299,8 @@ def not_available_timing(config: dict) -> pd.DataFrame:
         "timing",
         {"hour of the day and day of the week": "the time of each offence",
          "school days against non-school days": "the date of each offence"},
-        definition=config["definitions"]["serious_violence_u25"],
-        config=config,
+        definition=Settings.of(config).definitions.serious_violence_u25,
+        settings=Settings.of(config),
         area_code="E09000031",
     )  # fmt: skip
 

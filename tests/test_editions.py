@@ -16,15 +16,20 @@ from pipeline.editions import (
     report_variants,
     zip_name,
 )
+from pipeline.settings import Settings
 
 
 def test_the_public_technical_report_is_rendered_only_when_asked_for():
     off = {"publish": {"technical_report_in_public_edition": False}}
-    assert [v.name for v in report_variants(off)] == ["resident", "technical-internal"]
-    assert [v.name for v in report_variants({})] == ["resident", "technical-internal"]
+    assert [v.name for v in report_variants(Settings.of(off))] == ["resident", "technical-internal"]
+    assert [v.name for v in report_variants(Settings.of({}))] == ["resident", "technical-internal"]
     on = {"publish": {"technical_report_in_public_edition": True}}
-    assert [v.name for v in report_variants(on)] == ["resident", "technical", "technical-internal"]
-    assert sorted(rendered_files(on, "r")) == [
+    assert [v.name for v in report_variants(Settings.of(on))] == [
+        "resident",
+        "technical",
+        "technical-internal",
+    ]
+    assert sorted(rendered_files(Settings.of(on), "r")) == [
         "resident_html", "resident_pdf", "technical_html", "technical_internal_html",
         "technical_internal_pdf", "technical_pdf",
     ]  # fmt: skip

@@ -18,6 +18,7 @@ from pipeline.families.deprivation.inequality import (
     sii_fit,
     slope_index,
 )
+from pipeline.settings import Settings
 from pipeline.stats import rate_ci
 from tests.test_measures_hotspots import (
     CONFIG,
@@ -63,7 +64,7 @@ def area_table(
         # residents aged 0-24 = (age 0) + (ages 1-24); put them all in 1-24
         population_lsoa=populations({c: (0, p) for c, p in pops.items()}),
         deprivation=iod_frame if iod_frame is not None else iod(deciles),
-        config=config,
+        settings=Settings.of(config),
         area_code=AREA,
     )
 
@@ -300,25 +301,29 @@ def test_gradient_finding_follows_the_interval():
         pops={c: 1000 for c in codes},
         deciles={c: i + 1 for i, c in enumerate(codes)},
     )
-    found = {f.id: f for f in deprivation_findings(table, CONFIG)}
+    found = {f.id: f for f in deprivation_findings(table, Settings.of(CONFIG))}
     gradient = found["deprivation_gradient"]
     assert gradient.status == "Higher in more deprived areas"
     assert "more common in the more deprived" in gradient.resident
     assert "3.0 times" in gradient.resident  # the RII, whose interval is above 1
     flat = _with(table, "sv_0_24_decile_rate_ratio", lower=0.9, upper=1.3)
-    gradient = {f.id: f for f in deprivation_findings(flat, CONFIG)}["deprivation_gradient"]
+    gradient = {f.id: f for f in deprivation_findings(flat, Settings.of(CONFIG))}[
+        "deprivation_gradient"
+    ]
     assert gradient.status == "No clear gradient" and "more common" not in gradient.resident
     assert "times" not in gradient.resident
 
 
 def test_most_deprived_finding_suppresses_small_counts(four_deciles):
-    found = {f.id: f for f in deprivation_findings(four_deciles, CONFIG)}
+    found = {f.id: f for f in deprivation_findings(four_deciles, Settings.of(CONFIG))}
     finding = found["deprivation_most_deprived"]
     # 15 incidents, above the threshold of 10: shown; Wilson lower 0.531 > 0.5 -> Higher.
     assert finding.status == "Higher" and "75%" in finding.resident
     assert "more than their share" in finding.resident
     small = _with(four_deciles, "sv_0_24_most_deprived_20_share", numerator=8)
-    finding = {f.id: f for f in deprivation_findings(small, CONFIG)}["deprivation_most_deprived"]
+    finding = {f.id: f for f in deprivation_findings(small, Settings.of(CONFIG))}[
+        "deprivation_most_deprived"
+    ]
     assert "too few" in finding.resident and "%" not in finding.resident
 
 
@@ -334,7 +339,7 @@ def test_demo_rate_ratio_per_decile_inside_the_glm_interval():
         lsoas=demo["lsoas"],
         population_lsoa=demo["population_lsoa"],
         deprivation=demo["deprivation"],
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
     truth = demo["truths"]["deprivation"]

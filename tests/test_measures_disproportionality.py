@@ -17,6 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.disproportionality import measures as dp
 from pipeline.families.disproportionality.findings import findings as dp_findings
+from pipeline.settings import Settings
 from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"
@@ -129,7 +130,7 @@ def table() -> pd.DataFrame:
     return dp.compute(
         victims=make_victims(),
         population_ethnicity=make_population(),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
 
@@ -251,7 +252,7 @@ def test_population_without_all_rows_gives_the_same_shares(table):
     other = dp.compute(
         victims=make_victims(),
         population_ethnicity=make_population(with_all_rows=False),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
     pd.testing.assert_frame_equal(other, table)
@@ -262,7 +263,10 @@ def test_no_age_band_covering_the_group_is_a_clear_error():
     population = population.loc[population["age_from"] != 18]
     with pytest.raises(ValueError, match="no age band covering ages 18-24"):
         dp.compute(
-            victims=make_victims(), population_ethnicity=population, config=CONFIG, area_code=AREA
+            victims=make_victims(),
+            population_ethnicity=population,
+            settings=Settings.of(CONFIG),
+            area_code=AREA,
         )
 
 
@@ -276,7 +280,7 @@ def test_caveats_include_the_official_wording():
 
 
 def test_headline_finding_suppresses_small_numerators(table):
-    found = dp_findings(table, CONFIG)
+    found = dp_findings(table, Settings.of(CONFIG))
     assert len(found) == 1
     headline = found[0]
     assert headline.topic == "who" and headline.id == "black_boys_under_18"
@@ -296,7 +300,7 @@ def test_headline_finding_suppresses_small_numerators(table):
 
 def test_headline_finding_with_a_lower_threshold(table):
     config = {**CONFIG, "disclosure": {"resident_threshold": 2, "technical_threshold": 0}}
-    resident = dp_findings(table, config)[0].resident
+    resident = dp_findings(table, Settings.of(config))[0].resident
     assert (
         "black boys were 60% of the children under 18 hurt in knife crime whose ethnic group"
         in resident
@@ -315,19 +319,22 @@ def test_headline_wording_follows_the_share_ratio_interval():
     victims["victim_age"] = victims["victim_age"].astype("Int64")
     config = {**CONFIG, "disclosure": {"resident_threshold": 0, "technical_threshold": 0}}
     table = dp.compute(
-        victims=victims, population_ethnicity=make_population(), config=config, area_code=AREA
+        victims=victims,
+        population_ethnicity=make_population(),
+        settings=Settings.of(config),
+        area_code=AREA,
     )
-    finding = dp_findings(table, config)[0]
+    finding = dp_findings(table, Settings.of(config))[0]
     assert finding.status == "Similar"
     assert "black boys were 10% of the children" in finding.resident
     assert "We cannot be sure this difference is more than chance." in finding.resident
     assert "more often" not in finding.resident
     # No black boys at all: said plainly, without a share.
     none = dp.compute(
-        victims=victims.iloc[1:], population_ethnicity=make_population(), config=config,
-        area_code=AREA,
+        victims=victims.iloc[1:], population_ethnicity=make_population(),
+        settings=Settings.of(config), area_code=AREA,
     )  # fmt: skip
-    text = dp_findings(none, config)[0].resident
+    text = dp_findings(none, Settings.of(config))[0].resident
     assert "none of the children under 18 hurt in knife crime whose ethnic group we know" in text
 
 
@@ -341,7 +348,7 @@ def test_demo_recovers_planted_black_boys_share():
     table = dp.compute(
         victims=demo["victims"],
         population_ethnicity=demo["population_ethnicity"],
-        config=demo["config"],
+        settings=Settings.of(demo["config"]),
         area_code=demo["area_code"],
     )
     truth = demo["truths"]["black_boys_under_18"]
@@ -383,7 +390,10 @@ def no_victims() -> pd.DataFrame:
     )
     victims["victim_age"] = victims["victim_age"].astype("Int64")
     return dp.compute(
-        victims=victims, population_ethnicity=make_population(), config=CONFIG, area_code=AREA
+        victims=victims,
+        population_ethnicity=make_population(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
     )
 
 
@@ -416,7 +426,7 @@ def test_no_victims_rate_is_zero_with_the_exact_interval(no_victims):
 
 
 def test_no_victims_headline_says_so_without_numbers_it_cannot_have(no_victims):
-    (finding,) = dp_findings(no_victims, CONFIG)
+    (finding,) = dp_findings(no_victims, Settings.of(CONFIG))
     assert "no children under 18 were recorded as hurt in knife crime" in finding.resident
     assert "Black boys make up 10% of all children under 18" in finding.resident
     assert "(0 victims in the group in all)" in finding.technical
@@ -429,10 +439,13 @@ def test_victims_of_unknown_ethnicity_only_are_not_called_none():
     victims = pd.DataFrame([person("U1", "Not stated", "Male", 15)])
     victims["victim_age"] = victims["victim_age"].astype("Int64")
     table = dp.compute(
-        victims=victims, population_ethnicity=make_population(), config=CONFIG, area_code=AREA
+        victims=victims,
+        population_ethnicity=make_population(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
     )
     unknown = pick(table, "kcwi_1_24_unknown_ethnicity_share", "Not stated All Under 18")
     assert (unknown["numerator"], unknown["denominator"], unknown["value"]) == (1, 1, 1.0)
-    (finding,) = dp_findings(table, CONFIG)
+    (finding,) = dp_findings(table, Settings.of(CONFIG))
     assert "we do not know the ethnic group of any of the children" in finding.resident
     assert "no children under 18 were recorded" not in finding.resident

@@ -25,6 +25,7 @@ from pipeline.families.hotspots import measures as hotspots
 from pipeline.families.hotspots.findings import findings as hotspots_findings
 from pipeline.families.hotspots.gi_star import empirical_bayes_rates, permutations_for_fdr
 from pipeline.families.hotspots.schools import area_share_near_schools
+from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "raw" / "demo"
@@ -163,7 +164,7 @@ def small_table() -> pd.DataFrame:
         victims=frame,
         lsoas=lsoa_list(codes, wards),
         population_lsoa=populations(pops),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
         boundaries=None,
         schools=None,
@@ -254,7 +255,7 @@ def test_table_is_deterministic_and_numeric(small_table):
         victims=frame,
         lsoas=lsoa_list(codes),
         population_lsoa=populations({c: (10, 190) for c in codes}),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
         boundaries=grid(3),
         schools=None,
@@ -302,7 +303,7 @@ def clustered():
         victims=victims(rows),
         lsoas=lsoa_list(codes),
         population_lsoa=populations({c: (10, 190) for c in codes}),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
         boundaries=boundaries,
         schools=None,
@@ -401,7 +402,7 @@ def test_gi_star_classes_the_planted_cluster_hot_and_far_cells_not(clustered):
 
 def test_gi_star_finding_names_the_wards_of_hot_spots(clustered):
     table, hot, codes = clustered
-    found = {f.id: f for f in hotspots_findings(table, CONFIG)}
+    found = {f.id: f for f in hotspots_findings(table, Settings.of(CONFIG))}
     gi = found["hotspots_gi_star"]
     assert gi.status == "Hot spots found" and "in Ward W1 ward." in gi.resident
     assert "Benjamini-Hochberg" in gi.technical and "E01000001" in gi.technical
@@ -418,13 +419,13 @@ def test_gi_star_finding_says_no_hot_spot_when_none_is_significant():
         victims=victims(rows),
         lsoas=lsoa_list(codes),
         population_lsoa=populations({c: (10, 190) for c in codes}),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
         boundaries=boundaries,
         schools=None,
     )
     assert set(rows_of(table, "sv_0_24_gi_star")["hotspot_class"]) == {"Not significant"}
-    gi = {f.id: f for f in hotspots_findings(table, CONFIG)}["hotspots_gi_star"]
+    gi = {f.id: f for f in hotspots_findings(table, Settings.of(CONFIG))}["hotspots_gi_star"]
     assert gi.status == "No hot spots" and "We found hot spots" not in gi.resident
 
 
@@ -454,7 +455,7 @@ def school_table() -> pd.DataFrame:
         victims=victims(rows),
         lsoas=lsoa_list(codes),
         population_lsoa=populations({c: (10, 190) for c in codes}),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
         boundaries=grid(3),
         schools=schools,
@@ -483,14 +484,16 @@ def test_near_school_share_and_expected_share(school_table):
 
 
 def test_school_finding_says_more_often_only_when_the_interval_is_above(school_table):
-    finding = {f.id: f for f in hotspots_findings(school_table, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(school_table, Settings.of(CONFIG))}[
+        "hotspots_schools"
+    ]
     assert finding.status == "Higher"
     assert "60%" in finding.resident and "more often than" in finding.resident
     # A share built on 1..10 incidents is not shown to residents.
     small = school_table.copy()
     mask = small["measure_id"] == "sv_0_24_near_school_share"
     small.loc[mask, "numerator"] = 7
-    finding = {f.id: f for f in hotspots_findings(small, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(small, Settings.of(CONFIG))}["hotspots_schools"]
     assert "too few" in finding.resident and "%" not in finding.resident
 
 
@@ -503,14 +506,16 @@ def test_a_missing_near_school_comparison_is_said_with_its_reason(school_table):
     no_land.loc[mask, "note"] = (
         "not computed: no incidents with coordinates or no land near schools"
     )
-    finding = {f.id: f for f in hotspots_findings(no_land, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(no_land, Settings.of(CONFIG))}["hotspots_schools"]
     assert finding.status == "Not compared"
     assert "60%" in finding.resident and "could not compare" in finding.resident
     assert "no land near schools" in finding.technical
     without_ratio = school_table.loc[~mask].copy()
     share = without_ratio["measure_id"] == "sv_0_24_near_school_share"
     without_ratio.loc[share, "note"] = "expected share not computed: no LSOA boundaries supplied"
-    finding = {f.id: f for f in hotspots_findings(without_ratio, CONFIG)}["hotspots_schools"]
+    finding = {f.id: f for f in hotspots_findings(without_ratio, Settings.of(CONFIG))}[
+        "hotspots_schools"
+    ]
     assert "could not compare" in finding.resident
     assert "no LSOA boundaries supplied" in finding.technical
 
@@ -561,7 +566,7 @@ def test_missing_boundary_is_named():
             victims=victims([{}]),
             lsoas=lsoa_list(codes),
             population_lsoa=populations({c: (10, 190) for c in codes}),
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
             boundaries=grid(2).iloc[:3],
             schools=None,
@@ -577,7 +582,7 @@ def test_lsoa_without_young_residents_is_named():
             victims=victims([{}]),
             lsoas=lsoa_list(codes),
             population_lsoa=populations(pops),
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
         )
 
@@ -589,7 +594,7 @@ def test_incident_in_an_lsoa_outside_the_area_is_refused():
             victims=victims([{"lsoa_code": "E01999999"}]),
             lsoas=lsoa_list(codes),
             population_lsoa=populations({c: (10, 190) for c in codes}),
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
         )
 
@@ -611,7 +616,7 @@ def _validated_demo() -> dict:
             return validate_input(
                 kind,
                 path,
-                config=CONFIG,
+                settings=Settings.of(CONFIG),
                 area_lsoas=lsoas,
                 failures_path=Path(failures) / f"{kind}.csv",
             ).frame
@@ -651,7 +656,7 @@ def test_demo_planted_hotspot_lsoas_are_classed_hot(demo):
         population_lsoa=demo["population_lsoa"],
         boundaries=demo["boundaries"],
         schools=demo["schools"],
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
     planted = set(demo["truths"]["hotspot_lsoas"])

@@ -28,6 +28,7 @@ from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.key_metric.findings import findings as key_metric_findings
 from pipeline.findings import Finding
+from pipeline.settings import Settings
 
 AREA = "E09000031"
 N1, N2, N3 = "E09000001", "E09000002", "E09000003"
@@ -190,7 +191,7 @@ def table() -> pd.DataFrame:
         comparators=make_comparators(),
         population_la=make_population(),
         neighbours=make_neighbours(),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
 
@@ -247,11 +248,15 @@ def test_repeat_victims_are_people_with_two_offences_in_the_same_period():
     frame["victim_age"] = frame["victim_age"].astype("Int64")
     period = financial_year_period(2024)
     row = key_metric.repeat_victim_row(
-        frame, CONFIG["definitions"]["key_metric"], period, CONFIG, AREA
+        frame, Settings.of(CONFIG).definitions.key_metric, period, Settings.of(CONFIG), AREA
     )
     assert (row["numerator"], row["denominator"]) == (1, 6)  # P1 of P1-P6
     empty = key_metric.repeat_victim_row(
-        frame.iloc[:0], CONFIG["definitions"]["key_metric"], period, CONFIG, AREA
+        frame.iloc[:0],
+        Settings.of(CONFIG).definitions.key_metric,
+        period,
+        Settings.of(CONFIG),
+        AREA,
     )
     assert (empty["numerator"], empty["denominator"]) == (0, 0)
     assert "value" not in empty and empty["note"] == "no victims in the period"
@@ -386,13 +391,13 @@ def test_missing_area_population_is_a_clear_error():
             comparators=make_comparators(),
             population_la=population,
             neighbours=make_neighbours(),
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
         )
 
 
 def test_findings_word_the_95_percent_comparison(table):
-    found = key_metric_findings(table, CONFIG)
+    found = key_metric_findings(table, Settings.of(CONFIG))
     assert [f.id for f in found] == ["key_metric_benchmark", "under_18_metric_benchmark"]
     key = found[0]
     assert isinstance(key, Finding) and key.topic == "prevalence"
@@ -410,7 +415,7 @@ def test_findings_word_the_95_percent_comparison(table):
 
 def test_findings_suppress_small_counts_for_residents(table):
     config = {**CONFIG, "disclosure": {"resident_threshold": 20, "technical_threshold": 0}}
-    under18 = key_metric_findings(table, config)[1]
+    under18 = key_metric_findings(table, Settings.of(config))[1]
     # 15 under-18 victims is within 1..20: no count and no rate for residents.
     assert "hurt in knife crime 20 or fewer times" in under18.resident
     assert "15" not in under18.resident and "75" not in under18.resident
@@ -427,7 +432,7 @@ def test_no_victims_in_the_edition_year_says_none_with_the_exact_interval():
         comparators=make_comparators(),
         population_la=make_population(),
         neighbours=make_neighbours(),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
     row = pick(table, "kcwi_1_24_rate", "2024-25", "Area")
@@ -435,7 +440,7 @@ def test_no_victims_in_the_edition_year_says_none_with_the_exact_interval():
     # 0 to 7.378.
     assert (row["numerator"], row["value"], row["lower"]) == (0, 0.0, 0.0)
     assert row["upper"] == pytest.approx(-math.log(0.025) / 50_000 * 100_000, rel=1e-9)
-    key = key_metric_findings(table, CONFIG)[0]
+    key = key_metric_findings(table, Settings.of(CONFIG))[0]
     assert "no young people aged 1 to 24 were hurt in knife crime in Waltham Forest" in (
         key.resident
     )
@@ -465,7 +470,7 @@ def _validated_demo() -> dict:
     def load(kind: str, folder: Path, **kwargs) -> pd.DataFrame:
         path = failures / f"{kind}.failures.csv"
         return validate_input(
-            kind, folder / f"{kind}.csv", config=config, failures_path=path, **kwargs
+            kind, folder / f"{kind}.csv", settings=Settings.of(config), failures_path=path, **kwargs
         ).frame
 
     frames = {kind: load(kind, shared) for kind in SHARED_KINDS}
@@ -493,7 +498,7 @@ def test_demo_recovers_planted_key_metric_rates():
         comparators=demo["comparators"],
         population_la=demo["population_la"],
         neighbours=demo["neighbours"],
-        config=config,
+        settings=Settings.of(config),
         area_code=demo["area_code"],
     )
     edition = config["edition"]

@@ -13,6 +13,7 @@ from scipy.stats.contingency import relative_risk
 
 from pipeline.families.monitoring import measures as monitoring
 from pipeline.families.monitoring.findings import findings as monitoring_findings
+from pipeline.settings import Settings
 from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of
 
 AREA = "E09000031"
@@ -83,7 +84,7 @@ def actions() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
     return monitoring.compute(
-        tables=family_tables(), actions=actions(), config=CONFIG, area_code=AREA
+        tables=family_tables(), actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
     )
 
 
@@ -152,12 +153,16 @@ def test_missing_tables_and_measures_are_listed_not_dropped(table):
     assert math.isnan(row["value"])
     partial = family_tables()
     partial["timing"] = partial["timing"].loc[partial["timing"]["period"] == "2024-25"]
-    again = monitoring.compute(tables=partial, actions=actions(), config=CONFIG, area_code=AREA)
+    again = monitoring.compute(
+        tables=partial, actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
+    )
     row = indicator(again, "sv_5_16_after_school_share")
     assert row["status"] == "No baseline" and "for 2020-21" in row["note"]
     assert row["value"] == pytest.approx(0.15)  # the latest value is still shown
     assert math.isnan(row["change_ratio"])
-    finding = {f.id: f for f in monitoring_findings(again, CONFIG)}["monitoring_strengthen_1"]
+    finding = {f.id: f for f in monitoring_findings(again, Settings.of(CONFIG))}[
+        "monitoring_strengthen_1"
+    ]
     assert "15%" in finding.resident and "do not have a figure for 2020-21" in finding.resident
 
 
@@ -174,7 +179,9 @@ def test_treat_indicator_reads_the_black_boys_share_from_disproportionality():
             "kcwi_1_24_victim_share", {"2024-25": (10, 100)}, group="White Male Under 18"
         )
     )
-    table = monitoring.compute(tables=tables, actions=actions(), config=CONFIG, area_code=AREA)
+    table = monitoring.compute(
+        tables=tables, actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
+    )
     row = indicator(table, "kcwi_1_24_headline_share")
     assert row["group"] == "Treat" and row["value"] == pytest.approx(0.52)
     assert row["baseline_period"] == "2020-21" and row["baseline_value"] == pytest.approx(0.3)
@@ -194,7 +201,9 @@ def test_treat_indicator_without_a_baseline_year_says_so():
             "kcwi_1_24_headline_share", {"2024-25": (52, 100)}, group="Black Male Under 18"
         )
     )
-    table = monitoring.compute(tables=tables, actions=actions(), config=CONFIG, area_code=AREA)
+    table = monitoring.compute(
+        tables=tables, actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
+    )
     assert indicator(table, "kcwi_1_24_headline_share")["status"] == "No baseline"
 
 
@@ -212,12 +221,16 @@ def test_indicator_map_is_data_driven():
         ),
     )
     table = monitoring.compute(
-        tables=family_tables(), actions=actions(), config=CONFIG, area_code=AREA, indicators=custom
+        tables=family_tables(),
+        actions=actions(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
+        indicators=custom,
     )
     row = one(table, "monitoring_strengthen_1")
     assert row["status"] == "Worsening" and row["direction"] == "higher is better"
     with pytest.raises(ValueError, match="unknown definition 'nope'"):
-        monitoring.resolve_measure("{nope}_rate", CONFIG)
+        monitoring.resolve_measure("{nope}_rate", Settings.of(CONFIG))
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,7 +260,9 @@ def test_bad_action_domain_is_named():
     bad = actions()
     bad.loc[2, "domain"] = "Prevent"
     with pytest.raises(ValueError, match=r"actions: row\(s\) \[2\] have a domain.*Prevent"):
-        monitoring.compute(tables=family_tables(), actions=bad, config=CONFIG, area_code=AREA)
+        monitoring.compute(
+            tables=family_tables(), actions=bad, settings=Settings.of(CONFIG), area_code=AREA
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,7 +271,7 @@ def test_bad_action_domain_is_named():
 
 
 def test_findings_word_the_change_from_its_interval(table):
-    found = {f.id: f for f in monitoring_findings(table, CONFIG)}
+    found = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}
     curtail = found["monitoring_curtail_1"]
     assert curtail.status == "Worsening" and "clear change for the worse" in curtail.resident
     assert "80" in curtail.resident and "50" in curtail.resident  # rates, not small counts
@@ -277,13 +292,19 @@ def test_findings_never_show_values_built_on_small_counts():
     tables["timing"] = pd.DataFrame(
         measure_rows("sv_5_16_after_school_share", {"2020-21": (6, 20), "2024-25": (15, 100)})
     )
-    table = monitoring.compute(tables=tables, actions=actions(), config=CONFIG, area_code=AREA)
-    finding = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_strengthen_1"]
+    table = monitoring.compute(
+        tables=tables, actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
+    )
+    finding = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}[
+        "monitoring_strengthen_1"
+    ]
     assert "too small to show" in finding.resident and "%" not in finding.resident
 
 
 def test_actions_finding_names_domains_without_small_numbers(table):
-    finding = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_actions"]
+    finding = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}[
+        "monitoring_actions"
+    ]
     assert finding.status == "Overdue actions"
     assert "Strengthen and Curtail parts" in finding.resident
     assert not re.search(r"\b([1-9]|10)\b", finding.resident)
@@ -304,7 +325,7 @@ def test_demo_monitoring_reads_family_tables_and_actions():
         "timing": timing.compute(
             victims=demo["victims"],
             school_calendar=demo["school_calendar"],
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
         ),
         "deprivation": deprivation.compute(
@@ -312,12 +333,12 @@ def test_demo_monitoring_reads_family_tables_and_actions():
             lsoas=demo["lsoas"],
             population_lsoa=demo["population_lsoa"],
             deprivation=demo["deprivation"],
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
         ),
     }
     table = monitoring.compute(
-        tables=tables, actions=demo["actions"], config=CONFIG, area_code=AREA
+        tables=tables, actions=demo["actions"], settings=Settings.of(CONFIG), area_code=AREA
     )
     after = indicator(table, "sv_5_16_after_school_share")
     assert after["status"] in {"Improving", "Worsening", "No clear change"}
@@ -351,14 +372,16 @@ def small_area_tables() -> dict[str, pd.DataFrame]:
 
 def test_none_in_either_year_is_no_change_not_unavailable():
     table = monitoring.compute(
-        tables=small_area_tables(), actions=actions(), config=CONFIG, area_code=AREA
+        tables=small_area_tables(), actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
     )
     row = indicator(table, "kcwi_1_17_rate")
     # 0 then 0: the rate ratio 0/0 is not defined, but nothing changed.
     assert (row["numerator"], row["baseline_numerator"]) == (0, 0)
     assert row["status"] == "No clear change"
     assert "none in either year" in row["note"]
-    finding = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_curtail_2"]
+    finding = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}[
+        "monitoring_curtail_2"
+    ]
     assert "there were none in 2020-21 or in 2024-25" in finding.resident
     assert finding.resident.endswith("stayed at 0.")
     assert "Ratio not defined" in finding.technical
@@ -367,11 +390,13 @@ def test_none_in_either_year_is_no_change_not_unavailable():
 
 def test_a_share_of_nothing_is_said_to_have_nothing_to_count():
     table = monitoring.compute(
-        tables=small_area_tables(), actions=actions(), config=CONFIG, area_code=AREA
+        tables=small_area_tables(), actions=actions(), settings=Settings.of(CONFIG), area_code=AREA
     )
     row = indicator(table, "sv_5_16_after_school_share")
     assert row["status"] == "Not available" and "nothing to measure (0 of 0)" in row["note"]
-    unavailable = {f.id: f for f in monitoring_findings(table, CONFIG)}["monitoring_not_available"]
+    unavailable = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}[
+        "monitoring_not_available"
+    ]
     assert (
         "There was nothing to count for the share of school-day incidents against school-age "
         "children that start in the after-school window, so it cannot be given."

@@ -22,6 +22,7 @@ from pipeline.families.registry import (
     family_named,
 )
 from pipeline.families.stop_search.measures import compute
+from pipeline.settings import Settings
 from pipeline.validate.stop_search import check_stop_search
 
 AREA = "E09000031"
@@ -98,8 +99,13 @@ def ages(bands: dict[tuple[int, int], int]) -> pd.DataFrame:
 
 
 @pytest.fixture
-def settings(config):
+def raw(config):
     return copy.deepcopy(config)  # edition 2024-25
+
+
+@pytest.fixture
+def settings(raw):
+    return Settings.of(raw)
 
 
 def rows(table: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -136,7 +142,7 @@ def test_ethnicity_shares_rates_and_rate_ratios(settings):
     )
     pop = population({"Asian": 2000, "Black": 1000, "Mixed": 500, "White": 6000, "Other": 500})
     table = compute(
-        config=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
+        settings=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
     )
     reconciliation = rows(table, "ss_row_reconciliation")["numerator"]
     assert list(reconciliation) == [39, 4, 35]
@@ -184,7 +190,7 @@ def test_age_ranges_rates_objects_and_outcomes(settings):
     )
     bands = {(0, 9): 1000, (10, 17): 800, (18, 24): 700, (25, 34): 1500, (35, 90): 4000}
     table = compute(
-        config=settings, area_code=AREA, stop_search=frame_of(searches), population_la=ages(bands)
+        settings=settings, area_code=AREA, stop_search=frame_of(searches), population_la=ages(bands)
     )
     assert rows(table, "ss_rate").loc["all searches", "value"] == pytest.approx(20 / 8000 * 1000)
     age = rows(table, "ss_age_share")
@@ -202,7 +208,7 @@ def test_age_ranges_rates_objects_and_outcomes(settings):
     linked = rows(table, "ss_outcome_linked_share").iloc[0]
     assert (linked["numerator"], linked["denominator"]) == (6, 10)
     # Without any population: counts and shares, no rates.
-    bare = compute(config=settings, area_code=AREA, stop_search=frame_of(searches))
+    bare = compute(settings=settings, area_code=AREA, stop_search=frame_of(searches))
     assert rows(bare, "ss_rate").empty and rows(bare, "ss_officer_ethnicity_rate_ratio").empty
 
 
@@ -216,7 +222,7 @@ def test_school_day_hours_against_a_hand_made_calendar(settings):
     searches = [search("2024-06-03 15:20")] * 9 + [search("2024-06-08 15:40")] * 2
     searches += [search("2024-06-08 02:10")] * 3
     table = compute(
-        config=settings, area_code=AREA, stop_search=frame_of(searches), school_calendar=calendar
+        settings=settings, area_code=AREA, stop_search=frame_of(searches), school_calendar=calendar
     )
     hour = rows(table, "ss_hour_school_day_rate_ratio").loc["15:00-16:00"]
     assert (hour["numerator"], hour["denominator"]) == (9, 11)
@@ -229,7 +235,7 @@ def test_school_day_hours_against_a_hand_made_calendar(settings):
     # A calendar that misses the year: a row saying why, not a silent ratio.
     short = calendar.assign(start_date="2020-04-01", end_date="2021-03-31")
     gap = compute(
-        config=settings, area_code=AREA, stop_search=frame_of(searches), school_calendar=short
+        settings=settings, area_code=AREA, stop_search=frame_of(searches), school_calendar=short
     )
     assert "school_calendar" in rows(gap, "ss_school_day_rate_ratio").loc["not computed", "note"]
 
@@ -239,7 +245,7 @@ def test_findings_speak_of_police_activity(settings):
     searches += [search("2024-06-03 10:00")] * 20
     pop = population({"Asian": 2000, "Black": 1000, "Mixed": 500, "White": 6000, "Other": 500})
     table = compute(
-        config=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
+        settings=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
     )
     found = family_findings(family_named("stop_search"), table, settings)
     assert {f.topic for f in found} == {"police_activity"}
@@ -256,7 +262,7 @@ def test_one_small_count_is_hidden_wherever_it_appears(settings):
     searches += [search("2024-06-03 10:00")] * 40
     pop = population({"Asian": 2000, "Black": 1000, "Mixed": 500, "White": 6000, "Other": 500})
     table = compute(
-        config=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
+        settings=settings, area_code=AREA, stop_search=frame_of(searches), population_ethnicity=pop
     )
     protected = protect_measure_tables({"stop_search": table}, DisclosurePolicy(threshold=10))
     out = protected.tables["stop_search"]
@@ -274,12 +280,12 @@ def test_one_small_count_is_hidden_wherever_it_appears(settings):
     assert not shares.loc[shares["group"] == "Asian", "numerator_suppressed"].any()
 
 
-def test_editions_without_the_input_have_no_stop_search_family(settings):
+def test_editions_without_the_input_have_no_stop_search_family(raw, settings):
     assert "stop_search" in FAMILY_NAMES
     assert "stop_search" not in edition_family_names(settings)
-    public = {**settings, "victim_extract": False}
+    public = Settings.of({**raw, "victim_extract": False})
     assert "stop_search" not in edition_family_names(public)
-    with_files = {**settings, "stop_search": {"files": ["somewhere/"]}}
+    with_files = Settings.of({**raw, "stop_search": {"files": ["somewhere/"]}})
     names = edition_family_names(with_files)
     assert names[-2:] == ("stop_search", "monitoring")
     assert [n for n in names if n != "stop_search"] == list(edition_family_names(settings))

@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import binom_test, proportion_confint
 from pipeline.families.timing import measures as timing
 from pipeline.families.timing.findings import clock_phrase
 from pipeline.families.timing.findings import findings as timing_findings
+from pipeline.settings import Settings
 from tests.test_measures_hotspots import CONFIG, demo_frames, one, rows_of, victims
 
 AREA = "E09000031"
@@ -177,7 +178,10 @@ def school_victims() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
     return timing.compute(
-        victims=school_victims(), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
+        victims=school_victims(),
+        school_calendar=calendar_2024(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
     )
 
 
@@ -289,7 +293,10 @@ def test_the_edition_year_must_be_covered_by_the_calendar():
         r"2024-12-26.*start_date/end_date",
     ):
         timing.compute(
-            victims=school_victims(), school_calendar=short, config=CONFIG, area_code=AREA
+            victims=school_victims(),
+            school_calendar=short,
+            settings=Settings.of(CONFIG),
+            area_code=AREA,
         )
 
 
@@ -307,20 +314,20 @@ def _with(table: pd.DataFrame, measure_id: str, **values) -> pd.DataFrame:
 
 
 def test_school_day_finding_says_more_only_when_the_interval_is_above_one(table):
-    found = {f.id: f for f in timing_findings(table, CONFIG)}
+    found = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}
     similar = found["timing_school_days"]
     # RR 1.94 but its interval includes 1: "about as many", not "more".
     assert similar.status == "Similar" and "about as many" in similar.resident
     higher = _with(table, "sv_5_16_school_day_rate_ratio", lower=1.2, upper=3.0)
     higher = _with(higher, "sv_5_16_school_day_share", numerator=140, denominator=170)
-    found = {f.id: f for f in timing_findings(higher, CONFIG)}
+    found = {f.id: f for f in timing_findings(higher, Settings.of(CONFIG))}
     assert found["timing_school_days"].status == "Higher"
     assert "more incidents on a school day" in found["timing_school_days"].resident
     assert "82%" in found["timing_school_days"].resident  # 140/170
 
 
 def test_after_school_finding_hides_small_counts_and_hedges(table):
-    found = {f.id: f for f in timing_findings(table, CONFIG)}
+    found = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}
     after = found["timing_after_school"]
     # 5 incidents: below the resident threshold, so no share is printed
     assert "too few" in after.resident and "%" not in after.resident
@@ -334,16 +341,16 @@ def test_after_school_finding_hides_small_counts_and_hedges(table):
         lower=0.22,
         upper=0.40,
     )
-    after = {f.id: f for f in timing_findings(bigger, CONFIG)}["timing_after_school"]
+    after = {f.id: f for f in timing_findings(bigger, Settings.of(CONFIG))}["timing_after_school"]
     assert "30%" in after.resident and "between 3pm and 5pm" in after.resident
     assert "higher risk" in after.resident
     flat = _with(bigger, "sv_5_16_after_school_share", lower=0.05, upper=0.12, value=0.08)
-    after = {f.id: f for f in timing_findings(flat, CONFIG)}["timing_after_school"]
+    after = {f.id: f for f in timing_findings(flat, Settings.of(CONFIG))}["timing_after_school"]
     assert after.status == "Similar" and "higher risk" not in after.resident
 
 
 def test_peak_finding_names_the_busiest_hour_but_not_a_tied_day(table):
-    peak = {f.id: f for f in timing_findings(table, CONFIG)}["timing_peak"]
+    peak = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}["timing_peak"]
     # Monday has 3 June (15:00, 17- and 4-year-olds at 12:00), 2 Sept 10:00, 31 March 19:00,
     # 3 March 13:00 = 6 incidents; Tuesday has 4 June, 1 Oct, 12 Nov, 14 Jan, 4 Feb and
     # 2 April = 6 as well (6 of 18 = 33.3% each), so no single day is named. 15:00-16:00 has
@@ -363,9 +370,12 @@ def test_peak_finding_names_a_day_that_has_more_than_any_other():
         for d in fridays + saturdays
     ]
     table = timing.compute(
-        victims=victims(rows), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
+        victims=victims(rows),
+        school_calendar=calendar_2024(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
     )
-    peak = {f.id: f for f in timing_findings(table, CONFIG)}["timing_peak"]
+    peak = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}["timing_peak"]
     assert "most often on Fridays" in peak.resident and "from 10pm to 11pm" in peak.resident
 
 
@@ -377,9 +387,12 @@ def test_a_handful_of_incidents_names_no_busiest_time():
         {"offence_start_date": pd.Timestamp("2024-06-15"), "offence_start_time": "01:00"},
     ]
     table = timing.compute(
-        victims=victims(rows), school_calendar=calendar_2024(), config=CONFIG, area_code=AREA
+        victims=victims(rows),
+        school_calendar=calendar_2024(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
     )
-    made = {f.id: f for f in timing_findings(table, CONFIG)}
+    made = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}
     assert made["timing_peak"].resident.startswith("There were too few incidents to say")
     assert "Friday" not in made["timing_peak"].resident
     # The after-school share rests on 3 school-day incidents at most: no percentage shown.
@@ -399,7 +412,7 @@ def test_demo_school_day_and_after_school_truths_inside_intervals():
     table = timing.compute(
         victims=demo["victims"],
         school_calendar=demo["school_calendar"],
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
     truths = demo["truths"]["after_school"]

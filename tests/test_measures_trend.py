@@ -18,6 +18,7 @@ from statsmodels.tools.numdiff import approx_hess
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.trend import measures as trend
 from pipeline.families.trend.findings import findings as trend_findings
+from pipeline.settings import Settings
 from tests.test_measures_key_metric import demo_inputs
 
 AREA = "E09000031"
@@ -122,7 +123,7 @@ def table() -> pd.DataFrame:
         comparators=make_comparators(),
         population_la=make_population(),
         neighbours=make_neighbours(),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
 
@@ -227,7 +228,7 @@ def test_under_18_flat_series(table):
 
 
 def test_findings_hedge_on_the_interval(table):
-    found = trend_findings(table, CONFIG)
+    found = trend_findings(table, Settings.of(CONFIG))
     assert [f.id for f in found] == ["key_metric_trend", "under_18_metric_trend"]
     key, u18 = found
     assert key.status == "Faster"
@@ -255,7 +256,7 @@ def test_missing_area_series_is_a_clear_error():
             comparators=comparators,
             population_la=make_population(),
             neighbours=make_neighbours(),
-            config=CONFIG,
+            settings=Settings.of(CONFIG),
             area_code=AREA,
         )
 
@@ -317,7 +318,7 @@ def test_demo_recovers_planted_growth():
         comparators=demo["comparators"],
         population_la=demo["population_la"],
         neighbours=demo["neighbours"],
-        config=demo["config"],
+        settings=Settings.of(demo["config"]),
         area_code=demo["area_code"],
     )
     for metric, key in (("kcwi_1_24", "key_metric_growth"), ("kcwi_1_17", "under_18_growth")):
@@ -445,7 +446,7 @@ def test_a_neighbour_with_no_events_leaves_the_ratio_of_growth_unchanged():
         ),
         population_la=make_population((AREA, N1, N2, N3, N4)),
         neighbours=make_neighbours({N4: "Four"}),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
     row = pick(table, "kcwi_1_24_growth_ratio", "Area against statistical neighbours")
@@ -467,7 +468,7 @@ def small_area() -> pd.DataFrame:
         ),
         population_la=make_population(),
         neighbours=make_neighbours(),
-        config=CONFIG,
+        settings=Settings.of(CONFIG),
         area_code=AREA,
     )
 
@@ -490,7 +491,7 @@ def test_a_series_without_a_finite_fit_is_not_calculated(small_area):
 
 
 def test_findings_of_a_small_area_say_what_is_known(small_area):
-    key, u18 = trend_findings(small_area, CONFIG)
+    key, u18 = trend_findings(small_area, Settings.of(CONFIG))
     assert u18.resident == (
         "No victims of knife crime with injury among under-18s were recorded in Waltham Forest "
         "in any year between 2020-21 and 2024-25, so there is no trend to describe or compare "

@@ -39,6 +39,7 @@ from pipeline.public.configuration import (
     proxy_measures,
     resolve_sources,
 )
+from pipeline.settings import Settings
 from pipeline.validate.cross import check_cross_inputs
 from pipeline.validate.run import validate_input
 
@@ -79,19 +80,19 @@ def validated(built, public_config, tmp_path_factory) -> dict[str, pd.DataFrame]
     reports = tmp_path_factory.mktemp("validation")
     shared = built / public_config["shared_inputs"]
     area = built / public_config["areas"][0]["inputs"]
-    lsoas = validate_input("lsoas", area / "lsoas.csv", config=public_config)
+    lsoas = validate_input("lsoas", area / "lsoas.csv", settings=Settings.of(public_config))
     codes = set(lsoas.frame["lsoa_code"])
     frames = {"lsoas": lsoas.frame}
     for kind in ("areas", "neighbours", "comparators", "population_la", "deprivation"):
         frames[kind] = validate_input(
-            kind, shared / f"{kind}.csv", config=public_config,
+            kind, shared / f"{kind}.csv", settings=Settings.of(public_config),
             failures_path=reports / f"{kind}.failures.csv",
         ).frame  # fmt: skip
     for kind, name in (("population_lsoa", "population_lsoa.csv"),
                        ("lsoa_counts", "lsoa_counts.csv"),
                        ("boundaries", "lsoa_boundaries.geojson")):  # fmt: skip
         frames[kind] = validate_input(
-            kind, area / name, config=public_config, area_lsoas=codes,
+            kind, area / name, settings=Settings.of(public_config), area_lsoas=codes,
             failures_path=reports / f"{kind}.failures.csv",
         ).frame  # fmt: skip
     return frames
@@ -103,7 +104,7 @@ def key_metric_table(validated, public_config) -> pd.DataFrame:
         comparators=validated["comparators"],
         population_la=validated["population_la"],
         neighbours=validated["neighbours"],
-        config=public_config,
+        settings=Settings.of(public_config),
         area_code=AREA,
     )
 
@@ -144,7 +145,7 @@ def test_every_output_is_written_and_git_ignored(built, public_config):
 def test_built_inputs_validate_and_fit_together(validated, public_config, tmp_path):
     """No Stop anywhere; the cross-input checks keep and count what public data lack."""
     failures = tmp_path / "cross-inputs.failures.csv"
-    kept = check_cross_inputs(validated, config=public_config, area_code=AREA,
+    kept = check_cross_inputs(validated, settings=Settings.of(public_config), area_code=AREA,
                               failures_path=failures)  # fmt: skip
     assert pd.read_csv(failures).empty
     rows = kept.set_index("input")
@@ -290,7 +291,7 @@ def test_lsoa_counts_total_the_weapons_file_for_the_area(realdata, validated, pu
     # The "where" measures use the latest year, 2021, and account for every offence.
     table = hotspots.compute(
         lsoas=validated["lsoas"], population_lsoa=validated["population_lsoa"],
-        lsoa_counts=counts, config=public_config, area_code=AREA,
+        lsoa_counts=counts, settings=Settings.of(public_config), area_code=AREA,
     )  # fmt: skip
     rates = table.loc[table["measure_id"] == "possession_of_weapons_lsoa_lsoa_rate"]
     assert set(rates["period"]) == {"2021 (calendar year)"}
@@ -329,7 +330,9 @@ def test_deprivation_is_iod2025_for_every_lsoa(realdata, validated):
 
 def test_victim_measures_are_not_available(public_config):
     for family in ("disproportionality", "timing"):
-        table = compute_table(family_named(family), FamilyInputs({}, public_config, AREA))
+        table = compute_table(
+            family_named(family), FamilyInputs({}, Settings.of(public_config), AREA)
+        )
         assert set(table["measure_id"]) == {f"{family}_not_available"}
         assert table["value"].isna().all() and table["numerator"].isna().all()
         assert (
@@ -337,13 +340,13 @@ def test_victim_measures_are_not_available(public_config):
             .str.startswith("not available from public data: needs record-level victim data (")
             .all()
         )
-        (finding,) = family_findings(family_named(family), table, public_config)
+        (finding,) = family_findings(family_named(family), table, Settings.of(public_config))
         assert finding.status == "Not available"
         assert "public data" in finding.resident
 
 
 def test_proxies_are_named_as_proxies(public_config, key_metric_table):
-    for finding in key_metric_findings(key_metric_table, public_config):
+    for finding in key_metric_findings(key_metric_table, Settings.of(public_config)):
         assert "a public proxy" in finding.resident
         assert "a public proxy" in finding.technical
         assert "victim" not in finding.resident and "hurt" not in finding.resident

@@ -31,6 +31,7 @@ from pipeline.render.html import render_report
 from pipeline.render.pdf import write_pdf
 from pipeline.render.preview import PREVIEW_PROVENANCE, cached_preview, load_measures
 from pipeline.render.publish import publish_editions, tree_paths
+from pipeline.settings import Settings
 from pipeline.validate.dictionary import data_dictionary
 from tests.test_render_disclosure import DERIVED_KINDS, HIDDEN, Tables, _tokens, number
 
@@ -175,7 +176,9 @@ def with_public_technical(preview, tmp_path_factory) -> dict:
     charts = base / "charts"
     shutil.copytree(preview.charts, charts)
     variant = TECHNICAL_PUBLIC
-    built = build_charts(tables, None, config, preview.area, variant.report, variant.circulation)
+    built = build_charts(
+        tables, None, Settings.of(config), preview.area, variant.report, variant.circulation
+    )
     write_charts(built, charts, variant.name)
     reconciliation = pd.concat(
         [
@@ -184,11 +187,11 @@ def with_public_technical(preview, tmp_path_factory) -> dict:
             if p.name.endswith(".reconciliation.csv")
         ]
     )
-    narrative = yaml.safe_load(Path(preview.area["narrative"]).read_text(encoding="utf-8"))
+    narrative = yaml.safe_load(Path(preview.area.narrative).read_text(encoding="utf-8"))
     context = build_context(
         audience=variant.report, circulation=variant.circulation, tables=tables,
         findings=findings, chart_dir=charts, template_dir=REPO / "templates",
-        narrative=narrative, config=config,
+        narrative=narrative, settings=Settings.of(config),
         area=preview.area, provenance=PREVIEW_PROVENANCE, reconciliation=reconciliation,
         dictionary=data_dictionary(),
     )  # fmt: skip
@@ -197,7 +200,7 @@ def with_public_technical(preview, tmp_path_factory) -> dict:
     for fmt in ("html", "pdf"):
         reports[variant.key(fmt)] = str(base / variant.file_name(fmt))
     Path(reports[variant.key("html")]).write_text(html, encoding="utf-8")
-    write_pdf(html, reports[variant.key("pdf")], config)
+    write_pdf(html, reports[variant.key("pdf")], Settings.of(config))
     publish_editions(
         reports=reports,
         tables={f: str(preview.measures / f"{f}.csv") for f in tables},
@@ -205,10 +208,10 @@ def with_public_technical(preview, tmp_path_factory) -> dict:
         provenance=str(preview.provenance),
         template_dir=str(REPO / "templates"),
         root=base,
-        settings=config,
+        settings=Settings.of(config),
         area=preview.area,
     )
-    trees = tree_paths(base, preview.area["slug"], str(config["edition"]))
+    trees = tree_paths(base, preview.area.slug, str(config["edition"]))
     return {"trees": trees, "charts": charts, "findings": findings, "html": html}
 
 

@@ -32,6 +32,7 @@ from pipeline.families.monitoring import measures as monitoring
 from pipeline.families.monitoring.findings import findings as monitoring_findings
 from pipeline.families.registry import compute_table, family_findings, family_named
 from pipeline.families.timing import measures as timing
+from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((REPO / "config" / "public.yaml").read_text(encoding="utf-8"))
@@ -115,7 +116,7 @@ def km_inputs() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def km_table(km_inputs) -> pd.DataFrame:
-    return key_metric.compute(**km_inputs, config=CONFIG, area_code=AREA)
+    return key_metric.compute(**km_inputs, settings=Settings.of(CONFIG), area_code=AREA)
 
 
 def km_row(table: pd.DataFrame, measure: str, period: str, group: str) -> pd.Series:
@@ -162,7 +163,7 @@ def test_neighbour_without_data_is_named_missing(km_table):
 
 
 def test_proxy_findings_name_the_proxy_and_count_offences(km_table):
-    found = {f.id: f for f in key_metric_findings(km_table, CONFIG)}
+    found = {f.id: f for f in key_metric_findings(km_table, Settings.of(CONFIG))}
     resident = found["key_metric_benchmark"].resident
     assert resident.startswith(
         "In 2024-25, the police recorded 10 or fewer offences of violence with injury (a public "
@@ -181,8 +182,8 @@ def test_area_without_a_complete_series_stops_with_a_clear_error(km_inputs):
     with pytest.raises(
         ValueError, match=r"comparators: area E09000031 has no violence_with_injury"
     ):
-        key_metric.compute(**{**km_inputs, "comparators": comparators[~hole]}, config=CONFIG,
-                           area_code=AREA)  # fmt: skip
+        key_metric.compute(**{**km_inputs, "comparators": comparators[~hole]},
+                           settings=Settings.of(CONFIG), area_code=AREA)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,14 +197,14 @@ def test_area_without_a_complete_series_stops_with_a_clear_error(km_inputs):
 )
 def test_victim_based_families_are_not_available(module, family, topic):
     """The registry decides it: without a victim extract the family is not computed."""
-    table = compute_table(family_named(family), FamilyInputs({}, CONFIG, AREA))
+    table = compute_table(family_named(family), FamilyInputs({}, Settings.of(CONFIG), AREA))
     assert list(table["measure_id"].unique()) == [f"{family}_not_available"]
     assert len(table) == len(module.NEEDS_VICTIM_DATA)
     for column in ("numerator", "denominator", "value", "lower", "upper"):
         assert table[column].isna().all(), column
     for note, needs in zip(table["note"], module.NEEDS_VICTIM_DATA.values(), strict=True):
         assert note == f"not available from public data: needs record-level victim data ({needs})"
-    (finding,) = family_findings(family_named(family), table, CONFIG)
+    (finding,) = family_findings(family_named(family), table, Settings.of(CONFIG))
     assert (finding.id, finding.topic, finding.status) == (
         f"{family}_not_available", topic, "Not available",
     )  # fmt: skip
@@ -212,9 +213,11 @@ def test_victim_based_families_are_not_available(module, family, topic):
 
 def test_with_a_victim_extract_the_inputs_are_still_required():
     with pytest.raises(ValueError, match="population_ethnicity"):
-        disproportionality.compute(config=CONFIG, area_code=AREA, victims=pd.DataFrame())
+        disproportionality.compute(
+            settings=Settings.of(CONFIG), area_code=AREA, victims=pd.DataFrame()
+        )
     with pytest.raises(ValueError, match="school_calendar"):
-        timing.compute(config=CONFIG, area_code=AREA, victims=pd.DataFrame())
+        timing.compute(settings=Settings.of(CONFIG), area_code=AREA, victims=pd.DataFrame())
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,7 +282,7 @@ def hotspot_table() -> pd.DataFrame:
     frames = lsoa_frames()
     return hotspots.compute(
         lsoas=frames["lsoas"], population_lsoa=frames["population_lsoa"],
-        lsoa_counts=frames["lsoa_counts"], config=CONFIG, area_code=AREA,
+        lsoa_counts=frames["lsoa_counts"], settings=Settings.of(CONFIG), area_code=AREA,
         boundaries=square_grid(),
     )  # fmt: skip
 
@@ -336,7 +339,7 @@ def test_near_school_share_is_not_available_and_every_offence_is_counted(hotspot
 
 
 def test_hotspot_findings_describe_the_proxy_in_its_year(hotspot_table):
-    found = {f.id: f for f in hotspots_findings(hotspot_table, CONFIG)}
+    found = {f.id: f for f in hotspots_findings(hotspot_table, Settings.of(CONFIG))}
     assert set(found) == {"hotspots_concentration", "hotspots_gi_star"}
     concentration = found["hotspots_concentration"]
     assert concentration.resident.startswith(
@@ -347,7 +350,7 @@ def test_hotspot_findings_describe_the_proxy_in_its_year(hotspot_table):
 
 def test_deprivation_deciles_and_most_deprived_share_from_counts():
     frames = lsoa_frames()
-    table = deprivation.compute(**frames, config=CONFIG, area_code=AREA)
+    table = deprivation.compute(**frames, settings=Settings.of(CONFIG), area_code=AREA)
     assert set(table["period"]) == {"2021 (calendar year)"}
     deciles = table.loc[table["measure_id"] == f"{LSOA_MEASURE}_imd_decile_rate"]
     by_decile = deciles.set_index("imd_decile")
@@ -366,7 +369,7 @@ def test_deprivation_deciles_and_most_deprived_share_from_counts():
             table["measure_id"] == f"{LSOA_MEASURE}_most_deprived_20_ratio", "method"
         ].iloc[0]
     )
-    found = {f.id: f for f in deprivation_findings(table, CONFIG)}
+    found = {f.id: f for f in deprivation_findings(table, Settings.of(CONFIG))}
     assert "of the borough's residents live there" in found["deprivation_most_deprived"].resident
 
 
@@ -378,7 +381,8 @@ def test_lsoa_counts_without_the_configured_measure_are_refused():
     with pytest.raises(ValueError, match=r"lsoa_counts: no rows for measure "
                                          r"'possession_of_weapons_lsoa'"):  # fmt: skip
         hotspots.compute(lsoas=frames["lsoas"], population_lsoa=frames["population_lsoa"],
-                         lsoa_counts=other, config=CONFIG, area_code=AREA)  # fmt: skip
+                         lsoa_counts=other, settings=Settings.of(CONFIG),
+                         area_code=AREA)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,11 +395,13 @@ def test_monitoring_labels_proxies_and_says_no_tracker_was_supplied(km_table, ho
         "key_metric": km_table,
         "hotspots": hotspot_table,
         "disproportionality": compute_table(
-            family_named("disproportionality"), FamilyInputs({}, CONFIG, AREA)
+            family_named("disproportionality"), FamilyInputs({}, Settings.of(CONFIG), AREA)
         ),
-        "timing": compute_table(family_named("timing"), FamilyInputs({}, CONFIG, AREA)),
+        "timing": compute_table(
+            family_named("timing"), FamilyInputs({}, Settings.of(CONFIG), AREA)
+        ),
     }
-    table = monitoring.compute(tables=tables, config=CONFIG, area_code=AREA)
+    table = monitoring.compute(tables=tables, settings=Settings.of(CONFIG), area_code=AREA)
     curtail = table.loc[table["measure_id"] == "monitoring_curtail_1"].iloc[0]
     assert curtail["indicator"] == (
         "rate of violence with injury (a public proxy for knife crime with injury among "
@@ -413,19 +419,19 @@ def test_monitoring_labels_proxies_and_says_no_tracker_was_supplied(km_table, ho
     assert treat["status"] == monitoring.NOT_AVAILABLE
     tracker = table.loc[table["measure_id"] == "actions_not_supplied"].iloc[0]
     assert tracker["note"].startswith("no action tracker supplied")
-    found = {f.id: f for f in monitoring_findings(table, CONFIG)}
+    found = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}
     assert found["monitoring_actions"].status == "Not supplied"
 
 
 def test_demo_labels_are_unchanged():
     demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
-    labels = [monitoring.resolve_label(i.label, demo) for i in monitoring.INDICATORS]
+    labels = [monitoring.resolve_label(i.label, Settings.of(demo)) for i in monitoring.INDICATORS]
     assert "rate of knife crime with injury among under-25s (per 100,000 aged 1 to 24)" in labels
     assert ("share of serious violence against under-25s in the most deprived 20% of "
             "neighbourhoods") in labels  # fmt: skip
     config = copy.deepcopy(demo)
     with pytest.raises(ValueError, match="unknown"):
-        monitoring.resolve_label("rate of {key_metric.colour}", config)
+        monitoring.resolve_label("rate of {key_metric.colour}", Settings.of(config))
 
 
 def test_a_victim_extract_configuration_never_falls_back_to_public_data(km_inputs):
@@ -434,4 +440,4 @@ def test_a_victim_extract_configuration_never_falls_back_to_public_data(km_input
     frames = {**km_inputs, **lsoa_frames()}
     for name in ("key_metric", "disproportionality", "hotspots", "timing", "deprivation"):
         with pytest.raises(ValueError, match=f"^{name}: no victims given, but the configuration"):
-            compute_table(family_named(name), FamilyInputs(frames, demo, AREA))
+            compute_table(family_named(name), FamilyInputs(frames, Settings.of(demo), AREA))

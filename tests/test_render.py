@@ -9,6 +9,7 @@ import logging
 import re
 import subprocess
 import zipfile
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from pipeline.render.inputs import family_caveats, family_methods
 from pipeline.render.pdf import PdfRenderError, pdf_bytes, with_fixed_dates, write_pdf
 from pipeline.render.preview import PREVIEW_PROVENANCE, cached_preview, load_measures
 from pipeline.render.quality import prose_blocks
+from pipeline.settings import Area, Settings
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
@@ -82,13 +84,15 @@ def test_a_script_in_the_data_is_escaped_everywhere(preview, tmp_path):
     hot["ward_name"] = hot["ward_name"].astype(object).where(hot["ward_name"].isna(), evil)
     tables["hotspots"] = hot
     config = copy.deepcopy(preview.config)
-    area = {**preview.area, "name": "Waltham <script>alert(2)</script> Forest"}
-    narrative = yaml.safe_load(Path(area["narrative"]).read_text(encoding="utf-8"))
+    area = replace(preview.area, name="Waltham <script>alert(2)</script> Forest")
+    narrative = yaml.safe_load(Path(area.narrative).read_text(encoding="utf-8"))
     narrative["help"][0]["detail"] = "Call <script>alert(3)</script> now."
     charts = tmp_path / "charts"
     for audience in ("resident", "technical"):
         folder = variant_for(audience).name
-        write_charts(build_charts(tables, None, config, area, audience), charts, folder)
+        write_charts(
+            build_charts(tables, None, Settings.of(config), area, audience), charts, folder
+        )
         context = build_context(
             audience=audience,
             tables=tables,
@@ -96,7 +100,7 @@ def test_a_script_in_the_data_is_escaped_everywhere(preview, tmp_path):
             chart_dir=charts,
             template_dir=TEMPLATES,
             narrative=narrative,
-            config=config,
+            settings=Settings.of(config),
             area=area,
             provenance=PREVIEW_PROVENANCE,
             reconciliation=None,
@@ -124,7 +128,7 @@ def test_resident_text_is_plain_english(resident_html):
 
 
 def test_resident_report_has_its_parts(resident_html, preview):
-    narrative = yaml.safe_load(Path(preview.area["narrative"]).read_text(encoding="utf-8"))
+    narrative = yaml.safe_load(Path(preview.area.narrative).read_text(encoding="utf-8"))
     for heading in (
         "Summary",
         "What we found",
@@ -156,7 +160,7 @@ def test_technical_report_has_methods_caveats_quality_dictionary_and_colophon(
     from pipeline.families.registry import edition_family_names
 
     text = htmllib.unescape(technical_html)
-    families = edition_family_names(preview.config)
+    families = edition_family_names(Settings.of(preview.config))
     for family, method in family_methods().items():
         first_words = re.sub(r"[*`]", "", method.strip().split("\n")[0])[:40]
         # A family the edition leaves out (no stop-and-search input) has no method text.
@@ -181,13 +185,14 @@ def test_the_internal_mark_follows_the_circulation_not_the_thresholds(preview, t
     config = copy.deepcopy(preview.config)
     config["disclosure"]["technical_threshold"] = config["disclosure"]["resident_threshold"]
     common = dict(
-        audience="technical", tables=tables, findings=findings, narrative={}, config=config,
-        area=preview.area, provenance=PREVIEW_PROVENANCE, template_dir=TEMPLATES,
+        audience="technical", tables=tables, findings=findings, narrative={},
+        settings=Settings.of(config), area=preview.area, provenance=PREVIEW_PROVENANCE,
+        template_dir=TEMPLATES,
     )  # fmt: skip
     internal = build_context(circulation="internal", chart_dir=preview.charts, **common)
     assert internal["internal"] is True
     assert "Internal – not for publication" in render_report(internal, TEMPLATES, "technical")
-    charts = build_charts(tables, None, config, preview.area, "technical", "public")
+    charts = build_charts(tables, None, Settings.of(config), preview.area, "technical", "public")
     folder = tmp_path / "charts"
     write_charts(charts, folder, "technical")
     public = build_context(circulation="public", chart_dir=folder, **common)
@@ -197,7 +202,7 @@ def test_the_internal_mark_follows_the_circulation_not_the_thresholds(preview, t
 
 def test_html_is_deterministic(preview, resident_html):
     tables, findings = load_measures(preview.measures)
-    narrative = yaml.safe_load(Path(preview.area["narrative"]).read_text(encoding="utf-8"))
+    narrative = yaml.safe_load(Path(preview.area.narrative).read_text(encoding="utf-8"))
     context = build_context(
         audience="resident",
         tables=tables,
@@ -205,7 +210,7 @@ def test_html_is_deterministic(preview, resident_html):
         chart_dir=preview.charts,
         template_dir=TEMPLATES,
         narrative=narrative,
-        config=preview.config,
+        settings=Settings.of(preview.config),
         area=preview.area,
         provenance=PREVIEW_PROVENANCE,
     )
@@ -272,13 +277,13 @@ def test_pdf_fails_on_any_weasyprint_error(tmp_path, preview):
         '<img src="missing-image.png"></body></html>'
     )
     with pytest.raises(PdfRenderError, match="error"):
-        write_pdf(html, tmp_path / "x.pdf", preview.config)
+        write_pdf(html, tmp_path / "x.pdf", preview.settings)
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_pdf_bytes_are_reproducible(preview, resident_html):
-    first = pdf_bytes(resident_html, preview.config)
-    assert first == pdf_bytes(resident_html, preview.config)
+    first = pdf_bytes(resident_html, preview.settings)
+    assert first == pdf_bytes(resident_html, preview.settings)
     assert first == (preview.edition / "resident.pdf").read_bytes()
 
 
@@ -353,8 +358,8 @@ def test_zip_is_deterministic_and_complete(preview, tmp_path, circulation):
     index_file, reports = TREES[circulation]
     zip_path = next(tree.glob("*.zip"))
     first = hashlib.sha256(zip_path.read_bytes()).hexdigest()
-    variants = [v for v in report_variants(preview.config) if v.circulation == circulation]
-    write_bundle(tree, TEMPLATES, preview.config, preview.area, circulation, variants)
+    variants = [v for v in report_variants(preview.settings) if v.circulation == circulation]
+    write_bundle(tree, TEMPLATES, preview.settings, preview.area, circulation, variants)
     assert hashlib.sha256(zip_path.read_bytes()).hexdigest() == first
     with zipfile.ZipFile(zip_path) as archive:
         names = archive.namelist()
@@ -383,7 +388,7 @@ def test_weasyprint_errors_are_not_swallowed_by_logging_config(preview, tmp_path
             "<!DOCTYPE html><html><head><title>t</title></head><body><p>no lang</p></body></html>"
         )
         with pytest.raises(PdfRenderError):
-            write_pdf(html, tmp_path / "y.pdf", preview.config)
+            write_pdf(html, tmp_path / "y.pdf", preview.settings)
     finally:
         logging.getLogger("weasyprint").setLevel(logging.NOTSET)
 
@@ -433,19 +438,21 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
         tables[family] = not_available_rows(
             family,
             module.NEEDS_VICTIM_DATA,
-            definition=config["definitions"]["key_metric"],
-            config=config,
+            definition=Settings.of(config).definitions.key_metric,
+            settings=Settings.of(config),
             area_code=area["code"],
         )
-        findings[family] = family_findings(family_named(family), tables[family], config)
+        findings[family] = family_findings(
+            family_named(family), tables[family], Settings.of(config)
+        )
     charts = tmp_path_factory.mktemp("charts")
     html = {}
     for audience in ("resident", "technical"):
         write_charts([], charts, variant_for(audience).name)
         context = build_context(
             audience=audience, tables=tables, findings=findings, chart_dir=charts,
-            template_dir=TEMPLATES, narrative=narrative, config=config, area=area,
-            provenance=PREVIEW_PROVENANCE,
+            template_dir=TEMPLATES, narrative=narrative, settings=Settings.of(config),
+            area=Area.of(area), provenance=PREVIEW_PROVENANCE,
         )  # fmt: skip
         html[audience] = render_report(context, TEMPLATES, audience)
     return html

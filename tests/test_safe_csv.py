@@ -18,6 +18,7 @@ from pipeline.render.preview import cached_preview, load_measures
 from pipeline.render.publish import publish_editions, tree_paths
 from pipeline.runtime import write_csv, write_json
 from pipeline.safe_csv import _NUMBER, FORMULA_STARTS, neutralise_cell, safe_csv_bytes
+from pipeline.settings import Area, Settings
 from pipeline.steps import charts_step
 from tests.publish_inputs import AREA, EDITION, TEMPLATES, settings
 
@@ -97,7 +98,7 @@ def test_hostile_names_are_neutralised_in_every_published_csv(tmp_path):
     charts = tmp_path / "charts"
     charts_step(paths, None, out_dir=str(charts), settings=config, area=area)
     reports = {}
-    for variant in report_variants(config):
+    for variant in report_variants(Settings.of(config)):
         for fmt in ("html", "pdf"):
             path = tmp_path / "render" / variant.file_name(fmt)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,8 +113,8 @@ def test_hostile_names_are_neutralised_in_every_published_csv(tmp_path):
         provenance=str(tmp_path / "provenance.json"),
         template_dir=str(TEMPLATES),
         root=root,
-        settings=config,
-        area=area,
+        settings=Settings.of(config),
+        area=Area.of(area),
     )
     published: dict[str, bytes] = {}
     for tree in tree_paths(root, AREA, EDITION).values():

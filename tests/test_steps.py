@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from pipeline.runtime import UserFacingError
+from pipeline.settings import Settings
 from pipeline.steps import validate_area_step, validate_shared_step
 from pipeline.validate.errors import ValidationStop
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
@@ -48,7 +49,7 @@ def test_every_broken_area_input_is_named_in_one_run(tmp_path, settings):
     shutil.copytree(DEMO / AREA, tmp_path / "raw" / AREA)
     _break_line(tmp_path / "raw" / AREA / "schools.csv", 3, ",Secondary,", ",Sixth form college,")
     _break_line(tmp_path / "raw" / AREA / "victims.csv", 2, ",21,", ",430,")
-    shared = _layout(tmp_path, "shared", shared_kinds(settings))
+    shared = _layout(tmp_path, "shared", shared_kinds(Settings.of(settings)))
     validate_shared_step(
         shared["raw"],
         validated=shared["validated"],
@@ -56,7 +57,7 @@ def test_every_broken_area_input_is_named_in_one_run(tmp_path, settings):
         read=str(tmp_path / "validation" / "shared" / "inputs-read.json"),
         settings=settings,
     )
-    own = _layout(tmp_path, AREA, area_kinds(settings))
+    own = _layout(tmp_path, AREA, area_kinds(Settings.of(settings)))
     with pytest.raises(UserFacingError) as stop:
         validate_area_step(
             own["raw"],
@@ -85,7 +86,7 @@ def test_every_broken_area_input_is_named_in_one_run(tmp_path, settings):
 def test_one_broken_shared_input_stops_with_its_own_message(tmp_path, settings):
     shutil.copytree(DEMO / "shared", tmp_path / "raw" / "shared")
     _break_line(tmp_path / "raw" / "shared" / "neighbours.csv", 2, ",1,", ",one,")
-    shared = _layout(tmp_path, "shared", shared_kinds(settings))
+    shared = _layout(tmp_path, "shared", shared_kinds(Settings.of(settings)))
     with pytest.raises(ValidationStop) as stop:
         validate_shared_step(
             shared["raw"],

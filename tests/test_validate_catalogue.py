@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.settings import Settings
 from pipeline.validate.errors import FAILURE_COLUMNS, VALUES_WITHHELD, ValidationStop
 from pipeline.validate.run import main, validate_input
 from pipeline.validate.schemas import personal_inputs
@@ -615,7 +616,7 @@ def test_victim_messages_never_show_other_columns(config, tmp_path):
         validate_input(
             "victims",
             BAD / "victims_duplicate_offence_victim.csv",
-            config=config,
+            settings=Settings.of(config),
             area_lsoas=AREA_LSOAS,
             failures_path=tmp_path / "f.csv",
         )
@@ -624,7 +625,7 @@ def test_victim_messages_never_show_other_columns(config, tmp_path):
         validate_input(
             "victims",
             BAD / "victims_unknown_column.csv",
-            config=config,
+            settings=Settings.of(config),
             area_lsoas=AREA_LSOAS,
             failures_path=tmp_path / "g.csv",
         )
@@ -741,7 +742,7 @@ def test_usable_input_is_counted_exactly(
     result = validate_input(
         kind,
         BAD / name,
-        config=settings,
+        settings=Settings.of(settings),
         area_lsoas=AREA_LSOAS if with_area else None,
         failures_path=tmp_path / "f.csv",
     )
@@ -760,7 +761,10 @@ def test_usable_input_is_counted_exactly(
 def test_messy_victims_rows_by_line(config):
     """Which lines of the messy extract are used, and under which kept categories."""
     result = validate_input(
-        "victims", BAD / "victims_messy_but_usable.csv", config=config, area_lsoas=AREA_LSOAS
+        "victims",
+        BAD / "victims_messy_but_usable.csv",
+        settings=Settings.of(config),
+        area_lsoas=AREA_LSOAS,
     )
     frame = result.frame.set_index("source_line")
     assert list(frame.index) == [2, 3, 7, 9, 10, 11]
@@ -776,7 +780,10 @@ def test_messy_victims_rows_by_line(config):
 def test_ic_codes_map_to_census_groups(config):
     settings = {**copy.deepcopy(config), "ethnicity_scheme": "ic_code"}
     result = validate_input(
-        "victims", BAD / "victims_ic_codes.csv", config=settings, area_lsoas=AREA_LSOAS
+        "victims",
+        BAD / "victims_ic_codes.csv",
+        settings=Settings.of(settings),
+        area_lsoas=AREA_LSOAS,
     )
     # docs/data-contracts.md: IC3 Black, IC1 White, IC9/IC0 Not stated, IC5 Asian, IC6 Other.
     assert list(result.frame["ethnicity_group"]) == [

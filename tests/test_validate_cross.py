@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.settings import Settings
 from pipeline.validate.cross import check_cross_inputs
 from pipeline.validate.errors import ValidationStop
 from pipeline.validate.run import validate_input
@@ -20,15 +21,18 @@ COMPARATOR_AREAS = ["E09000031", "E09000010", "E09000014", "E08000025", "E120000
 @pytest.fixture(scope="module")
 def frames(config) -> dict[str, pd.DataFrame]:
     """A complete, consistent set of inputs for the area (good files plus full series)."""
-    lsoas = validate_input("lsoas", GOOD / "lsoas.csv", config=config).frame
+    lsoas = validate_input("lsoas", GOOD / "lsoas.csv", settings=Settings.of(config)).frame
     area_lsoas = set(lsoas["lsoa_code"])
     loaded = {"lsoas": lsoas}
     for kind in ["population_lsoa", "deprivation", "neighbours", "areas", "population_ethnicity"]:
         loaded[kind] = validate_input(
-            kind, GOOD / f"{kind}.csv", config=config, area_lsoas=area_lsoas
+            kind, GOOD / f"{kind}.csv", settings=Settings.of(config), area_lsoas=area_lsoas
         ).frame
     loaded["boundaries"] = validate_input(
-        "boundaries", GOOD / "lsoa_boundaries.geojson", config=config, area_lsoas=area_lsoas
+        "boundaries",
+        GOOD / "lsoa_boundaries.geojson",
+        settings=Settings.of(config),
+        area_lsoas=area_lsoas,
     ).frame
     months = [str(p) for p in pd.period_range("2020-04", "2025-03", freq="M")]
     loaded["comparators"] = pd.DataFrame(
@@ -49,13 +53,18 @@ def frames(config) -> dict[str, pd.DataFrame]:
 def _stop(frames, config, tmp_path) -> ValidationStop:
     with pytest.raises(ValidationStop) as stop:
         check_cross_inputs(
-            frames, config=config, area_code=AREA, failures_path=tmp_path / "cross.csv"
+            frames,
+            settings=Settings.of(config),
+            area_code=AREA,
+            failures_path=tmp_path / "cross.csv",
         )
     return stop.value
 
 
 def test_consistent_inputs_pass(frames, config, tmp_path):
-    check_cross_inputs(frames, config=config, area_code=AREA, failures_path=tmp_path / "c.csv")
+    check_cross_inputs(
+        frames, settings=Settings.of(config), area_code=AREA, failures_path=tmp_path / "c.csv"
+    )
     assert pd.read_csv(tmp_path / "c.csv").empty
 
 
@@ -149,7 +158,7 @@ def test_neighbour_without_comparator_series_is_kept_and_counted(frames, config,
     failures = tmp_path / "cross-inputs.failures.csv"
     kept = check_cross_inputs(
         {**frames, "comparators": comparators[comparators["area_code"] != "E08000025"]},
-        config=config,
+        settings=Settings.of(config),
         area_code=AREA,
         failures_path=failures,
     )
@@ -171,7 +180,10 @@ def test_neighbour_without_comparator_series_is_kept_and_counted(frames, config,
 
 def test_nothing_kept_writes_a_header_only_table(frames, config, tmp_path):
     kept = check_cross_inputs(
-        frames, config=config, area_code=AREA, failures_path=tmp_path / "cross.failures.csv"
+        frames,
+        settings=Settings.of(config),
+        area_code=AREA,
+        failures_path=tmp_path / "cross.failures.csv",
     )
     assert kept.empty
     assert list(pd.read_csv(tmp_path / "cross.kept.csv").columns) == [
@@ -236,7 +248,7 @@ def test_years_after_the_newest_estimate_use_it(frames, config, tmp_path):
     late = ~(recent & population["area_code"].isin(["E09000010", "E12000007"]))
     kept = check_cross_inputs(
         {**frames, "population_la": population[late]},
-        config=config,
+        settings=Settings.of(config),
         area_code=AREA,
         failures_path=tmp_path / "c.failures.csv",
     )
@@ -270,7 +282,10 @@ def test_area_without_neighbours_or_ethnic_population(frames, config, tmp_path):
 def test_absent_inputs_are_skipped(frames, config, tmp_path):
     """Optional context (boundaries) and inputs not yet loaded are not required."""
     check_cross_inputs(
-        {"lsoas": frames["lsoas"]}, config=config, area_code=AREA, failures_path=tmp_path / "c.csv"
+        {"lsoas": frames["lsoas"]},
+        settings=Settings.of(config),
+        area_code=AREA,
+        failures_path=tmp_path / "c.csv",
     )
 
 
@@ -281,7 +296,9 @@ def test_lsoa_without_a_count_for_a_year(frames, config, tmp_path):
         [(code, year, "sv_0_24", 1) for code in codes for year in (2020, 2021)],
         columns=["lsoa_code", "year", "measure", "count"],
     )
-    check_cross_inputs({**frames, "lsoa_counts": counts}, config=config, area_code=AREA)
+    check_cross_inputs(
+        {**frames, "lsoa_counts": counts}, settings=Settings.of(config), area_code=AREA
+    )
     gap = ~((counts["lsoa_code"] == "E01004329") & (counts["year"] == 2021))
     stop = _stop({**frames, "lsoa_counts": counts[gap]}, config, tmp_path)
     assert (

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.settings import Settings
 from pipeline.validate.cross import check_cross_inputs
 from pipeline.validate.run import validate_input
 
@@ -39,7 +40,10 @@ def demo(config, tmp_path_factory):
     failures = tmp_path_factory.mktemp("failures")
     folder = REPO / area["inputs"]
     lsoas = validate_input(
-        "lsoas", folder / "lsoas.csv", config=config, failures_path=failures / "lsoas.csv"
+        "lsoas",
+        folder / "lsoas.csv",
+        settings=Settings.of(config),
+        failures_path=failures / "lsoas.csv",
     )
     area_lsoas = set(lsoas.frame["lsoa_code"])
     results = {"lsoas": lsoas}
@@ -49,7 +53,7 @@ def demo(config, tmp_path_factory):
         results[kind] = validate_input(
             kind,
             base / name,
-            config=config,
+            settings=Settings.of(config),
             area_lsoas=area_lsoas if kind in AREA_KINDS else None,
             failures_path=failures / f"{kind}.csv",
         )
@@ -64,7 +68,7 @@ def test_demo_inputs_pass_and_fit_together(demo, config, tmp_path):
         assert table["rows used"] == len(result.frame), kind
     check_cross_inputs(
         {k: r.frame for k, r in results.items()},
-        config=config,
+        settings=Settings.of(config),
         area_code=area_code,
         failures_path=tmp_path / "cross.csv",
     )

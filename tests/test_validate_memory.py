@@ -19,6 +19,7 @@ import yaml
 
 from bench.validate_memory import write_victim_extract
 from pipeline.audit.verify import copy_tree
+from pipeline.settings import Settings
 from pipeline.steps import check_raw_inputs_step, validate_shared_step
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 from pipeline.validate.memory import (
@@ -41,12 +42,13 @@ import json, sys
 from pathlib import Path
 import yaml
 from bench.memory import peak_mb
+from pipeline.settings import Settings
 from pipeline.validate.run import validate_input
-config = yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8"))
+config = Settings.of(yaml.safe_load(Path("config/config.yaml").read_text(encoding="utf-8")))
 baseline = peak_mb()
-lsoas = validate_input("lsoas", Path(sys.argv[1]), config=config)
+lsoas = validate_input("lsoas", Path(sys.argv[1]), settings=config)
 result = validate_input(
-    "victims", Path(sys.argv[2]), config=config, area_lsoas=set(lsoas.frame["lsoa_code"])
+    "victims", Path(sys.argv[2]), settings=config, area_lsoas=set(lsoas.frame["lsoa_code"])
 )
 counts = result.reconciliation.groupby("category")["rows"].sum()
 print(json.dumps({
@@ -61,7 +63,7 @@ def big_area(tmp_path_factory) -> Path:
     """The demo area's inputs with a 200,000-row victim extract."""
     folder = tmp_path_factory.mktemp("big") / "area"
     folder.mkdir()
-    for kind in area_kinds({}):
+    for kind in area_kinds(Settings.of({})):
         (folder / raw_filename(kind)).write_bytes(
             (DEMO / "waltham-forest" / raw_filename(kind)).read_bytes()
         )
@@ -126,7 +128,9 @@ def test_the_validate_rules_declare_memory_from_their_inputs(big_area, config, t
     settings["areas"][0]["inputs"] = str(big_area)
     (work / "memtest.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
     # The jobs' upstream files, as earlier jobs would have left them.
-    shared_raw = {k: str(DEMO / "shared" / raw_filename(k)) for k in shared_kinds(settings)}
+    shared_raw = {
+        k: str(DEMO / "shared" / raw_filename(k)) for k in shared_kinds(Settings.of(settings))
+    }
     checks = work / "data/processed/raw-check/memtest"
     check_raw_inputs_step(list(shared_raw.values()), str(checks / "shared.json"))
     check_raw_inputs_step(
@@ -164,7 +168,7 @@ def test_the_validate_rules_declare_memory_from_their_inputs(big_area, config, t
     )
     assert plan.returncode == 0, plan.stderr[-3000:]
     plan_text = plan.stdout + plan.stderr
-    area_inputs = [big_area / raw_filename(k) for k in area_kinds(settings)]
+    area_inputs = [big_area / raw_filename(k) for k in area_kinds(Settings.of(settings))]
     area_inputs += [*validated.values(), checks / "waltham-forest.json"]
     area_mb = _resources(plan_text, "validate_area_inputs")
     assert area_mb == validation_mem_mb(area_inputs)

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from pipeline.runtime import logged_step
+from pipeline.settings import Settings
 from pipeline.steps import validate_area_step, validate_shared_step, validate_step
 from pipeline.validate.checking import column_meta
 from pipeline.validate.dictionary import column_entries, rule_entries
@@ -161,7 +162,7 @@ def write_rows(rows: list[dict[str, str]], path: Path) -> Path:
 def shared(tmp_path_factory, config) -> dict[str, str]:
     """The demo's shared inputs, validated once (the area job reads them)."""
     folder = tmp_path_factory.mktemp("shared")
-    kinds = shared_kinds(config)
+    kinds = shared_kinds(Settings.of(config))
     validated = {k: str(folder / f"{k}.parquet") for k in kinds}
     validate_shared_step(
         {k: str(DEMO / "shared" / raw_filename(k)) for k in kinds},
@@ -175,7 +176,7 @@ def shared(tmp_path_factory, config) -> dict[str, str]:
 
 def run_area_job(victims: Path, shared: dict[str, str], config: dict, out: Path, capfd):
     """The area's validation job as the workflow runs it; (exit status, console, log)."""
-    kinds = area_kinds(config)
+    kinds = area_kinds(Settings.of(config))
     raw = {k: str(DEMO / "waltham-forest" / raw_filename(k)) for k in kinds} | {
         "victims": str(victims)
     }

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.demo.victims import VICTIM_COLUMNS
+from pipeline.settings import Settings
 from pipeline.validate.errors import ValidationStop
 from pipeline.validate.run import validate_input
 
@@ -135,7 +136,11 @@ def test_no_victim_row_is_lost(kinds, data, style, config, tmp_path):
     path = tmp_path / "victims.csv"
     _write(rows, list(style["order"]), path, style)
     result = validate_input(
-        "victims", path, config=config, area_lsoas=AREA_LSOAS, failures_path=tmp_path / "f.csv"
+        "victims",
+        path,
+        settings=Settings.of(config),
+        area_lsoas=AREA_LSOAS,
+        failures_path=tmp_path / "f.csv",
     )
     table = result.reconciliation.set_index("reason")["rows"]
     excluded_rows = result.reconciliation.query("category == 'excluded'")["rows"].sum()
@@ -181,7 +186,11 @@ def test_every_broken_victim_row_is_reported_by_its_line(
     _write(rows, list(style["order"]), path, style)
     try:
         validate_input(
-            "victims", path, config=config, area_lsoas=AREA_LSOAS, failures_path=tmp_path / "f.csv"
+            "victims",
+            path,
+            settings=Settings.of(config),
+            area_lsoas=AREA_LSOAS,
+            failures_path=tmp_path / "f.csv",
         )
     except ValidationStop as stop:
         failures = stop.failures
@@ -216,7 +225,9 @@ def test_no_comparator_row_is_lost(months, style, config, tmp_path):
             expected_empty += 1
     path = tmp_path / "comparators.csv"
     path.write_bytes((style[1].join(lines) + style[1]).encode(style[0]))
-    result = validate_input("comparators", path, config=config, failures_path=tmp_path / "f.csv")
+    result = validate_input(
+        "comparators", path, settings=Settings.of(config), failures_path=tmp_path / "f.csv"
+    )
     table = result.reconciliation.set_index("reason")["rows"]
     assert table["rows read"] == len(lines) - 1
     assert table["month outside the reporting window"] == expected_outside
@@ -236,7 +247,9 @@ def test_no_school_row_is_lost(schools, config, tmp_path):
         lines.append(f"{100000 + i},School {i},Primary,{east},{north}")
     path = tmp_path / "schools.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = validate_input("schools", path, config=config, failures_path=tmp_path / "f.csv")
+    result = validate_input(
+        "schools", path, settings=Settings.of(config), failures_path=tmp_path / "f.csv"
+    )
     table = result.reconciliation.set_index("reason")["rows"]
     located = sum(1 for e, n in schools if e and n)
     assert table["rows read"] == len(schools)

@@ -16,6 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline.settings import Settings
 from pipeline.validate.errors import ValidationStop
 from pipeline.validate.readers import read_table
 from pipeline.validate.run import validate_input
@@ -56,7 +57,7 @@ def _validate(kind: str, path: Path, config: dict):
     return validate_input(
         kind,
         path,
-        config=config,
+        settings=Settings.of(config),
         area_lsoas=AREA_LSOAS if kind == "victims" else None,
         failures_path=path.with_suffix(".failures.csv"),
     )
@@ -183,7 +184,7 @@ def test_excel_number_artefacts_are_read(config, tmp_path):
         encoding="utf-8",
     )
     frame = validate_input(
-        "population_la", path, config=config, failures_path=tmp_path / "f.csv"
+        "population_la", path, settings=Settings.of(config), failures_path=tmp_path / "f.csv"
     ).frame
     assert frame.loc[0, ["year", "age_to", "population"]].tolist() == [2024, 90, 278450]
     assert frame["population"].dtype == "int64"
@@ -195,7 +196,9 @@ def test_trailing_empty_column_is_ignored_but_a_named_one_is_not(config, tmp_pat
     path.write_text(
         "area_code,area_name,region,\nE09000031,Waltham Forest,London,\n", encoding="utf-8"
     )
-    passed = validate_input("areas", path, config=config, failures_path=tmp_path / "f.csv")
+    passed = validate_input(
+        "areas", path, settings=Settings.of(config), failures_path=tmp_path / "f.csv"
+    )
     assert passed.frame["area_name"].tolist() == ["Waltham Forest"]
     path.write_text(
         "area_code,area_name,region,\nE09000031,Waltham Forest,London,x\n", encoding="utf-8"
@@ -205,7 +208,9 @@ def test_trailing_empty_column_is_ignored_but_a_named_one_is_not(config, tmp_pat
         match=r"rule 'every column has a name' \(stop\): "
         r"column 4 has values but no name",
     ):
-        validate_input("areas", path, config=config, failures_path=tmp_path / "f.csv")
+        validate_input(
+            "areas", path, settings=Settings.of(config), failures_path=tmp_path / "f.csv"
+        )
 
 
 # --- Reading and parsing in batches (a national extract is never held whole) ----------------
@@ -219,7 +224,11 @@ def _outcome(path: Path, config: dict, tmp_path: Path):
     failures = tmp_path / "f.csv"
     try:
         result = validate_input(
-            "victims", path, config=config, area_lsoas=AREA_LSOAS, failures_path=failures
+            "victims",
+            path,
+            settings=Settings.of(config),
+            area_lsoas=AREA_LSOAS,
+            failures_path=failures,
         )
     except ValidationStop as stop:
         return str(stop), failures.read_bytes()
@@ -257,7 +266,7 @@ def test_every_short_record_is_found_whatever_the_batch(tmp_path, monkeypatch):
     rows[1] = rows[4] = rows[6] = "E09000031,London"
     path.write_text("area_code,area_name,region\n" + "\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(ValidationStop, match=r"3 rows fail, lines 3, 6, 8: values '2 fields'"):
-        validate_input("areas", path, config={}, failures_path=tmp_path / "f.csv")
+        validate_input("areas", path, settings=Settings.of({}), failures_path=tmp_path / "f.csv")
 
 
 def test_encoding_is_checked_across_block_boundaries(tmp_path, monkeypatch):
@@ -277,4 +286,4 @@ def test_encoding_is_checked_across_block_boundaries(tmp_path, monkeypatch):
     with pytest.raises(
         ValidationStop, match=r"byte 0x81 is neither UTF-8 nor Windows-1252 text \(line 5\)"
     ):
-        validate_input("areas", path, config={}, failures_path=tmp_path / "f.csv")
+        validate_input("areas", path, settings=Settings.of({}), failures_path=tmp_path / "f.csv")

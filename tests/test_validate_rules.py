@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.settings import Settings
 from pipeline.validate import rules as r
 from pipeline.validate.checking import reconcile
 from pipeline.validate.errors import FAILURE_COLUMNS, Problem, ValidationStop
@@ -102,15 +103,18 @@ def test_decile_rule_reproduces_the_published_iod_files(realdata):
 
 def test_window_and_financial_years(config):
     # Config window: financial years 2020 to 2024 = 1 April 2020 to 31 March 2025.
-    assert r.window_bounds(config) == (pd.Timestamp("2020-04-01"), pd.Timestamp("2025-03-31"))
-    months = r.window_months(config)
+    assert r.window_bounds(Settings.of(config)) == (
+        pd.Timestamp("2020-04-01"),
+        pd.Timestamp("2025-03-31"),
+    )
+    months = r.window_months(Settings.of(config))
     assert (months[0], months[-1], len(months)) == ("2020-04", "2025-03", 60)
     dates = pd.Series(pd.to_datetime(["2024-03-31", "2024-04-01", "2020-12-25"]))
     assert r.financial_year(dates).tolist() == [2023, 2024, 2020]
 
 
 def test_measure_ids_come_from_config(config):
-    assert r.measure_ids(config) == ["kcwi_1_17", "kcwi_1_24", "sv_0_24"]
+    assert r.measure_ids(Settings.of(config)) == ["kcwi_1_17", "kcwi_1_24", "sv_0_24"]
 
 
 def test_ic_code_table_is_the_documented_one(repo):
@@ -132,7 +136,9 @@ def test_ic_code_table_is_the_documented_one(repo):
 
 
 def test_victim_frame_types_and_derived_columns(config):
-    result = validate_input("victims", GOOD / "victims.csv", config=config, area_lsoas=AREA_LSOAS)
+    result = validate_input(
+        "victims", GOOD / "victims.csv", settings=Settings.of(config), area_lsoas=AREA_LSOAS
+    )
     frame = result.frame.set_index("source_line")
     assert str(frame["offence_start_date"].dtype).startswith("datetime64")
     assert str(frame["victim_age"].dtype) == "Int64"
@@ -160,7 +166,11 @@ def test_message_lists_five_lines_and_only_the_named_column(config, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValidationStop) as stop:
         validate_input(
-            "victims", path, config=config, area_lsoas=AREA_LSOAS, failures_path=tmp_path / "f.csv"
+            "victims",
+            path,
+            settings=Settings.of(config),
+            area_lsoas=AREA_LSOAS,
+            failures_path=tmp_path / "f.csv",
         )
     message = str(stop.value)
     # Bad ages on lines 2, 4, 5, 7, 8, 9, 10 (line 3 age 30 and line 6 age 17 are fine). The
@@ -186,7 +196,9 @@ def test_every_problem_is_reported_at_once(config, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ValidationStop) as stop:
-        validate_input("school_calendar", path, config=config, failures_path=tmp_path / "f.csv")
+        validate_input(
+            "school_calendar", path, settings=Settings.of(config), failures_path=tmp_path / "f.csv"
+        )
     assert [(p.column, p.rule, p.lines) for p in stop.value.problems] == [
         ("start_date", "date in an accepted format", [3]),
         ("end_date", "range end not before its start", [2]),
@@ -197,21 +209,26 @@ def test_every_problem_is_reported_at_once(config, tmp_path):
 def test_stale_failures_are_replaced_when_the_input_is_fixed(config, tmp_path):
     failures = tmp_path / "f.csv"
     failures.write_text("input,source_line,column,rule,value\nactions,3,status,x,y\n")
-    validate_input("actions", GOOD / "actions.csv", config=config, failures_path=failures)
+    validate_input(
+        "actions", GOOD / "actions.csv", settings=Settings.of(config), failures_path=failures
+    )
     assert failures.read_text() == ",".join(FAILURE_COLUMNS) + "\n"
 
 
 def test_wrong_calls_are_programming_errors(config):
     with pytest.raises(ValueError, match="unknown input kind 'crimes'"):
-        validate_input("crimes", GOOD / "victims.csv", config=config)
+        validate_input("crimes", GOOD / "victims.csv", settings=Settings.of(config))
     with pytest.raises(ValueError, match="victims needs area_lsoas"):
-        validate_input("victims", GOOD / "victims.csv", config=config)
+        validate_input("victims", GOOD / "victims.csv", settings=Settings.of(config))
 
 
 def test_a_missing_file_stops(config, tmp_path):
     with pytest.raises(ValidationStop, match="the file does not exist"):
         validate_input(
-            "areas", tmp_path / "areas.csv", config=config, failures_path=tmp_path / "f.csv"
+            "areas",
+            tmp_path / "areas.csv",
+            settings=Settings.of(config),
+            failures_path=tmp_path / "f.csv",
         )
 
 
@@ -219,7 +236,12 @@ def test_reconciliation_that_does_not_add_up_is_a_bug(config):
     used = pd.DataFrame({"x": [1, 2]})
     excluded = pd.DataFrame({"source_line": [5], "reason": ["empty row"]})
     table = reconcile(
-        "areas", rows_read=3, used=used, excluded=excluded, config=config, area_lsoas=None
+        "areas",
+        rows_read=3,
+        used=used,
+        excluded=excluded,
+        settings=Settings.of(config),
+        area_lsoas=None,
     )
     assert table.to_dict("list") == {
         "input": ["areas"] * 3,
@@ -229,12 +251,19 @@ def test_reconciliation_that_does_not_add_up_is_a_bug(config):
     }
     with pytest.raises(RuntimeError, match="does not add up: read 4, used 2, excluded 1"):
         reconcile(
-            "areas", rows_read=4, used=used, excluded=excluded, config=config, area_lsoas=None
+            "areas",
+            rows_read=4,
+            used=used,
+            excluded=excluded,
+            settings=Settings.of(config),
+            area_lsoas=None,
         )
 
 
 def test_reconciliation_lists_every_declared_reason(config):
-    result = validate_input("victims", GOOD / "victims.csv", config=config, area_lsoas=AREA_LSOAS)
+    result = validate_input(
+        "victims", GOOD / "victims.csv", settings=Settings.of(config), area_lsoas=AREA_LSOAS
+    )
     reasons = result.reconciliation["reason"].tolist()
     assert reasons[:3] == ["rows read", "rows used", "empty row"]
     assert reasons[3:] == [rule.reason for rule in keep_rules("victims")]
@@ -246,7 +275,7 @@ def test_ethnicity_scheme_changes_the_vocabulary(config, tmp_path):
         validate_input(
             "victims",
             GOOD / "victims.csv",
-            config=settings,
+            settings=Settings.of(settings),
             area_lsoas=AREA_LSOAS,
             failures_path=tmp_path / "f.csv",
         )
@@ -286,7 +315,11 @@ def test_coordinate_columns_may_be_absent(config, tmp_path):
     path = tmp_path / "victims.csv"
     path.write_text("\n".join(trimmed) + "\n", encoding="utf-8")
     frame = validate_input(
-        "victims", path, config=config, area_lsoas=AREA_LSOAS, failures_path=tmp_path / "f.csv"
+        "victims",
+        path,
+        settings=Settings.of(config),
+        area_lsoas=AREA_LSOAS,
+        failures_path=tmp_path / "f.csv",
     ).frame
     assert len(frame) == 8
     assert frame["easting"].isna().all() and frame["northing"].dtype == "float64"

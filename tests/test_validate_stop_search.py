@@ -9,6 +9,7 @@ import pytest
 from pipeline.adapters.police_uk_stop_search import read_police_uk_stop_search
 from pipeline.demo.stop_search import synthetic_rows, write_month
 from pipeline.runtime import UserFacingError
+from pipeline.settings import Settings
 from pipeline.validate.stop_search import StopSearch, check_stop_search, validate_stop_search
 from tests.test_adapters_stop_search import INSIDE, OUTSIDE, _square_area
 
@@ -50,7 +51,8 @@ def test_known_bad_frames_are_refused(good, change, expected):
 def test_validation_reconciles_rows_read_used_and_excluded(tmp_path):
     frame = synthetic_rows("2024-03", rows=60, seed=4, points=(INSIDE, OUTSIDE))
     write_month(tmp_path, "2024-03", frame)
-    result = validate_stop_search([tmp_path], boundaries=_square_area())
+    settings = Settings.of({"stop_search": {"files": [str(tmp_path)]}})
+    result = validate_stop_search([tmp_path], boundaries=_square_area(), settings=settings)
     counts = result.reconciliation.set_index("reason")["rows"]
     excluded = counts["no location (no coordinates)"] + counts["located outside the area"]
     assert counts["rows read"] == 60
@@ -67,10 +69,10 @@ def test_the_config_key_is_optional_checked_and_adds_the_input(config):
     from pipeline.config_checks import config_problems
     from pipeline.validate.kinds import optional_area_kinds
 
-    assert "stop_search" not in config and optional_area_kinds(config) == ()
+    assert "stop_search" not in config and optional_area_kinds(Settings.of(config)) == ()
     with_files = {**config, "stop_search": {"files": ["downloads/"]}}
     assert config_problems(with_files, "c.yaml") == []
-    assert optional_area_kinds(with_files) == ("stop_search",)
+    assert optional_area_kinds(Settings.of(with_files)) == ("stop_search",)
     typo = {**config, "stop_search": {"file": ["downloads/"]}}
     assert any("stop_search" in p for p in config_problems(typo, "c.yaml"))
     two = {

@@ -20,6 +20,7 @@ import openpyxl.utils.exceptions
 import pandas as pd
 import xlrd
 
+from pipeline.adapters._formats import wrong_file_hint
 from pipeline.runtime import UserFacingError
 
 #: Columns of every ``excluded`` table. ``detail`` narrows the reason (a borough name, a month,
@@ -148,16 +149,35 @@ def read_csv_header(path: Path) -> list[str]:
         return next(csv.reader(f), [])
 
 
-def require_columns(path: Path, present: Iterable[str], required: Iterable[str], what: str) -> None:
-    """Raise naming the missing columns when a file lacks ones its format must have."""
-    have = set(present)
-    missing = [c for c in required if c not in have]
+def require_columns(
+    path: Path,
+    present: Iterable[str],
+    required: Iterable[str],
+    what: str,
+    *,
+    expected_format: str | None = None,
+) -> None:
+    """Raise naming the missing columns when a file lacks ones its format must have, and the
+    adapter that reads the file when it is another known public format (``expected_format``:
+    this adapter's key in :data:`~pipeline.adapters._formats.KNOWN_FORMATS`, if listed)."""
+    have = list(present)
+    missing = [c for c in required if c not in set(have)]
     if missing:
+        hint = wrong_file_hint(have, expected_format)
         raise fail(
             path,
-            f"not a {what} file: missing column(s) {missing}",
+            f"not a {what} file: missing column(s) {missing}{hint}",
             column=missing[0],
         )
+
+
+def blank_rows(table: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is empty: missing (None, NaN; pandas 3 turns None into NaN on
+    ``astype(str)``), or text that is blank or reads 'nan'/'None'."""
+    empty = table.apply(
+        lambda column: column.isna() | column.astype("str").str.strip().isin(["", "nan", "None"])
+    )
+    return empty.all(axis=1)
 
 
 def as_paths(paths: Path | str | Iterable[Path | str]) -> list[Path]:

@@ -26,11 +26,13 @@ import pandas as pd
 from pipeline.adapters._common import (
     LSOA_CODE,
     AdapterResult,
+    blank_rows,
     excluded_frame,
     fail,
     read_csv_text,
     read_excel_grids,
 )
+from pipeline.adapters._formats import wrong_file_hint, wrong_file_hint_rows
 
 #: LSOAs in England ranked by each edition (2011 and 2021 LSOAs).
 LSOA_COUNT: dict[str, int] = {"IoD2019": 32_844, "IoD2025": 33_755}
@@ -51,9 +53,7 @@ def read_iod_file1(path: Path | str, *, edition: str | None = None) -> AdapterRe
     path = Path(path)
     table, first_row = _load_table(path)
     rows = [first_row + i for i in range(len(table))]
-    blank = table.apply(
-        lambda column: column.astype("str").str.strip().isin(["", "nan", "None"])
-    ).all(axis=1)
+    blank = blank_rows(table)
     excluded = (
         [{"source": path.name, "reason": "blank row", "detail": "", "rows": int(blank.sum())}]
         if blank.any()
@@ -115,13 +115,20 @@ def _load_table(path: Path) -> tuple[pd.DataFrame, int]:
     """The data table and the file row number of its first data row (header found by content)."""
     if path.suffix.casefold() == ".csv":
         return read_csv_text(path, "IoD File 1"), 2
-    for grid in read_excel_grids(path).values():
+    grids = read_excel_grids(path)
+    for grid in grids.values():
         for position in range(min(_HEADER_SEARCH_ROWS, len(grid))):
             if any(str(v).strip().casefold().startswith("lsoa code") for v in grid.iloc[position]):
                 table = grid.iloc[position + 1 :].reset_index(drop=True)
                 table.columns = [str(v).strip() for v in grid.iloc[position]]
                 return table, position + 2  # Excel rows from 1, plus the header row
-    raise fail(path, "no sheet has a header row starting 'LSOA code'")
+    tops = [
+        list(grid.iloc[i])
+        for grid in grids.values()
+        for i in range(min(_HEADER_SEARCH_ROWS, len(grid)))
+    ]
+    hint = wrong_file_hint_rows(tops, "iod_file1")
+    raise fail(path, f"no sheet has a header row starting 'LSOA code'{hint}")
 
 
 def _identify_columns(path: Path, columns: pd.Index) -> dict[str, str]:
@@ -137,8 +144,10 @@ def _identify_columns(path: Path, columns: pd.Index) -> dict[str, str]:
                     found.setdefault(key, column)
     missing = [key for key in ("code", "rank", "decile") if key not in found]
     if missing:
+        hint = wrong_file_hint(columns, "iod_file1")
         raise fail(
-            path, f"not an IoD File 1: no IMD {missing} column (headers: {list(columns)[:8]})"
+            path,
+            f"not an IoD File 1: no IMD {missing} column (headers: {list(columns)[:8]}){hint}",
         )
     return found
 

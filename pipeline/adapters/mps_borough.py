@@ -40,7 +40,15 @@ from pipeline.adapters._common import (
     excluded_frame,
     fail,
     read_csv_text,
-    whole_numbers,
+)
+from pipeline.adapters._formats import wrong_file_hint
+from pipeline.adapters._mps_wide import (
+    SOURCE,
+    check_distinct_names,
+    combine_files,
+    melt_months,
+    month_columns,
+    month_counts,
 )
 
 #: ONS codes and official names of the London boroughs (LAD 2022; unchanged since 1965 codes).
@@ -113,7 +121,6 @@ _TEXT_COLUMNS = {
     "MinorText": "minor_category",
     "BoroughName": "borough",
 }
-_MONTH_COLUMN = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
 _FORMAT = "MPS borough-level crime"
 _KEY = ["area_code", "major_category", "minor_category"]
 
@@ -139,12 +146,11 @@ def borough_code(name: str) -> str | None:
 def read_mps_borough_crime(paths: Path | str | Iterable[Path | str]) -> AdapterResult:
     """Read one or more MPS borough files into long monthly counts by borough and category."""
     files = as_paths(paths)
-    if len({path.name for path in files}) != len(files):
-        raise AdapterError(f"MPS files must have different names: {[p.name for p in files]}")
+    check_distinct_names(files, "MPS")
     parts, excluded = [], []
     for path in files:
         frame, dropped = _read_one(path)
-        parts.append(frame.assign(_source=path.name))
+        parts.append(frame.assign(**{SOURCE: path.name}))
         excluded.extend(dropped)
     combined = _combine(parts)
     return AdapterResult(frame=combined, excluded=excluded_frame(excluded))
@@ -156,19 +162,13 @@ def _read_one(path: Path) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in _TEXT_COLUMNS if c not in raw.columns]
     if missing:
-        raise fail(path, f"not a {_FORMAT} file: missing column(s) {missing}", column=missing[0])
-    months = [c for c in raw.columns if c not in _TEXT_COLUMNS]
-    odd = [c for c in months if not _MONTH_COLUMN.match(c)]
-    if odd or not months:
+        hint = wrong_file_hint(raw.columns, "mps_borough")
         raise fail(
-            path,
-            "columns after MajorText, MinorText, BoroughName must be months YYYYMM, "
-            f"found {odd[:3]}",
+            path, f"not a {_FORMAT} file: missing column(s) {missing}{hint}", column=missing[0]
         )
+    months = month_columns(path, list(raw.columns), list(_TEXT_COLUMNS))
     lines = csv_line_numbers(range(len(raw)))
-    counts = pd.DataFrame(
-        {m: whole_numbers(raw[m], path, m, lines) for m in months}, index=raw.index
-    )
+    counts = month_counts(raw, path, months)
     text = raw[list(_TEXT_COLUMNS)].rename(columns=_TEXT_COLUMNS)
     for column in text.columns:
         text[column] = text[column].str.strip()
@@ -187,8 +187,7 @@ def _read_one(path: Path) -> tuple[pd.DataFrame, list[dict[str, object]]]:
         for name, group in text.loc[~mapped].groupby("borough", sort=True)
     ]
     wide = pd.concat([text.loc[mapped, _KEY], counts.loc[mapped]], axis=1)
-    long = wide.melt(id_vars=_KEY, var_name="month", value_name="count")
-    long["month"] = long["month"].str.slice(0, 4) + "-" + long["month"].str.slice(4, 6)
+    long = melt_months(wide, _KEY)
     long["area_name"] = long["area_code"].map(LONDON_BOROUGHS)
     return long, dropped
 
@@ -207,38 +206,21 @@ def _check_unique_rows(path: Path, text: pd.DataFrame) -> None:
 
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Stack files; months present in more than one file must agree, then are kept once."""
-    stacked = pd.concat(parts, ignore_index=True)
-    months_by_file = stacked.groupby("_source")["month"].unique()
-    sources = list(months_by_file.index)
-    for i, first in enumerate(sources):
-        for second in sources[i + 1 :]:
-            shared = sorted(set(months_by_file[first]) & set(months_by_file[second]))
-            if shared:
-                _check_overlap(stacked, first, second, shared)
-    first_source = stacked.groupby("month")["_source"].transform("min")
-    kept = stacked.loc[stacked["_source"] == first_source].drop(columns="_source")
+    kept = combine_files(parts, _KEY)
     columns = ["area_code", "area_name", "month", "major_category", "minor_category", "count"]
     kept = kept[columns].sort_values(["area_code", "month", "major_category", "minor_category"])
     kept["count"] = kept["count"].astype("int64")
     return kept.reset_index(drop=True)
 
 
-def _check_overlap(stacked: pd.DataFrame, first: str, second: str, months: list[str]) -> None:
-    """Raise when two files give different counts for a shared month (absent row = 0)."""
-    rows = stacked.loc[stacked["month"].isin(months) & stacked["_source"].isin([first, second])]
-    both = rows.pivot_table(
-        index=[*_KEY, "month"], columns="_source", values="count", aggfunc="sum", fill_value=0
-    ).reindex(columns=[first, second], fill_value=0)
-    differ = both.loc[both[first] != both[second]]
-    if len(differ):
-        examples = [
-            f"{code} {minor} {month}: {a} vs {b}"
-            for (code, _major, minor, month), (a, b) in differ.head(3).iterrows()
-        ]
-        raise AdapterError(
-            f"{first} and {second} disagree in {len(differ)} cell(s) of their shared months "
-            f"{months[0]}..{months[-1]}, e.g. {'; '.join(examples)}"
-        )
+def proxy_rows(crime: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The rows of ``crime`` (``major_category``/``minor_category`` columns, borough or ward)
+    that make up one proxy measure of :data:`PROXY_MEASURES`, compared case-blind."""
+    if measure not in PROXY_MEASURES:
+        raise ValueError(f"unknown MPS proxy measure {measure!r}; known: {sorted(PROXY_MEASURES)}")
+    level, names = PROXY_MEASURES[measure]
+    wanted = {name.casefold() for name in names}
+    return crime.loc[crime[f"{level}_category"].str.casefold().isin(wanted)]
 
 
 def mps_comparator_series(
@@ -255,12 +237,9 @@ def mps_comparator_series(
     reported in ``excluded``. London (E12000007) is the sum of the 32 MPS boroughs, so it
     leaves out the City of London, the airports and crimes of unknown borough.
     """
-    if measure not in PROXY_MEASURES:
-        raise ValueError(f"unknown MPS proxy measure {measure!r}; known: {sorted(PROXY_MEASURES)}")
+    chosen = proxy_rows(crime, measure)
     months = _full_month_range(crime)
     level, names = PROXY_MEASURES[measure]
-    wanted = {name.casefold() for name in names}
-    chosen = crime.loc[crime[f"{level}_category"].str.casefold().isin(wanted)]
     if chosen.empty:
         raise AdapterError(
             f"MPS borough-level crime: no rows of {level} category {names} for measure {measure!r}"

@@ -41,7 +41,7 @@ def read_mps_lsoa_annual(path: Path | str, area_code: str | None = None) -> Adap
     """Read the annual LSOA table; ``area_code`` (LAD code) keeps one borough's LSOAs."""
     path = Path(path)
     raw = read_csv_text(path, _FORMAT)
-    require_columns(path, raw.columns, ["LSOA11CD", "LAD11CD"], _FORMAT)
+    require_columns(path, raw.columns, ["LSOA11CD", "LAD11CD"], _FORMAT, expected_format="mps_lsoa")
     years = [c for c in raw.columns if _YEAR_COLUMN.match(str(c))]
     if not years:
         raise fail(path, "no year columns (YYYY) found")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.audit.hashing import sha256_file
+from pipeline.settings import Area
 
 MANIFEST_NAME = "MANIFEST.json"
 
@@ -36,7 +37,7 @@ def zip_entry_hashes(zip_path: str | Path) -> dict[str, str]:
 
 def build_manifest(
     *,
-    area: Mapping[str, Any],
+    area: Area,
     edition: str,
     edition_dir: str | Path,
     provenance: Mapping[str, Any],
@@ -53,7 +54,7 @@ def build_manifest(
     """
     root = Path(edition_dir)
     return {
-        "area": {"code": area["code"], "name": area["name"], "slug": area["slug"]},
+        "area": {"code": area.code, "name": area.name, "slug": area.slug},
         "edition": edition,
         "circulation": circulation,
         "provenance": dict(provenance),

@@ -33,6 +33,7 @@ from pipeline.audit.raw_manifest import MANIFEST_NAME as RAW_MANIFEST_NAME
 from pipeline.audit.raw_manifest import write_manifest
 from pipeline.editions import CIRCULATIONS, edition_folder, manifest_name
 from pipeline.runtime import read_json
+from pipeline.settings import Settings
 
 #: Never copied into the re-run: environments, caches and every generated file.
 IGNORED = {
@@ -289,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary re-run")
     args = parser.parse_args(argv)
     repo = Path.cwd()
-    config = yaml.safe_load((repo / args.configfile).read_text(encoding="utf-8"))
-    areas = [args.area] if args.area else [a["slug"] for a in config["areas"]]
-    edition = args.edition or config["edition"]
+    settings = Settings.of(yaml.safe_load((repo / args.configfile).read_text(encoding="utf-8")))
+    areas = [args.area] if args.area else [a.slug for a in settings.areas]
+    edition = args.edition or settings.edition
     configfile = None if args.configfile == "config/config.yaml" else args.configfile
     results = [
         verify_edition(repo, slug, edition, configfile=configfile, cores=args.cores, keep=args.keep)

@@ -18,6 +18,7 @@ from pipeline.disclosure import DisclosurePolicy
 from pipeline.disclosure.tables import protect_measure_tables
 from pipeline.editions import variant_for
 from pipeline.families.registry import FAMILIES
+from pipeline.settings import Area, Settings
 
 if TYPE_CHECKING:
     from pipeline.disclosure.tables import ProtectedTables
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 def build_charts(
     tables: Mapping[str, pd.DataFrame],
     boundaries: Any,
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     audience: str = "resident",
     circulation: str | None = None,
 ) -> list[ChartSpec]:
@@ -41,10 +42,10 @@ def build_charts(
     a suppressed number. ``boundaries`` (GeoDataFrame, EPSG:27700, or None) gives the
     hot-spot map; without it the ranked tables stand in for the map.
     """
-    protected = protect_for_report(tables, config, audience, circulation)
+    protected = protect_for_report(tables, settings, audience, circulation)
     inputs = ChartInputs(
         tables=protected.tables,
-        config=config,
+        settings=settings,
         area=area,
         style=style_for(audience),
         boundaries=boundaries,
@@ -55,7 +56,7 @@ def build_charts(
 
 def protect_for_report(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
+    settings: Settings,
     report: str,
     circulation: str | None = None,
 ) -> ProtectedTables:
@@ -63,11 +64,11 @@ def protect_for_report(
     published the counts that the findings quote (same call in the charts and the report, so
     both make the same decisions)."""
     variant = variant_for(report, circulation)
-    policy = DisclosurePolicy.for_report(config, variant.report, variant.circulation)
+    policy = DisclosurePolicy.for_report(settings, variant.report, variant.circulation)
     keep = [
         (family.name, measure_id, period, group)
         for family in FAMILIES
-        for measure_id, period, group in family.quoted_rows(config)
+        for measure_id, period, group in family.quoted_rows(settings)
     ]
     return protect_measure_tables(
         tables,

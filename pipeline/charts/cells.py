@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from pipeline.disclosure import MARKER
-from pipeline.families.common import financial_years
 from pipeline.formatting import financial_year_label
+from pipeline.settings import Settings
 
 #: Columns of a per-LSOA rate table (see :class:`RateLabels`).
 RATE_COLUMN = "Rate per 1,000"
@@ -63,9 +63,9 @@ def interval_text(lower: Any, upper: Any, decimals: int = 1, hidden: bool = Fals
     return f"{number_text(lower, decimals)} to {number_text(upper, decimals)}"
 
 
-def window_labels(config: Mapping[str, Any]) -> list[str]:
+def window_labels(settings: Settings) -> list[str]:
     """Labels of every financial year in the configured window, oldest first."""
-    return [financial_year_label(year) for year in financial_years(config)]
+    return [financial_year_label(year) for year in settings.years]
 
 
 def measure_rows(table: pd.DataFrame, name: str, definition_id: str | None = None) -> pd.DataFrame:
@@ -137,14 +137,14 @@ class RateLabels:
         return cells
 
 
-def rate_labels(rows: pd.DataFrame, config: Mapping[str, Any]) -> RateLabels:
+def rate_labels(rows: pd.DataFrame, settings: Settings) -> RateLabels:
     """Labels from the rows' ``unit`` ('offences per 1,000 residents of all ages') and
     ``period``; without a unit, the serious-violence definition's ages and the edition."""
     units = sorted({str(u) for u in rows.get("unit", pd.Series(dtype=str)).dropna() if str(u)})
     periods = sorted({str(p) for p in rows.get("period", pd.Series(dtype=str)).dropna()})
-    period = periods[-1] if len(periods) == 1 else str(config["edition"])
+    period = periods[-1] if len(periods) == 1 else settings.edition
     match = re.fullmatch(r"(\w+) per [\d,]+ (residents.*)", units[0]) if len(units) == 1 else None
     if match:
         return RateLabels(match.group(1), match.group(2), period)
-    sv = config["definitions"]["serious_violence_u25"]
-    return RateLabels("incidents", f"residents aged {sv['age_from']}-{sv['age_to']}", period)
+    sv = settings.definitions.serious_violence_u25
+    return RateLabels("incidents", f"residents aged {sv.age_from}-{sv.age_to}", period)

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from pipeline.charts.style import ChartStyle
+from pipeline.settings import Area, Settings
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class ChartInputs:
     """
 
     tables: Mapping[str, pd.DataFrame]
-    config: Mapping[str, Any]
-    area: Mapping[str, Any]
+    settings: Settings
+    area: Area
     style: ChartStyle
     boundaries: Any = None
     hour_blocks: pd.DataFrame | None = None

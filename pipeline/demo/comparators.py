@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.families.common import select_definition
+from pipeline.settings import Definition
 
 
 def window_months(years: list[int]) -> list[str]:
@@ -48,10 +49,11 @@ def derived_series(
     kept = victims.loc[~located_elsewhere]
     month = kept["offence_start_date"].str.slice(0, 7)
     series = {}
-    for definition in definitions.values():
+    for key, values in definitions.items():
+        definition = Definition.of(key, values)
         chosen = select_definition(_as_validated(kept), definition)
         counts = month.loc[chosen.index].value_counts()
-        series[definition["id"]] = np.array([int(counts.get(m, 0)) for m in months])
+        series[definition.id] = np.array([int(counts.get(m, 0)) for m in months])
     return series
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
 
 from pipeline.editions import variant_for
-from pipeline.settings import disclosure_threshold
+from pipeline.settings import Settings
 
 #: Symbol printed for a suppressed value (GSS guidance on symbols: "[c]" = confidential).
 MARKER = "[c]"
@@ -42,14 +41,12 @@ class DisclosurePolicy:
             )
 
     @classmethod
-    def for_report(
-        cls, config: Mapping[str, Any], report: str, circulation: str
-    ) -> DisclosurePolicy:
+    def for_report(cls, settings: Settings, report: str, circulation: str) -> DisclosurePolicy:
         """The policy of ``report`` ("resident" or "technical") published at ``circulation``
         ("public" or "internal"): anything public is held to the resident threshold, whatever
         the report; the internal edition to the technical threshold."""
         variant = variant_for(report, circulation)  # refuses a resident report kept internal
-        return cls(threshold=disclosure_threshold(config, variant.circulation))
+        return cls(threshold=settings.threshold(variant.circulation))
 
     @property
     def active(self) -> bool:

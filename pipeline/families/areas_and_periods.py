@@ -4,16 +4,16 @@ from."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from pipeline.families.common import population_total
 from pipeline.formatting import financial_year_label
+from pipeline.settings import Definition, Settings
 
-#: Metrics this family reports, as keys of ``config["definitions"]``.
+#: Metrics this family reports, as keys of ``settings.definitions``.
 METRIC_KEYS: tuple[str, str] = ("key_metric", "under_18_metric")
 
 
@@ -53,9 +53,9 @@ def financial_year_period(start_year: int) -> Period:
     )
 
 
-def metric_definitions(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def metric_definitions(settings: Settings) -> list[Definition]:
     """The configured key metric and under-18 metric, in that order."""
-    return [config["definitions"][key] for key in METRIC_KEYS]
+    return [settings.definitions.metric(key) for key in METRIC_KEYS]
 
 
 def population_with_fallback(
@@ -100,9 +100,9 @@ def neighbour_codes(neighbours: pd.DataFrame, area_code: str) -> list[tuple[str,
     return list(zip(rows["neighbour_code"], rows["neighbour_name"], strict=True))
 
 
-def area_name(config: Mapping[str, Any], area_code: str) -> str:
+def area_name(settings: Settings, area_code: str) -> str:
     """The configured name of an area (its code if it is not configured)."""
-    for area in config.get("areas", []):
-        if area["code"] == area_code:
-            return str(area["name"])
+    for area in settings.areas:
+        if area.code == area_code:
+            return area.name
     return area_code

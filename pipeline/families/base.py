@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.findings import Finding
+from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from pipeline.charts.spec import ChartInputs, ChartSpec
@@ -28,7 +29,7 @@ class FamilyInputs:
     as written."""
 
     frames: Mapping[str, Any]
-    config: Mapping[str, Any]
+    settings: Settings
     area_code: str
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -48,7 +49,7 @@ def no_charts(inputs: ChartInputs) -> list[ChartSpec]:
     return []
 
 
-def no_quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def no_quoted_rows(settings: Settings) -> list[tuple[str, str, str]]:
     """The default ``quoted_rows``: a family whose findings quote no count."""
     return []
 

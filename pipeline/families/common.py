@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipeline.findings import Finding
 from pipeline.formatting import financial_year_label
-from pipeline.settings import window_of
+from pipeline.settings import Definition, Settings
 from pipeline.stats import fingertips_compare
 
 #: Columns every measure table carries, in this order (extra columns may follow).
@@ -34,26 +34,28 @@ MEASURE_COLUMNS: list[str] = [
 ]
 
 
-def financial_years(config: Mapping[str, Any]) -> list[int]:
+def financial_years(settings: Settings) -> list[int]:
     """Start years of every financial year in the configured window, oldest first."""
-    return list(window_of(config).years)
+    return list(settings.window.years)
 
 
-def select_definition(victims: pd.DataFrame, definition: Mapping[str, Any]) -> pd.DataFrame:
+def select_definition(victims: pd.DataFrame, definition: Definition) -> pd.DataFrame:
     """Rows of the validated victim extract that meet a configured offence definition.
 
     A definition names offence groups, weapons, an injury flag and a domestic-abuse flag
     (``None`` means "any") and an inclusive victim age range. Rows with unknown age never meet
     an age-bounded definition.
     """
-    mask = victims["offence_group"].isin(definition["offence_groups"])
-    mask &= victims["weapon"].isin(definition["weapons"])
-    if definition.get("injury") is not None:
-        mask &= victims["injury"] == bool(definition["injury"])
-    if definition.get("domestic_abuse") is not None:
-        mask &= victims["domestic_abuse"] == bool(definition["domestic_abuse"])
+    if not definition.offence_groups or not definition.weapons:
+        raise ValueError(f"definition {definition.id!r} names no offence groups or weapons")
+    mask = victims["offence_group"].isin(definition.offence_groups)
+    mask &= victims["weapon"].isin(definition.weapons)
+    if definition.injury is not None:
+        mask &= victims["injury"] == bool(definition.injury)
+    if definition.domestic_abuse is not None:
+        mask &= victims["domestic_abuse"] == bool(definition.domestic_abuse)
     age = victims["victim_age"]
-    mask &= age.notna() & (age >= definition["age_from"]) & (age <= definition["age_to"])
+    mask &= age.notna() & (age >= definition.age_from) & (age <= definition.age_to)
     return victims.loc[mask.fillna(False).astype(bool)]
 
 
@@ -112,36 +114,36 @@ def tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# SNA from public data alone (config ``victim_extract: false``)
+# SNA from public data alone (settings ``victim_extract: false``)
 # --------------------------------------------------------------------------------------------
 
 #: What every "not available" note starts with (the reports print the note as given).
 NOT_AVAILABLE_NOTE = "not available from public data: needs record-level victim data"
 
 
-def is_proxy(definition: Mapping[str, Any]) -> bool:
+def is_proxy(definition: Definition) -> bool:
     """True when a configured definition is a public proxy for the measure it stands in for."""
-    return bool(definition.get("proxy", False))
+    return bool(definition.proxy)
 
 
-def covers_all_ages(definition: Mapping[str, Any]) -> bool:
+def covers_all_ages(definition: Definition) -> bool:
     """True when a definition's age range takes in every resident (0 to 90 and over)."""
-    return int(definition["age_from"]) == 0 and int(definition["age_to"]) >= 90
+    return int(definition.age_from) == 0 and int(definition.age_to) >= 90
 
 
-def residents_phrase(definition: Mapping[str, Any]) -> str:
+def residents_phrase(definition: Definition) -> str:
     """'residents aged 1-24', or 'residents of all ages' for an all-ages definition."""
     if covers_all_ages(definition):
         return "residents of all ages"
-    return f"residents aged {definition['age_from']}-{definition['age_to']}"
+    return f"residents aged {definition.age_from}-{definition.age_to}"
 
 
 def not_available_rows(
     family: str,
     missing: Mapping[str, str],
     *,
-    definition: Mapping[str, Any],
-    config: Mapping[str, Any],
+    definition: Definition,
+    settings: Settings,
     area_code: str,
 ) -> pd.DataFrame:
     """A family's table when its measures need the victim extract and there is none.
@@ -153,9 +155,9 @@ def not_available_rows(
     rows = [
         {
             "measure_id": f"{family}_not_available",
-            "definition": f"{definition['label']} (definitions {config['definitions']['version']})",
+            "definition": f"{definition.label} (definitions {settings.definitions.version})",
             "area_code": area_code,
-            "period": str(config["edition"]),
+            "period": settings.edition,
             "group": what,
             "numerator": float("nan"),
             "denominator": float("nan"),
@@ -164,7 +166,7 @@ def not_available_rows(
             "upper": float("nan"),
             "unit": "",
             "method": "not computed",
-            "confidence": float(config["statistics"]["confidence"]),
+            "confidence": settings.statistics.confidence,
             "note": f"{NOT_AVAILABLE_NOTE} ({needs})",
         }
         for what, needs in missing.items()
@@ -206,12 +208,12 @@ class Incidents:
     merged_rows: int
 
 
-def confidence_of(config: Mapping[str, Any]) -> float:
+def confidence_of(settings: Settings) -> float:
     """The configured headline confidence level."""
-    return float(config["statistics"]["confidence"])
+    return settings.statistics.confidence
 
 
-def select_incidents(victims: pd.DataFrame, definition: Mapping[str, Any], year: int) -> Incidents:
+def select_incidents(victims: pd.DataFrame, definition: Definition, year: int) -> Incidents:
     """Offences with at least one victim meeting ``definition`` in financial year ``year``.
 
     Victim rows of the same offence are merged (one incident); the first by victim id gives
@@ -224,9 +226,7 @@ def select_incidents(victims: pd.DataFrame, definition: Mapping[str, Any], year:
     return Incidents(offences, victim_rows=len(rows), merged_rows=len(rows) - len(offences))
 
 
-def definition_rows(
-    victims: pd.DataFrame, definition: Mapping[str, Any], year: int
-) -> pd.DataFrame:
+def definition_rows(victims: pd.DataFrame, definition: Definition, year: int) -> pd.DataFrame:
     """Victim rows (one per victim per offence) meeting ``definition`` in financial year
     ``year``."""
     rows = select_definition(victims, definition)
@@ -238,21 +238,21 @@ def definition_rows(
 # --------------------------------------------------------------------------------------------
 
 
-def definition_text(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+def definition_text(definition: Definition, settings: Settings) -> str:
     """The definition column: its label and the version of the configured definitions."""
-    return f"{definition['label']} (definitions {config['definitions']['version']})"
+    return f"{definition.label} (definitions {settings.definitions.version})"
 
 
 def base_row(
-    definition: Mapping[str, Any], config: Mapping[str, Any], area_code: str, year: int
+    definition: Definition, settings: Settings, area_code: str, year: int
 ) -> dict[str, Any]:
     """Columns shared by every row of one definition in one year."""
     return {
-        "definition_id": str(definition["id"]),
-        "definition": definition_text(definition, config),
+        "definition_id": str(definition.id),
+        "definition": definition_text(definition, settings),
         "area_code": area_code,
         "period": financial_year_label(year),
-        "confidence": confidence_of(config),
+        "confidence": settings.confidence,
     }
 
 
@@ -265,10 +265,10 @@ def calendar_year_label(year: int) -> str:
     return f"{year}{CALENDAR_YEAR_SUFFIX}"
 
 
-def subject_of(definition: Mapping[str, Any], default: str) -> str:
+def subject_of(definition: Definition, default: str) -> str:
     """What a finding talks about: ``default`` ("violence against young people"), or the short
     label of a public proxy, which names itself as one."""
-    return str(definition["short_label"]) if is_proxy(definition) else default
+    return str(definition.short_label) if is_proxy(definition) else default
 
 
 def finish(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -305,17 +305,17 @@ def reconciliation_rows(
 # --------------------------------------------------------------------------------------------
 
 
-def reporting_period(table: pd.DataFrame, config: Mapping[str, Any]) -> str:
+def reporting_period(table: pd.DataFrame, settings: Settings) -> str:
     """The period the findings describe: the edition, or the latest calendar year of the
     LSOA counts the table was computed from (an SNA from public data: only those tables have
     calendar-year periods)."""
     calendar = sorted({str(p) for p in table["period"] if str(p).endswith(CALENDAR_YEAR_SUFFIX)})
-    return calendar[-1] if calendar else str(config["edition"])
+    return calendar[-1] if calendar else settings.edition
 
 
-def edition_rows(table: pd.DataFrame, measure_id: str, config: Mapping[str, Any]) -> pd.DataFrame:
+def edition_rows(table: pd.DataFrame, measure_id: str, settings: Settings) -> pd.DataFrame:
     """Rows of one measure in the reporting period (the edition year)."""
-    period = reporting_period(table, config)
+    period = reporting_period(table, settings)
     return table.loc[(table["measure_id"] == measure_id) & (table["period"] == period)]
 
 
@@ -337,16 +337,14 @@ def list_phrase(items: Sequence[str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def school_age_definition(config: Mapping[str, Any]) -> dict[str, Any]:
+def school_age_definition(settings: Settings) -> Definition:
     """The serious-violence definition narrowed to school-age victims (e.g. 'sv_5_16')."""
-    sv = config["definitions"]["serious_violence_u25"]
-    ages = config["definitions"]["school_age"]
-    prefix = str(sv["id"]).split("_")[0]
-    return {
-        **sv,
-        "id": f"{prefix}_{ages['age_from']}_{ages['age_to']}",
-        "label": f"Serious violence against school-age people (aged {ages['age_from']} to "
-        f"{ages['age_to']})",
-        "age_from": int(ages["age_from"]),
-        "age_to": int(ages["age_to"]),
-    }
+    sv = settings.definitions.serious_violence_u25
+    ages = settings.definitions.school_age
+    prefix = sv.id.split("_")[0]
+    return sv.narrowed(
+        id=f"{prefix}_{ages.age_from}_{ages.age_to}",
+        label=f"Serious violence against school-age people (aged {ages.age_from} to {ages.age_to})",
+        age_from=ages.age_from,
+        age_to=ages.age_to,
+    )

@@ -7,9 +7,6 @@ tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families import (
@@ -25,6 +22,7 @@ from pipeline.families import (
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.common import not_available_finding, not_available_rows
 from pipeline.findings import Finding
+from pipeline.settings import Settings
 from pipeline.validate.kinds import (
     area_kinds,
     has_victim_extract,
@@ -46,16 +44,16 @@ FAMILIES: tuple[Family, ...] = (
 FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in FAMILIES)
 
 
-def edition_families(config: Mapping[str, Any]) -> tuple[Family, ...]:
+def edition_families(settings: Settings) -> tuple[Family, ...]:
     """The families of an edition, in report order: every family, less those whose
     ``omit_without`` input the configuration does not supply."""
-    supplied = {*shared_kinds(config), *area_kinds(config), *optional_area_kinds(config)}
+    supplied = {*shared_kinds(settings), *area_kinds(settings), *optional_area_kinds(settings)}
     return tuple(f for f in FAMILIES if f.omit_without is None or f.omit_without in supplied)
 
 
-def edition_family_names(config: Mapping[str, Any]) -> tuple[str, ...]:
+def edition_family_names(settings: Settings) -> tuple[str, ...]:
     """Names of :func:`edition_families` (the measure tables the edition writes)."""
-    return tuple(f.name for f in edition_families(config))
+    return tuple(f.name for f in edition_families(settings))
 
 
 def family_named(name: str) -> Family:
@@ -83,7 +81,7 @@ def compute_table(family: Family, inputs: FamilyInputs) -> pd.DataFrame:
       is estimated from another source.
     """
     no_victims = inputs.optional("victims") is None
-    if no_victims and _uses_victims(family) and has_victim_extract(inputs.config):
+    if no_victims and _uses_victims(family) and has_victim_extract(inputs.settings):
         raise ValueError(
             f"{family.name}: no victims given, but the configuration has victim_extract: "
             "true (set victim_extract: false for an SNA from public data alone)"
@@ -93,16 +91,14 @@ def compute_table(family: Family, inputs: FamilyInputs) -> pd.DataFrame:
         return not_available_rows(
             family.name,
             unavailable.measures,
-            definition=inputs.config["definitions"][unavailable.definition],
-            config=inputs.config,
+            definition=inputs.settings.definitions.metric(unavailable.definition),
+            settings=inputs.settings,
             area_code=inputs.area_code,
         )
     return family.compute(inputs)
 
 
-def family_findings(
-    family: Family, table: pd.DataFrame, config: Mapping[str, Any]
-) -> list[Finding]:
+def family_findings(family: Family, table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """A family's findings from its table: the one not-available finding when
     :func:`compute_table` published the not-available table, else the family's own."""
     if family.unavailable is not None:
@@ -114,4 +110,4 @@ def family_findings(
         )
         if unavailable is not None:
             return [unavailable]
-    return family.findings(table, config)
+    return family.findings(table, settings)

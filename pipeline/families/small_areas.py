@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.families.common import population_total, reconciliation_rows
+from pipeline.settings import Definition
 
 #: Small-area rates are per this many residents (an LSOA has about 1,500 residents, so a rate
 #: per 100,000 would read as an implausibly large number of people).
@@ -47,14 +48,14 @@ class LocatedCounts:
 
 
 def located_counts(
-    lsoa_counts: pd.DataFrame, definition: Mapping[str, Any], lsoas: pd.DataFrame
+    lsoa_counts: pd.DataFrame, definition: Definition, lsoas: pd.DataFrame
 ) -> LocatedCounts:
     """Counts of ``definition`` per LSOA in the latest calendar year of the public LSOA counts.
 
     Every count in the file is accounted for: other measures and earlier years are counted as
     not used.
     """
-    measure = str(definition["id"])
+    measure = str(definition.id)
     codes = sorted(lsoas["lsoa_code"].astype(str))
     rows = lsoa_counts.loc[lsoa_counts["measure"] == measure]
     if rows.empty:

@@ -22,6 +22,7 @@ from pipeline.config_checks import ConfigError, config_problems, load_mapping
 from pipeline.public.build import write_public_inputs
 from pipeline.public.configuration import config_for_borough
 from pipeline.runtime import logged_step
+from pipeline.settings import Settings
 
 PROG = "python -m pipeline.public"
 
@@ -65,12 +66,13 @@ def main(argv: list[str] | None = None) -> int:
                 config = config_for_borough(config, args.borough)
                 text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
                 args.write_config.write_text(text, encoding="utf-8")
-                print(f"wrote {args.write_config} for {config['areas'][0]['name']}")
+                print(f"wrote {args.write_config} for {Settings.of(config).areas[0].name}")
             written = write_public_inputs(config, args.root, args.out)
     except SystemExit as stop:  # logged_step has printed the one message
         return int(stop.code or 0)
-    areas = ", ".join(area["name"] for area in config["areas"])
-    out = (args.out or args.root) / Path(config["shared_inputs"]).parent
+    settings = Settings.of(config)
+    areas = ", ".join(area.name for area in settings.areas)
+    out = (args.out or args.root) / settings.shared_inputs.parent
     print(f"wrote {len(written)} files for {areas} under {out}")
     return 0
 

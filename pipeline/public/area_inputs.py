@@ -26,6 +26,7 @@ from pipeline.adapters import (
 from pipeline.adapters._common import reading
 from pipeline.public.configuration import PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
+from pipeline.settings import Settings
 
 #: Census 2021 usual residents per LSOA21 in the London best-fit lookup (the split weights).
 SPLIT_WEIGHT_COLUMN = "TotalRes21"
@@ -167,7 +168,7 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     weights = split_weights(sources.lsoa_bestfit_lookup)
     sape = read_ons_sape_lsoa(sources.ons_sape_lsoa, area_code=area_code)
     population = bridge_population(sape.frame, lookup, weights)
-    measure = str(config["definitions"]["serious_violence_u25"]["id"])
+    measure = Settings.of(config).definitions.serious_violence_u25.id
     counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")

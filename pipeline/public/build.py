@@ -55,6 +55,7 @@ from pipeline.public.shared_inputs import (
     build_population_la,
     la_regions,
 )
+from pipeline.settings import Settings
 
 
 def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> dict[Path, Any]:
@@ -70,12 +71,13 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
     wanted = sorted({*codes, *neighbour_codes})
     comparators, comparators_dropped = build_comparators(sources, measures, wanted)
     population, population_dropped = build_population_la(sources, wanted)
-    shared = Path(config["shared_inputs"])
+    settings = Settings.of(config)
+    shared = settings.shared_inputs
     outputs: dict[Path, Any] = {}
     deprivation, dropped = [], [neighbours_dropped, comparators_dropped, population_dropped]
-    for area in config["areas"]:
-        built = build_area(sources, str(area["code"]), config)
-        folder = Path(area["inputs"])
+    for area in settings.areas:
+        built = build_area(sources, area.code, config)
+        folder = Path(area.inputs)
         outputs[folder / "lsoas.csv"] = built.lsoas
         outputs[folder / "population_lsoa.csv"] = built.population_lsoa
         outputs[folder / "lsoa_counts.csv"] = built.lsoa_counts

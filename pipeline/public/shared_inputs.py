@@ -21,6 +21,7 @@ from pipeline.adapters._common import fail, reading, require_columns
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, LONDON_NAME, MPS_BOROUGHS
 from pipeline.public.configuration import PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
+from pipeline.settings import Settings
 
 _REGION_COLUMNS = ["time_period", "geographic_level", "new_la_code", "region_name"]
 
@@ -65,9 +66,9 @@ def build_neighbours(
             f"{sources.dfe_neighbours.name}: no statistical neighbours for {missing}"
         )
     labels = sorted(set(own["source"]))
-    if labels != [config["neighbours_source"]]:
+    if labels != [Settings.of(config).neighbours_source]:
         raise PublicBuildError(
-            f"neighbours_source in the config is {config['neighbours_source']!r} but "
+            f"neighbours_source in the config is {Settings.of(config).neighbours_source!r} but "
             f"{sources.dfe_neighbours.name} is {labels}: set neighbours_source to match the file"
         )
     # Other LAs' rows of the file are not this build's (not an exclusion: they are other areas).
@@ -157,7 +158,7 @@ def build_areas(
         str(row["neighbour_code"]): str(row["neighbour_name"]) for _, row in neighbours.iterrows()
     }
     names.update(LONDON_BOROUGHS)
-    names.update({str(a["code"]): str(a["name"]) for a in config["areas"]})
+    names.update({a.code: a.name for a in Settings.of(config).areas})
     rows = [
         {"area_code": code, "area_name": names[code], "region": regions.get(code, "")}
         for code in sorted(set(codes) - {LONDON_CODE})

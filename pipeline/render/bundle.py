@@ -35,7 +35,7 @@ from pipeline.render.html import render_template
 from pipeline.render.pdf import publication_date
 from pipeline.render.wording import Wording
 from pipeline.safe_csv import safe_csv_bytes
-from pipeline.settings import disclosure_threshold
+from pipeline.settings import Area, Settings
 
 
 def write_published_data(
@@ -122,8 +122,8 @@ def _listed(tree: Path, path: Path) -> BundleFile:
 
 def index_context(
     tree_dir: Path,
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     circulation: str,
     variants: Sequence[ReportVariant],
     words: Wording,
@@ -136,25 +136,25 @@ def index_context(
             name = variant.file_name(fmt)
             if not (tree_dir / name).exists():
                 raise FileNotFoundError(f"{tree_dir}: report {name} missing before bundling")
-            title = _report_title(variant, str(area["name"]), words)
+            title = _report_title(variant, area.name, words)
             label = words("report", title=title, format=words(f"formats.{fmt}"))
             reports.append(BundleFile(name, label, fmt_file_size((tree_dir / name).stat().st_size)))
     internal = circulation == INTERNAL
-    day = publication_date(config)
+    day = publication_date(settings)
     return {
-        "area_name": area["name"],
-        "edition": config["edition"],
+        "area_name": area.name,
+        "edition": settings.edition,
         "publication_date": day.isoformat(),
         "publication_date_text": long_date(day),
-        "synthetic": bool(config.get("synthetic_data", False)),
+        "synthetic": bool(settings.synthetic_data),
         "internal": internal,
         "technical_in_public_edition": any(v.report == "technical" for v in variants)
         and not internal,
-        "technical_threshold": disclosure_threshold(config, INTERNAL),
-        "resident_threshold": disclosure_threshold(config, PUBLIC),
+        "technical_threshold": settings.threshold(INTERNAL),
+        "resident_threshold": settings.threshold(PUBLIC),
         "reports": reports,
         "csv_groups": _csv_groups(tree_dir, variants, words),
-        "zip": zip_name(area["slug"], config["edition"], circulation),
+        "zip": zip_name(area.slug, settings.edition, circulation),
     }
 
 
@@ -183,8 +183,8 @@ def deterministic_zip(
 def write_bundle(
     tree_dir: str | Path,
     template_dir: str | Path,
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     circulation: str,
     variants: Sequence[ReportVariant],
 ) -> Path:
@@ -194,7 +194,7 @@ def write_bundle(
     out of the zip because it is written afterwards and hashes it."""
     tree = Path(tree_dir)
     words = Wording.read(template_dir).part("index")
-    context = index_context(tree, config, area, circulation, variants, words)
+    context = index_context(tree, settings, area, circulation, variants, words)
     html = render_template(context, template_dir, "index.html.j2")
     write_durably(tree / index_name(circulation), html.encode("utf-8"))
     name = context["zip"]
@@ -204,5 +204,5 @@ def write_bundle(
         if p.is_file() and p.name not in (name, manifest_name(circulation))
     ]
     zip_path = tree / name
-    deterministic_zip(tree, zip_path, files, publication_date(config))
+    deterministic_zip(tree, zip_path, files, publication_date(settings))
     return zip_path

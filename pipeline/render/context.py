@@ -30,6 +30,7 @@ from pipeline.render.inputs import (
 from pipeline.render.resident import resident_context
 from pipeline.render.technical import technical_context
 from pipeline.render.wording import Wording
+from pipeline.settings import Area, Settings
 
 
 def build_context(
@@ -42,8 +43,8 @@ def build_context(
     chart_dir: str | Path,
     template_dir: str | Path,
     narrative: Mapping[str, Any],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     provenance: Mapping[str, Any] | None = None,
     reconciliation: pd.DataFrame | Sequence[pd.DataFrame] | None = None,
     dictionary: pd.DataFrame | str | None = None,
@@ -67,7 +68,7 @@ def build_context(
     if audience not in ("resident", "technical"):
         raise ValueError(f"audience must be 'resident' or 'technical', got {audience!r}")
     variant = variant_for(audience, circulation)
-    families = edition_family_names(config)
+    families = edition_family_names(settings)
     missing = [f for f in families if f not in tables]
     if missing:
         raise ValueError(f"build_context: measure tables missing for families {missing}")
@@ -83,7 +84,7 @@ def build_context(
             findings=all_findings,
             charts=charts,
             narrative=narrative,
-            config=config,
+            settings=settings,
             area=area,
             words=words,
         )
@@ -105,7 +106,7 @@ def build_context(
         dictionary=dictionary,
         provenance=provenance or {},
         narrative=narrative,
-        config=config,
+        settings=settings,
         area=area,
         variant=variant,
         words=words,

@@ -14,7 +14,7 @@ from pipeline.findings import Finding
 from pipeline.formatting import long_date
 from pipeline.render.pdf import publication_date
 from pipeline.render.wording import Wording
-from pipeline.settings import disclosure_threshold
+from pipeline.settings import Area, Settings
 
 #: The finding topics a report's summary opens with, in order (the first finding of each).
 SUMMARY_TOPICS: tuple[str, ...] = ("prevalence", "trend", "who", "where", "when", "deprivation")
@@ -43,7 +43,15 @@ def as_findings(items: Sequence[Finding | Mapping[str, Any]]) -> list[Finding]:
                 Finding(
                     **{
                         k: item[k]
-                        for k in ("id", "topic", "resident", "technical", "status", "measure_ids")
+                        for k in (
+                            "id",
+                            "topic",
+                            "resident",
+                            "technical",
+                            "status",
+                            "measure_ids",
+                            "evidence",
+                        )  # fmt: skip
                         if k in item
                     }
                 )
@@ -64,24 +72,24 @@ def findings_by_topic(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
 
 
 def common_context(
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     narrative: Mapping[str, Any],
     variant: ReportVariant,
 ) -> dict[str, Any]:
     """The values the page frame (base.html.j2) prints in both reports."""
-    day = publication_date(config)
-    resident = disclosure_threshold(config, PUBLIC)
-    technical = disclosure_threshold(config, INTERNAL)
+    day = publication_date(settings)
+    resident = settings.threshold(PUBLIC)
+    technical = settings.threshold(INTERNAL)
     return {
         "audience": variant.report,
         "variant": variant.name,
-        "area_name": str(area["name"]),
-        "edition": str(config["edition"]),
-        "author": str(narrative.get("council_name") or area["name"]),
+        "area_name": area.name,
+        "edition": settings.edition,
+        "author": str(narrative.get("council_name") or area.name),
         "publication_date": day.isoformat(),
         "publication_date_text": long_date(day),
-        "synthetic": bool(config.get("synthetic_data", False)),
+        "synthetic": bool(settings.synthetic_data),
         # Everything in the internal edition carries the mark on every page, whatever the
         # thresholds: its measure tables are never suppressed.
         "internal": variant.internal,
@@ -109,11 +117,11 @@ class ProvenanceIds:
         # The workflow's record says uncommitted_changes and config_sha256; the preview's
         # stand-in (and older records) dirty and config_hash.
         dirty = provenance.get("uncommitted_changes", provenance.get("dirty"))
-        config = provenance.get("config_sha256") or provenance.get("config_hash")
+        settings = provenance.get("config_sha256") or provenance.get("config_hash")
         return cls(
             commit=str(provenance.get("commit") or UNKNOWN),
             dirty=None if dirty is None else bool(dirty),
-            config_sha256=str(config or UNKNOWN),
+            config_sha256=str(settings or UNKNOWN),
         )
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+
+from pipeline.settings import Settings
 
 PDF_VARIANT = "pdf/ua-1"
 _DATE_META = re.compile(r'\s*<meta\s+name="dcterms\.(?:created|modified)"[^>]*>', re.IGNORECASE)
@@ -68,9 +69,9 @@ def _source_date_epoch(day: date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def publication_date(config: Mapping[str, Any]) -> date:
+def publication_date(settings: Settings) -> date:
     """The configured publication date (``YYYY-MM-DD``)."""
-    value = config["publication_date"]
+    value = settings.publication_date
     if isinstance(value, date):
         return value
     try:
@@ -98,7 +99,7 @@ def with_fixed_dates(html: str, day: date) -> str:
     return cleaned[: match.end()] + tags + cleaned[match.end() :]
 
 
-def pdf_bytes(html: str, config: Mapping[str, Any]) -> bytes:
+def pdf_bytes(html: str, settings: Settings) -> bytes:
     """Render the HTML to PDF/UA-1 bytes; raise :class:`PdfRenderError` on any ERROR log.
 
     No base URL: the reports are self-contained (inline CSS and SVG), and without one WeasyPrint
@@ -107,7 +108,7 @@ def pdf_bytes(html: str, config: Mapping[str, Any]) -> bytes:
     """
     from weasyprint import HTML
 
-    day = publication_date(config)
+    day = publication_date(settings)
     document = with_fixed_dates(html, day)
     with _errors_from_weasyprint() as collector, _source_date_epoch(day):
         data = HTML(string=document, base_url=None).write_pdf(
@@ -119,13 +120,13 @@ def pdf_bytes(html: str, config: Mapping[str, Any]) -> bytes:
     return data
 
 
-def write_pdf(html: str, pdf_path: str | Path, config: Mapping[str, Any]) -> None:
+def write_pdf(html: str, pdf_path: str | Path, settings: Settings) -> None:
     """Write the report HTML as an A4 tagged PDF (PDF/UA-1) with fixed metadata dates.
 
     Page size, page numbers and the synthetic-data mark come from the report's print CSS;
     bookmarks come from the headings; title and language from ``<title>`` and ``<html lang>``.
     """
-    data = pdf_bytes(html, config)
+    data = pdf_bytes(html, settings)
     path = Path(pdf_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

@@ -24,6 +24,7 @@ import yaml
 
 from pipeline.config_checks import load_narrative
 from pipeline.layout import Layout
+from pipeline.settings import Area, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 #: A stand-in provenance record for previews (the workflow records the real one).
@@ -42,7 +43,7 @@ class Preview:
     """Where a preview put things."""
 
     config: dict[str, Any]
-    area: dict[str, Any]
+    area: Area
     measures: Path
     charts: Path
     #: The public tree (reports/<area>/<edition>/) and the internal one.
@@ -51,6 +52,11 @@ class Preview:
     #: The rendered reports, by variant key (resident_html, technical_internal_pdf, ...).
     rendered: dict[str, Path]
     provenance: Path
+
+    @property
+    def settings(self) -> Settings:
+        """The preview's configuration, typed."""
+        return Settings.of(self.config)
 
     def table(self, family: str) -> pd.DataFrame:
         return pd.read_csv(self.measures / f"{family}.csv")
@@ -82,7 +88,8 @@ def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
     from pipeline.steps import measures_step, validate_area_step, validate_shared_step
     from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filename, shared_kinds
 
-    area = config["areas"][0]
+    settings = Settings.of(config)
+    area = settings.areas[0]
 
     def files(folder: str, kinds: tuple[str, ...], raw: Path) -> dict[str, dict[str, str]]:
         return {
@@ -91,7 +98,7 @@ def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
             "reconciliation": {kind: layout.reconciliation_file(folder, kind) for kind in kinds},
         }
 
-    shared = files("shared", shared_kinds(config), Path(config["shared_inputs"]))
+    shared = files("shared", shared_kinds(settings), settings.shared_inputs)
     validate_shared_step(
         shared["raw"],
         validated=shared["validated"],
@@ -99,31 +106,31 @@ def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
         read=layout.inputs_read_file("shared"),
         settings=config,
     )
-    own = files(area["slug"], area_kinds(config), Path(area["inputs"]))
-    optional = files(area["slug"], optional_area_kinds(config), Path(area["inputs"]))
+    own = files(area.slug, area_kinds(settings), Path(area.inputs))
+    optional = files(area.slug, optional_area_kinds(settings), Path(area.inputs))
     validate_area_step(
         own["raw"],
         shared["validated"],
         validated=own["validated"] | optional["validated"],
         reconciliation=own["reconciliation"] | optional["reconciliation"],
-        kept=layout.cross_inputs_file(area["slug"]),
-        read=layout.inputs_read_file(area["slug"]),
+        kept=layout.cross_inputs_file(area.slug),
+        read=layout.inputs_read_file(area.slug),
         settings=config,
-        area_code=area["code"],
-        stop_search_files=config.get("stop_search", {}).get("files", ()),
+        area_code=area.code,
+        stop_search_files=settings.stop_search.files if settings.stop_search else (),
     )
-    edition = str(config["edition"])
+    edition = settings.edition
 
     def of(pattern: str) -> str:
-        return layout.of(pattern, area["slug"], edition)
+        return layout.of(pattern, area.slug, edition)
 
-    names = edition_family_names(config)
+    names = edition_family_names(settings)
     measures_step(
         shared["validated"] | own["validated"] | optional["validated"],
         tables={family: of(layout.measure_table(family)) for family in names},
         findings={family: of(layout.measure_findings(family)) for family in names},
         settings=config,
-        area_code=area["code"],
+        area_code=area.code,
     )
     return Path(of(layout.measures))
 
@@ -169,19 +176,20 @@ def render_demo_preview(
     raw = out / "raw"
     if not (raw / "shared").exists():
         write(generate(), raw)
-    settings = preview_config(raw, config)
-    area = settings["areas"][0]
-    layout = Layout(str(settings["dataset"]), processed=str(out / "processed"))
-    edition = str(settings["edition"])
+    configured = preview_config(raw, config)
+    settings = Settings.of(configured)
+    area = settings.areas[0]
+    layout = Layout(settings.dataset, processed=str(out / "processed"))
+    edition = settings.edition
 
     def of(pattern: str) -> Path:
-        return Path(layout.of(pattern, area["slug"], edition))
+        return Path(layout.of(pattern, area.slug, edition))
 
-    measures = compute_measures(settings, layout)
+    measures = compute_measures(configured, layout)
     from pipeline.families.registry import edition_family_names
 
     tables, findings = load_measures(measures, edition_family_names(settings))
-    shape = read_parquet(layout.validated_file(area["slug"], "boundaries")) if boundaries else None
+    shape = read_parquet(layout.validated_file(area.slug, "boundaries")) if boundaries else None
     charts = of(layout.charts)
     variants = report_variants(settings)
     for v in variants:
@@ -189,8 +197,8 @@ def render_demo_preview(
             build_charts(tables, shape, settings, area, v.report, v.circulation), charts, v.name
         )
     rendered_dir = of(layout.rendered)
-    trees = tree_paths(out, area["slug"], edition)
-    narrative = load_narrative(area["narrative"])
+    trees = tree_paths(out, area.slug, edition)
+    narrative = load_narrative(area.narrative)
     reconciliation = pd.concat(
         [
             pd.read_csv(p)
@@ -208,7 +216,7 @@ def render_demo_preview(
             chart_dir=charts,
             template_dir=REPO / "templates",
             narrative=narrative,
-            config=settings,
+            settings=settings,
             area=area,
             provenance=PREVIEW_PROVENANCE,
             reconciliation=reconciliation,
@@ -236,7 +244,7 @@ def render_demo_preview(
             area=area,
         )
     return Preview(
-        settings, area, measures, charts, trees["public"], trees["internal"], rendered, provenance
+        configured, area, measures, charts, trees["public"], trees["internal"], rendered, provenance
     )
 
 

@@ -36,6 +36,7 @@ from pipeline.editions import (
 )
 from pipeline.render.bundle import write_bundle, write_published_data
 from pipeline.runtime import LOGGER, UserFacingError, json_bytes, read_json
+from pipeline.settings import Area, Settings
 
 #: Trees are swapped in this order (see the module docstring).
 SWAP_ORDER: tuple[str, ...] = (INTERNAL, PUBLIC)
@@ -62,9 +63,9 @@ def _failure(error: OSError, root: Path, targets: Mapping[str, Path], done: list
     )
 
 
-def tree_variants(config: Mapping[str, Any]) -> dict[str, tuple[ReportVariant, ...]]:
+def tree_variants(settings: Settings) -> dict[str, tuple[ReportVariant, ...]]:
     """The report variants each tree holds, by circulation."""
-    variants = report_variants(config)
+    variants = report_variants(settings)
     return {c: tuple(v for v in variants if v.circulation == c) for c in CIRCULATIONS}
 
 
@@ -83,8 +84,8 @@ def assemble_tree(
     chart_dir: str,
     provenance: Mapping[str, Any],
     template_dir: str,
-    settings: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
 ) -> dict[str, Any]:
     """Write one complete tree into the empty folder ``tree``; return its manifest."""
     for variant in variants:
@@ -96,7 +97,7 @@ def assemble_tree(
     zip_path = write_bundle(tree, template_dir, settings, area, circulation, variants)
     manifest = build_manifest(
         area=area,
-        edition=str(settings["edition"]),
+        edition=settings.edition,
         edition_dir=tree,
         provenance=provenance,
         intermediate=tables.values(),
@@ -116,15 +117,15 @@ def publish_editions(
     provenance: str,
     template_dir: str,
     root: str | Path,
-    settings: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
 ) -> dict[str, Any]:
     """Publish both trees of one area's edition under ``root``; return the receipt.
 
     ``reports`` maps each variant's ``<name>_<fmt>`` key (:meth:`ReportVariant.key`) to its
     rendered file; ``tables`` each measure family to its table.
     """
-    targets = tree_paths(root, str(area["slug"]), str(settings["edition"]))
+    targets = tree_paths(root, area.slug, settings.edition)
     record = read_json(provenance)
     staged: dict[str, Path] = {}
     done: list[str] = []

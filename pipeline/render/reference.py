@@ -14,7 +14,7 @@ from pipeline.formatting import financial_year_label, fmt_count, fmt_percent
 from pipeline.render.inputs import ProvenanceIds
 from pipeline.render.model import Cell, Row, Section, Table, markdown_to_html
 from pipeline.render.wording import Wording
-from pipeline.settings import resident_threshold, window_of
+from pipeline.settings import Definition, Settings
 
 DEFINITION_COLUMNS: tuple[tuple[str, str], ...] = tuple(
     (name, "text")
@@ -22,26 +22,22 @@ DEFINITION_COLUMNS: tuple[tuple[str, str], ...] = tuple(
 )
 
 
-def _definition_row(d: Mapping[str, Any], words: Wording) -> Row:
-    injury = (
-        words("any")
-        if d.get("injury") is None
-        else words("injury_yes" if d["injury"] else "injury_no")
-    )
+def _definition_row(d: Definition, words: Wording) -> Row:
+    injury = words("any") if d.injury is None else words("injury_yes" if d.injury else "injury_no")
     domestic_abuse = (
         words("any")
-        if d.get("domestic_abuse") is None
-        else words("domestic_abuse_only" if d["domestic_abuse"] else "domestic_abuse_excluded")
+        if d.domestic_abuse is None
+        else words("domestic_abuse_only" if d.domestic_abuse else "domestic_abuse_excluded")
     )
     return Row(
-        Cell(str(d["id"]), "code"),
+        Cell(d.id, "code"),
         (
-            Cell(str(d["label"])),
-            Cell(", ".join(d["offence_groups"])),
-            Cell(", ".join(d["weapons"])),
+            Cell(d.label),
+            Cell(", ".join(d.offence_groups)),
+            Cell(", ".join(d.weapons)),
             Cell(injury),
             Cell(domestic_abuse),
-            Cell(words("ages", age_from=d["age_from"], age_to=d["age_to"])),
+            Cell(words("ages", age_from=d.age_from, age_to=d.age_to)),
         ),
     )
 
@@ -50,44 +46,40 @@ def _clock(hour: int) -> str:
     return f"{hour:02d}:00"
 
 
-def definitions_section(config: Mapping[str, Any], words: Wording) -> Section:
-    definitions = config["definitions"]
-    rows = tuple(
-        _definition_row(definitions[key], words)
-        for key in ("key_metric", "under_18_metric", "serious_violence_u25")
-        if definitions.get(key)
-    )
+def definitions_section(settings: Settings, words: Wording) -> Section:
+    definitions = settings.definitions
+    rows = tuple(_definition_row(definition, words) for definition in definitions.metrics.values())
     table = Table(
         id="definitions-table",
-        caption=words("caption", version=definitions["version"]),
+        caption=words("caption", version=definitions.version),
         columns=words.columns("columns", DEFINITION_COLUMNS),
         rows=rows,
         compact=True,
     )
     groups = "; ".join(
-        words("age_group", label=g["label"], age_from=g["age_from"], age_to=g["age_to"])
-        for g in definitions["age_groups"]
+        words("age_group", label=g.label, age_from=g.age_from, age_to=g.age_to)
+        for g in definitions.age_groups
     )
-    window = definitions["after_school_window"]
-    statistics = config["statistics"]
+    window = definitions.after_school_window
+    statistics = settings.statistics
     body = (
         words(
             "versions",
-            version=definitions["version"],
+            version=definitions.version,
             age_groups=groups,
-            school_from=definitions["school_age"]["age_from"],
-            school_to=definitions["school_age"]["age_to"],
-            window_start=_clock(window["start_hour"]),
-            window_end=_clock(window["end_hour"]),
-            school_distance=definitions["school_distance_m"],
+            school_from=definitions.school_age.age_from,
+            school_to=definitions.school_age.age_to,
+            window_start=_clock(window.start_hour),
+            window_end=_clock(window.end_hour),
+            school_distance=f"{definitions.school_distance_m:g}",
         ),
         words(
             "statistics",
-            confidence=fmt_percent(statistics["confidence"]),
-            rate_per=fmt_count(int(statistics["rate_per"])),
-            permutations=statistics["hotspot_permutations"],
-            fdr=statistics["hotspot_fdr"],
-            seed=statistics["random_seed"],
+            confidence=fmt_percent(statistics.confidence),
+            rate_per=fmt_count(statistics.rate_per),
+            permutations=statistics.hotspot_permutations,
+            fdr=f"{statistics.hotspot_fdr:g}",
+            seed=statistics.random_seed,
         ),
     )
     return Section(id="definitions", heading=words("heading"), body=body, tables=(table,))
@@ -102,7 +94,7 @@ def _years_of(table: pd.DataFrame | None, column: str) -> list[int]:
 
 def sources_section(
     provenance: Mapping[str, Any],
-    config: Mapping[str, Any],
+    settings: Settings,
     tables: Mapping[str, pd.DataFrame],
     words: Wording,
 ) -> Section:
@@ -123,21 +115,21 @@ def sources_section(
         rows=tuple(rows),
         compact=True,
     )
-    window = window_of(config)
+    window = settings.window
     vintages = [
         words(
             "window",
             first=financial_year_label(window.first),
             last=financial_year_label(window.last),
-            edition=config["edition"],
+            edition=settings.edition,
         ),
         words(
             "neighbours",
-            neighbours=config.get("neighbours_source", words("neighbours_not_stated")),
-            region=config["region"]["name"],
-            region_code=config["region"]["code"],
+            neighbours=settings.neighbours_source or words("neighbours_not_stated"),
+            region=settings.region.name,
+            region_code=settings.region.code,
         ),
-        words("ethnicity_scheme", scheme=config.get("ethnicity_scheme", "census2021")),
+        words("ethnicity_scheme", scheme=settings.ethnicity_scheme),
     ]
     dep = tables.get("deprivation")
     if dep is not None and "iod_edition" in dep.columns and dep["iod_edition"].notna().any():
@@ -240,9 +232,9 @@ def quality_section(
 
 
 def disclosure_section(
-    policy: DisclosurePolicy, audit: pd.DataFrame, config: Mapping[str, Any], words: Wording
+    policy: DisclosurePolicy, audit: pd.DataFrame, settings: Settings, words: Wording
 ) -> Section:
-    body = [words("rule", threshold=resident_threshold(config))]
+    body = [words("rule", threshold=settings.resident_threshold)]
     if policy.active:
         body.append(
             words(

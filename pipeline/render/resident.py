@@ -20,7 +20,7 @@ from pipeline.render.inputs import (
 )
 from pipeline.render.model import Section, contents_of
 from pipeline.render.wording import Wording
-from pipeline.settings import resident_threshold
+from pipeline.settings import Area, Settings
 
 #: The sections of "What we found", in report order: each one's finding topics and charts.
 RESIDENT_TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -113,13 +113,13 @@ def _domains_section(
     )
 
 
-def _about_section(config: Mapping[str, Any], words: Wording) -> Section:
+def _about_section(settings: Settings, words: Wording) -> Section:
     """Where the numbers come from and how they are protected; ``words``: the wording's
     ``resident.about``."""
     body = [
-        *((words("synthetic"),) if config.get("synthetic_data") else ()),
+        *((words("synthetic"),) if settings.synthetic_data else ()),
         words("sources"),
-        words("privacy", threshold=resident_threshold(config)),
+        words("privacy", threshold=settings.resident_threshold),
         words("technical_report"),
         words("downloads"),
     ]
@@ -131,14 +131,14 @@ def resident_context(
     findings: Sequence[Finding],
     charts: Mapping[str, RenderedChart],
     narrative: Mapping[str, Any],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     words: Wording,
 ) -> dict[str, Any]:
-    common = common_context(config, area, narrative, variant_for("resident"))
+    common = common_context(settings, area, narrative, variant_for("resident"))
     by_topic = findings_by_topic(findings)
     resident = words.part("resident")
-    name = str(area["name"])
+    name = area.name
     summary = tuple(
         _first_sentences(by_topic[topic][0].resident, 2)
         for topic in SUMMARY_TOPICS
@@ -173,9 +173,9 @@ def resident_context(
             bullets=help_items,
             body=(resident("help.intro"),),
         ),
-        _about_section(config, resident.part("about")),
+        _about_section(settings, resident.part("about")),
     ]
-    edition = str(config["edition"])
+    edition = settings.edition
     return {
         **common,
         "title": resident("title", area=name, edition=edition),

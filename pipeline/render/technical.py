@@ -29,7 +29,7 @@ from pipeline.render.measure_tables import (
     monitoring_tables,
     rows_not_shown_in_charts,
 )
-from pipeline.render.model import Section, contents_of, markdown_to_html
+from pipeline.render.model import Cell, Column, Row, Section, Table, contents_of, markdown_to_html
 from pipeline.render.reference import (
     caveats_section,
     definitions_section,
@@ -40,6 +40,7 @@ from pipeline.render.reference import (
     sources_section,
 )
 from pipeline.render.wording import Wording
+from pipeline.settings import Area, Settings
 
 
 def finding_text(finding: Finding, variant: ReportVariant) -> str:
@@ -47,6 +48,38 @@ def finding_text(finding: Finding, variant: ReportVariant) -> str:
     computed (e.g. "1/213"), so a technical report published to the public uses the resident
     wording, which is written to quote nothing the resident threshold hides."""
     return finding.technical if variant.internal else finding.resident
+
+
+def claims_table(
+    family: str, heading: str, findings: Sequence[Finding], variant: ReportVariant, words: Wording
+) -> Table | None:
+    """Each resident sentence of a family beside the evidence for each claim it makes (the
+    claims audit). The statistic column, which can carry counts, is internal only."""
+    claims = words.part("claims")
+    names = ["claim", "strength", "test"]
+    if variant.internal:
+        names.insert(2, "statistic")
+    rows = []
+    for finding in findings:
+        evidence = finding.evidence or [None]
+        for item in evidence:
+            cells = {
+                "claim": item.claim if item else claims("no_claim"),
+                "strength": item.strength if item else "descriptive",
+                "statistic": item.statistic if item else "",
+                "test": item.test if item else "",
+            }
+            rows.append(Row(Cell(finding.resident), tuple(Cell(cells[name]) for name in names)))
+    if not rows:
+        return None
+    return Table(
+        id=f"{family.replace('_', '-')}-claims",
+        caption=claims("caption", heading=heading),
+        columns=(Column(claims("columns.sentence")),)
+        + tuple(Column(claims(f"columns.{name}")) for name in names),
+        rows=tuple(rows),
+        compact=True,
+    )
 
 
 def _family_section(
@@ -75,6 +108,9 @@ def _family_section(
     elif len(rest):
         caption = technical("measures_caption", heading=heading)
         tables.append(measure_rows_table(rest, f"{family}-measures", caption, technical))
+    audit = claims_table(family, heading, findings, variant, technical)
+    if audit is not None:
+        tables.append(audit)
     method = markdown_to_html(methods[family]) if methods.get(family) else None
     # No ethnicity comparison is made when who the victims are is not available.
     show_caveats = bool(caveats) and not unavailable
@@ -104,14 +140,14 @@ def technical_context(
     dictionary: pd.DataFrame | str | None,
     provenance: Mapping[str, Any],
     narrative: Mapping[str, Any],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     variant: ReportVariant,
     words: Wording,
 ) -> dict[str, Any]:
-    common = common_context(config, area, narrative, variant)
+    common = common_context(settings, area, narrative, variant)
     technical = words.part("technical")
-    protected = protect_for_report(tables, config, variant.report, variant.circulation)
+    protected = protect_for_report(tables, settings, variant.report, variant.circulation)
     by_topic = findings_by_topic(findings)
     summary = Section(
         id="summary",
@@ -142,10 +178,12 @@ def technical_context(
             )
         )
     sections += [
-        definitions_section(config, technical.part("definitions")),
-        sources_section(provenance, config, tables, technical.part("sources")),
+        definitions_section(settings, technical.part("definitions")),
+        sources_section(provenance, settings, tables, technical.part("sources")),
         quality_section(reconciliation, protected.policy, technical.part("quality")),
-        disclosure_section(protected.policy, protected.audit, config, technical.part("disclosure")),
+        disclosure_section(
+            protected.policy, protected.audit, settings, technical.part("disclosure")
+        ),
         dictionary_section(dictionary, technical.part("dictionary")),
         # No ethnicity comparison is made when who the victims are is not available.
         caveats_section(
@@ -159,8 +197,8 @@ def technical_context(
         ),
         provenance_section(provenance, technical.part("provenance")),
     ]
-    name = str(area["name"])
-    edition = str(config["edition"])
+    name = area.name
+    edition = settings.edition
     ids = ProvenanceIds.of(provenance)
     return {
         **common,
@@ -171,7 +209,7 @@ def technical_context(
         "lead": technical("lead", area=name),
         "meta_line": technical(
             "meta_line",
-            version=config["definitions"]["version"],
+            version=settings.definitions.version,
             published=common["publication_date_text"],
         ),
         "sections": sections,

@@ -29,6 +29,9 @@ Function                          Method and source
 :func:`fingertips_trend_marker`   Fingertips recent-trend marker: significance from the test above,
                                   direction from the OLS slope of ln(rate) on time.
 :func:`gini`, :func:`top_share`   Concentration of events across units (places, people).
+:func:`sii`                       Slope and relative index of inequality across ordered
+                                  quantiles (Low & Low 2004); ``phe_sii``, with the RII withheld
+                                  where a fitted end is <= 0.
 ================================  ===============================================================
 
 Conventions shared by all functions
@@ -45,8 +48,9 @@ Conventions shared by all functions
 
 The methods live in :mod:`~pipeline.stats.intervals` (proportions, counts, rates,
 standardisation), :mod:`~pipeline.stats.comparisons` (ratios and benchmarking),
-:mod:`~pipeline.stats.trends` (the linear-trend test and marker) and
-:mod:`~pipeline.stats.concentration`, on the argument checks of
+:mod:`~pipeline.stats.trends` (the linear-trend test and marker),
+:mod:`~pipeline.stats.concentration` and :mod:`~pipeline.stats.sii` (deprivation gradients),
+on the argument checks of
 :mod:`~pipeline.stats.arguments`; this package gathers their public names.
 """
 
@@ -66,6 +70,7 @@ from pipeline.stats.intervals import (
     proportion_ci,
     rate_ci,
 )
+from pipeline.stats.sii import SiiEstimate, SiiLimits, sii
 from pipeline.stats.trends import TREND_MIN_POINTS, chi2_linear_trend, fingertips_trend_marker
 
 __all__ = [
@@ -87,4 +92,7 @@ __all__ = [
     "fingertips_trend_marker",
     "gini",
     "top_share",
+    "sii",
+    "SiiEstimate",
+    "SiiLimits",
 ]

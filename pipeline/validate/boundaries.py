@@ -10,7 +10,7 @@ non-empty, valid Polygon or MultiPolygon.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from shapely.validation import explain_validity
 
+from pipeline.settings import Settings
 from pipeline.validate.checking import check_rows
 from pipeline.validate.errors import Problem, ProblemsFound
 from pipeline.validate.readers import RawTable, display_name
@@ -214,7 +215,7 @@ def geometry_problems(gdf: gpd.GeoDataFrame, *, file: str) -> list[Problem]:
 
 
 def validate_boundaries(
-    path: Path, *, config: Mapping[str, Any], area_lsoas: set[str] | None
+    path: Path, *, settings: Settings, area_lsoas: set[str] | None
 ) -> ValidationResult:
     """Validate the boundaries file; the result's frame is a GeoDataFrame."""
     file = display_name(path)
@@ -223,7 +224,7 @@ def validate_boundaries(
         "boundaries",
         _attribute_table(gdf),
         file,
-        config=config,
+        settings=settings,
         area_lsoas=area_lsoas,
         extra_problems=geometry_problems(gdf, file=file),
         blank_rows_allowed=False,

@@ -12,7 +12,6 @@ The steps, each reporting by source line:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.settings import Settings
 from pipeline.validate import rules as r
 from pipeline.validate.errors import Problem, ProblemsFound
 from pipeline.validate.readers import RawTable, RecordText
@@ -60,21 +60,21 @@ def column_meta(kind: str, column: str) -> dict[str, Any]:
     return dict(MODELS[kind].to_schema().columns[column].metadata or {})
 
 
-def runtime_schema(kind: str, config: Mapping[str, Any]) -> pa.DataFrameSchema:
+def runtime_schema(kind: str, settings: Settings) -> pa.DataFrameSchema:
     """The input's pandera schema with the value lists that come from config filled in."""
     schema = MODELS[kind].to_schema()
     if kind == "victims":
-        vocabulary = r.ethnicity_vocabulary(config["ethnicity_scheme"])
+        vocabulary = r.ethnicity_vocabulary(settings.ethnicity_scheme)
         schema = schema.update_column("victim_ethnicity", checks=[pa.Check.isin(vocabulary)])
     elif kind in ("comparators", "lsoa_counts"):
-        schema = schema.update_column("measure", checks=[pa.Check.isin(r.measure_ids(config))])
+        schema = schema.update_column("measure", checks=[pa.Check.isin(r.measure_ids(settings))])
     return schema
 
 
-def runtime_fix(kind: str, column: str, config: Mapping[str, Any]) -> str | None:
+def runtime_fix(kind: str, column: str, settings: Settings) -> str | None:
     """What to do about a bad value, worded with the config in force."""
     if kind == "victims" and column == "victim_ethnicity":
-        scheme = config["ethnicity_scheme"]
+        scheme = settings.ethnicity_scheme
         allowed = ", ".join(r.ethnicity_vocabulary(scheme))
         other = "ic_code" if scheme == "census2021" else "census2021"
         return (
@@ -84,7 +84,7 @@ def runtime_fix(kind: str, column: str, config: Mapping[str, Any]) -> str | None
     if kind in ("comparators", "lsoa_counts") and column == "measure":
         return (
             "measure must be one of the measure ids defined in config: "
-            + ", ".join(r.measure_ids(config))
+            + ", ".join(r.measure_ids(settings))
             + "."
         )
     return column_meta(kind, column).get("fix")
@@ -232,10 +232,10 @@ def parse_columns(
     kind: str,
     file: str,
     unit: str,
-    config: Mapping[str, Any],
+    settings: Settings,
 ) -> tuple[pd.DataFrame, list[Problem], dict[str, pd.Series]]:
     """Typed frame, Stop problems for unreadable values, and the unreadable masks by column."""
-    date_formats = list(config["input_formats"]["date_formats"])
+    date_formats = list(settings.date_formats)
     typed: dict[str, pd.Series] = {}
     problems: list[Problem] = []
     unreadable: dict[str, pd.Series] = {}
@@ -310,7 +310,7 @@ def pandera_problems(
     kind: str,
     file: str,
     unit: str,
-    config: Mapping[str, Any],
+    settings: Settings,
     unreadable: dict[str, pd.Series],
 ) -> list[Problem]:
     """Run the schema lazily and turn its failure cases into problems by source line.
@@ -319,7 +319,7 @@ def pandera_problems(
     failure index is a position, mapped back to the source line through ``lines``.
     """
     try:
-        runtime_schema(kind, config).validate(typed, lazy=True)
+        runtime_schema(kind, settings).validate(typed, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     else:
@@ -331,7 +331,7 @@ def pandera_problems(
     grouped: dict[tuple[str | None, str], dict[int | None, str | None]] = {}
     fixes: dict[tuple[str | None, str], str] = {}
     for case in cases.itertuples(index=False):
-        column, rule, fix = _describe_case(case, kind, config)
+        column, rule, fix = _describe_case(case, kind, settings)
         position = None if pd.isna(case.index) else int(case.index)
         if rule == "value required" and position is not None and column in unreadable:
             if bool(unreadable[column].iloc[position]):
@@ -368,7 +368,7 @@ def pandera_problems(
     return problems
 
 
-def _describe_case(case: Any, kind: str, config: Mapping[str, Any]) -> tuple[str | None, str, str]:
+def _describe_case(case: Any, kind: str, settings: Settings) -> tuple[str | None, str, str]:
     """Column, rule name and fix of one pandera failure case."""
     check = str(case.check)
     column = None if pd.isna(case.column) else str(case.column)
@@ -388,7 +388,7 @@ def _describe_case(case: Any, kind: str, config: Mapping[str, Any]) -> tuple[str
         return declared.column, declared.rule, declared.fix
     meta = column_meta(kind, column) if column in contract_columns(kind) else {}
     rule = meta.get("rule") or check
-    return column, rule, runtime_fix(kind, column, config) or f"{column} breaks '{check}'."
+    return column, rule, runtime_fix(kind, column, settings) or f"{column} breaks '{check}'."
 
 
 # --- The whole check --------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def check_rows(
     raw: RawTable,
     file: str,
     *,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_lsoas: set[str] | frozenset[str] | None,
     extra_problems: list[Problem] | None = None,
     blank_rows_allowed: bool = True,
@@ -437,13 +437,13 @@ def check_rows(
     text = text.reset_index(drop=True)
     del text_all
     lines = lines_all[positions]
-    typed, problems, unreadable = parse_columns(text, lines, kind, file, unit, config)
+    typed, problems, unreadable = parse_columns(text, lines, kind, file, unit, settings)
     text = RecordText(text, typed, formats={c: column_meta(kind, c)["format"] for c in text})
-    problems += pandera_problems(typed, text, lines, kind, file, unit, config, unreadable)
+    problems += pandera_problems(typed, text, lines, kind, file, unit, settings, unreadable)
     problems += extra_problems or []
     if problems:
         raise ProblemsFound(_in_contract_order(problems, kind))
-    reasons = apply_exclusions(kind, typed, config=config, area_lsoas=area_lsoas)
+    reasons = apply_exclusions(kind, typed, settings=settings, area_lsoas=area_lsoas)
     excluded = _excluded_rows(text, lines_all, blank, positions, reasons)
     del text
     used = _rows_used(typed, reasons.isna().to_numpy(), positions)
@@ -452,7 +452,7 @@ def check_rows(
         rows_read=len(lines_all),
         used=used,
         excluded=excluded,
-        config=config,
+        settings=settings,
         area_lsoas=area_lsoas,
     )
     return Checked(used=used, excluded=excluded, reconciliation=reconciliation, lines=lines_all)
@@ -476,17 +476,15 @@ def _in_contract_order(problems: list[Problem], kind: str) -> list[Problem]:
     return sorted(problems, key=lambda p: (order.get(p.column or "", len(order)), p.rule))
 
 
-def rule_context(
-    config: Mapping[str, Any], area_lsoas: set[str] | frozenset[str] | None
-) -> r.RuleContext:
+def rule_context(settings: Settings, area_lsoas: set[str] | frozenset[str] | None) -> r.RuleContext:
     """The window, area and ethnicity scheme the keep-and-count rules need."""
-    start, end = r.window_bounds(config)
+    start, end = r.window_bounds(settings)
     return r.RuleContext(
         window_start=start,
         window_end=end,
-        window_months=frozenset(r.window_months(config)),
+        window_months=frozenset(r.window_months(settings)),
         area_lsoas=None if area_lsoas is None else frozenset(area_lsoas),
-        ethnicity_scheme=str(config.get("ethnicity_scheme", "census2021")),
+        ethnicity_scheme=str(settings.ethnicity_scheme),
     )
 
 
@@ -496,10 +494,10 @@ def active_rules(kind: str, area_lsoas: Any) -> list[r.KeepRule]:
 
 
 def apply_exclusions(
-    kind: str, typed: pd.DataFrame, *, config: Mapping[str, Any], area_lsoas: Any
+    kind: str, typed: pd.DataFrame, *, settings: Settings, area_lsoas: Any
 ) -> pd.Series:
     """The exclusion reason of each row (missing for rows used); first matching rule wins."""
-    ctx = rule_context(config, area_lsoas)
+    ctx = rule_context(settings, area_lsoas)
     reasons = pd.Series(pd.NA, index=typed.index, dtype="str")
     for rule in active_rules(kind, area_lsoas):
         if rule.kind != "exclude":
@@ -543,7 +541,7 @@ def reconcile(
     rows_read: int,
     used: pd.DataFrame,
     excluded: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_lsoas: Any,
 ) -> pd.DataFrame:
     """Rows read = rows used + rows excluded (by reason), plus counts of rows kept by category.
@@ -551,7 +549,7 @@ def reconcile(
     Every declared reason is listed, with 0 where no row had it, so that the table has the same
     shape every year.
     """
-    ctx = rule_context(config, area_lsoas)
+    ctx = rule_context(settings, area_lsoas)
     rows: list[tuple[str, str, str, int]] = [
         (kind, "read", "rows read", rows_read),
         (kind, "used", "rows used", len(used)),

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.settings import window_of
+from pipeline.settings import Settings
 from pipeline.validate import rules as r
 from pipeline.validate.errors import DEFAULT_FAILURES_DIR, Problem, ValidationStop, write_failures
 from pipeline.validate.schemas import input_metadata
@@ -83,7 +83,7 @@ def _area_lsoa_problem(
     ]
 
 
-def lsoas_in_area(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+def lsoas_in_area(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """Every row of lsoas.csv names the area being built."""
     lsoas = frames.get("lsoas")
     if lsoas is None:
@@ -106,9 +106,7 @@ def lsoas_in_area(frames: Frames, config: Mapping[str, Any], area_code: str) -> 
     ]
 
 
-def lsoas_have_population(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Problem]:
+def lsoas_have_population(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """Every LSOA of the area has a population for every year of the LSOA population file."""
     lsoas, population = frames.get("lsoas"), frames.get("population_lsoa")
     if lsoas is None or population is None:
@@ -130,9 +128,7 @@ def lsoas_have_population(
     )
 
 
-def lsoas_have_deprivation(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Problem]:
+def lsoas_have_deprivation(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """Every LSOA of the area has a deprivation value (in at least one IoD edition)."""
     lsoas, deprivation = frames.get("lsoas"), frames.get("deprivation")
     if lsoas is None or deprivation is None:
@@ -150,9 +146,7 @@ def lsoas_have_deprivation(
     )
 
 
-def lsoas_have_boundaries(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Problem]:
+def lsoas_have_boundaries(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """When boundaries are given, every LSOA of the area has a polygon."""
     lsoas, boundaries = frames.get("lsoas"), frames.get("boundaries")
     if lsoas is None or boundaries is None:
@@ -170,7 +164,7 @@ def lsoas_have_boundaries(
     )
 
 
-def lsoas_have_counts(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+def lsoas_have_counts(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """When LSOA counts are given, every LSOA of the area has a count (0 if none) for every
     year and measure of that file."""
     lsoas, counts = frames.get("lsoas"), frames.get("lsoa_counts")
@@ -196,7 +190,7 @@ def lsoas_have_counts(frames: Frames, config: Mapping[str, Any], area_code: str)
     )
 
 
-def _comparator_codes(frames: Frames, config: Mapping[str, Any], area_code: str) -> dict[str, str]:
+def _comparator_codes(frames: Frames, settings: Settings, area_code: str) -> dict[str, str]:
     """Codes the comparisons need (area, its neighbours, the region) with a label for each."""
     codes = {area_code: f"{area_code} (the area)"}
     neighbours = frames.get("neighbours")
@@ -204,13 +198,12 @@ def _comparator_codes(frames: Frames, config: Mapping[str, Any], area_code: str)
         own = neighbours[neighbours["area_code"] == area_code].sort_values("rank")
         for code, name in zip(own["neighbour_code"], own["neighbour_name"], strict=True):
             codes.setdefault(code, f"{code} ({name}, statistical neighbour)")
-    region = config.get("region", {}).get("code")
-    if region:
-        codes.setdefault(region, f"{region} ({config['region'].get('name', 'region')})")
+    region = settings.region
+    codes.setdefault(region.code, f"{region.code} ({region.name})")
     return codes
 
 
-def area_has_neighbours(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+def area_has_neighbours(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """The neighbour list names at least one neighbour of the area."""
     neighbours = frames.get("neighbours")
     if neighbours is None or (neighbours["area_code"] == area_code).any():
@@ -237,9 +230,7 @@ def _neighbour_codes(frames: Frames, area_code: str) -> set[str]:
     return set(neighbours.loc[neighbours["area_code"] == area_code, "neighbour_code"])
 
 
-def comparators_cover_areas(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Problem]:
+def comparators_cover_areas(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """The area and the region have comparator series (a neighbour without any series is kept
     and counted, not a stop: see :func:`neighbours_without_series`)."""
     comparators = frames.get("comparators")
@@ -249,7 +240,7 @@ def comparators_cover_areas(
     neighbours = _neighbour_codes(frames, area_code) - {area_code}
     missing = [
         label
-        for code, label in _comparator_codes(frames, config, area_code).items()
+        for code, label in _comparator_codes(frames, settings, area_code).items()
         if code not in present and code not in neighbours
     ]
     if not missing:
@@ -269,16 +260,14 @@ def comparators_cover_areas(
     ]
 
 
-def neighbours_without_series(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Kept]:
+def neighbours_without_series(frames: Frames, settings: Settings, area_code: str) -> list[Kept]:
     """Statistical neighbours with no comparator series at all: kept in the neighbour list,
     counted here and listed as missing by the measures (never silently dropped)."""
     comparators = frames.get("comparators")
     if comparators is None:
         return []
     present = set(comparators["area_code"])
-    labels = _comparator_codes(frames, config, area_code)
+    labels = _comparator_codes(frames, settings, area_code)
     missing = sorted(code for code in _neighbour_codes(frames, area_code) if code not in present)
     if not missing:
         return []
@@ -293,14 +282,12 @@ def neighbours_without_series(
     ]
 
 
-def comparators_complete(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Problem]:
+def comparators_complete(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """Every comparator area has every measure for every month of the window."""
     comparators = frames.get("comparators")
     if comparators is None:
         return []
-    months = r.window_months(config)
+    months = r.window_months(settings)
     areas = sorted(comparators["area_code"].unique())
     measures = sorted(comparators["measure"].unique())
     grid = pd.MultiIndex.from_product([areas, measures, months], names=["a", "m", "month"])
@@ -343,7 +330,7 @@ def _population_years(population: pd.DataFrame) -> dict[str, set[int]]:
 
 
 def comparators_have_population(
-    frames: Frames, config: Mapping[str, Any], area_code: str
+    frames: Frames, settings: Settings, area_code: str
 ) -> list[Problem]:
     """Every comparator area has a mid-year population for every financial year of the window
     (a year after the newest estimate supplied uses that estimate, kept and counted: mid-year
@@ -357,7 +344,7 @@ def comparators_have_population(
         have = supplied.get(code, set())
         newest = max(have, default=None)
         lacking = [
-            y for y in window_of(config).years if y not in have and (newest is None or y < newest)
+            y for y in settings.window.years if y not in have and (newest is None or y < newest)
         ]
         if lacking:
             missing.append(f"{code} (no population for {', '.join(map(str, lacking))})")
@@ -377,9 +364,7 @@ def comparators_have_population(
     ]
 
 
-def populations_carried_forward(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Kept]:
+def populations_carried_forward(frames: Frames, settings: Settings, area_code: str) -> list[Kept]:
     """Financial years after a comparator area's newest mid-year estimate: the newest earlier
     estimate is used (kept and counted, by the estimate used)."""
     comparators, population = frames.get("comparators"), frames.get("population_la")
@@ -392,7 +377,7 @@ def populations_carried_forward(
         if not have:
             continue
         newest = max(have)
-        later = tuple(y for y in window_of(config).years if y > newest)
+        later = tuple(y for y in settings.window.years if y > newest)
         if later:
             by_estimate.setdefault((newest, later), []).append(code)
     return [
@@ -408,9 +393,7 @@ def populations_carried_forward(
     ]
 
 
-def ethnicity_covers_area(
-    frames: Frames, config: Mapping[str, Any], area_code: str
-) -> list[Problem]:
+def ethnicity_covers_area(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """The Census ethnic population has rows for the area."""
     population = frames.get("population_ethnicity")
     if population is None or (population["area_code"] == area_code).any():
@@ -429,15 +412,13 @@ def ethnicity_covers_area(
     ]
 
 
-def codes_have_names(frames: Frames, config: Mapping[str, Any], area_code: str) -> list[Problem]:
+def codes_have_names(frames: Frames, settings: Settings, area_code: str) -> list[Problem]:
     """Every area code used by any input has a name in areas.csv."""
     areas = frames.get("areas")
     if areas is None:
         return []
     used = {area_code}
-    region = config.get("region", {}).get("code")
-    if region:
-        used.add(region)
+    used.add(settings.region.code)
     sources = {
         "comparators": ["area_code"],
         "neighbours": ["area_code", "neighbour_code"],
@@ -495,9 +476,9 @@ def kept_path_for(failures_path: Path) -> Path:
     return failures_path.with_name(f"{failures_path.stem}.kept.csv")
 
 
-def kept_notes(frames: Frames, config: Mapping[str, Any], area_code: str) -> pd.DataFrame:
+def kept_notes(frames: Frames, settings: Settings, area_code: str) -> pd.DataFrame:
     """What the cross-input checks keep and count, as a table (header only when nothing)."""
-    notes = [note for rule in CROSS_INPUT_NOTES for note in rule(frames, config, area_code)]
+    notes = [note for rule in CROSS_INPUT_NOTES for note in rule(frames, settings, area_code)]
     table = pd.DataFrame(notes, columns=KEPT_COLUMNS)
     return table.astype({"rows": "int64"})
 
@@ -505,7 +486,7 @@ def kept_notes(frames: Frames, config: Mapping[str, Any], area_code: str) -> pd.
 def check_cross_inputs(
     frames: dict[str, pd.DataFrame],
     *,
-    config: dict,
+    settings: dict,
     area_code: str,
     failures_path: Path | None = None,
 ) -> pd.DataFrame:
@@ -517,9 +498,9 @@ def check_cross_inputs(
     was kept and counted (:func:`kept_notes`); with ``failures_path`` it is also written beside
     it (:func:`kept_path_for`).
     """
-    problems = [p for check in CROSS_INPUT_CHECKS for p in check(frames, config, area_code)]
+    problems = [p for check in CROSS_INPUT_CHECKS for p in check(frames, settings, area_code)]
     if not problems:
-        kept = kept_notes(frames, config, area_code)
+        kept = kept_notes(frames, settings, area_code)
         if failures_path is not None:
             write_failures([], Path(failures_path))
             kept.to_csv(kept_path_for(Path(failures_path)), index=False, lineterminator="\n")

@@ -4,8 +4,7 @@ read these lists, so an input kind is added in one place."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from pipeline.settings import Settings
 
 #: Inputs shared by every area, validated once per run.
 _SHARED = ("areas", "neighbours", "comparators", "population_la", "deprivation")
@@ -23,30 +22,30 @@ _AREA_WITH_VICTIMS = (
 _AREA_PUBLIC = ("lsoas", "population_lsoa", "boundaries", "lsoa_counts")
 
 
-def has_victim_extract(config: Mapping[str, Any]) -> bool:
+def has_victim_extract(settings: Settings) -> bool:
     """True unless the configuration says ``victim_extract: false`` (public data alone)."""
-    return bool(config.get("victim_extract", True))
+    return settings.victim_extract
 
 
-def shared_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
+def shared_kinds(settings: Settings) -> tuple[str, ...]:
     """Input kinds read once for all areas, in validation order."""
-    if has_victim_extract(config):
+    if has_victim_extract(settings):
         return (*_SHARED, "population_ethnicity")
     return _SHARED
 
 
-def area_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
+def area_kinds(settings: Settings) -> tuple[str, ...]:
     """Input kinds each area supplies; ``lsoas`` comes first because every other area input
     is checked against the area's LSOA list."""
-    return _AREA_WITH_VICTIMS if has_victim_extract(config) else _AREA_PUBLIC
+    return _AREA_WITH_VICTIMS if has_victim_extract(settings) else _AREA_PUBLIC
 
 
-def optional_area_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
+def optional_area_kinds(settings: Settings) -> tuple[str, ...]:
     """Area inputs an edition may add, validated with the others but read from the files its
     configuration names rather than from the area's folder: stop and search (police.uk files,
     config ``stop_search``). An edition without the key has none, and is built as if the kind
     did not exist."""
-    return ("stop_search",) if "stop_search" in config else ()
+    return ("stop_search",) if settings.stop_search is not None else ()
 
 
 def raw_filename(kind: str) -> str:

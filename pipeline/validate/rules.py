@@ -6,14 +6,14 @@ reported against its own source line (pandera reports a failed coercion without 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from pipeline.settings import window_of
+from pipeline.settings import Settings
 
 # --- Vocabularies (docs/data-contracts.md) -------------------------------------------------
 
@@ -177,18 +177,18 @@ def decile_of_rank(rank: pd.Series | np.ndarray | int, lsoa_count: int) -> Any:
 # --- The reporting window ---------------------------------------------------------------------
 
 
-def window_bounds(config: Mapping[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
+def window_bounds(settings: Settings) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of the reporting window (1 April of the first financial year to
     31 March after the last)."""
-    window = window_of(config)
+    window = settings.window
     first = pd.Timestamp(year=window.first, month=4, day=1)
     last = pd.Timestamp(year=window.last + 1, month=3, day=31)
     return first, last
 
 
-def window_months(config: Mapping[str, Any]) -> list[str]:
+def window_months(settings: Settings) -> list[str]:
     """Every month of the window as 'YYYY-MM', oldest first."""
-    first, last = window_bounds(config)
+    first, last = window_bounds(settings)
     return [str(p) for p in pd.period_range(first, last, freq="M")]
 
 
@@ -198,14 +198,9 @@ def financial_year(dates: pd.Series) -> pd.Series:
     return years.where(dates.dt.month >= 4, years - 1)
 
 
-def measure_ids(config: Mapping[str, Any]) -> list[str]:
+def measure_ids(settings: Settings) -> list[str]:
     """Measure ids defined in config (``definitions.<name>.id``), sorted."""
-    definitions = config.get("definitions", {})
-    return sorted(
-        str(value["id"])
-        for value in definitions.values()
-        if isinstance(value, dict) and "id" in value
-    )
+    return sorted(definition.id for definition in settings.definitions.metrics.values())
 
 
 def ethnicity_vocabulary(scheme: str) -> list[str]:

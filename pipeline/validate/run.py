@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from pipeline.settings import Settings
 from pipeline.validate import rules as r
 from pipeline.validate.checking import Checked, check_rows, column_meta, contract_columns
 from pipeline.validate.errors import (
@@ -44,7 +44,7 @@ def validate_input(
     kind: str,
     path: Path,
     *,
-    config: dict,
+    settings: dict,
     area_lsoas: set[str] | None = None,
     failures_path: Path | None = None,
 ) -> ValidationResult:
@@ -67,9 +67,9 @@ def validate_input(
             # alone never loads it.
             from pipeline.validate.boundaries import validate_boundaries
 
-            result = validate_boundaries(Path(path), config=config, area_lsoas=area_lsoas)
+            result = validate_boundaries(Path(path), settings=settings, area_lsoas=area_lsoas)
         else:
-            result = _validate_table(kind, Path(path), config=config, area_lsoas=area_lsoas)
+            result = _validate_table(kind, Path(path), settings=settings, area_lsoas=area_lsoas)
     except ProblemsFound as found:
         write_failures(found.problems, target)
         raise ValidationStop(found.problems, target) from None
@@ -79,22 +79,22 @@ def validate_input(
 
 
 def _validate_table(
-    kind: str, path: Path, *, config: Mapping[str, Any], area_lsoas: set[str] | None
+    kind: str, path: Path, *, settings: Settings, area_lsoas: set[str] | None
 ) -> ValidationResult:
     """Validate a CSV or xlsx input."""
     file = display_name(path)
     # The raw text is passed on, not kept here, so that check_rows can release it once parsed.
     checked = check_rows(
-        kind, read_table(path, input_name=kind), file, config=config, area_lsoas=area_lsoas
+        kind, read_table(path, input_name=kind), file, settings=settings, area_lsoas=area_lsoas
     )
-    frame = finish_frame(kind, checked, checked.lines, config=config)
+    frame = finish_frame(kind, checked, checked.lines, settings=settings)
     return ValidationResult(
         frame=frame, reconciliation=checked.reconciliation, excluded=checked.excluded
     )
 
 
 def finish_frame(
-    kind: str, checked: Checked, lines: np.ndarray, *, config: Mapping[str, Any]
+    kind: str, checked: Checked, lines: np.ndarray, *, settings: Settings
 ) -> pd.DataFrame:
     """The used rows with natural dtypes, their source line first, derived columns last."""
     frame = checked.used.copy(deep=False)  # copy-on-write: checked.used is never changed
@@ -107,7 +107,7 @@ def finish_frame(
             frame[column] = frame[column].astype("bool")
     frame.insert(0, "source_line", lines[checked.used.index.to_numpy()])
     if kind == "victims":
-        frame = add_victim_columns(frame, ethnicity_scheme=config["ethnicity_scheme"])
+        frame = add_victim_columns(frame, ethnicity_scheme=settings.ethnicity_scheme)
     return frame.reset_index(drop=True)
 
 
@@ -160,16 +160,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Validate from the command line: exit 0 when the input passes, 1 on a Stop problem."""
     args = _parser().parse_args(argv)
-    config = yaml.safe_load(args.config.read_text(encoding="utf-8"))
+    settings = Settings.of(yaml.safe_load(args.config.read_text(encoding="utf-8")))
     try:
         area_lsoas = None
         if args.lsoas is not None:
-            lsoas = validate_input("lsoas", args.lsoas, config=config)
+            lsoas = validate_input("lsoas", args.lsoas, settings=settings)
             area_lsoas = set(lsoas.frame["lsoa_code"])
         result = validate_input(
             args.kind,
             args.path,
-            config=config,
+            settings=settings,
             area_lsoas=area_lsoas,
             failures_path=args.failures,
         )

@@ -41,6 +41,7 @@ from pipeline.adapters.police_uk_stop_search import (
     read_police_uk_stop_search,
 )
 from pipeline.runtime import UserFacingError
+from pipeline.settings import Settings
 from pipeline.validate.result import ValidationResult
 
 KIND = "stop_search"
@@ -153,13 +154,17 @@ def validate_stop_search(
     files: Sequence[str | Path],
     *,
     boundaries: Any | None,
-    files_are_the_area: bool = False,
+    settings: Settings,
 ) -> ValidationResult:
     """The area's searches from the configured police.uk files (kept by point in polygon with
-    the area's validated LSOA boundaries, or all of them when the files are the area's), the
-    rows excluded and the reconciliation: rows read = rows used + rows excluded by reason."""
+    the area's validated LSOA boundaries, or all of them when ``settings.stop_search`` says the
+    files are the area's), the rows excluded and the reconciliation: rows read = rows used +
+    rows excluded by reason."""
+    options = settings.stop_search
+    if options is None:
+        raise ValueError("validate_stop_search: the configuration has no stop_search key")
     result = read_police_uk_stop_search(
-        files, area=boundaries, files_are_the_area=files_are_the_area
+        files, area=boundaries, files_are_the_area=options.files_are_the_area
     )
     frame = check_stop_search(result.frame)
     excluded = result.excluded

@@ -15,7 +15,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
         deprivation=inputs.frame("deprivation"),
         victims=inputs.optional("victims"),
         lsoa_counts=inputs.optional("lsoa_counts"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 

@@ -20,38 +20,39 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
 from pipeline.formatting import fmt_number
+from pipeline.settings import Area, Settings
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The deprivation chart, when the table has the edition's deciles."""
-    return drawn(deprivation_chart(inputs.tables, inputs.config, inputs.area, inputs.style))
+    return drawn(deprivation_chart(inputs.tables, inputs.settings, inputs.area, inputs.style))
 
 
-def _edition_rows(rows: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+def _edition_rows(rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The rows of the edition year; when the table has another single period only (public
     LSOA counts come by calendar year), that period's rows."""
     periods = set(rows["period"].astype(str))
-    if str(config["edition"]) in periods or len(periods) != 1:
-        return rows.loc[rows["period"].astype(str) == str(config["edition"])].copy()
+    if settings.edition in periods or len(periods) != 1:
+        return rows.loc[rows["period"].astype(str) == settings.edition].copy()
     return rows.copy()
 
 
 def deprivation_chart(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
 ) -> ChartSpec | None:
     """Rate by national IMD decile of the LSOA, with 95% intervals."""
     dep = tables.get("deprivation")
     if dep is None:
         return None
-    rows = _edition_rows(measure_rows(dep, "imd_decile_rate"), config)
+    rows = _edition_rows(measure_rows(dep, "imd_decile_rate"), settings)
     if rows.empty:
         return None
     rows["decile"] = pd.to_numeric(rows["imd_decile"]).astype(int)
     rows = rows.sort_values("decile")
-    words = rate_labels(rows, config)
+    words = rate_labels(rows, settings)
     out, long = [], []
     for r in rows.to_dict("records"):
         hidden = bool(r["numerator_suppressed"])
@@ -105,7 +106,7 @@ def deprivation_chart(
         .encode(y=alt.datum(0), text="note:N")
     )
     chart = alt.layer(bars, errors, notes).properties(width=560, height=240)
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
 
     def described(r: Mapping[str, Any]) -> str:
         if r["note"] == MARKER:
@@ -124,7 +125,7 @@ def deprivation_chart(
     return ChartSpec(
         name="deprivation",
         title=_deprivation_message(dep),
-        alt=f"Bar chart of {sv['short_label']} per 1,000 {words.residents} in "
+        alt=f"Bar chart of {sv.short_label} per 1,000 {words.residents} in "
         f"{words.period}, "
         f"by national deprivation decile, with 95% confidence intervals. {values}.",
         chart=chart,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families.common import (
@@ -23,7 +20,7 @@ from pipeline.findings import (
     format_share,
     sentence_case,
 )
-from pipeline.settings import resident_threshold
+from pipeline.settings import Settings
 
 #: Resident-facing statuses of the deprivation gradient.
 GRADIENT_STATUS = {
@@ -34,17 +31,17 @@ GRADIENT_STATUS = {
 }
 
 
-def _gradient_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
-    glm_rows = edition_rows(table, f"{sv_id}_decile_rate_ratio", config)
+def _gradient_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    glm_rows = edition_rows(table, f"{sv_id}_decile_rate_ratio", settings)
     if glm_rows.empty or pd.isna(glm_rows.iloc[0]["value"]):
         return None
     glm = glm_rows.iloc[0]
     status = GRADIENT_STATUS[interval_status(1.0, glm["lower"], glm["upper"])]
     conf = format_confidence(float(glm["confidence"]))
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
     subject = subject_of(sv, "violence against young people")
-    rii_rows = edition_rows(table, f"{sv_id}_rii", config)
-    sii_rows_ = edition_rows(table, f"{sv_id}_sii", config)
+    rii_rows = edition_rows(table, f"{sv_id}_rii", settings)
+    sii_rows_ = edition_rows(table, f"{sv_id}_sii", settings)
     resident = {
         "Higher in more deprived areas": (
             f"{sentence_case(subject)} was more common in the more deprived "
@@ -99,10 +96,8 @@ def _gradient_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str
     )
 
 
-def _most_deprived_finding(
-    table: pd.DataFrame, config: Mapping[str, Any], sv_id: str
-) -> Finding | None:
-    rows = edition_rows(table, f"{sv_id}_most_deprived_20_share", config)
+def _most_deprived_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    rows = edition_rows(table, f"{sv_id}_most_deprived_20_share", settings)
     if rows.empty or pd.isna(rows.iloc[0]["value"]):
         return None
     share = rows.iloc[0]
@@ -112,7 +107,7 @@ def _most_deprived_finding(
     status = interval_status(population_share, share["lower"], share["upper"])
     conf = format_confidence(float(share["confidence"]))
     shown = format_share(
-        int(share["numerator"]), int(share["denominator"]), resident_threshold(config)
+        int(share["numerator"]), int(share["denominator"]), settings.resident_threshold
     )
     how = {
         "Higher": "more than their share",
@@ -125,21 +120,21 @@ def _most_deprived_finding(
             "deprived neighbourhoods."
         )
     else:
-        sv = config["definitions"]["serious_violence_u25"]
+        sv = settings.definitions.serious_violence_u25
         people = "residents" if covers_all_ages(sv) else "young people"
         resident = (
             f"{shown} of incidents happened in the most deprived fifth of neighbourhoods in "
             f"England. {format_percent(population_share)} of the borough's {people} live "
             f"there, so these neighbourhoods had {how} of incidents."
         )
-    ratio_rows = edition_rows(table, f"{sv_id}_most_deprived_20_ratio", config)
+    ratio_rows = edition_rows(table, f"{sv_id}_most_deprived_20_ratio", settings)
     technical = (
         f"{share['definition']}, {share['period']}: {int(share['numerator'])} of "
         f"{int(share['denominator'])} located incidents were in LSOAs of national IMD deciles "
         f"1-2 ({format_percent(share['value'], 1)}, {conf} CI "
         f"{format_interval(share['lower'], share['upper'], lambda v: format_percent(v, 1))}, "
         f"Wilson), where {format_percent(population_share, 1)} of "
-        f"{residents_phrase(config['definitions']['serious_violence_u25'])} live: "
+        f"{residents_phrase(settings.definitions.serious_violence_u25)} live: "
         f"{status}."
     )
     if not ratio_rows.empty and pd.notna(ratio_rows.iloc[0]["value"]):
@@ -158,8 +153,11 @@ def _most_deprived_finding(
     )
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """Deprivation findings: the gradient across deciles and the most deprived 20%."""
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
-    made = [_gradient_finding(table, config, sv_id), _most_deprived_finding(table, config, sv_id)]
+    sv_id = str(settings.definitions.serious_violence_u25.id)
+    made = [
+        _gradient_finding(table, settings, sv_id),
+        _most_deprived_finding(table, settings, sv_id),
+    ]
     return [f for f in made if f is not None]

@@ -11,8 +11,6 @@ import pandas as pd
 from pipeline.families.common import (
     base_row,
     calendar_year_label,
-    confidence_of,
-    financial_years,
     finish,
     reconciliation_rows,
     residents_phrase,
@@ -29,7 +27,7 @@ from pipeline.families.small_areas import (
     population_note,
     population_year_at_or_before,
 )
-from pipeline.settings import edition_year
+from pipeline.settings import Definition, Settings
 from pipeline.stats import proportion_ci, rate_ci, share_ratio
 
 DECILES = tuple(range(1, 11))
@@ -163,16 +161,16 @@ def decile_rows(
 
 
 def sii_rows(
-    base: Mapping[str, Any], by_decile: pd.DataFrame, config: Mapping[str, Any], unit: str
+    base: Mapping[str, Any], by_decile: pd.DataFrame, settings: Settings, unit: str
 ) -> list[dict[str, Any]]:
     """SII and RII rows (or rows saying why they were not computed)."""
-    stats_cfg = config["statistics"]
-    confidence = confidence_of(config)
+    stats_cfg = settings.statistics
+    confidence = settings.confidence
     used = by_decile.loc[by_decile["population"] > 0]
-    sims = int(stats_cfg["sii_simulations"])
+    sims = int(stats_cfg.sii_simulations)
     method = (
         f"phe_sii: WLS on population-weighted mid-point ranks, multiplier -1; "
-        f"{sims} Monte Carlo draws (seed {stats_cfg['random_seed']})"
+        f"{sims} Monte Carlo draws (seed {stats_cfg.random_seed})"
     )
     common = {
         **base,
@@ -203,7 +201,7 @@ def sii_rows(
         used["population"].to_numpy(),
         multiplier=-1,
         simulations=sims,
-        seed=int(stats_cfg["random_seed"]),
+        seed=int(stats_cfg.random_seed),
         confidence=confidence,
     )
     note = f"{result.quantiles} deciles; simulated on the {result.scale} scale" + (
@@ -306,7 +304,7 @@ def lsoa_table(
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
     deciles: pd.Series,
-    definition: Mapping[str, Any],
+    definition: Definition,
     year: int,
 ) -> tuple[pd.DataFrame, list[tuple[str, int]], int]:
     """Incidents, young residents and IMD decile per LSOA in one year.
@@ -324,8 +322,8 @@ def lsoa_table(
                 population_lsoa,
                 codes,
                 year=year,
-                age_from=int(definition["age_from"]),
-                age_to=int(definition["age_to"]),
+                age_from=int(definition.age_from),
+                age_to=int(definition.age_to),
             ),
             "imd_decile": deciles,
         }
@@ -381,13 +379,13 @@ def gradient_row(
 
 
 def year_rows(
-    base: Mapping[str, Any], per_lsoa: pd.DataFrame, config: Mapping[str, Any], unit: str
+    base: Mapping[str, Any], per_lsoa: pd.DataFrame, settings: Settings, unit: str
 ) -> list[dict[str, Any]]:
     """Decile rates, SII/RII and the GLM gradient of one year's incidents per LSOA."""
     by_decile = decile_table(per_lsoa)
-    rows = decile_rows(base, by_decile, confidence_of(config), unit)
-    rows += sii_rows(base, by_decile, config, unit)
-    rows.append(gradient_row(base, per_lsoa, confidence_of(config)))
+    rows = decile_rows(base, by_decile, settings.confidence, unit)
+    rows += sii_rows(base, by_decile, settings, unit)
+    rows.append(gradient_row(base, per_lsoa, settings.confidence))
     return rows
 
 
@@ -397,11 +395,11 @@ def compute_from_counts(
     population_lsoa: pd.DataFrame,
     deprivation: pd.DataFrame,
     lsoa_counts: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
 ) -> pd.DataFrame:
     """Deprivation measures from public LSOA counts (no victim extract), latest year only."""
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
     codes = sorted(lsoas["lsoa_code"].astype(str))
     deciles, iod_edition = lsoa_deciles(deprivation, codes)
     located = located_counts(lsoa_counts, sv, lsoas)
@@ -413,23 +411,23 @@ def compute_from_counts(
                 population_lsoa,
                 codes,
                 year=pop_year,
-                age_from=int(sv["age_from"]),
-                age_to=int(sv["age_to"]),
+                age_from=int(sv.age_from),
+                age_to=int(sv.age_to),
             ),
             "imd_decile": deciles,
         }
     )
     base = {
-        **base_row(sv, config, area_code, located.year),
+        **base_row(sv, settings, area_code, located.year),
         "period": calendar_year_label(located.year),
         "iod_edition": iod_edition,
         "population_year": pop_year,
         "note": population_note(pop_year, located.year),
     }
     unit = f"offences per {SMALL_AREA_RATE_PER:,} {residents_phrase(sv)}"
-    rows = year_rows(base, per_lsoa, config, unit)
+    rows = year_rows(base, per_lsoa, settings, unit)
     rows += most_deprived_rows(
-        base, decile_table(per_lsoa), confidence_of(config), residents_phrase(sv)
+        base, decile_table(per_lsoa), settings.confidence, residents_phrase(sv)
     )
     rows += located_reconciliation(base, located)
     return finish(rows)
@@ -440,7 +438,7 @@ def compute(
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
     deprivation: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     victims: pd.DataFrame | None = None,
     lsoa_counts: pd.DataFrame | None = None,
@@ -461,23 +459,23 @@ def compute(
             population_lsoa=population_lsoa,
             deprivation=deprivation,
             lsoa_counts=lsoa_counts,
-            config=config,
+            settings=settings,
             area_code=area_code,
         )
-    edition = edition_year(config)
-    confidence = confidence_of(config)
-    sv = config["definitions"]["serious_violence_u25"]
+    edition = settings.edition_year
+    confidence = settings.confidence
+    sv = settings.definitions.serious_violence_u25
     codes = sorted(lsoas["lsoa_code"].astype(str))
     deciles, iod_edition = lsoa_deciles(deprivation, codes)
-    unit = f"incidents per {SMALL_AREA_RATE_PER:,} residents aged {sv['age_from']}-{sv['age_to']}"
+    unit = f"incidents per {SMALL_AREA_RATE_PER:,} residents aged {sv.age_from}-{sv.age_to}"
 
     rows: list[dict[str, Any]] = []
-    for year in financial_years(config):
-        base = {**base_row(sv, config, area_code, year), "iod_edition": iod_edition}
+    for year in settings.years:
+        base = {**base_row(sv, settings, area_code, year), "iod_edition": iod_edition}
         per_lsoa, steps, read = lsoa_table(victims, lsoas, population_lsoa, deciles, sv, year)
         by_decile = decile_table(per_lsoa)
         if year == edition:
-            rows += year_rows(base, per_lsoa, config, unit)
+            rows += year_rows(base, per_lsoa, settings, unit)
         rows += most_deprived_rows(base, by_decile, confidence)
         rows += reconciliation_rows(
             {**base, "measure_id": "row_reconciliation"}, read, steps, unit="victim rows"

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs, ReportPlacement, Unavailable
 from pipeline.families.disproportionality import charts, disclosure, findings, measures
+from pipeline.settings import Settings
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     return measures.compute(
         victims=inputs.frame("victims"),
         population_ethnicity=inputs.optional("population_ethnicity"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 
 
-def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def _quoted_rows(settings: Settings) -> list[tuple[str, str, str]]:
     """The "black boys under 18" headline finding quotes this cell's share."""
-    definitions = config["definitions"]
+    definitions = settings.definitions
     under_18 = next(
         (
-            group["label"]
-            for group in definitions["age_groups"]
-            if group["age_to"] == definitions["under_18_metric"]["age_to"]
+            group.label
+            for group in definitions.age_groups
+            if group.age_to == definitions.under_18_metric.age_to
         ),
         None,
     )
@@ -35,8 +33,8 @@ def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         return []
     return [
         (
-            f"{definitions['key_metric']['id']}_victim_share",
-            str(config["edition"]),
+            f"{definitions.key_metric.id}_victim_share",
+            settings.edition,
             f"Black Male {under_18}",
         )
     ]

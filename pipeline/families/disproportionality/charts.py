@@ -22,27 +22,28 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, SEQUENTIAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
 from pipeline.families.disproportionality.measures import ETHNIC_GROUPS
+from pipeline.settings import Area, Settings
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The who chart, when the victim extract gives one."""
-    return drawn(who_chart(inputs.tables, inputs.config, inputs.area, inputs.style))
+    return drawn(who_chart(inputs.tables, inputs.settings, inputs.area, inputs.style))
 
 
 def who_chart(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
 ) -> ChartSpec | None:
     """Victims' share against residents' share by ethnic group, for each age group."""
     table = tables.get("disproportionality")
     if table is None or table.empty or not_available(table):
         return None
-    kid = config["definitions"]["key_metric"]["id"]
+    kid = settings.definitions.key_metric.id
     # The technical report breaks each group down by sex as well.
     sexes = ("All", "Male", "Female") if style.detailed else ("All",)
-    age_groups = [g["label"] for g in config["definitions"]["age_groups"]]
+    age_groups = [g.label for g in settings.definitions.age_groups]
     long, out = [], []
     for age in age_groups:
         for ethnicity in ETHNIC_GROUPS:
@@ -162,8 +163,8 @@ def who_chart(
         )
     return ChartSpec(
         name="who",
-        title=_who_message(data, config),
-        alt=_who_alt(data, age_groups, config),
+        title=_who_message(data, settings),
+        alt=_who_alt(data, age_groups, settings),
         chart=chart,
         table=frame,
         kinds=kinds,
@@ -278,16 +279,16 @@ def _who_layers(data: pd.DataFrame, age_groups: Sequence[str]) -> alt.TopLevelMi
     return alt.vconcat(*panels, spacing=18).resolve_scale(color="shared", shape="shared")
 
 
-def _who_message(data: pd.DataFrame, config: Mapping[str, Any]) -> str:
+def _who_message(data: pd.DataFrame, settings: Settings) -> str:
     """Name the group whose share of victims is furthest above its share of residents (only
     when the whole interval is above it)."""
     victims = data.loc[(data["measure"] == "Share of victims") & data["value"].notna()]
     shares = data.loc[data["measure"] == "Share of victims"]
     if len(shares) and (shares["note"] == WHO_NONE).all():
-        key = config["definitions"]["key_metric"]
+        key = settings.definitions.key_metric
         return (
-            f"No victims of {key['short_label']} with a recorded ethnic group and sex in "
-            f"{config['edition']}"
+            f"No victims of {key.short_label} with a recorded ethnic group and sex in "
+            f"{settings.edition}"
         )
     best = None
     for row in victims.itertuples():
@@ -311,7 +312,7 @@ def _who_message(data: pd.DataFrame, config: Mapping[str, Any]) -> str:
     )
 
 
-def _who_alt(data: pd.DataFrame, age_groups: Sequence[str], config: Mapping[str, Any]) -> str:
+def _who_alt(data: pd.DataFrame, age_groups: Sequence[str], settings: Settings) -> str:
     parts = [
         "Dot and bar chart comparing each ethnic group's share of victims with its share of "
         "residents."

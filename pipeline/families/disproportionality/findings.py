@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
@@ -22,7 +21,7 @@ from pipeline.findings import (
     format_percent,
     format_share,
 )
-from pipeline.settings import resident_threshold
+from pipeline.settings import Settings
 from pipeline.stats import fingertips_compare
 
 
@@ -32,12 +31,12 @@ def _pick(table: pd.DataFrame, suffix: str, group: str) -> pd.Series | None:
     return rows.iloc[0] if len(rows) else None
 
 
-def _headline_resident(rows: Mapping[str, pd.Series], config: Mapping[str, Any], place: str) -> str:
-    threshold = resident_threshold(config)
+def _headline_resident(rows: Mapping[str, pd.Series], settings: Settings, place: str) -> str:
+    threshold = settings.resident_threshold
     share, pop, ratio, unknown = rows["share"], rows["population"], rows["ratio"], rows["unknown"]
     x, n = int(share["numerator"]), int(share["denominator"])
     shown = format_share(x, n, threshold)
-    edition = config["edition"]
+    edition = settings.edition
     sentences = []
     hurt = "the children under 18 hurt in knife crime"
     all_victims = int(unknown["denominator"]) if unknown is not None else n
@@ -144,10 +143,10 @@ def _headline_technical(rows: Mapping[str, pd.Series], group: str) -> str:
     return text
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """The black boys headline, worded from the table with small numbers suppressed."""
-    under_18_to = config["definitions"]["under_18_metric"]["age_to"]
-    labels = [g["label"] for g in config["definitions"]["age_groups"] if g["age_to"] == under_18_to]
+    under_18_to = settings.definitions.under_18_metric.age_to
+    labels = [g.label for g in settings.definitions.age_groups if g.age_to == under_18_to]
     if not labels:
         return []
     label = labels[0]
@@ -169,12 +168,12 @@ def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
         if ratio is not None
         else "Not compared"
     )
-    place = area_name(config, str(rows["share"]["area_code"]))
+    place = area_name(settings, str(rows["share"]["area_code"]))
     return [
         Finding(
             id="black_boys_under_18",
             topic="who",
-            resident=_headline_resident(rows, config, place),
+            resident=_headline_resident(rows, settings, place),
             technical=_headline_technical(rows, group),
             status=status,
             measure_ids=[str(rows[k]["measure_id"]) for k in rows if rows[k] is not None],

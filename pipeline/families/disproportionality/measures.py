@@ -20,13 +20,12 @@ from pipeline.families.areas_and_periods import financial_year_period
 from pipeline.families.common import (
     definition_text,
     distinct_victims,
-    financial_years,
     population_total,
     select_definition,
     tidy,
 )
 from pipeline.formatting import financial_year_label
-from pipeline.settings import edition_start_year
+from pipeline.settings import Settings
 from pipeline.stats import proportion_ci, rate_ci, rate_ratio_katz, share_ratio
 
 #: Census 2021 high-level ethnic groups, in the order tables list them.
@@ -150,13 +149,13 @@ def covering_ages(
 
 
 def age_groups(
-    population: pd.DataFrame, area_code: str, year: int, config: Mapping[str, Any]
+    population: pd.DataFrame, area_code: str, year: int, settings: Settings
 ) -> list[AgeGroup]:
     """The configured age groups with the population ages that cover each."""
     groups = []
-    for group in config["definitions"]["age_groups"]:
-        lo, hi = covering_ages(population, area_code, year, group["age_from"], group["age_to"])
-        groups.append(AgeGroup(group["label"], group["age_from"], group["age_to"], lo, hi))
+    for group in settings.definitions.age_groups:
+        lo, hi = covering_ages(population, area_code, year, group.age_from, group.age_to)
+        groups.append(AgeGroup(group.label, group.age_from, group.age_to, lo, hi))
     return groups
 
 
@@ -187,16 +186,16 @@ def residents(
     return total
 
 
-def edition_victims(victims: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+def edition_victims(victims: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Distinct persons who were victims of the key metric in the edition's financial year."""
-    return year_victims(victims, config, edition_start_year(config["edition"]))
+    return year_victims(victims, settings, settings.edition_year)
 
 
-def year_victims(victims: pd.DataFrame, config: Mapping[str, Any], year: int) -> pd.DataFrame:
+def year_victims(victims: pd.DataFrame, settings: Settings, year: int) -> pd.DataFrame:
     """Distinct persons who were victims of the key metric in the financial year starting in
     April of ``year``."""
     period = financial_year_period(year)
-    rows = select_definition(victims, config["definitions"]["key_metric"])
+    rows = select_definition(victims, settings.definitions.key_metric)
     rows = rows.loc[period.contains(rows["offence_start_date"])]
     return distinct_victims(rows)
 
@@ -243,17 +242,17 @@ def _cell_rows(
     n: int,
     cell_pop: int,
     total_pop: int,
-    config: Mapping[str, Any],
+    settings: Settings,
 ) -> list[dict[str, Any]]:
     """Victim share, population share, gap, share ratio, rate ratio and rate of one cell.
 
     With no victims of known ethnicity and sex in the age group (``n`` = 0) the shares, gap
     and ratios are not defined: the victim share is given as 0 of 0 with no value, and the
     rate as 0 with its exact Poisson interval."""
-    conf = float(config["statistics"]["confidence"])
+    conf = settings.statistics.confidence
     pi = cell_pop / total_pop
     if n == 0:
-        return _no_victim_rows(base, cell_pop=cell_pop, total_pop=total_pop, config=config)
+        return _no_victim_rows(base, cell_pop=cell_pop, total_pop=total_pop, settings=settings)
     share = _interval(proportion_ci(x, n, conf))
     rows = [
         _measure_row(
@@ -295,7 +294,7 @@ def _cell_rows(
                 reference_denominator=rest_pop,
             )
         )  # fmt: skip
-    rows.append(_rate_row(base, x, cell_pop, config))
+    rows.append(_rate_row(base, x, cell_pop, settings))
     return rows
 
 
@@ -304,12 +303,10 @@ NO_VICTIMS_NOTE = "no victims were recorded in this age group"
 NO_KNOWN_VICTIMS_NOTE = "no victims of known ethnicity and sex were recorded in this age group"
 
 
-def _rate_row(
-    base: Mapping[str, Any], x: int, cell_pop: int, config: Mapping[str, Any]
-) -> dict[str, Any]:
+def _rate_row(base: Mapping[str, Any], x: int, cell_pop: int, settings: Settings) -> dict[str, Any]:
     """Victims per ``rate_per`` residents of the group (exact Poisson limits below 10)."""
-    conf = float(config["statistics"]["confidence"])
-    per = config["statistics"]["rate_per"]
+    conf = settings.statistics.confidence
+    per = settings.statistics.rate_per
     rate = rate_ci(x, cell_pop, multiplier=per, confidence=conf)
     interval = "exact Poisson" if rate["method"].iloc[0] == "Exact" else "Byar's"
     return _measure_row(
@@ -320,7 +317,7 @@ def _rate_row(
 
 
 def _no_victim_rows(
-    base: Mapping[str, Any], *, cell_pop: int, total_pop: int, config: Mapping[str, Any]
+    base: Mapping[str, Any], *, cell_pop: int, total_pop: int, settings: Settings
 ) -> list[dict[str, Any]]:
     """A cell of an age group with no victims of known ethnicity and sex: 0 of 0 victims (no
     share), the residents' share, and a rate of 0 with its exact interval."""
@@ -338,7 +335,7 @@ def _no_victim_rows(
         ),
     ]  # fmt: skip
     if cell_pop > 0:
-        rows.append(_rate_row(base, 0, cell_pop, config))
+        rows.append(_rate_row(base, 0, cell_pop, settings))
     return rows
 
 
@@ -348,12 +345,12 @@ def _age_group_rows(
     *,
     population: pd.DataFrame,
     pop_year: int,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     base: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     """Unknown-ethnicity share and every ethnicity x sex cell of one age group."""
-    conf = float(config["statistics"]["confidence"])
+    conf = settings.statistics.confidence
     victims = in_age_group(people, group)
     known_ethnicity = victims["ethnicity_group"].isin(ETHNIC_GROUPS)
     known_sex = victims["victim_sex"].isin(["Male", "Female"])
@@ -413,14 +410,14 @@ def _age_group_rows(
             cell_pop = residents(population, area_code, pop_year, group, ethnicity, sex)
             rows += _cell_rows(
                 cell, x=int(in_cell.sum()), n=len(known), cell_pop=cell_pop,
-                total_pop=total_pop, config=config,
+                total_pop=total_pop, settings=settings,
             )  # fmt: skip
     return rows
 
 
-def headline_group(groups: list[AgeGroup], config: Mapping[str, Any]) -> AgeGroup:
+def headline_group(groups: list[AgeGroup], settings: Settings) -> AgeGroup:
     """The configured age group for the under-18 headline (ending at the under-18 metric's age)."""
-    age_to = config["definitions"]["under_18_metric"]["age_to"]
+    age_to = settings.definitions.under_18_metric.age_to
     for group in groups:
         if group.age_to == age_to:
             return group
@@ -467,15 +464,15 @@ def _sensitivity_row(
 
 
 def headline_share_rows(
-    victims: pd.DataFrame, group: AgeGroup, config: Mapping[str, Any], base: Mapping[str, Any]
+    victims: pd.DataFrame, group: AgeGroup, settings: Settings, base: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """The headline share (black boys among the age group's victims of known ethnicity and
     sex) in every financial year of the window, so that its change can be followed (strategy
     monitoring compares the first year with the edition year)."""
-    conf = float(config["statistics"]["confidence"])
+    conf = settings.statistics.confidence
     rows = []
-    for year in financial_years(config):
-        victims_of_year = in_age_group(year_victims(victims, config, year), group)
+    for year in settings.years:
+        victims_of_year = in_age_group(year_victims(victims, settings, year), group)
         eth, sex = victims_of_year["ethnicity_group"], victims_of_year["victim_sex"]
         known = int((eth.isin(ETHNIC_GROUPS) & sex.isin(["Male", "Female"])).sum())
         black_boys = int(((eth == HEADLINE_ETHNICITY) & (sex == HEADLINE_SEX)).sum())
@@ -513,7 +510,7 @@ NEEDS_VICTIM_DATA: dict[str, str] = {
 
 def compute(
     *,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     victims: pd.DataFrame,
     population_ethnicity: pd.DataFrame | None = None,
@@ -526,29 +523,29 @@ def compute(
             "disproportionality needs population_ethnicity (Census 2021 population by ethnic "
             "group, age and sex) when there is a victim extract"
         )
-    edition_year = edition_start_year(config["edition"])
+    edition_year = settings.edition_year
     pop_year = population_year(population_ethnicity, area_code, edition_year)
-    groups = age_groups(population_ethnicity, area_code, pop_year, config)
-    people = edition_victims(victims, config)
-    definition = config["definitions"]["key_metric"]
+    groups = age_groups(population_ethnicity, area_code, pop_year, settings)
+    people = edition_victims(victims, settings)
+    definition = settings.definitions.key_metric
     base = {
-        "measure_id": definition["id"],
-        "definition": f"{definition_text(definition, config)}; distinct persons",
+        "measure_id": definition.id,
+        "definition": f"{definition_text(definition, settings)}; distinct persons",
         "area_code": area_code,
-        "period": config["edition"],
-        "confidence": float(config["statistics"]["confidence"]),
+        "period": settings.edition,
+        "confidence": settings.statistics.confidence,
         "population_year": pop_year,
     }
     rows: list[dict[str, Any]] = []
     for group in groups:
         rows += _age_group_rows(
             people, group, population=population_ethnicity, pop_year=pop_year,
-            config=config, area_code=area_code, base=base,
+            settings=settings, area_code=area_code, base=base,
         )  # fmt: skip
-    bounds = _sensitivity_row(people, headline_group(groups, config), base)
+    bounds = _sensitivity_row(people, headline_group(groups, settings), base)
     if bounds is not None:
         rows.append(bounds)
-    rows += headline_share_rows(victims, headline_group(groups, config), config, base)
+    rows += headline_share_rows(victims, headline_group(groups, settings), settings, base)
     table = tidy(rows)
     table["note"] = table.get("note", pd.Series(pd.NA, index=table.index)).fillna("").astype(str)
     # Counts stay whole numbers in the CSV even where most rows have none.

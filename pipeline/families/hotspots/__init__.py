@@ -16,7 +16,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
         lsoa_counts=inputs.optional("lsoa_counts"),
         boundaries=inputs.optional("boundaries"),
         schools=inputs.optional("schools"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 

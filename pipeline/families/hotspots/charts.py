@@ -24,6 +24,7 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
 from pipeline.families.hotspots.gi_star import COLD, HOT, NOT_SIGNIFICANT
+from pipeline.settings import Area, Settings
 
 #: The Gi* classes of a neighbourhood, in the map legend's order.
 HOTSPOT_CLASSES: tuple[str, ...] = (HOT, NOT_SIGNIFICANT, COLD)
@@ -32,11 +33,11 @@ HOTSPOT_CLASSES: tuple[str, ...] = (HOT, NOT_SIGNIFICANT, COLD)
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The map (when boundaries are supplied), the wards table and, in the technical report,
     the ranked neighbourhoods (which stand in for the map when there are no boundaries)."""
-    t, config, area, style = inputs.tables, inputs.config, inputs.area, inputs.style
+    t, settings, area, style = inputs.tables, inputs.settings, inputs.area, inputs.style
     return drawn(
-        where_map(t, inputs.boundaries, config, area, style),
-        wards_table(t, config, area, style),
-        lsoa_table(t, config, area, style) if style.detailed else None,
+        where_map(t, inputs.boundaries, settings, area, style),
+        wards_table(t, settings, area, style),
+        lsoa_table(t, settings, area, style) if style.detailed else None,
     )
 
 
@@ -63,9 +64,9 @@ def _map_features(
     return features
 
 
-def _hotspot_rows(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]) -> pd.DataFrame:
+def _hotspot_rows(tables: Mapping[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
     hot = tables["hotspots"]
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
+    sv_id = str(settings.definitions.serious_violence_u25.id)
     gi = measure_rows(hot, "gi_star", sv_id)
     lsoa = measure_rows(hot, "lsoa_rate", sv_id)
     names = lsoa.set_index("group")[["lsoa_name", "ward_name"]] if "lsoa_name" in lsoa else None
@@ -78,8 +79,8 @@ def _hotspot_rows(tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any])
 def where_map(
     tables: Mapping[str, pd.DataFrame],
     boundaries: Any,
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
 ) -> ChartSpec | None:
     """LSOA map of Getis-Ord Gi* hot and cold spots (boundaries supplied and Gi* computed).
@@ -88,7 +89,7 @@ def where_map(
     well as a colour."""
     if boundaries is None or "hotspots" not in tables:
         return None
-    gi = _hotspot_rows(tables, config)
+    gi = _hotspot_rows(tables, settings)
     if gi.empty:
         return None
     import shapely
@@ -144,7 +145,7 @@ def where_map(
     )
     hot = gi.loc[gi["hotspot_class"] == HOT]
     cold = gi.loc[gi["hotspot_class"] == COLD]
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
 
     def label(r: Mapping[str, Any]) -> str:
         if "lsoa_name" in r and not is_na(r.get("lsoa_name")):
@@ -156,13 +157,13 @@ def where_map(
     if hot_names:
         title = (
             f"{len(hot_names)} neighbourhood{'s' if len(hot_names) != 1 else ''} stood out as "
-            f"{'hot spots' if len(hot_names) != 1 else 'a hot spot'} of {sv['short_label']}"
+            f"{'hot spots' if len(hot_names) != 1 else 'a hot spot'} of {sv.short_label}"
         )
     else:
-        title = f"No neighbourhood stood out as a hot spot of {sv['short_label']}"
+        title = f"No neighbourhood stood out as a hot spot of {sv.short_label}"
     alt_text = (
-        f"Map of the {len(classes)} neighbourhoods (LSOAs) of {area['name']} coloured by "
-        f"hot-spot analysis of {sv['short_label']} in {rate_labels(gi, config).period}. "
+        f"Map of the {len(classes)} neighbourhoods (LSOAs) of {area.name} coloured by "
+        f"hot-spot analysis of {sv.short_label} in {rate_labels(gi, settings).period}. "
         + (
             f"Hot spots (dark pink, upward triangle): {', '.join(hot_names)}. "
             if hot_names
@@ -223,19 +224,19 @@ def _highest_rate_first(rows: pd.DataFrame) -> pd.DataFrame:
 
 def wards_table(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
 ) -> ChartSpec | None:
     """Wards ranked by rate, with the located total (a table, not a chart)."""
     hot = tables.get("hotspots")
     if hot is None:
         return None
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
+    sv_id = str(settings.definitions.serious_violence_u25.id)
     wards = measure_rows(hot, "ward_rate", sv_id).copy()
     if wards.empty:
         return None
-    words = rate_labels(wards, config)
+    words = rate_labels(wards, settings)
     wards = _highest_rate_first(wards)
     out = []
     for r in wards.to_dict("records"):
@@ -246,7 +247,7 @@ def wards_table(
     if len(used):
         u = used.iloc[0]
         total = {
-            "Ward": f"All wards ({area['name']})",
+            "Ward": f"All wards ({area.name})",
             words.count_column: count_text(u["numerator"], bool(u["numerator_suppressed"])),
             words.residents_column: count_text(pd.to_numeric(wards["denominator"]).sum()),
             RATE_COLUMN: "",
@@ -261,7 +262,7 @@ def wards_table(
     table = pd.DataFrame(out)
     kinds = {"Ward": "text", **words.kinds}
     top = [r for r in out[:-1] if r[RATE_COLUMN] not in ("", MARKER)][:3]
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
     title = (
         f"Wards with the highest rates: {', '.join(r['Ward'] for r in top)}"
         if top
@@ -276,11 +277,11 @@ def wards_table(
     return ChartSpec(
         name="wards",
         title=title,
-        alt=f"Table of {sv['short_label']} by ward in {words.period}, highest rate first.",
+        alt=f"Table of {sv.short_label} by ward in {words.period}, highest rate first.",
         chart=None,
         table=table,
         kinds={c: kinds[c] for c in table.columns},
-        caption=f"{sv['label']}, {words.period}: {words.counted} and rate per 1,000 "
+        caption=f"{sv.label}, {words.period}: {words.counted} and rate per 1,000 "
         f"{words.residents}, by ward.",
         notes=tuple(notes),
     )
@@ -288,8 +289,8 @@ def wards_table(
 
 def lsoa_table(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
 ) -> ChartSpec | None:
     """Every LSOA ranked by rate (the technical report's full list; it replaces the map
@@ -297,12 +298,12 @@ def lsoa_table(
     hot = tables.get("hotspots")
     if hot is None:
         return None
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
+    sv_id = str(settings.definitions.serious_violence_u25.id)
     rows = measure_rows(hot, "lsoa_rate", sv_id).copy()
     if rows.empty:
         return None
     rows = _highest_rate_first(rows)
-    words = rate_labels(rows, config)
+    words = rate_labels(rows, settings)
     gi_rows = measure_rows(hot, "gi_star", sv_id)
     gi = {str(g["group"]): g for g in gi_rows.to_dict("records")}
     out = []

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families.common import edition_rows, interval_status, list_phrase, subject_of
@@ -18,26 +15,24 @@ from pipeline.findings import (
     format_share,
     sentence_case,
 )
-from pipeline.settings import resident_threshold
+from pipeline.settings import Settings
 
 
-def _concentration_finding(
-    table: pd.DataFrame, config: Mapping[str, Any], sv_id: str
-) -> Finding | None:
-    top10 = edition_rows(table, f"{sv_id}_top_10pct_share", config)
-    top5 = edition_rows(table, f"{sv_id}_top_5pct_share", config)
-    gini_row = edition_rows(table, f"{sv_id}_gini", config)
+def _concentration_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    top10 = edition_rows(table, f"{sv_id}_top_10pct_share", settings)
+    top5 = edition_rows(table, f"{sv_id}_top_5pct_share", settings)
+    gini_row = edition_rows(table, f"{sv_id}_gini", settings)
     if top10.empty or top5.empty or gini_row.empty:
         return None
     t10, t5, g = top10.iloc[0], top5.iloc[0], gini_row.iloc[0]
-    threshold = resident_threshold(config)
+    threshold = settings.resident_threshold
     share = format_share(int(t10["numerator"]), int(t10["denominator"]), threshold)
     if int(t10["denominator"]) == 0:
         resident = "There were no incidents with a known place to look at."
     elif share is None:
         resident = "There were too few incidents to say how much they gather in a few places."
     else:
-        sv = config["definitions"]["serious_violence_u25"]
+        sv = settings.definitions.serious_violence_u25
         subject = subject_of(sv, "violence against young people")
         resident = (
             f"{sentence_case(subject)} is not spread evenly across the borough. "
@@ -63,8 +58,8 @@ def _concentration_finding(
     )
 
 
-def _gi_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
-    gi = edition_rows(table, f"{sv_id}_gi_star", config)
+def _gi_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    gi = edition_rows(table, f"{sv_id}_gi_star", settings)
     if gi.empty:
         return None
     first = gi.iloc[0]
@@ -78,14 +73,14 @@ def _gi_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> F
             status="Not computed",
             measure_ids=[f"{sv_id}_gi_star"],
         )
-    lsoa_rows = edition_rows(table, f"{sv_id}_lsoa_rate", config).set_index("group")
+    lsoa_rows = edition_rows(table, f"{sv_id}_lsoa_rate", settings).set_index("group")
     hot = gi.loc[gi["hotspot_class"] == HOT, "group"].tolist()
     cold = gi.loc[gi["hotspot_class"] == COLD, "group"].tolist()
     wards = sorted({str(lsoa_rows.loc[c, "ward_name"]) for c in hot if c in lsoa_rows.index})
     msoa = bool(lsoa_rows["ward_code"].astype(str).str.startswith("E02").all())
-    stats_cfg = config["statistics"]
+    stats_cfg = settings.statistics
     permutations = int(first["permutations"])
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
     subject = subject_of(sv, "violence against young people")
     if hot:
         level = "area" if msoa else "ward"
@@ -104,10 +99,10 @@ def _gi_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> F
         status = "No hot spots"
     technical = (
         f"{first['definition']}, {first['period']}: local Getis-Ord Gi* on Empirical-Bayes "
-        f"rates per 1,000 {gi_residents(config)}, binary queen contiguity, {permutations} "
-        f"conditional permutations (seed {stats_cfg['random_seed']}), two-sided p (twice the "
+        f"rates per 1,000 {gi_residents(settings)}, binary queen contiguity, {permutations} "
+        f"conditional permutations (seed {stats_cfg.random_seed}), two-sided p (twice the "
         "smaller one-sided permutation p), Benjamini-Hochberg FDR at "
-        f"{float(stats_cfg['hotspot_fdr']):g} across {len(gi)} LSOAs. Hot spots: {len(hot)} "
+        f"{float(stats_cfg.hotspot_fdr):g} across {len(gi)} LSOAs. Hot spots: {len(hot)} "
         f"LSOAs ({', '.join(hot) if hot else 'none'}); cold spots: {len(cold)}. The smallest "
         f"attainable two-sided p is {2 / (permutations + 1):.4f}."
     )
@@ -124,14 +119,14 @@ def _gi_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> F
     )
 
 
-def _school_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
-    share_rows = edition_rows(table, f"{sv_id}_near_school_share", config)
-    ratio_rows = edition_rows(table, f"{sv_id}_near_school_ratio", config)
+def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    share_rows = edition_rows(table, f"{sv_id}_near_school_share", settings)
+    ratio_rows = edition_rows(table, f"{sv_id}_near_school_ratio", settings)
     if share_rows.empty or pd.isna(share_rows.iloc[0]["value"]):
         return None
     share = share_rows.iloc[0]
-    distance = float(config["definitions"]["school_distance_m"])
-    threshold = resident_threshold(config)
+    distance = settings.definitions.school_distance_m
+    threshold = settings.resident_threshold
     shown = format_share(int(share["numerator"]), int(share["denominator"]), threshold)
     conf = format_confidence(float(share["confidence"]))
     technical = (
@@ -191,12 +186,12 @@ def _school_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) 
     )
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """'Where' findings: concentration, Gi* hot spots and incidents near schools."""
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
+    sv_id = str(settings.definitions.serious_violence_u25.id)
     made = [
-        _concentration_finding(table, config, sv_id),
-        _gi_finding(table, config, sv_id),
-        _school_finding(table, config, sv_id),
+        _concentration_finding(table, settings, sv_id),
+        _gi_finding(table, settings, sv_id),
+        _school_finding(table, settings, sv_id),
     ]
     return [f for f in made if f is not None]

@@ -13,6 +13,7 @@ from scipy import stats as st
 
 from pipeline.families.common import residents_phrase
 from pipeline.families.small_areas import SMALL_AREA_RATE_PER
+from pipeline.settings import Settings
 
 #: Hot-spot classes written for each LSOA.
 HOT, COLD, NOT_SIGNIFICANT = "Hot spot", "Cold spot", "Not significant"
@@ -110,9 +111,9 @@ def permutations_for_fdr(configured: int, units: int, fdr: float) -> int:
     return 10 ** math.ceil(math.log10(needed + 1)) - 1
 
 
-def gi_residents(config: Mapping[str, Any]) -> str:
+def gi_residents(settings: Settings) -> str:
     """'residents aged 0-24' (the demo definition), or 'residents of all ages' (a proxy)."""
-    return residents_phrase(config["definitions"]["serious_violence_u25"])
+    return residents_phrase(settings.definitions.serious_violence_u25)
 
 
 def gi_star_rows(
@@ -120,12 +121,12 @@ def gi_star_rows(
     counts: pd.Series,
     population: pd.Series,
     polygons: Any | None,
-    config: Mapping[str, Any],
+    settings: Settings,
 ) -> list[dict[str, Any]]:
     """Tidy Gi* rows per LSOA, or one row saying why Gi* was not computed."""
-    stats_cfg = config["statistics"]
-    configured = int(stats_cfg["hotspot_permutations"])
-    fdr = float(stats_cfg["hotspot_fdr"])
+    stats_cfg = settings.statistics
+    configured = int(stats_cfg.hotspot_permutations)
+    fdr = float(stats_cfg.hotspot_fdr)
     permutations = permutations_for_fdr(configured, len(counts), fdr)
     raised = (
         f"permutations raised from the configured {configured} to {permutations}: with "
@@ -136,8 +137,8 @@ def gi_star_rows(
     )
     method = (
         f"Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity) on Empirical-Bayes "
-        f"rates per 1,000 {gi_residents(config)}; {permutations} conditional permutations (seed "
-        f"{stats_cfg['random_seed']}); two-sided p = 2 x min one-sided; Benjamini-Hochberg "
+        f"rates per 1,000 {gi_residents(settings)}; {permutations} conditional permutations (seed "
+        f"{stats_cfg.random_seed}); two-sided p = 2 x min one-sided; Benjamini-Hochberg "
         f"FDR {fdr:g}"
     )
     reason = None
@@ -164,7 +165,7 @@ def gi_star_rows(
         ]
     smoothed = empirical_bayes_rates(counts, population)
     result = getis_ord_hotspots(
-        smoothed, polygons, permutations=permutations, seed=int(stats_cfg["random_seed"]), fdr=fdr
+        smoothed, polygons, permutations=permutations, seed=int(stats_cfg.random_seed), fdr=fdr
     )
     rows = []
     for code in counts.index:

@@ -16,7 +16,6 @@ import pandas as pd
 from pipeline.families.common import (
     base_row,
     calendar_year_label,
-    confidence_of,
     definition_rows,
     finish,
     reconciliation_rows,
@@ -35,7 +34,7 @@ from pipeline.families.small_areas import (
     population_note,
     population_year_at_or_before,
 )
-from pipeline.settings import edition_year
+from pipeline.settings import Settings
 from pipeline.stats import gini, rate_ci, top_share
 
 #: Fractions of LSOAs used for the "share of incidents in the top x% of LSOAs" measures.
@@ -222,7 +221,7 @@ def compute(
     *,
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     victims: pd.DataFrame | None = None,
     lsoa_counts: pd.DataFrame | None = None,
@@ -240,16 +239,15 @@ def compute(
             lsoas=lsoas,
             population_lsoa=population_lsoa,
             lsoa_counts=lsoa_counts,
-            config=config,
+            settings=settings,
             area_code=area_code,
             boundaries=boundaries,
         )
-    year = edition_year(config)
-    confidence = confidence_of(config)
-    definitions = config["definitions"]
-    sv = definitions["serious_violence_u25"]
+    year = settings.edition_year
+    confidence = settings.confidence
+    sv = settings.definitions.serious_violence_u25
     codes = sorted(lsoas["lsoa_code"].astype(str))
-    base = base_row(sv, config, area_code, year)
+    base = base_row(sv, settings, area_code, year)
 
     selected = select_incidents(victims, sv, year)
     offences = selected.offences
@@ -258,18 +256,18 @@ def compute(
     unknown_location = len(offences) - len(located)
     counts = count_by_lsoa(located, lsoas)
     population = lsoa_population(
-        population_lsoa, codes, year=year, age_from=int(sv["age_from"]), age_to=int(sv["age_to"])
+        population_lsoa, codes, year=year, age_from=int(sv.age_from), age_to=int(sv.age_to)
     )
-    unit = f"incidents per {SMALL_AREA_RATE_PER:,} residents aged {sv['age_from']}-{sv['age_to']}"
+    unit = f"incidents per {SMALL_AREA_RATE_PER:,} residents aged {sv.age_from}-{sv.age_to}"
 
     rows: list[dict[str, Any]] = []
     rows += area_rate_rows(base, counts, population, lsoas, confidence, unit)
     rows += concentration_rows(base, counts)
 
     polygons = area_boundaries(boundaries, codes) if boundaries is not None else None
-    rows += gi_star_rows(base, counts, population, polygons, config)
+    rows += gi_star_rows(base, counts, population, polygons, settings)
     school_part, no_xy = school_rows(
-        base, located, schools, polygons, float(definitions["school_distance_m"]), confidence
+        base, located, schools, polygons, settings.definitions.school_distance_m, confidence
     )
     rows += school_part
     rows += reconciliation_rows(
@@ -296,7 +294,7 @@ def compute(
             "method": "count",
         }
     )
-    rows += key_metric_rows(victims, lsoas, population_lsoa, config, area_code)
+    rows += key_metric_rows(victims, lsoas, population_lsoa, settings, area_code)
     return finish(rows)
 
 
@@ -345,13 +343,13 @@ def compute_from_counts(
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
     lsoa_counts: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     boundaries: Any | None = None,
 ) -> pd.DataFrame:
     """Hot spots from public LSOA counts (no victim extract): rates, concentration, Gi*."""
-    confidence = confidence_of(config)
-    sv = config["definitions"]["serious_violence_u25"]
+    confidence = settings.confidence
+    sv = settings.definitions.serious_violence_u25
     codes = sorted(lsoas["lsoa_code"].astype(str))
     located = located_counts(lsoa_counts, sv, lsoas)
     pop_year = population_year_at_or_before(population_lsoa, located.year, "population_lsoa")
@@ -359,11 +357,11 @@ def compute_from_counts(
         population_lsoa,
         codes,
         year=pop_year,
-        age_from=int(sv["age_from"]),
-        age_to=int(sv["age_to"]),
+        age_from=int(sv.age_from),
+        age_to=int(sv.age_to),
     )
     base = {
-        **base_row(sv, config, area_code, located.year),
+        **base_row(sv, settings, area_code, located.year),
         "period": calendar_year_label(located.year),
         "population_year": pop_year,
         "note": population_note(pop_year, located.year),
@@ -372,12 +370,12 @@ def compute_from_counts(
     rows = area_rate_rows(base, located.counts, population, lsoas, confidence, unit)
     rows += concentration_rows(base, located.counts)
     polygons = area_boundaries(boundaries, codes) if boundaries is not None else None
-    rows += gi_star_rows(base, located.counts, population, polygons, config)
+    rows += gi_star_rows(base, located.counts, population, polygons, settings)
     rows.append(
         {
             **base,
             "measure_id": "near_school_share",
-            "group": f"within {float(config['definitions']['school_distance_m']):g} m of a school",
+            "group": f"within {settings.definitions.school_distance_m:g} m of a school",
             "numerator": np.nan,
             "denominator": np.nan,
             "value": np.nan,
@@ -397,23 +395,23 @@ def key_metric_rows(
     victims: pd.DataFrame,
     lsoas: pd.DataFrame,
     population_lsoa: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
 ) -> list[dict[str, Any]]:
     """Key-metric victims per LSOA (edition year), with rates per 1,000 of the same age."""
-    year = edition_year(config)
-    confidence = confidence_of(config)
-    key = config["definitions"]["key_metric"]
+    year = settings.edition_year
+    confidence = settings.confidence
+    key = settings.definitions.key_metric
     codes = sorted(lsoas["lsoa_code"].astype(str))
-    base = base_row(key, config, area_code, year)
+    base = base_row(key, settings, area_code, year)
     rows_in = definition_rows(victims, key, year)
     check_lsoas_known(rows_in, codes)
     located = rows_in.loc[rows_in["lsoa_code"].notna()]
     counts = count_by_lsoa(located, lsoas)
     population = lsoa_population(
-        population_lsoa, codes, year=year, age_from=int(key["age_from"]), age_to=int(key["age_to"])
+        population_lsoa, codes, year=year, age_from=int(key.age_from), age_to=int(key.age_to)
     )
-    unit = f"victims per {SMALL_AREA_RATE_PER:,} residents aged {key['age_from']}-{key['age_to']}"
+    unit = f"victims per {SMALL_AREA_RATE_PER:,} residents aged {key.age_from}-{key.age_to}"
     rows = [
         {**r, "measure_id": "lsoa_rate", "unit": unit}
         for r in rate_rows(base, counts, population, confidence)

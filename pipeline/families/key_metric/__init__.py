@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.disclosure.ledger import FamilyDisclosure
 from pipeline.families.base import Family, FamilyInputs, ReportPlacement
 from pipeline.families.key_metric import findings, measures
+from pipeline.settings import Settings
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
@@ -19,16 +17,16 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
         neighbours=inputs.frame("neighbours"),
         victims=inputs.optional("victims"),
         areas=inputs.optional("areas"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 
 
-def _quoted_rows(config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def _quoted_rows(settings: Settings) -> list[tuple[str, str, str]]:
     """The area's key-metric and under-18 rates in the edition year: the findings quote
     their counts."""
     return [
-        (f"{config['definitions'][key]['id']}_rate", str(config["edition"]), measures.AREA_GROUP)
+        (f"{settings.definitions.metric(key).id}_rate", settings.edition, measures.AREA_GROUP)
         for key in ("key_metric", "under_18_metric")
     ]
 

@@ -3,9 +3,6 @@ the region."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families.areas_and_periods import (
@@ -26,7 +23,7 @@ from pipeline.findings import (
     format_rate,
     is_suppressed,
 )
-from pipeline.settings import edition_start_year, resident_threshold
+from pipeline.settings import Definition, Settings, edition_start_year
 
 
 def _edition_area_row(table: pd.DataFrame, measure_id: str, edition: str) -> pd.Series | None:
@@ -38,10 +35,8 @@ def _edition_area_row(table: pd.DataFrame, measure_id: str, edition: str) -> pd.
     return rows.iloc[0] if len(rows) else None
 
 
-def _technical_text(
-    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any]
-) -> str:
-    per = config["statistics"]["rate_per"]
+def _technical_text(row: pd.Series, definition: Definition, settings: Settings) -> str:
+    per = settings.statistics.rate_per
     conf = format_confidence(float(row["confidence"]))
     counted = (
         "offences recorded by the police (public comparator series)"
@@ -49,7 +44,7 @@ def _technical_text(
         else "victims (distinct victims per offence)"
     )
     text = (
-        f"{definition['label']}, {row['period']}: {int(row['numerator'])} {counted}, "
+        f"{definition.label}, {row['period']}: {int(row['numerator'])} {counted}, "
         f"{format_rate(row['value'], per)} {residents_phrase(definition)} ({conf} CI "
         f"{format_interval(row['lower'], row['upper'])}; 99.8% CI "
         f"{format_interval(row['lower_998'], row['upper_998'])}; {row['method']}). "
@@ -65,7 +60,7 @@ def _technical_text(
         )
     else:
         text += "No pooled statistical-neighbour rate was available. "
-    region = config["region"]["name"]
+    region = settings.region.name
     if pd.notna(row["region_value"]):
         text += (
             f"{region}: {format_rate(row['region_value'], per)}; "
@@ -78,15 +73,15 @@ def _technical_text(
 
 
 def _resident_text(
-    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any], area_code: str
+    row: pd.Series, definition: Definition, settings: Settings, area_code: str
 ) -> str:
-    threshold = resident_threshold(config)
+    threshold = settings.resident_threshold
     count = int(row["numerator"])
-    subject = definition["short_label"]
-    ages = f"aged {definition['age_from']} to {definition['age_to']}"
-    place = area_name(config, area_code)
+    subject = definition.short_label
+    ages = f"aged {definition.age_from} to {definition.age_to}"
+    place = area_name(settings, area_code)
     if is_proxy(definition):
-        return _proxy_resident_text(row, definition, config, place)
+        return _proxy_resident_text(row, definition, settings, place)
     if count == 0:
         first = f"In {row['period']}, no young people {ages} were hurt in knife crime in {place}."
     else:
@@ -101,7 +96,7 @@ def _resident_text(
     elif count > 0:  # for none, "no young people" says it; a rate of 0 adds nothing
         sentences.append(
             f"That is about {format_number(row['value'], 0)} in every "
-            f"{config['statistics']['rate_per']:,} young people of that age."
+            f"{settings.statistics.rate_per:,} young people of that age."
         )
     sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
     region_status = row["region_comparison_95"]
@@ -109,17 +104,17 @@ def _resident_text(
         word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
             region_status
         ]
-        sentences.append(f"It was {word} {config['region']['name']} as a whole.")
+        sentences.append(f"It was {word} {settings.region.name} as a whole.")
     return " ".join(sentences)
 
 
 def _proxy_resident_text(
-    row: pd.Series, definition: Mapping[str, Any], config: Mapping[str, Any], place: str
+    row: pd.Series, definition: Definition, settings: Settings, place: str
 ) -> str:
     """Resident words for a public proxy: offences, named as a proxy, never as victims."""
-    threshold = resident_threshold(config)
+    threshold = settings.resident_threshold
     count = int(row["numerator"])
-    subject = definition["short_label"]
+    subject = definition.short_label
     sentences = [
         f"In {row['period']}, the police recorded {format_count(count, threshold)} offences "
         f"of {subject} in {place}."
@@ -130,7 +125,7 @@ def _proxy_resident_text(
         people = "people" if "all ages" in residents_phrase(definition) else "people of that age"
         sentences.append(
             f"That is about {format_number(row['value'], 0)} in every "
-            f"{config['statistics']['rate_per']:,} {people}."
+            f"{settings.statistics.rate_per:,} {people}."
         )
     sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
     region_status = row["region_comparison_95"]
@@ -138,17 +133,17 @@ def _proxy_resident_text(
         word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
             region_status
         ]
-        sentences.append(f"It was {word} {config['region']['name']} as a whole.")
+        sentences.append(f"It was {word} {settings.region.name} as a whole.")
     return " ".join(sentences)
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """Prevalence findings for the edition year: each metric against neighbours and region."""
-    edition = config["edition"]
+    edition = settings.edition
     edition_start_year(edition)  # raises early on a malformed edition label
     out: list[Finding] = []
-    for key, definition in zip(METRIC_KEYS, metric_definitions(config), strict=True):
-        measure_id = f"{definition['id']}_rate"
+    for key, definition in zip(METRIC_KEYS, metric_definitions(settings), strict=True):
+        measure_id = f"{definition.id}_rate"
         row = _edition_area_row(table, measure_id, edition)
         if row is None:
             continue
@@ -156,8 +151,8 @@ def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
             Finding(
                 id=f"{key}_benchmark",
                 topic="prevalence",
-                resident=_resident_text(row, definition, config, str(row["area_code"])),
-                technical=_technical_text(row, definition, config),
+                resident=_resident_text(row, definition, settings, str(row["area_code"])),
+                technical=_technical_text(row, definition, settings),
                 status=str(row["comparison_95"]),
                 measure_ids=[measure_id],
             )

@@ -26,11 +26,11 @@ from pipeline.families.areas_and_periods import (
 )
 from pipeline.families.common import (
     definition_text,
-    financial_years,
     residents_phrase,
     select_definition,
     tidy,
 )
+from pipeline.settings import Definition, Settings
 from pipeline.stats import fingertips_compare, proportion_ci, rate_ci
 
 #: The two benchmark levels Fingertips uses (about 2 and 3 standard deviations).
@@ -111,14 +111,14 @@ def rolling_period(end_month: str) -> Period:
     )
 
 
-def reporting_periods(config: Mapping[str, Any]) -> list[Period]:
+def reporting_periods(settings: Settings) -> list[Period]:
     """Every financial year of the window, oldest first, then the rolling 12 months."""
-    years = financial_years(config)
+    years = settings.years
     last_month = f"{years[-1] + 1}-03"
     return [financial_year_period(y) for y in years] + [rolling_period(last_month)]
 
 
-def count_victims(victims: pd.DataFrame, definition: Mapping[str, Any], period: Period) -> int:
+def count_victims(victims: pd.DataFrame, definition: Definition, period: Period) -> int:
     """Distinct victims per offence meeting ``definition`` with an offence start in ``period``."""
     rows = select_definition(victims, definition)
     rows = rows.loc[period.contains(rows["offence_start_date"])]
@@ -127,9 +127,9 @@ def count_victims(victims: pd.DataFrame, definition: Mapping[str, Any], period: 
 
 def repeat_victim_row(
     victims: pd.DataFrame,
-    definition: Mapping[str, Any],
+    definition: Definition,
     period: Period,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
 ) -> dict[str, Any]:
     """Share of the period's victims (distinct ``victim_id``) of ``definition`` who were
@@ -139,10 +139,10 @@ def repeat_victim_row(
     offences_per_victim = rows[["offence_id", "victim_id"]].drop_duplicates()["victim_id"]
     per_victim = offences_per_victim.value_counts()
     people, repeat = int(per_victim.size), int((per_victim >= 2).sum())
-    confidence = float(config["statistics"]["confidence"])
+    confidence = settings.statistics.confidence
     row: dict[str, Any] = {
-        "measure_id": f"{definition['id']}_repeat_victim_share",
-        "definition": definition_text(definition, config),
+        "measure_id": f"{definition.id}_repeat_victim_share",
+        "definition": definition_text(definition, settings),
         "area_code": area_code,
         "period": period.label,
         "group": AREA_GROUP,
@@ -168,7 +168,7 @@ def pooled_neighbours(
     comparators: pd.DataFrame,
     population: pd.DataFrame,
     neighbours: Sequence[tuple[str, str]],
-    definition: Mapping[str, Any],
+    definition: Definition,
     period: Period,
 ) -> tuple[int, int, list[str], list[str]]:
     """Sum of neighbours' counts and populations over a period (never a mean of rates).
@@ -180,9 +180,9 @@ def pooled_neighbours(
     included: list[str] = []
     missing: list[str] = []
     for code, name in neighbours:
-        n = series_count(comparators, code, definition["id"], period.months)
+        n = series_count(comparators, code, definition.id, period.months)
         p = population_with_fallback(
-            population, code, period.population_year, definition["age_from"], definition["age_to"]
+            population, code, period.population_year, definition.age_from, definition.age_to
         )
         if n is None:
             missing.append(f"{name} ({code}): no comparator series for every month")
@@ -195,11 +195,11 @@ def pooled_neighbours(
     return count, pop, included, missing
 
 
-def _rate_columns(count: int, population: int, config: Mapping[str, Any]) -> dict[str, Any]:
+def _rate_columns(count: int, population: int, settings: Settings) -> dict[str, Any]:
     """Rate, interval at the configured confidence, and both benchmark-level intervals."""
-    stats_cfg = config["statistics"]
-    per = stats_cfg["rate_per"]
-    main = rate_ci(count, population, multiplier=per, confidence=stats_cfg["confidence"])
+    stats_cfg = settings.statistics
+    per = stats_cfg.rate_per
+    main = rate_ci(count, population, multiplier=per, confidence=stats_cfg.confidence)
     b95 = rate_ci(count, population, multiplier=per, confidence=BENCHMARK_LEVELS[0])
     b998 = rate_ci(count, population, multiplier=per, confidence=BENCHMARK_LEVELS[1])
     exact = main["method"].iloc[0] == "Exact"
@@ -212,7 +212,7 @@ def _rate_columns(count: int, population: int, config: Mapping[str, Any]) -> dic
         "method": "Crude rate; exact Poisson interval (fewer than 10 events)"
         if exact
         else "Crude rate; Byar's interval",
-        "confidence": float(stats_cfg["confidence"]),
+        "confidence": float(stats_cfg.confidence),
         "lower_95": float(b95["lower"].iloc[0]),
         "upper_95": float(b95["upper"].iloc[0]),
         "lower_998": float(b998["lower"].iloc[0]),
@@ -229,8 +229,8 @@ def _benchmark(area: Mapping[str, Any], comparator_rate: float | None) -> tuple[
     return str(c95), str(c998)
 
 
-def _unit(definition: Mapping[str, Any], config: Mapping[str, Any]) -> str:
-    per = config["statistics"]["rate_per"]
+def _unit(definition: Definition, settings: Settings) -> str:
+    per = settings.statistics.rate_per
     return f"per {per:,} {residents_phrase(definition)}"
 
 
@@ -242,7 +242,7 @@ SOURCE_SERIES = "public comparator series (no victim extract)"
 def area_count(
     victims: pd.DataFrame | None,
     comparators: pd.DataFrame,
-    definition: Mapping[str, Any],
+    definition: Definition,
     period: Period,
     area_code: str,
 ) -> tuple[int, str]:
@@ -250,10 +250,10 @@ def area_count(
     one) its own public comparator series, which must have every month of the period."""
     if victims is not None:
         return count_victims(victims, definition, period), SOURCE_EXTRACT
-    count = series_count(comparators, area_code, definition["id"], period.months)
+    count = series_count(comparators, area_code, definition.id, period.months)
     if count is None:
         raise ValueError(
-            f"comparators: area {area_code} has no {definition['id']} count for every month of "
+            f"comparators: area {area_code} has no {definition.id} count for every month of "
             f"{period.label} ({period.months[0]} to {period.months[-1]}; column month); without "
             "a victim extract the area's own series gives its count"
         )
@@ -267,44 +267,42 @@ def _population_note(period: Period, year_used: int) -> str:
 
 
 def _metric_rows(
-    definition: Mapping[str, Any],
+    definition: Definition,
     period: Period,
     *,
     victims: pd.DataFrame | None,
     comparators: pd.DataFrame,
     population_la: pd.DataFrame,
     neighbours: Sequence[tuple[str, str]],
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
 ) -> list[dict[str, Any]]:
     """The area, pooled-neighbour and region rows of one metric in one period."""
     base = {
-        "measure_id": f"{definition['id']}_rate",
-        "definition": definition_text(definition, config),
+        "measure_id": f"{definition.id}_rate",
+        "definition": definition_text(definition, settings),
         "area_code": area_code,
         "period": period.label,
-        "unit": _unit(definition, config),
+        "unit": _unit(definition, settings),
         "population_year": period.population_year,
     }
-    ages = (definition["age_from"], definition["age_to"])
+    ages = (definition.age_from, definition.age_to)
     area_pop = population_with_fallback(population_la, area_code, period.population_year, *ages)
     if area_pop is None:
         raise ValueError(
             f"population_la has no population for area {area_code} aged {ages[0]}-{ages[1]} "
-            f"at or before mid-{period.population_year}; the {definition['id']} rate needs it"
+            f"at or before mid-{period.population_year}; the {definition.id} rate needs it"
         )
     count, source = area_count(victims, comparators, definition, period, area_code)
-    area = {**base, "group": AREA_GROUP, **_rate_columns(count, area_pop[0], config)}
+    area = {**base, "group": AREA_GROUP, **_rate_columns(count, area_pop[0], settings)}
     area["count_source"] = source
     area["population_year"] = area_pop[1]
     notes = [_population_note(period, area_pop[1])]
 
-    own_series = series_count(comparators, area_code, definition["id"], period.months)
+    own_series = series_count(comparators, area_code, definition.id, period.months)
     area["series_count"] = own_series
     area["series_rate"] = (
-        own_series / area_pop[0] * config["statistics"]["rate_per"]
-        if own_series is not None
-        else None
+        own_series / area_pop[0] * settings.statistics.rate_per if own_series is not None else None
     )
 
     rows = [area]
@@ -313,7 +311,7 @@ def _metric_rows(
     )
     neighbour_rate = None
     if included:
-        pooled = {**base, "group": NEIGHBOURS_GROUP, **_rate_columns(n_count, n_pop, config)}
+        pooled = {**base, "group": NEIGHBOURS_GROUP, **_rate_columns(n_count, n_pop, settings)}
         neighbour_rate = pooled["value"]
         pooled["note"] = "; ".join(
             [f"pooled over {len(included)} of {len(neighbours)} neighbours: {', '.join(included)}"]
@@ -326,24 +324,22 @@ def _metric_rows(
     area["comparator_value"] = neighbour_rate
     area["comparison_95"], area["comparison_998"] = _benchmark(area, neighbour_rate)
 
-    region = config["region"]
-    region_count = series_count(comparators, region["code"], definition["id"], period.months)
-    region_pop = population_with_fallback(
-        population_la, region["code"], period.population_year, *ages
-    )
+    region = settings.region
+    region_count = series_count(comparators, region.code, definition.id, period.months)
+    region_pop = population_with_fallback(population_la, region.code, period.population_year, *ages)
     region_rate = None
     if region_count is not None and region_pop is not None:
         region_row = {
             **base,
-            "group": region["name"],
-            **_rate_columns(region_count, region_pop[0], config),
+            "group": region.name,
+            **_rate_columns(region_count, region_pop[0], settings),
         }
         region_row["population_year"] = region_pop[1]
         region_row["note"] = _population_note(period, region_pop[1])
         region_rate = region_row["value"]
         rows.append(region_row)
     else:
-        notes.append(f"{region['name']} ({region['code']}) has no comparator series or population")
+        notes.append(f"{region.name} ({region.code}) has no comparator series or population")
     area["region_value"] = region_rate
     area["region_comparison_95"], area["region_comparison_998"] = _benchmark(area, region_rate)
     area["note"] = "; ".join(n for n in notes if n)
@@ -355,7 +351,7 @@ def compute(
     comparators: pd.DataFrame,
     population_la: pd.DataFrame,
     neighbours: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     victims: pd.DataFrame | None = None,
     areas: pd.DataFrame | None = None,
@@ -368,8 +364,8 @@ def compute(
     """
     neighbour_list = neighbour_codes(neighbours, area_code)
     rows: list[dict[str, Any]] = []
-    for definition in metric_definitions(config):
-        for period in reporting_periods(config):
+    for definition in metric_definitions(settings):
+        for period in reporting_periods(settings):
             rows += _metric_rows(
                 definition,
                 period,
@@ -377,14 +373,14 @@ def compute(
                 comparators=comparators,
                 population_la=population_la,
                 neighbours=neighbour_list,
-                config=config,
+                settings=settings,
                 area_code=area_code,
             )
     if victims is not None:
-        key = config["definitions"]["key_metric"]
+        key = settings.definitions.key_metric
         rows += [
-            repeat_victim_row(victims, key, period, config, area_code)
-            for period in reporting_periods(config)
+            repeat_victim_row(victims, key, period, settings, area_code)
+            for period in reporting_periods(settings)
         ]
     table = tidy(rows)
     table["note"] = table["note"].fillna("").astype(str)

@@ -13,7 +13,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     return measures.compute(
         tables=inputs.tables,
         actions=inputs.optional("actions"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 

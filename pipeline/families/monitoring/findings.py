@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -26,7 +25,7 @@ from pipeline.findings import (
     format_percent,
     is_suppressed,
 )
-from pipeline.settings import resident_threshold
+from pipeline.settings import Settings
 
 
 def _two_decimals(value: float) -> str:
@@ -44,9 +43,9 @@ def _fmt_for(kind: str) -> Any:
     return lambda v: format_number(v, 1)
 
 
-def _indicator_finding(row: pd.Series, config: Mapping[str, Any]) -> Finding:
+def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
     """Resident and technical words for one indicator that has a latest value."""
-    threshold = resident_threshold(config)
+    threshold = settings.resident_threshold
     domain, label, kind, status = (str(row[c]) for c in ("group", "indicator", "kind", "status"))
     conf = format_confidence(float(row["confidence"]))
     fmt = _fmt_for(kind)
@@ -147,7 +146,7 @@ def _unavailable_finding(rows: pd.DataFrame) -> Finding:
     )
 
 
-def _actions_finding(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
+def _actions_finding(table: pd.DataFrame, settings: Settings) -> Finding | None:
     counts = table.loc[table["measure_id"] == "actions_by_status"]
     if counts.empty or counts["numerator"].sum() == 0:
         return None
@@ -171,7 +170,7 @@ def _actions_finding(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding 
         )
         status = "Overdue actions"
     technical = (
-        f"Action tracker at {pd.Timestamp(config['publication_date']).date().isoformat()}: "
+        f"Action tracker at {pd.Timestamp(settings.publication_date).date().isoformat()}: "
         f"{total} actions; "
         + ", ".join(f"{s} {int(by_status.get(s, 0))}" for s in ACTION_STATUSES)
         + f". Overdue (due before publication, not Complete): {late_total}"
@@ -203,12 +202,12 @@ def _no_tracker_finding(table: pd.DataFrame) -> Finding | None:
     )
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """One finding per outcome indicator (domain order), then the action tracker."""
     indicators = table.loc[table["measure_id"].str.startswith("monitoring_")]
     available = indicators["status"] != NOT_AVAILABLE
-    out = [_indicator_finding(row, config) for _, row in indicators.loc[available].iterrows()]
+    out = [_indicator_finding(row, settings) for _, row in indicators.loc[available].iterrows()]
     if (~available).any():
         out.append(_unavailable_finding(indicators.loc[~available]))
-    actions = _actions_finding(table, config) or _no_tracker_finding(table)
+    actions = _actions_finding(table, settings) or _no_tracker_finding(table)
     return out + ([actions] if actions is not None else [])

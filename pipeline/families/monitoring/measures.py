@@ -15,15 +15,13 @@ import numpy as np
 import pandas as pd
 
 from pipeline.families.common import (
-    confidence_of,
     covers_all_ages,
-    financial_years,
     school_age_definition,
     tidy,
 )
 from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.formatting import financial_year_label
-from pipeline.settings import edition_year
+from pipeline.settings import Settings
 from pipeline.stats import rate_ratio_katz
 
 #: The strategy's domains, in the order the strategy sets them out, with a plain description.
@@ -151,19 +149,15 @@ without a comparison group.
 # --------------------------------------------------------------------------------------------
 
 
-def resolve_measure(template: str, config: Mapping[str, Any]) -> str:
+def resolve_measure(template: str, settings: Settings) -> str:
     """Replace ``{definition_key}`` placeholders with the configured definition ids, and
     ``{under_18_group}`` with the label of the configured age group the under-18 metric ends
     with (e.g. 'Under 18')."""
-    definitions = config["definitions"]
-    ids = {
-        key: str(value["id"])
-        for key, value in definitions.items()
-        if isinstance(value, Mapping) and "id" in value
-    }
-    ids["school_age"] = str(school_age_definition(config)["id"])
-    under_18_to = definitions["under_18_metric"]["age_to"]
-    labels = [g["label"] for g in definitions.get("age_groups", []) if g["age_to"] == under_18_to]
+    definitions = settings.definitions
+    ids = {key: definition.id for key, definition in definitions.metrics.items()}
+    ids["school_age"] = school_age_definition(settings).id
+    under_18_to = definitions.under_18_metric.age_to
+    labels = [g.label for g in definitions.age_groups if g.age_to == under_18_to]
     if labels:
         ids["under_18_group"] = str(labels[0])
 
@@ -176,21 +170,21 @@ def resolve_measure(template: str, config: Mapping[str, Any]) -> str:
     return re.sub(r"\{(\w+)\}", replace, template)
 
 
-def resolve_label(template: str, config: Mapping[str, Any]) -> str:
+def resolve_label(template: str, settings: Settings) -> str:
     """Replace ``{definition_key.short_label}`` and ``{definition_key.ages}`` ('aged 1 to 24',
     or 'residents of all ages') with the configured definition's values."""
-    definitions = config["definitions"]
+    definitions = settings.definitions
 
     def replace(match: re.Match[str]) -> str:
         key, attribute = match.group(1), match.group(2)
-        definition = definitions.get(key)
-        if not isinstance(definition, Mapping) or attribute not in ("short_label", "ages"):
+        definition = definitions.metrics.get(key)
+        if definition is None or attribute not in ("short_label", "ages"):
             raise ValueError(f"monitoring indicator label {template!r}: unknown {match.group(0)}")
         if attribute == "short_label":
-            return str(definition["short_label"])
+            return str(definition.short_label)
         if covers_all_ages(definition):
             return "residents of all ages"
-        return f"aged {definition['age_from']} to {definition['age_to']}"
+        return f"aged {definition.age_from} to {definition.age_to}"
 
     return re.sub(r"\{(\w+)\.(\w+)\}", replace, template)
 
@@ -274,22 +268,22 @@ def slug(text: str) -> str:
 def indicator_rows(
     tables: Mapping[str, pd.DataFrame],
     indicators: Sequence[Indicator],
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
 ) -> list[dict[str, Any]]:
     """One row per indicator: latest value and interval, baseline, change and status."""
-    confidence = confidence_of(config)
-    baseline_period = financial_year_label(financial_years(config)[0])
-    latest_period = financial_year_label(edition_year(config))
+    confidence = settings.confidence
+    baseline_period = financial_year_label(settings.years[0])
+    latest_period = financial_year_label(settings.edition_year)
     rows = []
     numbers: dict[str, int] = {}
     for indicator in indicators:
         numbers[indicator.domain] = number = numbers.get(indicator.domain, 0) + 1
-        measure_id = resolve_measure(indicator.measure, config)
-        label = resolve_label(indicator.label, config)
+        measure_id = resolve_measure(indicator.measure, settings)
+        label = resolve_label(indicator.label, settings)
         try:
             group = (
-                resolve_measure(indicator.group, config) if indicator.group is not None else None
+                resolve_measure(indicator.group, settings) if indicator.group is not None else None
             )
         except ValueError as unresolved:
             # e.g. {under_18_group} when no configured age group ends at the under-18
@@ -405,12 +399,10 @@ def overdue_mask(actions: pd.DataFrame, publication_date: pd.Timestamp) -> pd.Se
     return (due < publication_date) & (actions["status"] != "Complete")
 
 
-def action_rows(
-    actions: pd.DataFrame, config: Mapping[str, Any], area_code: str
-) -> list[dict[str, Any]]:
+def action_rows(actions: pd.DataFrame, settings: Settings, area_code: str) -> list[dict[str, Any]]:
     """Counts by domain and status (every combination), overdue counts and overdue actions."""
     check_actions(actions)
-    published = pd.Timestamp(config["publication_date"])
+    published = pd.Timestamp(settings.publication_date)
     period = f"at {published.date().isoformat()}"
     overdue = overdue_mask(actions, published)
     base = {
@@ -481,9 +473,9 @@ def action_rows(
     return rows
 
 
-def no_tracker_row(config: Mapping[str, Any], area_code: str) -> dict[str, Any]:
+def no_tracker_row(settings: Settings, area_code: str) -> dict[str, Any]:
     """The row saying that no action tracker was supplied (e.g. an SNA from public data)."""
-    published = pd.Timestamp(config["publication_date"]).date().isoformat()
+    published = pd.Timestamp(settings.publication_date).date().isoformat()
     return {
         "measure_id": "actions_not_supplied",
         "definition": "Strategy action tracker (council-maintained actions.csv)",
@@ -505,18 +497,18 @@ def no_tracker_row(config: Mapping[str, Any], area_code: str) -> dict[str, Any]:
 def compute(
     *,
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     actions: pd.DataFrame | None = None,
     indicators: Sequence[Indicator] = INDICATORS,
 ) -> pd.DataFrame:
     """Monitoring table: outcome indicators by domain, then the action tracker (or a row
     saying none was supplied)."""
-    rows = indicator_rows(tables, indicators, config, area_code)
+    rows = indicator_rows(tables, indicators, settings, area_code)
     if actions is None:
-        rows.append(no_tracker_row(config, area_code))
+        rows.append(no_tracker_row(settings, area_code))
     else:
-        rows += action_rows(actions, config, area_code)
+        rows += action_rows(actions, settings, area_code)
     table = tidy(rows)
     for column in ("note", "status", "action_status", "action", "owner", "due_date", "domain"):
         if column in table.columns:

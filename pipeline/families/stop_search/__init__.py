@@ -18,7 +18,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
         population_la=inputs.optional("population_la"),
         population_ethnicity=inputs.optional("population_ethnicity"),
         school_calendar=inputs.optional("school_calendar"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 

@@ -3,9 +3,6 @@ area, and what came of the searches. Worded as police activity, never as harm.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families.common import interval_status, list_phrase
@@ -17,7 +14,7 @@ from pipeline.findings import (
     format_number,
     format_share,
 )
-from pipeline.settings import resident_threshold
+from pipeline.settings import Settings
 
 TOPIC = "police_activity"
 
@@ -26,12 +23,12 @@ def _rows(table: pd.DataFrame, measure: str) -> pd.DataFrame:
     return table.loc[table["measure_id"] == measure]
 
 
-def _volume(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
+def _volume(table: pd.DataFrame, settings: Settings) -> Finding | None:
     total = _rows(table, "ss_searches")
     if total.empty:
         return None
     count = int(total["numerator"].iloc[0])
-    threshold = resident_threshold(config)
+    threshold = settings.resident_threshold
     rate = _rows(table, "ss_rate")
     rate_text = ""
     if not rate.empty:
@@ -45,9 +42,9 @@ def _volume(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
         id="ss_searches",
         topic=TOPIC,
         resident=f"The police carried out {format_count(count, threshold)} stop and searches in "
-        f"the area in {config['edition']}. This is police activity: it counts searches, not "
+        f"the area in {settings.edition}. This is police activity: it counts searches, not "
         "people harmed.",
-        technical=f"{count:,} searches in {config['edition']}{rate_text}; police.uk "
+        technical=f"{count:,} searches in {settings.edition}{rate_text}; police.uk "
         "stop-and-search records located in the area (police activity, not victimisation).",
         status="Not compared",
         measure_ids=["ss_searches", "ss_rate"],
@@ -94,12 +91,13 @@ def _ethnicity(table: pd.DataFrame, stem: str, words: str) -> Finding | None:
     )
 
 
-def _outcome(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
+def _outcome(table: pd.DataFrame, settings: Settings) -> Finding | None:
     outcomes = _rows(table, "ss_outcome_share")
     if outcomes.empty:
         return None
     top = outcomes.iloc[0]
-    share = format_share(int(top["numerator"]), int(top["denominator"]), resident_threshold(config))
+    threshold = settings.resident_threshold
+    share = format_share(int(top["numerator"]), int(top["denominator"]), threshold)
     if share is None:
         return None
     return Finding(
@@ -114,12 +112,12 @@ def _outcome(table: pd.DataFrame, config: Mapping[str, Any]) -> Finding | None:
     )
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """The stop-and-search findings the table licenses."""
     found = [
-        _volume(table, config),
+        _volume(table, settings),
         _ethnicity(table, "ss_officer_ethnicity", "officer-defined ethnicity"),
         _ethnicity(table, "ss_self_ethnicity", "self-defined ethnicity"),
-        _outcome(table, config),
+        _outcome(table, settings),
     ]
     return [f for f in found if f is not None]

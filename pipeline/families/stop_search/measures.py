@@ -20,7 +20,7 @@ from pipeline.families.areas_and_periods import financial_year_period
 from pipeline.families.common import confidence_of, population_total, tidy
 from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.families.timing.measures import CalendarGap, financial_year_days, school_day_flags
-from pipeline.settings import edition_year
+from pipeline.settings import Settings
 from pipeline.stats import proportion_ci, rate_ci
 
 FAMILY = "stop_search"
@@ -393,7 +393,7 @@ def residents_by_age(
 
 def compute(
     *,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     stop_search: pd.DataFrame,
     population_la: pd.DataFrame | None = None,
@@ -401,13 +401,13 @@ def compute(
     school_calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The stop-and-search table of the edition year (see :data:`METHOD`)."""
-    year = edition_year(config)
-    confidence = confidence_of(config)
+    year = settings.edition_year
+    confidence = confidence_of(settings)
     searches, outside = edition_searches(stop_search, year)
     base = {
         "definition": DEFINITION,
         "area_code": area_code,
-        "period": str(config["edition"]),
+        "period": settings.edition,
         "confidence": confidence,
     }
     rows: list[dict[str, Any]] = [

@@ -12,7 +12,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
     return measures.compute(
         victims=inputs.frame("victims"),
         school_calendar=inputs.optional("school_calendar"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 

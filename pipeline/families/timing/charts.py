@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -14,6 +13,7 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import SEQUENTIAL, SUPPRESSED_FILL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
 from pipeline.families.timing.measures import WEEKDAYS
+from pipeline.settings import Area, Settings
 
 #: Saturday and Sunday: the day-of-week comparison is per day, weekdays against these.
 WEEKEND: tuple[str, ...] = WEEKDAYS[5:]
@@ -22,14 +22,14 @@ WEEKEND: tuple[str, ...] = WEEKDAYS[5:]
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The when chart, when the victim extract gives one."""
     return drawn(
-        when_chart(inputs.tables, inputs.config, inputs.area, inputs.style, inputs.hour_blocks)
+        when_chart(inputs.tables, inputs.settings, inputs.area, inputs.style, inputs.hour_blocks)
     )
 
 
 def when_chart(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
     blocks: pd.DataFrame | None = None,
 ) -> ChartSpec | None:
@@ -42,7 +42,7 @@ def when_chart(
     grid = measure_rows(timing, "hour_weekday").copy()
     if grid.empty:
         return None
-    sv = config["definitions"]["serious_violence_u25"]
+    sv = settings.definitions.serious_violence_u25
     hourly = style.hourly
     if hourly:
         cells = pd.DataFrame(
@@ -117,7 +117,7 @@ def when_chart(
     ) or ("none shown" if cells["hidden"].any() else "none (no incidents)")
     message = _when_message(cells, hourly)
     alt_text = (
-        f"Heat map of {sv['short_label']} in {config['edition']} by day of the week and "
+        f"Heat map of {sv.short_label} in {settings.edition} by day of the week and "
         f"{'hour' if hourly else 'time of day'}; darker cells had more incidents, and each "
         "cell is "
         f"labelled with its number. Busiest: {peak}."

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 
 from pipeline.families.common import (
@@ -22,7 +19,7 @@ from pipeline.findings import (
     format_share,
     is_suppressed,
 )
-from pipeline.settings import resident_threshold
+from pipeline.settings import Settings
 
 
 def clock_phrase(hour: int) -> str:
@@ -35,8 +32,8 @@ def clock_phrase(hour: int) -> str:
     return f"{hour % 12}{'am' if hour < 12 else 'pm'}"
 
 
-def _peak_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) -> Finding | None:
-    grid = edition_rows(table, f"{sv_id}_hour_weekday", config)
+def _peak_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    grid = edition_rows(table, f"{sv_id}_hour_weekday", settings)
     if grid.empty or grid["value"].sum() <= 0:
         return None
     by_day = grid.groupby("weekday_number")["value"].sum()
@@ -51,7 +48,7 @@ def _peak_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) ->
         "hour": int((by_hour == by_hour.max()).sum()) - 1,
         "cell": int((grid["value"] == grid["value"].max()).sum()) - 1,
     }
-    if is_suppressed(round(total), resident_threshold(config)):
+    if is_suppressed(round(total), settings.resident_threshold):
         # A handful of incidents: naming "the busiest" time would describe chance, and would
         # point at the hidden cells of the chart.
         resident = (
@@ -97,26 +94,26 @@ def _peak_finding(table: pd.DataFrame, config: Mapping[str, Any], sv_id: str) ->
     )
 
 
-def _resident_share(share: pd.Series, config: Mapping[str, Any]) -> str | None:
+def _resident_share(share: pd.Series, settings: Settings) -> str | None:
     """A share for residents, or None when its count or its total is from 1 to the threshold
     (a share of a handful of incidents, even 0%, says more about chance than about risk)."""
-    threshold = resident_threshold(config)
+    threshold = settings.resident_threshold
     if is_suppressed(int(share["denominator"]), threshold):
         return None
     return format_share(int(share["numerator"]), int(share["denominator"]), threshold)
 
 
 def _school_day_finding(
-    table: pd.DataFrame, config: Mapping[str, Any], school_id: str, ages: str
+    table: pd.DataFrame, settings: Settings, school_id: str, ages: str
 ) -> Finding | None:
-    ratio_rows = edition_rows(table, f"{school_id}_school_day_rate_ratio", config)
-    share_rows = edition_rows(table, f"{school_id}_school_day_share", config)
+    ratio_rows = edition_rows(table, f"{school_id}_school_day_rate_ratio", settings)
+    share_rows = edition_rows(table, f"{school_id}_school_day_share", settings)
     if ratio_rows.empty or share_rows.empty or pd.isna(ratio_rows.iloc[0]["value"]):
         return None
     ratio, share = ratio_rows.iloc[0], share_rows.iloc[0]
     status = interval_status(1.0, ratio["lower"], ratio["upper"])
     conf = format_confidence(float(ratio["confidence"]))
-    shown = _resident_share(share, config)
+    shown = _resident_share(share, settings)
     how = {
         "Higher": "more incidents on a school day than on other days",
         "Similar": "about as many incidents on a school day as on other days",
@@ -149,18 +146,18 @@ def _school_day_finding(
 
 
 def _after_school_finding(
-    table: pd.DataFrame, config: Mapping[str, Any], school_id: str, ages: str
+    table: pd.DataFrame, settings: Settings, school_id: str, ages: str
 ) -> Finding | None:
-    rows = edition_rows(table, f"{school_id}_after_school_share", config)
+    rows = edition_rows(table, f"{school_id}_after_school_share", settings)
     if rows.empty or pd.isna(rows.iloc[0]["value"]):
         return None
     share = rows.iloc[0]
-    window = config["definitions"]["after_school_window"]
-    start, end = int(window["start_hour"]), int(window["end_hour"])
+    window = settings.definitions.after_school_window
+    start, end = int(window.start_hour), int(window.end_hour)
     flat = float(share["expected_share"])
     status = interval_status(flat, share["lower"], share["upper"])
     conf = format_confidence(float(share["confidence"]))
-    shown = _resident_share(share, config)
+    shown = _resident_share(share, settings)
     span = f"between {clock_phrase(start)} and {clock_phrase(end)}"
     meaning = {
         "Higher": "So the time just after school is a time of higher risk for children.",
@@ -178,7 +175,7 @@ def _after_school_finding(
             f"({ages}) started {span}. If incidents were spread evenly over the day, it would be "
             f"about {format_percent(flat)}. {meaning}"
         )
-    same_hours = edition_rows(table, f"{school_id}_after_school_rate_ratio", config)
+    same_hours = edition_rows(table, f"{school_id}_after_school_rate_ratio", settings)
     technical = (
         f"{share['definition']}, {share['period']}: {int(share['numerator'])} of "
         f"{int(share['denominator'])} school-day incidents with a recorded start time began "
@@ -208,14 +205,14 @@ def _after_school_finding(
     )
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """'When' findings: the busiest times, school days and the after-school window."""
-    sv_id = str(config["definitions"]["serious_violence_u25"]["id"])
-    school = school_age_definition(config)
-    ages = f"{school['age_from']} to {school['age_to']}"
+    sv_id = str(settings.definitions.serious_violence_u25.id)
+    school = school_age_definition(settings)
+    ages = f"{school.age_from} to {school.age_to}"
     made = [
-        _peak_finding(table, config, sv_id),
-        _school_day_finding(table, config, str(school["id"]), ages),
-        _after_school_finding(table, config, str(school["id"]), ages),
+        _peak_finding(table, settings, sv_id),
+        _school_day_finding(table, settings, str(school.id), ages),
+        _after_school_finding(table, settings, str(school.id), ages),
     ]
     return [f for f in made if f is not None]

@@ -11,15 +11,13 @@ from scipy import stats as st
 
 from pipeline.families.common import (
     base_row,
-    confidence_of,
-    financial_years,
     finish,
     reconciliation_rows,
     school_age_definition,
     select_incidents,
 )
 from pipeline.families.rate_ratio import poisson_rate_ratio
-from pipeline.settings import edition_year
+from pipeline.settings import Settings
 from pipeline.stats import proportion_ci, rate_ci, share_ratio
 
 WEEKDAYS: tuple[str, ...] = (
@@ -209,12 +207,12 @@ def school_rows(
     base: Mapping[str, Any],
     offences: pd.DataFrame,
     calendar: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     year: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """School-day and after-school measures in one financial year; also returns the number
     of incidents with no start time. Raises :class:`CalendarGap` if the calendar misses it."""
-    confidence = confidence_of(config)
+    confidence = settings.confidence
     days = financial_year_days(year)
     flags = school_day_flags(calendar, days)
     school_days = int(flags.sum())
@@ -281,8 +279,8 @@ def school_rows(
             }
         )
 
-    window = config["definitions"]["after_school_window"]
-    start_hour, end_hour = int(window["start_hour"]), int(window["end_hour"])
+    window = settings.definitions.after_school_window
+    start_hour, end_hour = int(window.start_hour), int(window.end_hour)
     flat = (end_hour - start_hour) / 24
     timed = offences["time_known"].fillna(False).astype(bool).to_numpy()
     no_time = int((~timed).sum())
@@ -365,7 +363,7 @@ NEEDS_VICTIM_DATA: dict[str, str] = {
 
 def compute(
     *,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     victims: pd.DataFrame,
     school_calendar: pd.DataFrame | None = None,
@@ -375,9 +373,9 @@ def compute(
     counts carry no time of day or victim age)."""
     if school_calendar is None:
         raise ValueError("timing needs school_calendar (term dates) when there is a victim extract")
-    year = edition_year(config)
-    sv = config["definitions"]["serious_violence_u25"]
-    base = base_row(sv, config, area_code, year)
+    year = settings.edition_year
+    sv = settings.definitions.serious_violence_u25
+    base = base_row(sv, settings, area_code, year)
 
     everyone = select_incidents(victims, sv, year)
     timed = everyone.offences["time_known"].fillna(False).astype(bool)
@@ -394,9 +392,9 @@ def compute(
         unit="victim rows",
     )
 
-    for each_year in financial_years(config):
+    for each_year in settings.years:
         rows += school_year_rows(
-            victims, school_calendar, config, area_code, each_year, required=each_year == year
+            victims, school_calendar, settings, area_code, each_year, required=each_year == year
         )
     return finish(rows)
 
@@ -404,7 +402,7 @@ def compute(
 def school_year_rows(
     victims: pd.DataFrame,
     calendar: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     year: int,
     *,
@@ -415,11 +413,11 @@ def school_year_rows(
     Earlier years give the strategy's baseline; when the calendar does not reach back to
     them the rows say so, but the edition year (``required``) must be covered.
     """
-    school_def = school_age_definition(config)
-    school_base = base_row(school_def, config, area_code, year)
+    school_def = school_age_definition(settings)
+    school_base = base_row(school_def, settings, area_code, year)
     pupils = select_incidents(victims, school_def, year)
     try:
-        rows, no_time = school_rows(school_base, pupils.offences, calendar, config, year)
+        rows, no_time = school_rows(school_base, pupils.offences, calendar, settings, year)
     except CalendarGap as gap:
         if required:
             raise

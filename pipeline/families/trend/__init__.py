@@ -15,7 +15,7 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
         population_la=inputs.frame("population_la"),
         neighbours=inputs.frame("neighbours"),
         areas=inputs.optional("areas"),
-        config=inputs.config,
+        settings=inputs.settings,
         area_code=inputs.area_code,
     )
 

@@ -4,7 +4,6 @@ and the region."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -23,6 +22,7 @@ from pipeline.charts.theme import CATEGORICAL
 from pipeline.families.areas_and_periods import AREA_GROUP, NEIGHBOURS_GROUP
 from pipeline.families.common import is_proxy
 from pipeline.formatting import fmt_number
+from pipeline.settings import Area, Definition, Settings
 
 #: How the charts name the pooled statistical neighbours.
 NEIGHBOURS_LABEL = "Similar boroughs (pooled)"
@@ -30,21 +30,19 @@ NEIGHBOURS_LABEL = "Similar boroughs (pooled)"
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
     """The trend family's one chart."""
-    return [trend_chart(inputs.tables, inputs.config, inputs.area, inputs.style)]
+    return [trend_chart(inputs.tables, inputs.settings, inputs.area, inputs.style)]
 
 
-def _trend_message(
-    tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any], area: Mapping[str, Any]
-) -> str:
+def _trend_message(tables: Mapping[str, pd.DataFrame], settings: Settings, area: Area) -> str:
     """'Knife crime ... fell by about 6% a year from 2020-21 to 2024-25; in 2024-25 it was
     similar to similar boroughs' from the trend and benchmark tables."""
-    key = config["definitions"]["key_metric"]
-    years = window_labels(config)
-    subject = key["short_label"][:1].upper() + key["short_label"][1:]
+    key = settings.definitions.key_metric
+    years = window_labels(settings)
+    subject = key.short_label[:1].upper() + key.short_label[1:]
     parts = []
     trend = tables.get("trend")
     change = (
-        first_row(trend, measure_id=f"{key['id']}_annual_change", group=AREA_GROUP)
+        first_row(trend, measure_id=f"{key.id}_annual_change", group=AREA_GROUP)
         if trend is not None
         else None
     )
@@ -56,13 +54,13 @@ def _trend_message(
             "Increasing": f"rose by about {size} a year",
             "Decreasing": f"fell by about {size} a year",
         }.get(status, "did not clearly rise or fall")
-        parts.append(f"{subject} in {area['name']} {how} {span}")
+        parts.append(f"{subject} in {area.name} {how} {span}")
     else:
-        parts.append(f"{subject} in {area['name']}, {years[0]} to {years[-1]}")
+        parts.append(f"{subject} in {area.name}, {years[0]} to {years[-1]}")
     latest = first_row(
         tables["key_metric"],
-        measure_id=f"{key['id']}_rate",
-        period=config["edition"],
+        measure_id=f"{key.id}_rate",
+        period=settings.edition,
         group=AREA_GROUP,
     )
     if latest is not None:
@@ -70,26 +68,26 @@ def _trend_message(
             str(latest.get("comparison_95"))
         )
         if word:
-            parts.append(f"in {config['edition']} it was {word} similar boroughs")
+            parts.append(f"in {settings.edition} it was {word} similar boroughs")
     return "; ".join(parts)
 
 
 def trend_chart(
     tables: Mapping[str, pd.DataFrame],
-    config: Mapping[str, Any],
-    area: Mapping[str, Any],
+    settings: Settings,
+    area: Area,
     style: ChartStyle,
 ) -> ChartSpec:
     """Key-metric rate by financial year: the area (with its interval band), the pooled
     statistical neighbours and the region."""
-    key = config["definitions"]["key_metric"]
-    per = int(config["statistics"]["rate_per"])
-    years = window_labels(config)
-    region = config["region"]["name"]
+    key = settings.definitions.key_metric
+    per = int(settings.statistics.rate_per)
+    years = window_labels(settings)
+    region = settings.region.name
     km = tables["key_metric"]
-    rows = km.loc[(km["measure_id"] == f"{key['id']}_rate") & km["period"].isin(years)]
+    rows = km.loc[(km["measure_id"] == f"{key.id}_rate") & km["period"].isin(years)]
     counted, unit = _trend_counted_and_unit(rows, key, per)
-    names = {AREA_GROUP: str(area["name"]), NEIGHBOURS_GROUP: NEIGHBOURS_LABEL, region: region}
+    names = {AREA_GROUP: area.name, NEIGHBOURS_GROUP: NEIGHBOURS_LABEL, region: region}
     order = [names[g] for g in (AREA_GROUP, NEIGHBOURS_GROUP, region) if g in set(rows["group"])]
     long = []
     table_rows = []
@@ -182,24 +180,22 @@ def trend_chart(
     alt_text = _trend_alt(data, order, years, y_title, key)
     return ChartSpec(
         name="trend",
-        title=_trend_message(tables, config, area),
+        title=_trend_message(tables, settings, area),
         alt=alt_text,
         chart=chart,
         table=table,
         kinds=kinds,
-        caption=(f"{key['label']}. " if is_proxy(key) else "")
+        caption=(f"{key.label}. " if is_proxy(key) else "")
         + f"Rates are {counted} {unit}. The shaded band is the 95% confidence interval of the "
-        f"{area['name']} rate.",
+        f"{area.name} rate.",
         notes=(
-            f"Similar boroughs: {config['neighbours_source']}, pooled (their {counted} added "
+            f"Similar boroughs: {settings.neighbours_source}, pooled (their {counted} added "
             "up and divided by their residents of the same age).",
         ),
     )
 
 
-def _trend_counted_and_unit(
-    rows: pd.DataFrame, key: Mapping[str, Any], per: int
-) -> tuple[str, str]:
+def _trend_counted_and_unit(rows: pd.DataFrame, key: Definition, per: int) -> tuple[str, str]:
     """What the key-metric rate counts ('victims', or 'offences' for a public proxy counted
     from police recorded crime) and its unit as the measure table gives it ('per 100,000
     residents of all ages'); the configured ages only when the table has no unit."""
@@ -216,8 +212,8 @@ def _trend_counted_and_unit(
         [str(u) for u in rows["unit"].dropna().unique() if str(u).strip()] if "unit" in rows else []
     )
     if len(units) > 1:
-        raise ValueError(f"key_metric: the {key['id']}_rate rows give several units: {units}")
-    unit = units[0] if units else f"per {per:,} residents aged {key['age_from']} to {key['age_to']}"
+        raise ValueError(f"key_metric: the {key.id}_rate rows give several units: {units}")
+    unit = units[0] if units else f"per {per:,} residents aged {key.age_from} to {key.age_to}"
     return counted, unit
 
 
@@ -226,9 +222,9 @@ def _trend_alt(
     order: Sequence[str],
     years: Sequence[str],
     y_title: str,
-    key: Mapping[str, Any],
+    key: Definition,
 ) -> str:
-    parts = [f"Line chart of {key['short_label']}: {y_title.lower()}, {years[0]} to {years[-1]}."]
+    parts = [f"Line chart of {key.short_label}: {y_title.lower()}, {years[0]} to {years[-1]}."]
     for series in order:
         rows = data.loc[data["series"] == series]
         values = [

@@ -4,7 +4,6 @@ with its statistical neighbours'."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
@@ -25,6 +24,7 @@ from pipeline.findings import (
     format_number,
     growth_phrase,
 )
+from pipeline.settings import Definition, Settings
 
 
 def _row(table: pd.DataFrame, measure_id: str, group: str) -> pd.Series | None:
@@ -54,10 +54,10 @@ def _fitted(row: pd.Series | None) -> bool:
     return row is not None and not pd.isna(row["value"])
 
 
-def _technical(rows: Mapping[str, pd.Series | None], definition: Mapping[str, Any]) -> str:
+def _technical(rows: Mapping[str, pd.Series | None], definition: Definition) -> str:
     area, pooled, ratio = rows["area"], rows["pooled"], rows["ratio"]
     conf = format_confidence(float(area["confidence"]))
-    parts = [f"{definition['label']}, {area['period']} (comparator series, financial years)."]
+    parts = [f"{definition.label}, {area['period']} (comparator series, financial years)."]
     if _fitted(area):
         parts.append(
             f"Annual change in the area: {_pct(area['value'])} ({conf} CI "
@@ -101,11 +101,11 @@ def _technical(rows: Mapping[str, pd.Series | None], definition: Mapping[str, An
     return " ".join(parts)
 
 
-def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
+def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """Trend findings for each metric: growth against similar boroughs, hedged by its CI."""
     out: list[Finding] = []
-    for key, definition in zip(METRIC_KEYS, metric_definitions(config), strict=True):
-        mid = definition["id"]
+    for key, definition in zip(METRIC_KEYS, metric_definitions(settings), strict=True):
+        mid = definition.id
         rows = {
             "area": _row(table, f"{mid}_annual_change", AREA_GROUP),
             "pooled": _row(table, f"{mid}_annual_change", NEIGHBOURS_GROUP),
@@ -118,11 +118,11 @@ def findings(table: pd.DataFrame, config: Mapping[str, Any]) -> list[Finding]:
             continue
         area, ratio = rows["area"], rows["ratio"]
         status = str(ratio["status"]) if ratio is not None else "Not compared"
-        subject = definition["short_label"]
+        subject = definition.short_label
         period = f"between {area['period'].replace(' to ', ' and ')}"
         if int(area["numerator"]) == 0:
             counted = "offences" if is_proxy(definition) else "victims"
-            place = area_name(config, str(area["area_code"]))
+            place = area_name(settings, str(area["area_code"]))
             resident = (
                 f"No {counted} of {subject} were recorded in {place} in any year {period}, "
                 "so there is no trend to describe or compare with similar boroughs."

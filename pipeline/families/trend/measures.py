@@ -34,9 +34,10 @@ from pipeline.families.areas_and_periods import (
     population_with_fallback,
     series_count,
 )
-from pipeline.families.common import definition_text, financial_years, tidy
+from pipeline.families.common import definition_text, tidy
 from pipeline.findings import change_status, growth_status
 from pipeline.formatting import financial_year_label
+from pipeline.settings import Definition, Settings
 from pipeline.stats import TREND_MIN_POINTS, chi2_linear_trend, fingertips_trend_marker, z_value
 
 RATIO_GROUP = "Area against statistical neighbours"
@@ -296,18 +297,18 @@ def annual_series(
     comparators: pd.DataFrame,
     population: pd.DataFrame,
     code: str,
-    definition: Mapping[str, Any],
+    definition: Definition,
     years: Sequence[int],
 ) -> tuple[pd.DataFrame | None, str]:
     """One area's financial-year counts and populations, or None with the reason."""
     rows = []
     for year in years:
         period = financial_year_period(year)
-        count = series_count(comparators, code, definition["id"], period.months)
+        count = series_count(comparators, code, definition.id, period.months)
         if count is None:
             return None, f"no comparator series for every month of {period.label}"
         pop = population_with_fallback(
-            population, code, year, definition["age_from"], definition["age_to"]
+            population, code, year, definition.age_from, definition.age_to
         )
         if pop is None:
             return None, f"no population for {period.label}"
@@ -320,7 +321,7 @@ def build_panel(
     population: pd.DataFrame,
     area_code: str,
     neighbours: Sequence[tuple[str, str]],
-    definition: Mapping[str, Any],
+    definition: Definition,
     years: Sequence[int],
 ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """The area and its neighbours with complete series: panel, names, missing neighbours."""
@@ -328,7 +329,7 @@ def build_panel(
     if area_series is None:
         raise ValueError(
             f"comparators/population_la: area {area_code} has {reason} for measure "
-            f"{definition['id']}; the trend measures need the area's own series"
+            f"{definition.id}; the trend measures need the area's own series"
         )
     frames, names, missing = [area_series], {area_code: area_code}, []
     for code, name in neighbours:
@@ -422,29 +423,29 @@ def _marker_row(
 
 
 def _metric_rows(
-    definition: Mapping[str, Any],
+    definition: Definition,
     *,
     comparators: pd.DataFrame,
     population_la: pd.DataFrame,
     neighbours: Sequence[tuple[str, str]],
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
 ) -> list[dict[str, Any]]:
     """Every trend row of one metric."""
-    years = financial_years(config)
+    years = settings.years
     first = years[0]
-    confidence = float(config["statistics"]["confidence"])
+    confidence = settings.statistics.confidence
     panel, names, missing = build_panel(
         comparators, population_la, area_code, neighbours, definition, years
     )
-    names[area_code] = area_name(config, area_code)
+    names[area_code] = area_name(settings, area_code)
     note = "; ".join(
         [f"{len(names) - 1} of {len(neighbours)} neighbours with complete series"]
         + [f"missing: {m}" for m in missing]
     )
     base = {
-        "measure_id": f"{definition['id']}_trend",
-        "definition": definition_text(definition, config),
+        "measure_id": f"{definition.id}_trend",
+        "definition": definition_text(definition, settings),
         "area_code": area_code,
         "period": f"{financial_year_label(years[0])} to {financial_year_label(years[-1])}",
         "confidence": confidence,
@@ -454,21 +455,21 @@ def _metric_rows(
     others = panel.loc[panel["code"] != area_code]
     pooled = others.groupby("year", as_index=False)[["count", "population"]].sum()
 
-    change_id = f"{definition['id']}_annual_change"
+    change_id = f"{definition.id}_annual_change"
     rows = [_change_row(base, change_id, AREA_GROUP, area, fit_series(area, first, confidence))]
     if len(others):
         pooled_fit = fit_series(pooled, first, confidence)
         rows.append(_change_row(base, change_id, NEIGHBOURS_GROUP, pooled, pooled_fit))
         rows += _comparison_rows(base, definition, panel, names, area_code, first, confidence)
-    rows.append(_marker_row(base, definition["id"], AREA_GROUP, area, confidence))
+    rows.append(_marker_row(base, definition.id, AREA_GROUP, area, confidence))
     if len(others):
-        rows.append(_marker_row(base, definition["id"], NEIGHBOURS_GROUP, pooled, confidence))
+        rows.append(_marker_row(base, definition.id, NEIGHBOURS_GROUP, pooled, confidence))
     return rows
 
 
 def _comparison_rows(
     base: Mapping[str, Any],
-    definition: Mapping[str, Any],
+    definition: Definition,
     panel: pd.DataFrame,
     names: Mapping[str, str],
     area_code: str,
@@ -476,7 +477,7 @@ def _comparison_rows(
     confidence: float,
 ) -> list[dict[str, Any]]:
     """Ratio of growth, placebo rank, own-slope rank and every area's own annual change."""
-    mid = definition["id"]
+    mid = definition.id
     codes = [area_code] + sorted(c for c in names if c != area_code)
     fit = fit_interaction(panel, area_code, first, confidence)
     ratio, lower, upper = fit.ratio
@@ -544,7 +545,7 @@ def compute(
     comparators: pd.DataFrame,
     population_la: pd.DataFrame,
     neighbours: pd.DataFrame,
-    config: Mapping[str, Any],
+    settings: Settings,
     area_code: str,
     areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -555,13 +556,13 @@ def compute(
     """
     neighbour_list = neighbour_codes(neighbours, area_code)
     rows: list[dict[str, Any]] = []
-    for definition in metric_definitions(config):
+    for definition in metric_definitions(settings):
         rows += _metric_rows(
             definition,
             comparators=comparators,
             population_la=population_la,
             neighbours=neighbour_list,
-            config=config,
+            settings=settings,
             area_code=area_code,
         )
     table = tidy(rows)
