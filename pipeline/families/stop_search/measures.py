@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.families.areas_and_periods import financial_year_period
+from pipeline.families.calendar import CalendarGap, financial_year_days, school_day_flags
 from pipeline.families.common import confidence_of, population_total, tidy
 from pipeline.families.rate_ratio import poisson_rate_ratio
-from pipeline.families.timing.measures import CalendarGap, financial_year_days, school_day_flags
 from pipeline.settings import Settings
 from pipeline.stats import proportion_ci, rate_ci
 
