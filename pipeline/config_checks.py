@@ -239,6 +239,13 @@ def settings_problems(config: Mapping[str, Any], file_of: Callable[[KeyPath], st
             f'whose last financial year {last} is {expected!r}; set edition: "{expected}" '
             "(it names the folder reports/<area>/<edition>/)"
         )
+    stop_search = config.get("stop_search", {})
+    if stop_search.get("files_are_the_area") and len(config["areas"]) != 1:
+        problems.append(
+            f"{file_of(['stop_search'])}: stop_search.files_are_the_area: true needs exactly "
+            f"one area, found {len(config['areas'])} (with several areas, each area's searches "
+            "are found by point in polygon: set it to false)"
+        )
     for field in ("slug", "code"):
         seen: dict[str, int] = {}
         for index, area in enumerate(config["areas"]):
@@ -346,6 +353,12 @@ def missing_inputs(config: Mapping[str, Any], file_of: Callable[[KeyPath], str])
             Path(area["inputs"]), area_kinds(typed), produced, f"area '{area['slug']}'",
             f"areas[{index}].inputs in {file_of(['areas'])}",
         )  # fmt: skip
+    for path in map(Path, config.get("stop_search", {}).get("files", [])):
+        if not path.exists():
+            problems.append(
+                f"{path}: missing: stop_search.files in {file_of(['stop_search'])} (a police.uk "
+                "stop-and-search CSV or a folder of them: docs/public-data.md)"
+            )
     for key, value in sorted(config.get("public_sources", {}).items()):
         if isinstance(value, Mapping):  # police_uk_street: files or folders, and a lookup
             named = [(f"{key}.paths", Path(v), Path.exists) for v in value.get("paths", [])]

@@ -25,6 +25,8 @@ TOPICS: tuple[str, ...] = (
     "when",
     "deprivation",
     "monitoring",
+    # Police activity (stop and search): an edition has it only when it supplies the input.
+    "police_activity",
 )
 
 #: Benchmark outcomes of the Fingertips "single overlapping CIs" comparison.

@@ -36,6 +36,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "ethnicity_scheme",
         "input_formats",
         "region",
+        # Optional: police.uk stop-and-search files and whether they hold only the area's.
+        "stop_search",
         "victim_extract",
         "window",
     ),
@@ -50,6 +52,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "publication_date",
         "region",
         "statistics",
+        # Optional: its presence adds the stop-and-search family (registry.edition_families).
+        "stop_search",
         "victim_extract",
         "window",
     ),
@@ -63,6 +67,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "publish",
         "region",
         "statistics",
+        # Optional: its presence adds the stop-and-search table to those the charts read.
+        "stop_search",
         "victim_extract",
         "window",
     ),
@@ -360,6 +366,23 @@ class Area:
 
 
 @dataclass(frozen=True)
+class StopSearchFiles:
+    """The optional police.uk stop-and-search input (``stop_search``): the files or folders
+    to read, and whether they hold only the area's searches (every row kept, located or not;
+    one area only) rather than a force's, found in the area by point in polygon."""
+
+    files: tuple[str, ...]
+    files_are_the_area: bool = False
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> StopSearchFiles:
+        return cls(
+            files=tuple(str(path) for path in values["files"]),
+            files_are_the_area=bool(values.get("files_are_the_area", False)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The validated configuration, typed and read-only (see the module docstring).
 
@@ -447,6 +470,13 @@ class Settings:
     def victim_extract(self) -> bool:
         """False for an SNA from public data alone (no record-level victim extract)."""
         return bool(self.config.get("victim_extract", True))
+
+    @cached_property
+    def stop_search(self) -> StopSearchFiles | None:
+        """The stop-and-search files, or None for an edition without them (it then has no
+        stop-and-search input or family)."""
+        values = self.config.get("stop_search")
+        return None if values is None else StopSearchFiles.of(values)
 
     @cached_property
     def dataset(self) -> str:

@@ -4,7 +4,7 @@ functions, write the declared outputs. The scripts in ``scripts/`` only unpack S
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -129,11 +129,15 @@ def validate_area_step(
     read: str,
     settings: Mapping[str, Any],
     area_code: str,
+    stop_search_files: Sequence[str] = (),
 ) -> None:
     """Validate one area's inputs (its LSOA list first: every other input is checked against
     it; a failing input does not hide the next), then check that they fit the shared inputs
     (populations and deprivation for every LSOA, ...). What the cross-input checks keep and
-    count goes to ``kept``; ``read`` records the bytes each input was read from."""
+    count goes to ``kept``; ``read`` records the bytes each input was read from. With
+    ``stop_search_files`` (config ``stop_search``), the area's searches are read from them
+    with its validated boundaries (``validated`` and ``reconciliation`` then name
+    ``stop_search`` too)."""
     from pipeline.validate.cross import check_cross_inputs
 
     lsoas, lsoas_read = validate_step(
@@ -145,6 +149,8 @@ def validate_area_step(
     )
     others = {kind: path for kind, path in raw.items() if kind != "lsoas"}
     records = _validate_each(others, validated, reconciliation, settings, set(lsoas["lsoa_code"]))
+    if stop_search_files:
+        records += _validate_stop_search(stop_search_files, validated, reconciliation, settings)
     # Checked as the measures will read them: from the files just written.
     frames = {kind: read_parquet(path) for kind, path in {**validated, **shared}.items()}
     notes = check_cross_inputs(
@@ -155,6 +161,34 @@ def validate_area_step(
     )
     write_csv(notes, kept)
     write_json(sorted([{"kind": "lsoas", **lsoas_read}, *records], key=lambda r: r["kind"]), read)
+
+
+def _validate_stop_search(
+    files: Sequence[str],
+    validated: Mapping[str, str],
+    reconciliation: Mapping[str, str],
+    settings: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """The area's searches from the configured police.uk files; their read records."""
+    from pipeline.adapters.police_uk_stop_search import stop_search_files
+    from pipeline.audit.provenance import input_records
+    from pipeline.validate.stop_search import KIND, validate_stop_search
+
+    paths = stop_search_files(files)
+    before = input_records(paths)
+    result = validate_stop_search(
+        paths, boundaries=read_parquet(validated["boundaries"]), settings=Settings.of(settings)
+    )
+    if input_records(paths) != before:
+        from pipeline.runtime import UserFacingError
+
+        raise UserFacingError(
+            "stop_search: a file changed while it was being read; run the workflow again."
+        )
+    write_parquet(result.frame, validated[KIND])
+    write_csv(result.reconciliation, reconciliation[KIND])
+    LOGGER.info("%s: %s", KIND, result.reconciliation.to_dict("records"))
+    return [{"kind": KIND, **record} for record in before]
 
 
 def measures_step(
@@ -169,13 +203,14 @@ def measures_step(
     each family's table and findings. Strategy monitoring comes last and reads the other
     families' tables as written, the way the reports and auditors read them."""
     from pipeline.families.base import FamilyInputs
-    from pipeline.families.registry import FAMILIES, compute_table, family_findings
+    from pipeline.families.registry import compute_table, edition_families, family_findings
 
     frames: dict[str, Any] = {kind: read_parquet(path) for kind, path in validated.items()}
     typed = Settings.of(settings)
-    for family in FAMILIES:
+    families = edition_families(typed)
+    for family in families:
         written = (
-            {f.name: pd.read_csv(tables[f.name]) for f in FAMILIES if not f.reads_families}
+            {f.name: pd.read_csv(tables[f.name]) for f in families if not f.reads_families}
             if family.reads_families
             else {}
         )

@@ -8,11 +8,11 @@ from pipeline.audit.digests import ContentDigests
 from pipeline.audit.git_state import refresh_git_state
 from pipeline.config_checks import check_workflow_configuration, generated_inputs
 from pipeline.editions import rendered_files
-from pipeline.families.registry import FAMILY_NAMES
+from pipeline.families.registry import edition_family_names
 from pipeline.layout import Layout
 from pipeline.render.publish import drop_stale_receipt
 from pipeline.settings import Settings, stage_settings
-from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
+from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filename, shared_kinds
 
 # Before anything runs: the configuration against schemas/config.schema.yaml and the rules the
 # schema cannot state (real dates, window and edition, one area per slug), every area's
@@ -30,6 +30,9 @@ DATASET = SETTINGS.dataset
 # public data alone, LSOA-level recorded-crime counts instead (see config/public.yaml).
 SHARED_KINDS = list(shared_kinds(SETTINGS))
 AREA_KINDS = list(area_kinds(SETTINGS))
+# Area inputs read from files the configuration names (stop and search: config stop_search),
+# validated with the others; none unless the configuration has the key.
+OPTIONAL_AREA_KINDS = list(optional_area_kinds(SETTINGS))
 # Where each stage writes (pipeline/layout.py; the preview uses the same layout).
 LAYOUT = Layout(DATASET)
 MEASURES = LAYOUT.measures
@@ -37,7 +40,9 @@ CHARTS = LAYOUT.charts
 RENDERED = LAYOUT.rendered
 PROVENANCE = LAYOUT.provenance
 RECEIPT = LAYOUT.receipt
-# Every measure family's table and its findings in words, by family (``<family>_findings``).
+# Every measure family's table and its findings in words, by family (``<family>_findings``):
+# the edition's families (one whose optional input is not supplied is left out altogether).
+FAMILY_NAMES = edition_family_names(SETTINGS)
 MEASURE_TABLES = {family: LAYOUT.measure_table(family) for family in FAMILY_NAMES}
 MEASURE_FINDINGS = {
     f"{family}_findings": LAYOUT.measure_findings(family) for family in FAMILY_NAMES
@@ -119,7 +124,19 @@ def raw_contents(wildcards):
     folder = wildcards.get("folder") or wildcards.get("area") or "shared"
     kinds = SHARED_KINDS if folder == "shared" else AREA_KINDS
     files = [raw_file(folder, kind) for kind in kinds]
+    if folder != "shared":
+        files += get_stop_search_files()
     return CONTENT_DIGESTS.of(f for f in files if Path(f) not in GENERATED_INPUTS)
+
+
+def get_stop_search_files():
+    """The police.uk stop-and-search files config ``stop_search.files`` names (folders
+    expanded to their CSV files); none without the key."""
+    if SETTINGS.stop_search is None:
+        return []
+    from pipeline.adapters.police_uk_stop_search import stop_search_files
+
+    return [str(path) for path in stop_search_files(SETTINGS.stop_search.files)]
 
 
 def public_source_contents(wildcards):
@@ -135,19 +152,23 @@ def get_area_validation_inputs(wildcards):
         f"shared_{kind}": path for kind, path in validated_files("shared", SHARED_KINDS).items()
     }
     files["checked"] = LAYOUT.raw_check_file(wildcards.area)
+    if OPTIONAL_AREA_KINDS:
+        files["stop_search_files"] = get_stop_search_files()
     return files
 
 
 def get_validated_inputs(wildcards):
     """Validated inputs of one area: its own and the shared ones, by kind."""
-    return validated_files("shared", SHARED_KINDS) | validated_files(wildcards.area, AREA_KINDS)
+    return validated_files("shared", SHARED_KINDS) | validated_files(
+        wildcards.area, AREA_KINDS + OPTIONAL_AREA_KINDS
+    )
 
 
 def get_reconciliation_files(wildcards):
     """Every reconciliation table of one area: its inputs', the shared inputs' and the
     cross-input checks'."""
     shared = reconciliation_files("shared", SHARED_KINDS)
-    own = reconciliation_files(wildcards.area, AREA_KINDS)
+    own = reconciliation_files(wildcards.area, AREA_KINDS + OPTIONAL_AREA_KINDS)
     cross = LAYOUT.cross_inputs_file(wildcards.area)
     return list(shared.values()) + list(own.values()) + [cross]
 

@@ -52,8 +52,8 @@ rule validate_area_inputs:
     input:
         unpack(get_area_validation_inputs),
     output:
-        **validated_files("{area}", AREA_KINDS),
-        **reconciliation_files("{area}", AREA_KINDS),
+        **validated_files("{area}", AREA_KINDS + OPTIONAL_AREA_KINDS),
+        **reconciliation_files("{area}", AREA_KINDS + OPTIONAL_AREA_KINDS),
         kept=LAYOUT.cross_inputs_file("{area}"),
         read=inputs_read_file("{area}"),
     log:
@@ -66,6 +66,7 @@ rule validate_area_inputs:
         settings=stage_settings(config, "validation"),
         area=get_area,
         kinds=AREA_KINDS,
+        optional_kinds=OPTIONAL_AREA_KINDS,
         shared_kinds=SHARED_KINDS,
         contents=raw_contents,
     script:

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from pipeline.editions import report_variants
-from pipeline.families.registry import FAMILY_NAMES
+from pipeline.families.registry import edition_family_names
 from pipeline.runtime import logged_step
 from pipeline.settings import Settings
 from pipeline.steps import publish_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
+FAMILY_NAMES = edition_family_names(Settings.of(sm.params.settings))
 with logged_step(sm.log[0], "publish_edition"):
     inputs = dict(sm.input.items())
     keys = [

@@ -2,11 +2,13 @@
 
 from pathlib import Path
 
-from pipeline.families.registry import FAMILY_NAMES
+from pipeline.families.registry import edition_family_names
 from pipeline.runtime import logged_step
+from pipeline.settings import Settings
 from pipeline.steps import render_reports_step
 
 sm = snakemake  # noqa: F821 - set by Snakemake
+FAMILY_NAMES = edition_family_names(Settings.of(sm.params.settings))
 inputs = dict(sm.input.items())
 with logged_step(sm.log[0], f"render_reports {sm.wildcards.area}"):
     render_reports_step(

@@ -234,3 +234,42 @@ def test_modules_read_the_configuration_through_the_typed_settings():
         if (file, None) not in RAW_CONFIG_READERS and (file, function) not in RAW_CONFIG_READERS
     ]
     assert not stray, stray
+
+
+def _family_of(module: str) -> str | None:
+    """The family package a module belongs to (``pipeline.families.timing.measures`` ->
+    ``timing``), or None for a module outside every family (the shared ones beside them)."""
+    parts = module.split(".")
+    if len(parts) >= 3 and parts[:2] == ["pipeline", "families"]:
+        package = PIPELINE / "families" / parts[2]
+        return parts[2] if (package / "__init__.py").is_file() else None
+    return None
+
+
+def cross_family_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Each import of one family's module by another family's, as ``importer -> imported``."""
+    return sorted(
+        f"{module} -> {imported}"
+        for module, imports in graph.items()
+        for imported in imports
+        if _family_of(module) and _family_of(imported) not in (None, _family_of(module))
+    )
+
+
+def test_the_cross_family_finder_finds_one():
+    graph = {
+        "pipeline.families.stop_search.measures": {
+            "pipeline.families.timing.measures",
+            "pipeline.families.calendar",
+            "pipeline.families.stop_search.findings",
+        },
+    }
+    assert cross_family_imports(graph) == [
+        "pipeline.families.stop_search.measures -> pipeline.families.timing.measures"
+    ]
+
+
+def test_no_family_imports_another_family():
+    """What two families share lives beside them (``pipeline/families/calendar.py``, ...);
+    the registry is the one module that reaches every family."""
+    assert cross_family_imports(import_graph()) == []

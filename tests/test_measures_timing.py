@@ -12,6 +12,7 @@ from scipy import stats as st
 from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import binom_test, proportion_confint
 
+from pipeline.families.calendar import financial_year_days, school_day_flags
 from pipeline.families.timing import measures as timing
 from pipeline.families.timing.findings import clock_phrase
 from pipeline.families.timing.findings import findings as timing_findings
@@ -192,7 +193,7 @@ def year(table) -> pd.DataFrame:
 
 
 def test_school_days_follow_the_calendar():
-    flags = timing.school_day_flags(calendar_2024(), timing.financial_year_days(2024))
+    flags = school_day_flags(calendar_2024(), financial_year_days(2024))
     assert int(flags.sum()) == 258 and len(flags) == 365
     assert not flags[pd.Timestamp("2024-12-25")] and not flags[pd.Timestamp("2024-09-02")]
     assert flags[pd.Timestamp("2025-03-31")] and not flags[pd.Timestamp("2024-06-08")]

@@ -100,3 +100,22 @@ def test_selecting_victims_with_a_definition_that_names_no_offences_stops():
     assert series_only.label == "x" and series_only.offence_groups == ()
     with pytest.raises(ValueError, match="names no offence groups"):
         select_definition(pd.DataFrame(), series_only)
+
+
+def test_the_optional_stop_search_files_are_typed_and_read_by_each_stage_that_needs_them(config):
+    from pipeline.families.registry import edition_family_names
+    from pipeline.settings import Settings, StopSearchFiles
+
+    assert "stop_search" not in config and Settings.of(config).stop_search is None
+    given = {**config, "stop_search": {"files": ["a/", "b.csv"], "files_are_the_area": True}}
+    assert Settings.of(given).stop_search == StopSearchFiles(("a/", "b.csv"), True)
+    assert Settings.of({"stop_search": {"files": ["a/"]}}).stop_search == StopSearchFiles(("a/",))
+    # Validation reads the files, the measures and charts which tables the edition has: each
+    # stage's rule passes the key, so a change to it re-runs only those stages (and later).
+    for stage in ("validation", "measures", "charts"):
+        typed = Settings.of(stage_settings(given, stage))
+        assert typed.stop_search == StopSearchFiles(("a/", "b.csv"), True), stage
+        assert Settings.of(stage_settings(config, stage)).stop_search is None, stage
+    for stage in ("measures", "charts"):
+        names = edition_family_names(Settings.of(stage_settings(given, stage)))
+        assert "stop_search" in names, stage

@@ -15,6 +15,7 @@ from pipeline.families import (
     hotspots,
     key_metric,
     monitoring,
+    stop_search,
     timing,
     trend,
 )
@@ -22,7 +23,12 @@ from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.common import not_available_finding, not_available_rows
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.validate.kinds import has_victim_extract
+from pipeline.validate.kinds import (
+    area_kinds,
+    has_victim_extract,
+    optional_area_kinds,
+    shared_kinds,
+)
 
 FAMILIES: tuple[Family, ...] = (
     key_metric.FAMILY,
@@ -31,10 +37,23 @@ FAMILIES: tuple[Family, ...] = (
     hotspots.FAMILY,
     timing.FAMILY,
     deprivation.FAMILY,
+    stop_search.FAMILY,
     monitoring.FAMILY,
 )
 #: Family names in report order (file names of the measure tables and findings).
 FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in FAMILIES)
+
+
+def edition_families(settings: Settings) -> tuple[Family, ...]:
+    """The families of an edition, in report order: every family, less those whose
+    ``omit_without`` input the configuration does not supply."""
+    supplied = {*shared_kinds(settings), *area_kinds(settings), *optional_area_kinds(settings)}
+    return tuple(f for f in FAMILIES if f.omit_without is None or f.omit_without in supplied)
+
+
+def edition_family_names(settings: Settings) -> tuple[str, ...]:
+    """Names of :func:`edition_families` (the measure tables the edition writes)."""
+    return tuple(f.name for f in edition_families(settings))
 
 
 def family_named(name: str) -> Family:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.charts.store import read_charts
 from pipeline.editions import variant_for
-from pipeline.families.registry import FAMILY_NAMES
+from pipeline.families.registry import edition_family_names
 from pipeline.findings import Finding
 from pipeline.render.inputs import (
     as_findings,
@@ -68,11 +68,12 @@ def build_context(
     if audience not in ("resident", "technical"):
         raise ValueError(f"audience must be 'resident' or 'technical', got {audience!r}")
     variant = variant_for(audience, circulation)
-    missing = [f for f in FAMILY_NAMES if f not in tables]
+    families = edition_family_names(settings)
+    missing = [f for f in families if f not in tables]
     if missing:
         raise ValueError(f"build_context: measure tables missing for families {missing}")
     if isinstance(findings, Mapping):
-        items = [f for family in FAMILY_NAMES for f in findings.get(family, [])]
+        items = [f for family in families for f in findings.get(family, [])]
     else:
         items = list(findings)
     all_findings = as_findings(items)

@@ -14,7 +14,7 @@ import argparse
 import copy
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,9 +84,9 @@ def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str
 def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
     """Validate the raw inputs and compute every measure family (tables and findings), with
     the workflow's own step functions and path layout."""
-    from pipeline.families.registry import FAMILY_NAMES
+    from pipeline.families.registry import edition_family_names
     from pipeline.steps import measures_step, validate_area_step, validate_shared_step
-    from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
+    from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filename, shared_kinds
 
     settings = Settings.of(config)
     area = settings.areas[0]
@@ -107,25 +107,28 @@ def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
         settings=config,
     )
     own = files(area.slug, area_kinds(settings), Path(area.inputs))
+    optional = files(area.slug, optional_area_kinds(settings), Path(area.inputs))
     validate_area_step(
         own["raw"],
         shared["validated"],
-        validated=own["validated"],
-        reconciliation=own["reconciliation"],
+        validated=own["validated"] | optional["validated"],
+        reconciliation=own["reconciliation"] | optional["reconciliation"],
         kept=layout.cross_inputs_file(area.slug),
         read=layout.inputs_read_file(area.slug),
         settings=config,
         area_code=area.code,
+        stop_search_files=settings.stop_search.files if settings.stop_search else (),
     )
     edition = settings.edition
 
     def of(pattern: str) -> str:
         return layout.of(pattern, area.slug, edition)
 
+    names = edition_family_names(settings)
     measures_step(
-        shared["validated"] | own["validated"],
-        tables={family: of(layout.measure_table(family)) for family in FAMILY_NAMES},
-        findings={family: of(layout.measure_findings(family)) for family in FAMILY_NAMES},
+        shared["validated"] | own["validated"] | optional["validated"],
+        tables={family: of(layout.measure_table(family)) for family in names},
+        findings={family: of(layout.measure_findings(family)) for family in names},
         settings=config,
         area_code=area.code,
     )
@@ -133,15 +136,17 @@ def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
 
 
 def load_measures(
-    measures: Path,
+    measures: Path, names: Sequence[str] | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, list[dict[str, Any]]]]:
-    """Measure tables and findings (JSON form) by family."""
-    from pipeline.families.registry import FAMILY_NAMES
+    """Measure tables and findings (JSON form) by family: of ``names``, by default every
+    family that needs no optional input."""
+    from pipeline.families.registry import FAMILIES
 
-    tables = {f: pd.read_csv(measures / f"{f}.csv") for f in FAMILY_NAMES}
+    if names is None:
+        names = [f.name for f in FAMILIES if f.omit_without is None]
+    tables = {f: pd.read_csv(measures / f"{f}.csv") for f in names}
     findings = {
-        f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8"))
-        for f in FAMILY_NAMES
+        f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8")) for f in names
     }
     return tables, findings
 
@@ -181,7 +186,9 @@ def render_demo_preview(
         return Path(layout.of(pattern, area.slug, edition))
 
     measures = compute_measures(configured, layout)
-    tables, findings = load_measures(measures)
+    from pipeline.families.registry import edition_family_names
+
+    tables, findings = load_measures(measures, edition_family_names(settings))
     shape = read_parquet(layout.validated_file(area.slug, "boundaries")) if boundaries else None
     charts = of(layout.charts)
     variants = report_variants(settings)

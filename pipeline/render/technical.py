@@ -190,7 +190,7 @@ def technical_context(
             [
                 caveat
                 for family, listed in caveats.items()
-                if not not_available(tables.get(family))
+                if family in tables and not not_available(tables.get(family))
                 for caveat in listed
             ],
             technical.part("caveats"),

@@ -23,6 +23,7 @@ from pipeline.validate.schemas import (
     keep_rules,
     lookup_cross_field_rule,
 )
+from pipeline.validate.stop_search import dictionary_markdown as stop_search_dictionary
 
 #: Validated dtype of each value format (whole numbers are Int64 where a value may be empty).
 _DTYPES = {
@@ -269,6 +270,9 @@ def render_markdown() -> str:
             ],
         )
         out.append("")
+    # The optional stop-and-search input is not a contract file: its section comes from its
+    # own model (the report's table, data_dictionary(), lists the contract files only).
+    out.append(stop_search_dictionary(len(MODELS) + 1))
     out.append("## Police IC codes\n")
     out.append(
         "With `ethnicity_scheme: ic_code`, `victim_ethnicity` holds officer-defined IC "

@@ -40,6 +40,14 @@ def area_kinds(settings: Settings) -> tuple[str, ...]:
     return _AREA_WITH_VICTIMS if has_victim_extract(settings) else _AREA_PUBLIC
 
 
+def optional_area_kinds(settings: Settings) -> tuple[str, ...]:
+    """Area inputs an edition may add, validated with the others but read from the files its
+    configuration names rather than from the area's folder: stop and search (police.uk files,
+    config ``stop_search``). An edition without the key has none, and is built as if the kind
+    did not exist."""
+    return ("stop_search",) if settings.stop_search is not None else ()
+
+
 def raw_filename(kind: str) -> str:
     """The file name an input kind has in its raw folder."""
     return "lsoa_boundaries.geojson" if kind == "boundaries" else f"{kind}.csv"
