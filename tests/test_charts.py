@@ -445,14 +445,37 @@ def test_when_chart_names_no_busiest_time_when_every_incident_is_hidden(config):
     assert chart.alt.endswith("Busiest: none shown.")
 
 
-def test_when_chart_names_no_busiest_hour_when_hours_tie(config):
-    # One incident at 01:00 on Monday and one at 17:00 on Saturday: a tie, not a busiest hour;
-    # per day, 1/5 on weekdays against 1/2 on weekend days.
+def test_when_chart_claims_no_busiest_time_without_the_tests(config):
+    # One incident at 01:00 on Monday and one at 17:00 on Saturday, and no test rows: the
+    # title names no hour and no kind of day (a largest count is not a peak).
     timing = hour_grid({("Monday", 1): 1.0, ("Saturday", 17): 1.0})
     chart = when_chart({"timing": timing}, Settings.of(config), AREA, TECHNICAL_STYLE)
-    assert chart.title == (
-        "No single hour had the most incidents, and more on weekend days than on weekdays"
-    )
+    assert chart.title == "Incidents by day of the week and time of day"
+
+
+def test_when_chart_says_what_the_timing_tests_allow(config):
+    from pipeline.families.timing import measures as timing_measures
+    from tests.test_measures_hotspots import victims
+    from tests.test_measures_timing import calendar_2024
+
+    # 60 incidents at 21:00-23:00 on June 2024 days, 12 spread over the other hours: no hour
+    # stands out from the next (21:00 and 22:00 are level), the evening window does; no day.
+    days = pd.date_range("2024-06-01", periods=30, freq="D")
+    rows = [
+        {"offence_start_date": d, "offence_start_time": f"{21 + i % 2}:10"}
+        for i, d in enumerate(list(days) * 2)
+    ] + [
+        {"offence_start_date": d, "offence_start_time": f"{2 * i:02d}:40"}
+        for i, d in enumerate(days[:10])
+    ]
+    settings = Settings.of(config)
+    table = timing_measures.compute(
+        victims=victims(rows), school_calendar=calendar_2024(), settings=settings,
+        area_code=str(AREA.code),
+    )  # fmt: skip
+    chart = when_chart({"timing": unsuppressed(table)}, settings, AREA, TECHNICAL_STYLE)
+    assert chart.title.startswith("Incidents were concentrated between 21:00 and 23:00")
+    assert chart.title.endswith("and no day of the week stood out")
 
 
 # --------------------------------------------------------------------------------------------

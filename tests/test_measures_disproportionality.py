@@ -449,3 +449,90 @@ def test_victims_of_unknown_ethnicity_only_are_not_called_none():
     (finding,) = dp_findings(table, Settings.of(CONFIG))
     assert "we do not know the ethnic group of any of the children" in finding.resident
     assert "no children under 18 were recorded" not in finding.resident
+
+
+# --------------------------------------------------------------------------------------------
+# The unknown-ethnicity range where residents read the share, and the IC-code scheme (#14)
+# --------------------------------------------------------------------------------------------
+
+
+def _with_threshold(threshold: int) -> Settings:
+    return Settings.of({**CONFIG, "disclosure": {"resident_threshold": threshold}})
+
+
+def test_residents_read_the_share_with_the_range_unknown_ethnicity_allows(table):
+    # Threshold 2: 6 black boys of 14 under-18 victims at least (6/14 = 42.9%), 9 at most
+    # (+ the 2 boys of unrecorded ethnicity and the black child of unrecorded sex; 9/14 =
+    # 64.3%); the 3 who could be black boys are above the threshold, so the sharp range.
+    finding = dp_findings(table, _with_threshold(2))[0]
+    first = finding.resident.split(". ")[0]
+    assert first == (
+        "In 2024-25, black boys were 60% of the children under 18 hurt in knife crime whose "
+        "ethnic group we know, and between 43% and 64% of all the children hurt, whatever the "
+        "ethnic group of the others"
+    )
+    span = next(e for e in finding.evidence if e.claim.startswith("between"))
+    assert (span.lower, span.upper) == (pytest.approx(6 / 14), pytest.approx(9 / 14))
+    assert span.strength == "descriptive"
+
+
+def test_the_range_never_reveals_a_small_count_of_possible_black_boys(table):
+    # Threshold 3: the width of the sharp range is 3 victims (from 1 to 3), so the upper
+    # bound counts all 4 victims of unrecorded ethnicity or sex instead: (6 + 4) / 14 = 71%.
+    resident = dp_findings(table, _with_threshold(3))[0].resident
+    assert "between 43% and 71% of all the children hurt, whatever the ethnic group and sex" in (
+        resident
+    )
+    assert "64%" not in resident
+
+
+def test_more_than_their_share_carries_the_share_ratio_interval(table):
+    finding = dp_findings(table, _with_threshold(2))[0]
+    claim = next(e for e in finding.evidence if e.strength == "higher")
+    assert claim.claim == "hurt more often than their share of children would suggest"
+    assert claim.claim in finding.resident
+    # Wilson limits of 6/10 over the population share 1,000/10,000 (statsmodels, by hand).
+    low, high = proportion_confint(6, 10, alpha=0.05, method="wilson")
+    assert (claim.lower, claim.upper) == (pytest.approx(low / 0.1), pytest.approx(high / 0.1))
+    assert claim.reference == 1.0 and claim.lower > 1
+
+
+def test_ic_codes_show_no_measured_mixed_and_say_why():
+    from pipeline.charts.style import RESIDENT_STYLE
+    from pipeline.families.disproportionality.charts import who_chart
+    from pipeline.settings import Area
+
+    config = {**CONFIG, "ethnicity_scheme": "ic_code", "disclosure": {"resident_threshold": 2}}
+    settings = Settings.of(config)
+    table = dp.compute(
+        victims=make_victims(), population_ethnicity=make_population(), settings=settings,
+        area_code=AREA,
+    )  # fmt: skip
+    mixed = pick(table, "kcwi_1_24_victim_share", "Mixed All Under 18")
+    assert pd.isna(mixed["value"]) and "IC codes have no Mixed category" in mixed["note"]
+    assert table.loc[table["group"] == "Mixed All Under 18", "measure_id"].tolist() == [
+        "kcwi_1_24_victim_share",
+        "kcwi_1_24_population_share",
+    ]  # no gap, ratio or rate of a group that cannot be recorded
+    # Census scheme: the same victims give a measured Mixed share of 0 of 10.
+    census = dp.compute(
+        victims=make_victims(), population_ethnicity=make_population(),
+        settings=_with_threshold(2), area_code=AREA,
+    )  # fmt: skip
+    assert pick(census, "kcwi_1_24_victim_share", "Mixed All Under 18")["value"] == 0
+    resident = dp_findings(table, settings)[0].resident
+    assert "(IC codes), which has no Mixed group" in resident
+    assert (
+        "whose ethnic group the police recorded (as the officer saw it), and between"
+        in (resident.split(". ")[0])
+    )
+    assert "no Mixed group" not in dp_findings(census, _with_threshold(2))[0].resident
+    shown = table.assign(numerator_suppressed=False, denominator_suppressed=False)
+    area = Area(code=AREA, slug="demo", name="Waltham Forest")
+    chart = who_chart({"disproportionality": shown}, settings, area, RESIDENT_STYLE)
+    row = chart.table.loc[
+        (chart.table["Age group"] == "Under 18") & (chart.table["Ethnic group"] == "Mixed")
+    ].iloc[0]
+    assert (row["Victims"], row["Share of victims (%)"]) == ("not recorded", "not recorded")
+    assert any("has no Mixed group" in note for note in chart.notes)
+    assert "Mixed: not recorded: police IC codes have no Mixed group" in chart.alt

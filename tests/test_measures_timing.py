@@ -14,6 +14,7 @@ from statsmodels.stats.proportion import binom_test, proportion_confint
 
 from pipeline.families.calendar import financial_year_days, school_day_flags
 from pipeline.families.timing import measures as timing
+from pipeline.families.timing import peaks
 from pipeline.families.timing.findings import clock_phrase
 from pipeline.families.timing.findings import findings as timing_findings
 from pipeline.settings import Settings
@@ -350,25 +351,119 @@ def test_after_school_finding_hides_small_counts_and_hedges(table):
     assert after.status == "Similar" and "higher risk" not in after.resident
 
 
-def test_peak_finding_names_the_busiest_hour_but_not_a_tied_day(table):
+def test_peak_finding_names_a_tested_window_not_an_unseparated_hour(table):
     peak = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}["timing_peak"]
     # Monday has 3 June (15:00, 17- and 4-year-olds at 12:00), 2 Sept 10:00, 31 March 19:00,
     # 3 March 13:00 = 6 incidents; Tuesday has 4 June, 1 Oct, 12 Nov, 14 Jan, 4 Feb and
-    # 2 April = 6 as well (6 of 18 = 33.3% each), so no single day is named. 15:00-16:00 has
-    # 5 (3, 4, 7 and 8 June, 25 Dec), more than any other hour.
+    # 2 April = 6 as well (6 of 18 = 33.3% each). 15:00-16:00 has 5 (3, 4, 7 and 8 June,
+    # 25 Dec), 12:00-13:00 the next most, 3: 5 of 8 does not separate them, so no hour is
+    # named; but 12 of the 18 started between 12:00 and 18:00 (a quarter of the day).
+    year = table.loc[table["period"] == "2024-25"]
+    hour = one(year, "sv_0_24_peak_hour_test")
+    assert (hour["group"], hour["numerator"], hour["denominator"]) == (
+        "15:00-16:00 vs 12:00-13:00",
+        5,
+        8,
+    )
+    assert hour["p_value"] == pytest.approx(
+        2 * st.binomtest(5, 8, 0.5, alternative="greater").pvalue
+    )
+    window = one(year, "sv_0_24_busiest_window")
+    assert (window["group"], window["numerator"], window["denominator"]) == ("12:00-18:00", 12, 18)
     assert "Mondays" not in peak.resident and "Tuesdays" not in peak.resident
-    assert "from 3pm to 4pm" in peak.resident and "no single day stood out" in peak.resident
-    assert "Busiest weekday Monday (6.0 incidents, 33.3%, tied with 1 other)" in peak.technical
+    assert peak.resident.startswith("No single hour stood out, but violence against young ")
+    assert "concentrated between midday and 6pm: 67% of incidents started in those 6 hours" in (
+        peak.resident
+    )
+    assert "No single day of the week stood out" in peak.resident
+    strengths = {e.claim: e.strength for e in peak.evidence}
+    assert strengths == {
+        "No single hour stood out": "no clear peak",
+        "between midday and 6pm": "window",
+        "No single day of the week stood out": "no clear peak",
+        "weekdays and weekends were not clearly different": "no clear difference",
+    }
+    assert "Largest weekday Monday (6.0 incidents, 33.3%, tied with 1 other)" in peak.technical
     assert clock_phrase(15) == "3pm" and clock_phrase(0) == "midnight"
 
 
-def test_peak_finding_names_a_day_that_has_more_than_any_other():
-    # 12 incidents: 8 on Fridays (7 and 14 June 2024 ...), 4 on Saturdays, all at 22:30.
-    fridays = ["2024-06-07", "2024-06-14", "2024-06-21", "2024-06-28"] * 2
-    saturdays = ["2024-06-08", "2024-06-15", "2024-06-22", "2024-06-29"]
+def test_the_four_timing_tests_are_holm_adjusted_together(table):
+    from statsmodels.stats.multitest import multipletests
+
+    year = table.loc[table["period"] == "2024-25"]
+    tests = [one(year, f"sv_0_24_{m}") for m in peaks.TESTS]
+    adjusted = multipletests([t["p_value"] for t in tests], method="holm")[1]
+    assert [t["q_value"] for t in tests] == pytest.approx(list(adjusted))
+    # Weekdays vs weekend days: 17 of 18 incidents on the 261 weekdays of 365 (two-sided).
+    week = tests[3]
+    assert (week["numerator"], week["denominator"]) == (17, 18)
+    assert week["p_value"] == pytest.approx(st.binomtest(17, 18, 261 / 365).pvalue)
+    assert week["value"] == pytest.approx((17 / 261) / (1 / 104))
+
+
+def test_peak_against_runner_up_allows_for_the_days_each_weekday_has():
+    # 2024-25 has 53 Mondays and 52 of every other day: Monday 60 against Tuesday 50.
+    counts = [60, 50, 10, 10, 10, 10, 10]
+    exposure = [53, 52, 52, 52, 52, 52, 52]
+    test = peaks.peak_test(counts, exposure, peaks.WEEKDAYS)
+    assert (test["peak"], test["runner_up"]) == ("Monday", "Tuesday")
+    one_sided = st.binomtest(60, 110, 53 / 105, alternative="greater").pvalue
+    assert test["p_value"] == pytest.approx(2 * one_sided)
+    # The brief's demo numbers: Friday 188 against Thursday 165, 52 days each.
+    demo = peaks.peak_test([130, 140, 157, 165, 188, 160, 127], [53] + [52] * 6, peaks.WEEKDAYS)
+    assert demo["p_value"] == pytest.approx(
+        2 * st.binomtest(188, 353, 0.5, alternative="greater").pvalue
+    )
+    assert demo["p_value"] > 0.05  # so residents are not told "most often on Fridays"
+    # Equal rates: no peak, whichever label comes first.
+    tie = peaks.peak_test([52, 52, 0, 0, 0, 0, 0], [52] * 7, peaks.WEEKDAYS)
+    assert tie["p_value"] == 1.0
+
+
+def _scan_by_hand(hours: list[int]) -> tuple[int, int, float]:
+    """Independent scan: every circular window of 2..12 hours, Kulldorff's Poisson ratio."""
+    n = sum(hours)
+    best = (0.0, 0, 0)
+    for length in range(2, 13):
+        for start in range(24):
+            c = sum(hours[(start + k) % 24] for k in range(length))
+            e = n * length / 24
+            if c <= e:
+                continue
+            llr = c * math.log(c / e) + ((n - c) * math.log((n - c) / (n - e)) if c < n else 0)
+            if llr > best[0] + 1e-12:
+                best = (llr, start, length)
+    return best[1], best[2], best[0]
+
+
+def test_busiest_window_is_the_scan_maximum_and_its_p_allows_for_the_choice():
+    # An evening excess: 20 an hour from 20:00 to 01:00 (crossing midnight), 8 otherwise.
+    hours = [8] * 24
+    for h in (20, 21, 22, 23, 0):
+        hours[h] = 20
+    found = peaks.busiest_window(hours, seed=1, replicates=999)
+    start, length, llr = _scan_by_hand(hours)
+    assert (found["start"], found["hours"]) == (start, length) == (20, 5)
+    assert found["likelihood_ratio"] == pytest.approx(llr)
+    assert found["count"] == 100 and found["total"] == 252
+    assert found["p_value"] == pytest.approx(1 / 1000)  # nothing as extreme in 999 flat days
+    assert peaks.hour_label(20, 25) == "20:00-01:00"
+    # A flat day by design: the scan's p (which allows for picking the window) is large,
+    # while the naive binomial p of the picked window alone is much smaller.
+    rng = np.random.default_rng(7)
+    flat = list(rng.multinomial(240, [1 / 24] * 24))
+    found = peaks.busiest_window(flat, seed=2, replicates=999)
+    assert found["p_value"] > 0.05
+    assert found["binomial_p_value"] < found["p_value"]
+
+
+def test_peak_finding_names_a_day_and_an_hour_that_tests_separate():
+    # 38 incidents, all at 22:30: 30 on Fridays, 8 on Saturdays (June to August 2024).
+    fridays = pd.date_range("2024-06-07", periods=10, freq="7D").strftime("%Y-%m-%d").tolist()
+    saturdays = pd.date_range("2024-06-08", periods=8, freq="7D").strftime("%Y-%m-%d").tolist()
     rows = [
         {"offence_start_date": pd.Timestamp(d), "offence_start_time": "22:30"}
-        for d in fridays + saturdays
+        for d in fridays * 3 + saturdays
     ]
     table = timing.compute(
         victims=victims(rows),
@@ -377,7 +472,38 @@ def test_peak_finding_names_a_day_that_has_more_than_any_other():
         area_code=AREA,
     )
     peak = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}["timing_peak"]
-    assert "most often on Fridays" in peak.resident and "from 10pm to 11pm" in peak.resident
+    day = one(table, "sv_0_24_peak_day_test")
+    assert day["p_value"] == pytest.approx(
+        2 * st.binomtest(30, 38, 0.5, alternative="greater").pvalue
+    )
+    assert "most often in the hour from 10pm to 11pm" in peak.resident
+    assert "Incidents happened most often on Fridays" in peak.resident
+    # 30 a day on 261 weekdays against 8 on 104 weekend days: p = 0.36, no claim either way.
+    assert st.binomtest(30, 38, 261 / 365).pvalue > 0.05
+    assert "weekdays and weekends were not clearly different" in peak.resident
+    assert {e.strength for e in peak.evidence} == {"most often", "no clear difference"}
+    assert all(e.q_value < e.alpha for e in peak.evidence if e.strength == "most often")
+
+
+def test_weekends_are_named_only_when_the_per_day_test_says_so():
+    # 40 incidents on Saturdays and 6 on Mondays, at hours spread over the day.
+    saturdays = pd.date_range("2024-04-06", periods=40, freq="7D")
+    mondays = pd.date_range("2024-04-08", periods=6, freq="7D")
+    rows = [
+        {"offence_start_date": d, "offence_start_time": f"{i % 24:02d}:15"}
+        for i, d in enumerate(list(saturdays) + list(mondays))
+    ]
+    table = timing.compute(
+        victims=victims(rows),
+        school_calendar=calendar_2024(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
+    )
+    week = one(table, "sv_0_24_weekday_weekend_rate_ratio")
+    assert week["p_value"] == pytest.approx(st.binomtest(6, 46, 261 / 365).pvalue)
+    peak = {f.id: f for f in timing_findings(table, Settings.of(CONFIG))}["timing_peak"]
+    assert "most often on Saturdays" in peak.resident
+    assert "there were more incidents a day at weekends than on weekdays" in peak.resident
 
 
 def test_a_handful_of_incidents_names_no_busiest_time():

@@ -21,7 +21,7 @@ from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, SEQUENTIAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
-from pipeline.families.disproportionality.measures import ETHNIC_GROUPS
+from pipeline.families.disproportionality.measures import ETHNIC_GROUPS, recorded_under
 from pipeline.settings import Area, Settings
 
 
@@ -69,13 +69,19 @@ def who_chart(
                 )
                 # No victims of known ethnicity and sex in the age group: 0 of 0, no share.
                 none = not hidden and _no_victims(share)
+                # A group the police codes cannot record (IC codes: Mixed): not a measured 0.
+                unrecorded = not recorded_under(settings.ethnicity_scheme, ethnicity)
                 record = {"Age group": age, "Ethnic group": ethnicity}
                 if style.detailed:
                     record["Sex"] = sex
-                record["Victims"] = count_text(
-                    share["numerator"], bool(share["numerator_suppressed"])
+                record["Victims"] = (
+                    NOT_RECORDED
+                    if unrecorded
+                    else count_text(share["numerator"], bool(share["numerator_suppressed"]))
                 )
-                record["Share of victims (%)"] = number_text(share["value"], 1, hidden, 100)
+                record["Share of victims (%)"] = (
+                    NOT_RECORDED if unrecorded else number_text(share["value"], 1, hidden, 100)
+                )
                 if style.detailed:
                     record["Share of victims: lower 95% limit (%)"] = number_text(
                         share["lower"], 1, hidden, 100
@@ -87,6 +93,7 @@ def who_chart(
                 if style.detailed:
                     record.update(_ratio_columns(table, kid, ethnicity, sex, age))
                 out.append(record)
+                gone = hidden or none or unrecorded
                 if sex == "All":
                     long.append(
                         {
@@ -104,10 +111,16 @@ def who_chart(
                             "age": age,
                             "ethnicity": ethnicity,
                             "measure": "Share of victims",
-                            "value": None if hidden or none else float(share["value"]) * 100,
-                            "lower": None if hidden or none else float(share["lower"]) * 100,
-                            "upper": None if hidden or none else float(share["upper"]) * 100,
-                            "note": WHO_HIDDEN if hidden else WHO_NONE if none else "",
+                            "value": None if gone else float(share["value"]) * 100,
+                            "lower": None if gone else float(share["lower"]) * 100,
+                            "upper": None if gone else float(share["upper"]) * 100,
+                            "note": WHO_UNRECORDED
+                            if unrecorded
+                            else WHO_HIDDEN
+                            if hidden
+                            else WHO_NONE
+                            if none
+                            else "",
                         }
                     )
         known = first_row(
@@ -156,6 +169,12 @@ def who_chart(
         "Shares of victims leave out victims whose ethnicity or sex was not recorded.",
         "Residents: Census 2021, same ages.",
     ]
+    if (data["note"] == WHO_UNRECORDED).any():
+        notes.append(
+            "The police recorded each victim's ethnic group as the officer saw it (IC codes), "
+            "which has no Mixed group: no victim can be recorded as Mixed, so no share of "
+            "victims is given for it, and people of mixed ethnicity are counted in another group."
+        )
     if (data["note"] == WHO_NONE).any():
         notes.append(
             "No share of victims is given for an age group with no victims of recorded "
@@ -177,6 +196,9 @@ def who_chart(
 #: Why a victims' share is not drawn: hidden (small number) or none (no victims, 0 of 0).
 WHO_HIDDEN = f"victims: {MARKER} hidden to protect privacy"
 WHO_NONE = "no victims recorded"
+WHO_UNRECORDED = "not recorded: police IC codes have no Mixed group"
+#: What the chart's table shows for a group the police codes cannot record.
+NOT_RECORDED = "not recorded"
 
 
 def _ratio_columns(
@@ -284,7 +306,7 @@ def _who_message(data: pd.DataFrame, settings: Settings) -> str:
     when the whole interval is above it)."""
     victims = data.loc[(data["measure"] == "Share of victims") & data["value"].notna()]
     shares = data.loc[data["measure"] == "Share of victims"]
-    if len(shares) and (shares["note"] == WHO_NONE).all():
+    if len(shares) and shares["note"].isin([WHO_NONE, WHO_UNRECORDED]).all():
         key = settings.definitions.key_metric
         return (
             f"No victims of {key.short_label} with a recorded ethnic group and sex in "
@@ -327,6 +349,9 @@ def _who_alt(data: pd.DataFrame, age_groups: Sequence[str], settings: Settings) 
             p = rows.loc[rows["measure"] == "Share of residents", "value"].iloc[0]
             if victim["note"] == WHO_NONE:
                 items.append(f"{ethnicity}: no victims recorded, {p:.0f}% of residents")
+                continue
+            if victim["note"] == WHO_UNRECORDED:
+                items.append(f"{ethnicity}: {WHO_UNRECORDED}, {p:.0f}% of residents")
                 continue
             v = victim["value"]
             victims = "hidden" if is_na(v) else f"{v:.0f}%"

@@ -64,7 +64,9 @@ METHOD = """\
 abuse) whose offence started in the edition's financial year, counted as distinct persons
 (a repeat victim once, at their first offence of the year), split into the configured age
 groups by age at the offence. The victim's ethnic group is the Census 2021 high-level group
-(police IC codes are mapped with the documented table, which has no Mixed category).
+(police IC codes are mapped with the documented table, which has no Mixed category: with
+`ethnicity_scheme: ic_code` the Mixed group's victims are not measured, so no share, ratio or
+rate is given for it, and the resident text says the codes are the officer's view).
 
 **Shares.** A group's victim share is its victims divided by the victims of the same age
 group whose ethnicity and sex are both recorded, with a Wilson score interval. Its
@@ -90,7 +92,9 @@ ages (black boys / all residents, both sexes and every ethnic group). The share 
 victims whose ethnicity is not recorded is stated. Sensitivity bounds, among all under-18
 victims: lower = black boys / all under-18 victims (every unknown counted as not a black
 boy); upper = victims who could be black boys (ethnicity Black or not recorded, and sex male
-or not recorded) / all under-18 victims.
+or not recorded) / all under-18 victims. Residents read the range in the share's sentence;
+where its width would reveal a count from 1 to the resident threshold (those who could be
+black boys), the upper bound counts every victim of unrecorded ethnicity or sex instead.
 
 **Headline by year.** The headline share is also given for every financial year of the
 window (`<id>_headline_share`, same definition, Wilson interval), so that strategy monitoring
@@ -408,11 +412,48 @@ def _age_group_rows(
                 "note": note,
             }
             cell_pop = residents(population, area_code, pop_year, group, ethnicity, sex)
+            if not recorded_under(settings.ethnicity_scheme, ethnicity):
+                rows += _unrecorded_rows(cell, n=len(known), cell_pop=cell_pop, total_pop=total_pop)
+                continue
             rows += _cell_rows(
                 cell, x=int(in_cell.sum()), n=len(known), cell_pop=cell_pop,
                 total_pop=total_pop, settings=settings,
             )  # fmt: skip
     return rows
+
+
+#: The note of an ethnic group the police scheme cannot record (IC codes have no Mixed).
+IC_NO_MIXED_NOTE = (
+    "not measured: police IC codes have no Mixed category, so no victim is recorded as Mixed "
+    "(people of mixed ethnicity are counted in the group the officer chose)"
+)
+
+
+def recorded_under(scheme: str, ethnicity: str) -> bool:
+    """False for a Census group the victims' ethnicity scheme has no code for (IC: Mixed)."""
+    return not (scheme == "ic_code" and ethnicity == "Mixed")
+
+
+def _unrecorded_rows(
+    base: Mapping[str, Any], *, n: int, cell_pop: int, total_pop: int
+) -> list[dict[str, Any]]:
+    """A cell the scheme cannot record: its victims are 0 by construction, not measured, so
+    no share, gap, ratio or rate is given (a 0 would read as a measured absence)."""
+    nan = float("nan")
+    note = "; ".join(p for p in (base.get("note", ""), IC_NO_MIXED_NOTE) if p)
+    return [
+        _measure_row(
+            {**base, "note": note}, "victim_share", 0, n, value=nan, lower=nan, upper=nan,
+            unit="proportion of victims with known ethnicity and sex",
+            method="not measured (no such category in the victims' ethnicity codes)",
+        ),
+        _measure_row(
+            {**base, "note": note}, "population_share", cell_pop, total_pop,
+            value=cell_pop / total_pop,
+            unit="proportion of residents of the same ages",
+            method="Census 2021 population share (fixed, no interval)",
+        ),
+    ]  # fmt: skip
 
 
 def headline_group(groups: list[AgeGroup], settings: Settings) -> AgeGroup:

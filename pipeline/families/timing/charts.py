@@ -13,10 +13,8 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import SEQUENTIAL, SUPPRESSED_FILL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
 from pipeline.families.timing.measures import WEEKDAYS
+from pipeline.families.timing.peaks import TimingClaims, timing_claims
 from pipeline.settings import Area, Settings
-
-#: Saturday and Sunday: the day-of-week comparison is per day, weekdays against these.
-WEEKEND: tuple[str, ...] = WEEKDAYS[5:]
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
@@ -115,7 +113,8 @@ def when_chart(
     peak = ", ".join(
         f"{r.weekday} {r.slot}{':00' if hourly else ''} ({r.label})" for r in busiest.itertuples()
     ) or ("none shown" if cells["hidden"].any() else "none (no incidents)")
-    message = _when_message(cells, hourly)
+    claims = timing_claims(timing, round(1 - settings.confidence, 10))
+    message = _when_message(cells, hourly, claims)
     alt_text = (
         f"Heat map of {sv.short_label} in {settings.edition} by day of the week and "
         f"{'hour' if hourly else 'time of day'}; darker cells had more incidents, and each "
@@ -136,31 +135,35 @@ def when_chart(
     )
 
 
-def _when_message(cells: pd.DataFrame, hourly: bool) -> str:
+def _when_message(cells: pd.DataFrame, hourly: bool, claims: TimingClaims) -> str:
+    """The chart's title: what the timing tests allow (as the finding words it), never the
+    largest cell on its own (a largest count is not a peak until a test separates it)."""
     shown = cells.loc[cells["shown"].notna()]
     if not cells["hidden"].any() and not (cells["value"] > 0).any():
         return "No incidents were recorded"
     # Only zeros shown (every incident in a hidden cell): no busiest time can be named.
     if shown.empty or not (shown["shown"] > 0).any():
         return "Numbers by time of day are too small to show"
-    by_slot = shown.groupby("slot")["shown"].sum()
-    on_weekend = shown["weekday"].isin(WEEKEND)
-    weekend = shown.loc[on_weekend, "shown"].sum() / len(WEEKEND)
-    weekday = shown.loc[~on_weekend, "shown"].sum() / (len(WEEKDAYS) - len(WEEKEND))
-    top = by_slot.loc[by_slot == by_slot.max()]
-    if len(top) > 1:
-        # A tie (as with a handful of incidents) has no "busiest" time to name.
-        first = f"No single {'hour' if hourly else 'time of day'} had the most incidents"
+    if all(row is None for row in (claims.day, claims.hour, claims.window, claims.week)):
+        return "Incidents by day of the week and time of day"  # no tests: no claim
+    if claims.separated(claims.hour):
+        start = int(str(claims.hour["peak"])[:2])
+        when = f"Incidents happened most often between {start:02d}:00 and {start + 1:02d}:00"
+    elif claims.separated(claims.window):
+        start = int(claims.window["window_start"])
+        end = start + int(claims.window["window_hours"])
+        when = f"Incidents were concentrated between {start:02d}:00 and {end % 24:02d}:00"
+        when = when.replace("and 00:00", "and midnight")
     else:
-        busiest = str(top.index[0])
-        when = (
-            f"{busiest}:00 and {int(busiest) + 1:02d}:00"
-            if hourly
-            else busiest.replace("-", " and ")
+        when = "No time of day stood out"
+    if claims.separated(claims.day):
+        days = f"most often on {claims.day['peak']}s"
+    elif claims.separated(claims.week):
+        days = (
+            "more a day on weekdays than at weekends"
+            if float(claims.week["value"]) > 1
+            else "more a day at weekends than on weekdays"
         )
-        first = f"Most incidents happened between {when}"
-    if abs(weekday - weekend) < 1e-9:
-        return f"{first}, and as many a day on weekdays as on weekend days"
-    days = "weekdays" if weekday > weekend else "weekend days"
-    other = "weekend days" if days == "weekdays" else "weekdays"
-    return f"{first}, and more on {days} than on {other}"
+    else:
+        days = "no day of the week stood out"
+    return f"{when}, and {days}"

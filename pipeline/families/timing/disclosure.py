@@ -23,6 +23,11 @@ COUNT_DENOMINATORS: tuple[str, ...] = (
     "after_school_share",
     "after_school_ratio",
     "after_school_rate_ratio",
+    # The timing tests: busiest + next, and the incidents with a start time.
+    "peak_day_test",
+    "peak_hour_test",
+    "busiest_window",
+    "weekday_weekend_rate_ratio",
     ROW_RECONCILIATION,
 )
 
