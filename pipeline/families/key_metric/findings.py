@@ -162,7 +162,11 @@ def _rate_sentence(row: pd.Series, settings: Settings, people: str) -> tuple[str
             f"That is about {format_number(row['value'], 0)} in every "
             f"{settings.statistics.rate_per:,} {people}."
         )
-    rate = format_rate(row["value"], settings.statistics.rate_per)
+    rate = (
+        "rate not shown: its count is within the suppression threshold"
+        if is_suppressed(count, settings.resident_threshold)
+        else format_rate(row["value"], settings.statistics.rate_per)
+    )
     return sentence, Evidence(
         sentence.removesuffix("."), "descriptive", rate, "crude rate", str(row["measure_id"])
     )
@@ -188,8 +192,8 @@ def _resident_text(
         )
     sentences = [first]
     evidence = [
-        Evidence(first.removesuffix("."), "descriptive", f"{count} victims", "count",
-                 str(row["measure_id"]))
+        Evidence(first.removesuffix("."), "descriptive",
+                 f"{format_count(count, threshold)} victims", "count", str(row["measure_id"]))
     ]  # fmt: skip
     if count > 0:  # for none, "no young people" says it; a rate of 0 adds nothing
         sentence, rate = _rate_sentence(row, settings, "young people of that age")
@@ -213,8 +217,8 @@ def _proxy_resident_text(
     people = "people" if "all ages" in residents_phrase(definition) else "people of that age"
     sentence, rate = _rate_sentence(row, settings, people)
     evidence = [
-        Evidence(first.removesuffix("."), "descriptive", f"{count} offences", "count",
-                 str(row["measure_id"])),
+        Evidence(first.removesuffix("."), "descriptive",
+                 f"{format_count(count, threshold)} offences", "count", str(row["measure_id"])),
         rate,
     ]  # fmt: skip
     more, more_evidence = _comparison(row, subject, settings)
