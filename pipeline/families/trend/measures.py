@@ -56,7 +56,8 @@ fitted by Poisson maximum likelihood (statsmodels GLM). Overdispersion is handle
 every series, with no pretest: quasi-Poisson, with one dispersion estimated across the whole
 panel, phi = (sum of every series' Pearson chi-square) / (sum of their residual df) (five
 years and eleven areas give 33 df, where one series alone has 3). Each slope's SE is its
-Poisson SE x sqrt(phi), and intervals and p-values use t with the panel's residual df. The
+Poisson SE x sqrt(phi), and intervals and p-values use t with the panel's residual df (phi
+is used as estimated, below 1 as well as above: a floor would be a pretest again). The
 annual % change is 100 (e^b - 1) with interval 100 (e^(b +/- t SE) - 1).
 
 **Neighbours' growth and the ratio of growth.** The neighbours' slopes are combined by a
