@@ -189,9 +189,7 @@ def test_trend_table_matches_rates_worked_from_counts(preview, resident):
     assert f"2024-25 {expected:,.1f}" in resident["trend"].alt
 
 
-def test_trend_message_carries_the_pandemic_caveat_and_the_neighbours_with_data(
-    preview, resident
-):
+def test_trend_message_carries_the_pandemic_caveat_and_the_neighbours_with_data(preview, resident):
     chart = resident["trend"]
     # Residents read growth "from 2020-21" in the chart's message: the caveat goes with it.
     assert "from 2020-21 (the first year of the COVID-19 pandemic) to 2024-25" in chart.title

@@ -318,8 +318,10 @@ def test_fingertips_marker(table):
     # Cochran-Armitage from its formula on the area's five years.
     r, n, t = np.array(KEY_COUNTS[AREA], float), np.full(5, 1e5), np.arange(2020, 2025.0)
     big_n, big_r = n.sum(), r.sum()
-    x2 = big_n * (big_n * (r * t).sum() - big_r * (n * t).sum()) ** 2 / (
-        big_r * (big_n - big_r) * (big_n * (n * t**2).sum() - (n * t).sum() ** 2)
+    x2 = (
+        big_n
+        * (big_n * (r * t).sum() - big_r * (n * t).sum()) ** 2
+        / (big_r * (big_n - big_r) * (big_n * (n * t**2).sum() - (n * t).sum() ** 2))
     )
     assert row["value"] == pytest.approx(x2, rel=1e-9)
     assert row["status"] == "Increasing"
@@ -537,8 +539,7 @@ def test_separated_zeros_are_left_out_of_a_neighbours_fit():
     # its last year the zeros are separated and its slope cannot be estimated.
     table = compute(key={**KEY_COUNTS, N2: [0, 0, 0, 0, 9]})
     n2 = table.loc[
-        (table["measure_id"] == "kcwi_1_24_annual_change_by_area")
-        & (table["geography_code"] == N2)
+        (table["measure_id"] == "kcwi_1_24_annual_change_by_area") & (table["geography_code"] == N2)
     ].iloc[0]
     assert n2["model"].startswith("Cannot be calculated (no finite estimate")
     assert pick(table, "kcwi_1_24_growth_ratio", RATIO)["neighbours_compared"] == 1
