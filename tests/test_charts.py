@@ -189,6 +189,20 @@ def test_trend_table_matches_rates_worked_from_counts(preview, resident):
     assert f"2024-25 {expected:,.1f}" in resident["trend"].alt
 
 
+def test_trend_message_carries_the_pandemic_caveat_and_the_neighbours_with_data(preview, resident):
+    chart = resident["trend"]
+    # Residents read growth "from 2020-21" in the chart's message: the caveat goes with it.
+    assert "from 2020-21 (the first year of the COVID-19 pandemic) to 2024-25" in chart.title
+    km = preview.table("key_metric")
+    row = km.loc[
+        (km["measure_id"] == "kcwi_1_24_rate")
+        & (km["period"] == "2024-25")
+        & (km["group"] == "Area")
+    ].iloc[0]
+    have, listed = int(row["neighbours_with_data"]), int(row["neighbours_listed"])
+    assert f"{have} of the {listed} similar boroughs have figures for 2024-25" in chart.notes[0]
+
+
 def test_resident_time_blocks_add_up_the_hours(preview, resident):
     timing = preview.table("timing")
     hours = timing.loc[timing["measure_id"].str.endswith("hour_weekday")]

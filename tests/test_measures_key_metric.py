@@ -23,12 +23,14 @@ import pytest
 import yaml
 from scipy import stats
 
+from pipeline.claims import unlicensed_phrases
 from pipeline.families.areas_and_periods import financial_year_period, population_with_fallback
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.key_metric.findings import findings as key_metric_findings
 from pipeline.findings import Finding
 from pipeline.settings import Settings
+from tests.test_claims import strength_agrees
 
 AREA = "E09000031"
 N1, N2, N3 = "E09000001", "E09000002", "E09000003"
@@ -413,6 +415,61 @@ def test_findings_word_the_95_percent_comparison(table):
     assert key.measure_ids == ["kcwi_1_24_rate"]
 
 
+def test_each_benchmark_claim_carries_its_interval_against_the_comparator(table):
+    key = key_metric_findings(table, Settings.of(CONFIG))[0]
+    claims = {e.claim: e for e in key.evidence}
+    # Neighbours 50.0 below the area's 95% interval (57.15, 108.94): higher; London 100.0
+    # inside it: similar (the Fingertips rule, worked in test_fingertips_benchmark_at_95_and_998).
+    higher, london = claims["higher than similar boroughs"], claims["similar to London"]
+    assert higher.strength == "higher" and london.strength == "similar"
+    assert higher.reference == pytest.approx(50.0) and london.reference == pytest.approx(100.0)
+    assert higher.lower == pytest.approx(57.15, abs=0.01) and higher.lower > higher.reference
+    assert london.lower < london.reference < london.upper
+    assert not unlicensed_phrases(key.resident, key.evidence)
+    for evidence in key.evidence:
+        assert strength_agrees(evidence), evidence
+        assert evidence.claim.lower() in key.resident.lower(), evidence.claim
+    # 2 of 3 neighbours have data: at least half, so residents are not warned.
+    assert "similar boroughs has figures" not in key.resident
+    assert "(2 of 3 neighbours with data)" in key.technical
+
+
+def _without(comparators, *codes, measure="kcwi_1_24"):
+    drop = comparators["area_code"].isin(codes) & (comparators["measure"] == measure)
+    return comparators.loc[~drop]
+
+
+@pytest.mark.parametrize(
+    "dropped, sentence",
+    [
+        (
+            (N2,),
+            "Only 1 of the 3 similar boroughs has figures for 2024-25, so this comparison rests "
+            "on that one borough.",
+        ),
+        ((N1, N2), "None of the 3 similar boroughs has figures for 2024-25."),
+    ],
+)
+def test_residents_are_told_when_fewer_than_half_the_neighbours_have_data(dropped, sentence):
+    table = key_metric.compute(
+        victims=make_victims(),
+        comparators=_without(make_comparators(), *dropped),
+        population_la=make_population(),
+        neighbours=make_neighbours(),
+        settings=Settings.of(CONFIG),
+        area_code=AREA,
+    )
+    area = pick(table, "kcwi_1_24_rate", "2024-25", "Area")
+    assert (area["neighbours_with_data"], area["neighbours_listed"]) == (3 - len(dropped) - 1, 3)
+    key = key_metric_findings(table, Settings.of(CONFIG))[0]
+    assert sentence in key.resident
+    # The caveat follows the sentence it qualifies.
+    comparison = key.resident.index("similar boroughs.")
+    assert key.resident.index(sentence) > comparison
+    for evidence in key.evidence:
+        assert strength_agrees(evidence), evidence
+
+
 def test_findings_suppress_small_counts_for_residents(table):
     config = {**CONFIG, "disclosure": {"resident_threshold": 20, "technical_threshold": 0}}
     under18 = key_metric_findings(table, Settings.of(config))[1]
@@ -421,6 +478,11 @@ def test_findings_suppress_small_counts_for_residents(table):
     assert "15" not in under18.resident and "75" not in under18.resident
     assert "too small" in under18.resident
     assert "15 victims" in under18.technical
+    # Nor in the descriptive evidence of those two sentences (the benchmark's evidence
+    # carries the rate and its interval, as the technical text does).
+    described = [e for e in under18.evidence if e.strength == "descriptive"]
+    assert len(described) == 2
+    assert not any("15 " in e.statistic or "75." in e.statistic for e in described)
 
 
 def test_no_victims_in_the_edition_year_says_none_with_the_exact_interval():

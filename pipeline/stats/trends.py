@@ -1,9 +1,10 @@
-"""Trend over time: the chi-square test for linear trend and the Fingertips recent-trend
-marker."""
+"""Trend over time: the chi-square test for linear trend, the Fingertips recent-trend
+marker, and the DerSimonian-Laird random-effects mean of several areas' trends."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _st
@@ -82,3 +83,40 @@ def fingertips_trend_marker(
     else:
         slope = n.sum() * np.sum(r * t) - r.sum() * np.sum(n * t)
     return "Increasing" if slope > 0 else "Decreasing"
+
+
+@dataclass(frozen=True)
+class RandomEffectsMean:
+    """A DerSimonian-Laird random-effects mean: ``mean`` with its standard error ``se``, the
+    between-estimate variance ``tau2``, Cochran's ``q`` and the number ``k`` of estimates."""
+
+    mean: float
+    se: float
+    tau2: float
+    q: float
+    k: int
+
+
+def dersimonian_laird(estimates: ArrayLike, variances: ArrayLike) -> RandomEffectsMean:
+    """Random-effects mean of ``estimates`` with within-estimate ``variances`` (DerSimonian and
+    Laird 1986).
+
+    With fixed-effect weights ``w = 1/v``: ``Q = sum w (y - ybar_w)^2`` and
+    ``tau^2 = max(0, (Q - (k - 1)) / (sum w - sum w^2 / sum w))``; the mean is weighted by
+    ``1 / (v + tau^2)`` and its SE is ``1 / sqrt(sum 1 / (v + tau^2))``. With one estimate
+    tau^2 cannot be estimated and is 0 (the mean is that estimate).
+    """
+    y = to_array(estimates, "estimates").astype(float).ravel()
+    v = to_array(variances, "variances").astype(float).ravel()
+    check_positive(v, "variances")
+    y, v = broadcast(estimates=y, variances=v)
+    if y.size == 0:
+        raise ValueError("estimates: a random-effects mean needs at least one estimate")
+    w = 1 / v
+    fixed = float(np.sum(w * y) / np.sum(w))
+    q = float(np.sum(w * (y - fixed) ** 2))
+    spread = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    tau2 = max(0.0, (q - (y.size - 1)) / spread) if y.size > 1 and spread > 0 else 0.0
+    w_star = 1 / (v + tau2)
+    mean = float(np.sum(w_star * y) / np.sum(w_star))
+    return RandomEffectsMean(mean, float(1 / math.sqrt(np.sum(w_star))), tau2, q, int(y.size))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.claims import Evidence
 from pipeline.families.areas_and_periods import (
     AREA_GROUP,
     METRIC_KEYS,
@@ -53,13 +54,13 @@ def _technical_text(row: pd.Series, definition: Definition, settings: Settings) 
         text += "This is a public proxy, not the measure it stands in for. "
     if pd.notna(row["comparator_value"]):
         text += (
-            f"Pooled statistical neighbours: {format_rate(row['comparator_value'], per)}; "
-            "the area is "
+            f"Pooled statistical neighbours ({_neighbours_count(row)}): "
+            f"{format_rate(row['comparator_value'], per)}; the area is "
             f"{row['comparison_95']} at 95% and {row['comparison_998']} at 99.8% "
             "(Fingertips overlapping-interval rule). "
         )
     else:
-        text += "No pooled statistical-neighbour rate was available. "
+        text += f"No pooled statistical-neighbour rate was available ({_neighbours_count(row)}). "
     region = settings.region.name
     if pd.notna(row["region_value"]):
         text += (
@@ -72,9 +73,108 @@ def _technical_text(row: pd.Series, definition: Definition, settings: Settings) 
     return text
 
 
+def _neighbours_count(row: pd.Series) -> str:
+    """'9 of 10 neighbours with data' (the pooled rate rests on those)."""
+    have, listed = int(row["neighbours_with_data"]), int(row["neighbours_listed"])
+    return f"{have} of {listed} neighbours with data"
+
+
+#: The Fingertips benchmark outcome in words, and the strength of evidence it is.
+COMPARISON_WORDS = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}
+
+
+def _comparison(
+    row: pd.Series, subject: str, settings: Settings
+) -> tuple[list[str], list[Evidence]]:
+    """The benchmark sentences (similar boroughs, then the region), each at the strength of
+    its interval against the comparator's value, and the neighbours-with-data caveat."""
+    sentences: list[str] = []
+    evidence: list[Evidence] = []
+    conf = "95%"
+    area_ci = (
+        f"{format_rate(row['value'], settings.statistics.rate_per)} "
+        f"({conf} CI {format_interval(row['lower_95'], row['upper_95'])})"
+    )
+    test = f"Fingertips overlapping-interval rule: comparator value against the area's {conf} CI"
+    region = settings.region.name
+    for status, value, comparator, name in (
+        (row["comparison_95"], row["comparator_value"], "similar boroughs", "pooled neighbours"),
+        (row["region_comparison_95"], row["region_value"], region, region),
+    ):
+        if status in COMPARISON_WORDS:
+            claim = f"{COMPARISON_WORDS[status]} {comparator}"
+            sentence = (
+                comparison_phrase(status, subject, comparator)
+                if comparator == "similar boroughs"
+                else f"It was {claim} as a whole."
+            )
+            evidence.append(
+                Evidence(
+                    claim,
+                    status.lower(),
+                    f"area {area_ci}; {name} {format_rate(value, settings.statistics.rate_per)}",
+                    test,
+                    str(row["measure_id"]),
+                    value=float(row["value"]),
+                    lower=float(row["lower_95"]),
+                    upper=float(row["upper_95"]),
+                    reference=float(value),
+                )  # fmt: skip
+            )
+        elif comparator == "similar boroughs":
+            sentence = comparison_phrase("Not compared", subject, comparator)
+            evidence.append(
+                Evidence(sentence.removesuffix("."), "not available", "no pooled rate", test)
+            )
+        else:
+            continue
+        sentences.append(sentence)
+        if comparator == "similar boroughs":
+            caveat = _neighbours_sentence(row)
+            if caveat:
+                sentences.append(caveat)
+                evidence.append(
+                    Evidence(caveat, "descriptive", _neighbours_count(row), "count of neighbours")
+                )
+    return sentences, evidence
+
+
+def _neighbours_sentence(row: pd.Series) -> str:
+    """Tell residents when the pooled rate of similar boroughs rests on fewer than half."""
+    have, listed = int(row["neighbours_with_data"]), int(row["neighbours_listed"])
+    if listed == 0 or 2 * have >= listed:
+        return ""
+    if have == 0:
+        return f"None of the {listed} similar boroughs has figures for {row['period']}."
+    has, rests = ("has", "that one borough") if have == 1 else ("have", "those boroughs alone")
+    return (
+        f"Only {have} of the {listed} similar boroughs {has} figures for {row['period']}, so "
+        f"this comparison rests on {rests}."
+    )
+
+
+def _rate_sentence(row: pd.Series, settings: Settings, people: str) -> tuple[str, Evidence]:
+    count = int(row["numerator"])
+    if is_suppressed(count, settings.resident_threshold):
+        sentence = "The number is too small to work out a fair rate."
+    else:
+        sentence = (
+            f"That is about {format_number(row['value'], 0)} in every "
+            f"{settings.statistics.rate_per:,} {people}."
+        )
+    rate = (
+        "rate not shown: its count is within the suppression threshold"
+        if is_suppressed(count, settings.resident_threshold)
+        else format_rate(row["value"], settings.statistics.rate_per)
+    )
+    return sentence, Evidence(
+        sentence.removesuffix("."), "descriptive", rate, "crude rate", str(row["measure_id"])
+    )
+
+
 def _resident_text(
     row: pd.Series, definition: Definition, settings: Settings, area_code: str
-) -> str:
+) -> tuple[str, list[Evidence]]:
     threshold = settings.resident_threshold
     count = int(row["numerator"])
     subject = definition.short_label
@@ -91,50 +191,38 @@ def _resident_text(
             f"{format_count(count, threshold)} times in {place}."
         )
     sentences = [first]
-    if is_suppressed(count, threshold):
-        sentences.append("The number is too small to work out a fair rate.")
-    elif count > 0:  # for none, "no young people" says it; a rate of 0 adds nothing
-        sentences.append(
-            f"That is about {format_number(row['value'], 0)} in every "
-            f"{settings.statistics.rate_per:,} young people of that age."
-        )
-    sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
-    region_status = row["region_comparison_95"]
-    if region_status in ("Higher", "Lower", "Similar"):
-        word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
-            region_status
-        ]
-        sentences.append(f"It was {word} {settings.region.name} as a whole.")
-    return " ".join(sentences)
+    evidence = [
+        Evidence(first.removesuffix("."), "descriptive",
+                 f"{format_count(count, threshold)} victims", "count", str(row["measure_id"]))
+    ]  # fmt: skip
+    if count > 0:  # for none, "no young people" says it; a rate of 0 adds nothing
+        sentence, rate = _rate_sentence(row, settings, "young people of that age")
+        sentences.append(sentence)
+        evidence.append(rate)
+    more, more_evidence = _comparison(row, subject, settings)
+    return " ".join(sentences + more), evidence + more_evidence
 
 
 def _proxy_resident_text(
     row: pd.Series, definition: Definition, settings: Settings, place: str
-) -> str:
+) -> tuple[str, list[Evidence]]:
     """Resident words for a public proxy: offences, named as a proxy, never as victims."""
     threshold = settings.resident_threshold
     count = int(row["numerator"])
     subject = definition.short_label
-    sentences = [
+    first = (
         f"In {row['period']}, the police recorded {format_count(count, threshold)} offences "
         f"of {subject} in {place}."
-    ]
-    if is_suppressed(count, threshold):
-        sentences.append("The number is too small to work out a fair rate.")
-    else:
-        people = "people" if "all ages" in residents_phrase(definition) else "people of that age"
-        sentences.append(
-            f"That is about {format_number(row['value'], 0)} in every "
-            f"{settings.statistics.rate_per:,} {people}."
-        )
-    sentences.append(comparison_phrase(row["comparison_95"], subject, "similar boroughs"))
-    region_status = row["region_comparison_95"]
-    if region_status in ("Higher", "Lower", "Similar"):
-        word = {"Higher": "higher than", "Lower": "lower than", "Similar": "similar to"}[
-            region_status
-        ]
-        sentences.append(f"It was {word} {settings.region.name} as a whole.")
-    return " ".join(sentences)
+    )
+    people = "people" if "all ages" in residents_phrase(definition) else "people of that age"
+    sentence, rate = _rate_sentence(row, settings, people)
+    evidence = [
+        Evidence(first.removesuffix("."), "descriptive",
+                 f"{format_count(count, threshold)} offences", "count", str(row["measure_id"])),
+        rate,
+    ]  # fmt: skip
+    more, more_evidence = _comparison(row, subject, settings)
+    return " ".join([first, sentence, *more]), evidence + more_evidence
 
 
 def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
@@ -147,14 +235,16 @@ def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
         row = _edition_area_row(table, measure_id, edition)
         if row is None:
             continue
+        resident, evidence = _resident_text(row, definition, settings, str(row["area_code"]))
         out.append(
             Finding(
                 id=f"{key}_benchmark",
                 topic="prevalence",
-                resident=_resident_text(row, definition, settings, str(row["area_code"])),
+                resident=resident,
                 technical=_technical_text(row, definition, settings),
                 status=str(row["comparison_95"]),
                 measure_ids=[measure_id],
+                evidence=evidence,
             )
         )
     return out

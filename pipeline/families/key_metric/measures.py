@@ -71,7 +71,9 @@ bound. It has no comparator: the public series count offences, not people.
 divided by the sum of their populations of the same age (never a mean of rates), from the
 public comparator series (monthly counts by area, summed over the period's months). A
 neighbour missing any month of the period, or its population, is left out of the pool and
-named in the `note` column. The region (London) rate comes from the same series. The area's
+named in the `note` column; the area's row says how many neighbours the pool rests on
+(`neighbours_with_data` of `neighbours_listed`), and residents are told when it is fewer
+than half. The region (London) rate comes from the same series. The area's
 own rate from that series (`series_count`, `series_rate`) is a cross-check on the extract:
 the two sources differ in recording date and in how repeat and unknown-age victims are
 handled.
@@ -322,6 +324,9 @@ def _metric_rows(
         notes.append("no statistical neighbour has data for this period")
     notes += [f"neighbour missing: {m}" for m in missing]
     area["comparator_value"] = neighbour_rate
+    # How many of the listed neighbours the pooled rate rests on (it can be one borough).
+    area["neighbours_with_data"] = len(included)
+    area["neighbours_listed"] = len(neighbours)
     area["comparison_95"], area["comparison_998"] = _benchmark(area, neighbour_rate)
 
     region = settings.region

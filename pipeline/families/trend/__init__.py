@@ -32,6 +32,8 @@ FAMILY = Family(
     requires=("comparators", "population_la", "neighbours"),
     optional=("areas",),
     # Ranks are not counts of people.
-    disclosure=FamilyDisclosure(not_counts=("_placebo_rank", "_slope_rank")),
+    disclosure=FamilyDisclosure(
+        not_counts=("_placebo_rank", "_slope_rank", "_placebo_rank_without_2020_21")
+    ),
     charts=charts.charts,
 )

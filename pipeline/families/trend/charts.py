@@ -21,7 +21,8 @@ from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL
 from pipeline.families.areas_and_periods import AREA_GROUP, NEIGHBOURS_GROUP
 from pipeline.families.common import is_proxy
-from pipeline.formatting import fmt_number
+from pipeline.families.trend.measures import COVID_YEAR
+from pipeline.formatting import financial_year_label, fmt_number
 from pipeline.settings import Area, Definition, Settings
 
 #: How the charts name the pooled statistical neighbours.
@@ -47,6 +48,9 @@ def _trend_message(tables: Mapping[str, pd.DataFrame], settings: Settings, area:
         else None
     )
     span = f"from {years[0]} to {years[-1]}"
+    if years[0] == financial_year_label(COVID_YEAR):
+        # Residents read the growth from 2020-21 here too: the pandemic caveat goes with it.
+        span = f"from {years[0]} (the first year of the COVID-19 pandemic) to {years[-1]}"
     if change is not None and not is_na(change.get("value")):
         status = str(change.get("status", ""))
         size = f"{abs(float(change['value'])):.0f}%"
@@ -190,9 +194,22 @@ def trend_chart(
         f"{area.name} rate.",
         notes=(
             f"Similar boroughs: {settings.neighbours_source}, pooled (their {counted} added "
-            "up and divided by their residents of the same age).",
+            f"up and divided by their residents of the same age){_neighbours_with_data(rows)}.",
         ),
     )
+
+
+def _neighbours_with_data(rows: pd.DataFrame) -> str:
+    """'; 1 of 10 similar boroughs have figures for 2024-25' from the latest area row, so
+    that a pool of one borough is never shown as "similar boroughs" without saying so."""
+    if "neighbours_with_data" not in rows:
+        return ""
+    area = rows.loc[rows["group"] == AREA_GROUP].dropna(subset=["neighbours_with_data"])
+    if area.empty:
+        return ""
+    latest = area.iloc[-1]
+    have, listed = int(latest["neighbours_with_data"]), int(latest["neighbours_listed"])
+    return f"; {have} of the {listed} similar boroughs have figures for {latest['period']}"
 
 
 def _trend_counted_and_unit(rows: pd.DataFrame, key: Definition, per: int) -> tuple[str, str]:
