@@ -2,14 +2,14 @@
 
 The IMD deciles add up to the incidents located in an LSOA (where's count, or this table's
 own "used" count when where has none); the two tables' located counts are one number; the
-row reconciliation adds up.
+row reconciliation adds up; the extreme-decile rate ratio's events are its two deciles'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
-from pipeline.disclosure.ledger import FamilyDisclosure, MeasureLedger
+from pipeline.disclosure.ledger import FamilyDisclosure, MeasureLedger, is_na
 from pipeline.families.reconciliation_margins import (
     ROW_RECONCILIATION,
     alias_totals,
@@ -23,14 +23,23 @@ TOTAL_NUMERATORS: tuple[str, ...] = ("sii", "rii", "decile_rate_ratio")
 
 
 def margins(ledger: MeasureLedger, family: str) -> None:
-    """The reconciliation; IMD deciles -> the located total."""
+    """The reconciliation; IMD deciles -> the located total; the extreme-decile ratio's
+    events -> its two deciles."""
     reconciliation_margins(ledger, family)
     located = located_incidents(ledger)
     deciles: dict[tuple[str, str], list[Hashable]] = {}
+    decile_cells: dict[tuple[str, str, int], Hashable] = {}
     for i, r in ledger.rows_of(family, "imd_decile_rate"):
-        deciles.setdefault((str(r["definition"]), str(r["period"])), []).append(
-            ledger.cell(family, i)
-        )
+        ident = (str(r["definition"]), str(r["period"]))
+        deciles.setdefault(ident, []).append(ledger.cell(family, i))
+        decile_cells[(*ident, int(r["imd_decile"]))] = ledger.cell(family, i)
+    for i, r in ledger.rows_of(family, "extreme_decile_rate_ratio"):
+        if (family, i, "numerator") not in ledger.where or is_na(r.get("most_decile")):
+            continue
+        ident = (str(r["definition"]), str(r["period"]))
+        ends = [decile_cells.get((*ident, int(r[c]))) for c in ("most_decile", "least_decile")]
+        if None not in ends:
+            ledger.relate(f"extreme deciles ({ident[0]} {ident[1]})", ledger.cell(family, i), ends)
     used = used_totals(ledger, family)
     for ident, parts in sorted(deciles.items()):
         total = located.get(ident) or used.get(ident)
