@@ -444,3 +444,28 @@ def test_demo_rate_ratio_per_decile_inside_the_glm_interval():
     assert {str(int(k)): int(v) for k, v in lsoas.items() if v} == truth["lsoas_by_decile"]
     # the gradient runs the planted way: higher in more deprived areas
     assert one(year, "sv_0_24_rii")["lower"] > 1
+
+
+def test_extreme_ratio_is_hidden_with_a_hidden_decile_count():
+    # Decile 10 has 3 incidents (1-10 is suppressed): the observed ratio of deciles 1 and 10
+    # would give it away (its populations are public), so disclosure control blanks the ratio
+    # with the decile's count, as one cell.
+    from pipeline.disclosure.policy import DisclosurePolicy
+    from pipeline.disclosure.tables import protect_measure_tables
+
+    codes = [f"E01{i:06d}" for i in range(1, 11)]
+    counts = {c: n for c, n in zip(codes, (40, 35, 30, 30, 25, 25, 20, 20, 15, 3), strict=True)}
+    table = area_table(
+        counts=counts,
+        pops={c: 1000 for c in codes},
+        deciles={c: i + 1 for i, c in enumerate(codes)},
+    )
+    ratio = one(edition(table), "sv_0_24_extreme_decile_rate_ratio")
+    assert (ratio["numerator"], ratio["denominator"]) == (40, 3)
+    assert ratio["value"] == pytest.approx(40 / 3)
+    protected = protect_measure_tables({"deprivation": table}, DisclosurePolicy(threshold=10))
+    shown = protected.tables["deprivation"]
+    hidden = one(edition(shown), "sv_0_24_extreme_decile_rate_ratio")
+    assert all(pd.isna(hidden[c]) for c in ("denominator", "value", "lower", "upper"))
+    decile_10 = rows_of(edition(shown), "sv_0_24_imd_decile_rate").set_index("imd_decile").loc[10]
+    assert pd.isna(decile_10["numerator"])

@@ -139,6 +139,13 @@ def lsoa_deciles(deprivation: pd.DataFrame, lsoa_codes: list[str]) -> tuple[pd.S
 # --------------------------------------------------------------------------------------------
 
 
+def decile_group(decile: int) -> str:
+    """The group label of a national decile's row: 'decile 1 (most deprived)', 'decile 5'."""
+    return f"decile {decile}" + (
+        " (most deprived)" if decile == 1 else " (least deprived)" if decile == 10 else ""
+    )
+
+
 def decile_rows(
     base: Mapping[str, Any],
     by_decile: pd.DataFrame,
@@ -151,8 +158,7 @@ def decile_rows(
         entry = {
             **base,
             "measure_id": "imd_decile_rate",
-            "group": f"decile {decile}"
-            + (" (most deprived)" if decile == 1 else " (least deprived)" if decile == 10 else ""),
+            "group": decile_group(int(decile)),
             "numerator": int(row["count"]),
             "denominator": int(row["population"]),
             "value": np.nan,
@@ -213,7 +219,8 @@ def sii_rows(
         seed=int(stats_cfg.random_seed),
         confidence=settings.confidence,
     )
-    note = sii_scale_note(estimate)
+    # keep the row's own note (e.g. which population year was used) beside the scale
+    note = "; ".join(n for n in (sii_scale_note(estimate), str(base.get("note") or "")) if n)
     common["method"] = estimate.method
     rii = {
         **common,
@@ -239,16 +246,21 @@ def sii_rows(
 def extreme_decile_row(
     base: Mapping[str, Any], by_decile: pd.DataFrame, confidence: float
 ) -> dict[str, Any]:
-    """Observed rate ratio of the area's most and least deprived deciles with residents."""
+    """Observed rate ratio of the area's most and least deprived deciles with residents.
+
+    The numerator is the most deprived decile's incidents and the denominator the least
+    deprived's (the decile rows' own counts: disclosure control hides the ratio with either).
+    """
     used = by_decile.loc[by_decile["population"] > 0]
     row = {
         **base,
         "measure_id": "extreme_decile_rate_ratio",
         "group": "most vs least deprived decile",
         "unit": "rate ratio (most / least deprived decile)",
-        "method": "ratio of two Poisson rates, exact conditional interval",
-        "numerator": int(used["count"].sum()) if len(used) else 0,
-        "denominator": int(used["population"].sum()) if len(used) else 0,
+        "method": "ratio of two Poisson rates, exact conditional interval; numerator and "
+        "denominator: incidents in the most and in the least deprived decile",
+        "numerator": np.nan,
+        "denominator": np.nan,
         "value": np.nan,
         "lower": np.nan,
         "upper": np.nan,
@@ -256,6 +268,12 @@ def extreme_decile_row(
     if len(used) < 2:
         return {**row, "note": "not computed: fewer than two deciles with residents"}
     extremes = used.loc[[used.index.min(), used.index.max()]]
+    row.update(
+        numerator=int(extremes["count"].iloc[0]),
+        denominator=int(extremes["count"].iloc[1]),
+        most_decile=int(extremes.index[0]),
+        least_decile=int(extremes.index[1]),
+    )
     if extremes["count"].sum() == 0:
         return {**row, "note": "not computed: no incidents in either decile"}
     ratio = extreme_decile_ratio(
@@ -265,15 +283,7 @@ def extreme_decile_row(
         confidence,
     )
     most, least = ratio.pop("most_decile"), ratio.pop("least_decile")
-    return {
-        **row,
-        **ratio,
-        "group": f"decile {most} vs decile {least}",
-        "numerator": int(extremes["count"].sum()),
-        "denominator": int(extremes["population"].sum()),
-        "most_decile": most,
-        "least_decile": least,
-    }
+    return {**row, **ratio, "group": f"decile {most} vs decile {least}"}
 
 
 def most_deprived_rows(
