@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats as st
 from statsmodels.stats.proportion import proportion_confint
 
 from pipeline.families.deprivation import measures as deprivation
 from pipeline.families.deprivation.findings import findings as deprivation_findings
 from pipeline.families.deprivation.inequality import (
     decile_gradient,
-    midpoint_ranks,
-    sii_fit,
+    extreme_decile_ratio,
     slope_index,
 )
 from pipeline.settings import Settings
@@ -147,81 +147,112 @@ def test_baseline_years_carry_the_most_deprived_share(four_deciles):
 # --------------------------------------------------------------------------------------------
 
 
-def test_midpoint_ranks_follow_phe_sii_documentation():
-    # phe_sii docs: quantile 1 holds 12% of the population -> rank 0.06; quantile 2 holds
-    # 10% -> 0.12 + 0.10/2 = 0.17; the rest (78%) -> 0.22 + 0.39 = 0.61.
-    ranks = midpoint_ranks(np.array([12.0, 10.0, 78.0]))
-    assert ranks.tolist() == pytest.approx([0.06, 0.17, 0.61])
+def log_line(rates: np.ndarray, pops: np.ndarray) -> tuple[float, float]:
+    """Intercept and slope of ln(rate) on population mid-point rank, weighted by population
+    share, solved here by the normal equations (independent of pipeline.stats.sii)."""
+    share = pops / pops.sum()
+    x = np.cumsum(share) - share / 2
+    w = share
+    xbar, ybar = np.sum(w * x), np.sum(w * np.log(rates))
+    slope = np.sum(w * (x - xbar) * (np.log(rates) - ybar)) / np.sum(w * (x - xbar) ** 2)
+    return float(ybar - slope * xbar), float(slope)
 
 
-def test_wls_fit_equals_the_phe_sii_sqrt_weighted_regression():
-    # phe_sii fits lm(y sqrt(a) ~ sqrt(a) + x sqrt(a) - 1); solve that by least squares.
-    pops = np.array([900.0, 1200.0, 700.0, 1500.0, 1100.0, 800.0])
-    values = np.array([14.0, 12.5, 9.0, 8.2, 6.1, 5.5])
-    a = pops / pops.sum()
-    x = midpoint_ranks(pops)
-    design = np.column_stack([np.sqrt(a), x * np.sqrt(a)])
-    coef, *_ = np.linalg.lstsq(design, values * np.sqrt(a), rcond=None)
-    intercept, slope = sii_fit(values, pops)
-    assert (intercept, slope) == (pytest.approx(coef[0]), pytest.approx(coef[1]))
-
-
-def test_sii_and_rii_on_an_exact_line():
-    # Five deciles of 1,000 residents each: rates 11, 9, 7, 5, 3 per 1,000 at mid-point ranks
-    # 0.1, 0.3, 0.5, 0.7, 0.9 lie on y = 12 - 10 x. Most deprived end (x = 0): 12; least (x = 1):
-    # 2. SII (most minus least) = 10; RII (most / least) = 12 / 2 = 6.
+def test_sii_fits_the_log_rates_when_every_decile_has_events():
+    # Five deciles of 1,000 residents: rates 11, 9, 7, 5, 3 per 1,000 at ranks 0.1 ... 0.9.
+    # On the log scale (phe_sii value_type 1, transform) the line is ln y = a + b x; the ends
+    # are exp(a) (most deprived) and exp(a + b), so SII = exp(a) - exp(a + b), RII = exp(-b).
+    counts, pops = np.array([11, 9, 7, 5, 3]), np.full(5, 1000)
+    a, b = log_line(counts / pops * 1000, pops)
     result = slope_index(
-        np.array([11, 9, 7, 5, 3]),
-        np.full(5, 1000),
-        multiplier=-1,
-        simulations=20_000,
-        seed=1,
-        confidence=0.95,
+        counts, pops, np.arange(1, 6), multiplier=-1, simulations=20_000, seed=1, confidence=0.95
     )
-    assert result.sii == pytest.approx(10.0) and result.rii == pytest.approx(6.0)
-    assert result.sii_lower < 10 < result.sii_upper and result.rii_lower < 6 < result.rii_upper
-    assert result.scale == "log" and result.quantiles == 5
+    assert result.transform and result.value_type == 1 and result.quantiles == 5
+    assert result.sii == pytest.approx(math.exp(a) - math.exp(a + b))
+    assert result.rii == pytest.approx(math.exp(-b))
+    assert result.sii_lower < result.sii < result.sii_upper
+    assert result.rii_lower < result.rii < result.rii_upper and result.rii_reason is None
 
 
-def test_sii_interval_matches_the_delta_method_for_large_counts():
-    # Counts 10x larger (rates per 1,000 of 10,000 residents: 11, 9, 7, 5, 3), so each log
-    # rate is close to normal. With equal populations the slope is sum(c_i y_i) with
-    # c = (x - 0.5)/sum((x - 0.5)^2) = (-1, -0.5, 0, 0.5, 1); by the delta method
-    # var(y_i) = (y_i se_i)^2 where se_i = (ln U - ln L)/(2 x 1.96) from each decile's 95%
-    # limits. The simulated 95% interval should match SII +- 1.96 sd to within 3%.
+def test_rii_interval_matches_the_delta_method_on_the_log_scale():
+    # Counts 10x larger (110, 90, 70, 50, 30 of 10,000 each), so each log rate is close to
+    # normal with se_i = (ln U - ln L)/(2 x 1.96) from its 95% limits. With equal populations
+    # the log slope is sum(c_i ln y_i), c = (x - 0.5)/sum((x - 0.5)^2) = (-1, -0.5, 0, 0.5, 1),
+    # so sd(b) = sqrt(sum(c^2 se^2)); RII = exp(-b) has limits exp(-b -+ 1.96 sd(b)).
     counts, pops = np.array([110, 90, 70, 50, 30]), np.full(5, 10_000)
     limits = rate_ci(counts, pops, multiplier=1000)
-    y = limits["value"].to_numpy()
     se_log = (np.log(limits["upper"]) - np.log(limits["lower"])).to_numpy() / (2 * 1.959964)
     c = np.array([-1, -0.5, 0, 0.5, 1])
-    sd = math.sqrt(np.sum(c**2 * (y * se_log) ** 2))
-    result = slope_index(counts, pops, multiplier=-1, simulations=100_000, seed=7, confidence=0.95)
-    assert result.sii == pytest.approx(10.0)
-    assert result.sii_lower == pytest.approx(10 - 1.959964 * sd, rel=0.03)
-    assert result.sii_upper == pytest.approx(10 + 1.959964 * sd, rel=0.03)
+    b = float(np.sum(c * np.log(limits["value"].to_numpy())))
+    sd = math.sqrt(np.sum(c**2 * se_log**2))
+    result = slope_index(
+        counts, pops, np.arange(1, 6), multiplier=-1, simulations=100_000, seed=7, confidence=0.95
+    )
+    assert result.rii == pytest.approx(math.exp(-b))
+    assert result.rii_lower == pytest.approx(math.exp(-b - 1.959964 * sd), rel=0.02)
+    assert result.rii_upper == pytest.approx(math.exp(-b + 1.959964 * sd), rel=0.02)
 
 
-def test_sii_simulation_is_seeded_and_falls_back_to_the_rate_scale_for_zero_counts():
-    counts, pops = np.array([8, 6, 0, 3, 2]), np.full(5, 1000)
-    first = slope_index(counts, pops, multiplier=-1, simulations=5000, seed=3, confidence=0.95)
-    again = slope_index(counts, pops, multiplier=-1, simulations=5000, seed=3, confidence=0.95)
-    assert first == again and first.scale == "rate"
+def test_a_decile_without_events_falls_back_to_the_rate_scale_and_withholds_a_negative_rii():
+    # Rates 20, 15, 10, 5, 0 per 1,000 at ranks 0.1 ... 0.9 lie on y = 22.5 - 25 x: the fitted
+    # least deprived end (x = 1) is -2.5, so the SII is 25 but no RII is reported.
+    counts, pops = np.array([20, 15, 10, 5, 0]), np.full(5, 1000)
+    first = slope_index(
+        counts, pops, np.arange(1, 6), multiplier=-1, simulations=5000, seed=3, confidence=0.95
+    )
+    again = slope_index(
+        counts, pops, np.arange(1, 6), multiplier=-1, simulations=5000, seed=3, confidence=0.95
+    )
+    assert first == again  # seeded
+    assert not first.transform and first.value_type == 0
+    assert first.sii == pytest.approx(25.0)
+    assert math.isnan(first.rii) and "least-deprived end is -2.5" in first.rii_reason
 
 
 def test_sii_rows_in_the_table():
-    # Ten LSOAs, one per decile, 1,000 residents each, incidents falling with decile:
-    # 20, 18, ..., 2 -> rates 20 ... 2 per 1,000 on an exact line over ranks 0.05 ... 0.95:
-    # y = 21 - 20 x, so SII = 20 and RII = 21 / 1 = 21.
+    # Ten LSOAs, one per decile, 1,000 residents each, incidents 20, 18, ..., 2 (rates per
+    # 1,000 at ranks 0.05 ... 0.95), fitted on the log scale.
     codes = [f"E01{i:06d}" for i in range(1, 11)]
+    counts = {c: 22 - 2 * (i + 1) for i, c in enumerate(codes)}
     table = area_table(
-        counts={c: 22 - 2 * (i + 1) for i, c in enumerate(codes)},
+        counts=counts,
         pops={c: 1000 for c in codes},
         deciles={c: i + 1 for i, c in enumerate(codes)},
     )
+    a, b = log_line(np.array(list(counts.values()), dtype=float), np.full(10, 1000.0))
     sii, rii = one(edition(table), "sv_0_24_sii"), one(edition(table), "sv_0_24_rii")
-    assert sii["value"] == pytest.approx(20.0) and rii["value"] == pytest.approx(21.0)
-    assert sii["lower"] < 20 < sii["upper"]
-    assert "10 deciles" in sii["note"] and "log" in sii["note"]
+    assert sii["value"] == pytest.approx(math.exp(a) - math.exp(a + b))
+    assert rii["value"] == pytest.approx(math.exp(-b))
+    assert sii["lower"] < sii["value"] < sii["upper"]
+    assert "10 deciles" in sii["note"] and "log scale" in sii["note"]
+    assert "value_type 1" in sii["method"] or "rate simulated and fitted" in sii["method"]
+
+
+def test_rii_withheld_in_the_table_says_why():
+    codes = [f"E01{i:06d}" for i in range(1, 6)]
+    table = area_table(
+        counts={c: n for c, n in zip(codes, (20, 15, 10, 5, 0), strict=True)},
+        pops={c: 1000 for c in codes},
+        deciles={c: 2 * i + 1 for i, c in enumerate(codes)},  # deciles 1, 3, 5, 7, 9
+    )
+    rii = one(edition(table), "sv_0_24_rii")
+    assert math.isnan(rii["value"]) and "RII not reported" in rii["note"]
+    assert "rate scale" in rii["note"]
+
+
+def test_extreme_deciles_ratio_is_the_exact_conditional_rate_ratio():
+    # Decile 1: 44 of 2,403; decile 10: 10 of 964 (the area's extremes). Given 54 events,
+    # decile 1's are binomial with p = RR e1/(RR e1 + e0): Clopper-Pearson limits of p map to
+    # RR = p/(1 - p) x e0/e1.
+    counts = np.array([44, 30, 10])
+    pops = np.array([2403, 5000, 964])
+    result = extreme_decile_ratio(counts, pops, np.array([1, 5, 10]), 0.95)
+    ci = st.binomtest(44, 54, 2403 / (2403 + 964)).proportion_ci(method="exact")
+    scale = 964 / 2403
+    assert result["value"] == pytest.approx((44 / 2403) / (10 / 964))
+    assert result["lower"] == pytest.approx(ci.low / (1 - ci.low) * scale)
+    assert result["upper"] == pytest.approx(ci.high / (1 - ci.high) * scale)
+    assert (result["most_decile"], result["least_decile"]) == (1, 10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,24 +325,82 @@ def _with(table: pd.DataFrame, measure_id: str, **values) -> pd.DataFrame:
 
 
 def test_gradient_finding_follows_the_interval():
-    # Rates 29, 27, ..., 11 per 1,000 over deciles 1-10 lie on y = 30 - 20 x: RII = 30/10 = 3.
+    # Rates 29, 27, ..., 11 per 1,000 over deciles 1-10; the RII of the log-linear fit is
+    # exp(-b) (b: the log slope, computed here), its interval above 1, so residents read it,
+    # told that it comes from a fitted line.
     codes = [f"E01{i:06d}" for i in range(1, 11)]
+    counts = {c: 31 - 2 * (i + 1) for i, c in enumerate(codes)}
     table = area_table(
-        counts={c: 31 - 2 * (i + 1) for i, c in enumerate(codes)},
+        counts=counts,
         pops={c: 1000 for c in codes},
         deciles={c: i + 1 for i, c in enumerate(codes)},
     )
+    _, b = log_line(np.array(list(counts.values()), dtype=float), np.full(10, 1000.0))
     found = {f.id: f for f in deprivation_findings(table, Settings.of(CONFIG))}
     gradient = found["deprivation_gradient"]
     assert gradient.status == "Higher in more deprived areas"
     assert "more common in the more deprived" in gradient.resident
-    assert "3.0 times" in gradient.resident  # the RII, whose interval is above 1
+    assert f"about {math.exp(-b):.1f} times the rate" in gradient.resident
+    assert "line fitted through every deprivation level" in gradient.resident
+    glm = one(edition(table), "sv_0_24_decile_rate_ratio")
+    rii = one(edition(table), "sv_0_24_rii")
+    trend, times = gradient.evidence
+    assert (trend.strength, trend.value, trend.lower, trend.reference) == (
+        "more common in more deprived areas",
+        glm["value"],
+        glm["lower"],
+        1.0,
+    )
+    assert times.strength == "higher" and (times.lower, times.upper) == (rii["lower"], rii["upper"])
+    assert "relative index of inequality" in times.statistic
+    assert "observed rate ratio, decile 1 vs decile 10" in gradient.technical.lower()
     flat = _with(table, "sv_0_24_decile_rate_ratio", lower=0.9, upper=1.3)
     gradient = {f.id: f for f in deprivation_findings(flat, Settings.of(CONFIG))}[
         "deprivation_gradient"
     ]
     assert gradient.status == "No clear gradient" and "more common" not in gradient.resident
     assert "times" not in gradient.resident
+
+
+def test_without_an_rii_the_observed_extreme_ratio_is_quoted_and_said_to_be():
+    # The same rates, but the RII withheld (as where a fitted end is <= 0): residents read the
+    # observed ratio of deciles 1 and 10, 29/11 = 2.6, with its exact interval.
+    codes = [f"E01{i:06d}" for i in range(1, 11)]
+    table = area_table(
+        counts={c: 31 - 2 * (i + 1) for i, c in enumerate(codes)},
+        pops={c: 1000 for c in codes},
+        deciles={c: i + 1 for i, c in enumerate(codes)},
+    )
+    withheld = _with(table, "sv_0_24_rii", value=np.nan, lower=np.nan, upper=np.nan)
+    gradient = {f.id: f for f in deprivation_findings(withheld, Settings.of(CONFIG))}[
+        "deprivation_gradient"
+    ]
+    extreme = one(edition(table), "sv_0_24_extreme_decile_rate_ratio")
+    # 29 of 40 events in decile 1 at p = 0.5: Clopper-Pearson lower 0.561 -> RR > 1.27
+    assert extreme["value"] == pytest.approx(29 / 11) and extreme["lower"] > 1.2
+    assert "(national decile 1 of 10) the rate was about 2.6 times the rate" in gradient.resident
+    assert gradient.evidence[1].lower == extreme["lower"]
+    assert "observed rate ratio" in gradient.evidence[1].statistic
+    # an interval reaching 1 gives no "times" at all
+    wide = _with(withheld, "sv_0_24_extreme_decile_rate_ratio", lower=0.8)
+    gradient = {f.id: f for f in deprivation_findings(wide, Settings.of(CONFIG))}[
+        "deprivation_gradient"
+    ]
+    assert "times" not in gradient.resident and len(gradient.evidence) == 1
+
+
+def test_most_deprived_finding_carries_the_share_against_the_population_share(four_deciles):
+    finding = {f.id: f for f in deprivation_findings(four_deciles, Settings.of(CONFIG))}[
+        "deprivation_most_deprived"
+    ]
+    (evidence,) = finding.evidence
+    lo, hi = proportion_confint(15, 20, alpha=0.05, method="wilson")
+    assert evidence.claim == "more than their share" and evidence.strength == "higher"
+    assert (evidence.lower, evidence.upper, evidence.reference) == (
+        pytest.approx(lo),
+        pytest.approx(hi),
+        pytest.approx(0.5),
+    )
 
 
 def test_most_deprived_finding_suppresses_small_counts(four_deciles):
@@ -355,3 +444,28 @@ def test_demo_rate_ratio_per_decile_inside_the_glm_interval():
     assert {str(int(k)): int(v) for k, v in lsoas.items() if v} == truth["lsoas_by_decile"]
     # the gradient runs the planted way: higher in more deprived areas
     assert one(year, "sv_0_24_rii")["lower"] > 1
+
+
+def test_extreme_ratio_is_hidden_with_a_hidden_decile_count():
+    # Decile 10 has 3 incidents (1-10 is suppressed): the observed ratio of deciles 1 and 10
+    # would give it away (its populations are public), so disclosure control blanks the ratio
+    # with the decile's count, as one cell.
+    from pipeline.disclosure.policy import DisclosurePolicy
+    from pipeline.disclosure.tables import protect_measure_tables
+
+    codes = [f"E01{i:06d}" for i in range(1, 11)]
+    counts = {c: n for c, n in zip(codes, (40, 35, 30, 30, 25, 25, 20, 20, 15, 3), strict=True)}
+    table = area_table(
+        counts=counts,
+        pops={c: 1000 for c in codes},
+        deciles={c: i + 1 for i, c in enumerate(codes)},
+    )
+    ratio = one(edition(table), "sv_0_24_extreme_decile_rate_ratio")
+    assert (ratio["numerator"], ratio["denominator"]) == (40, 3)
+    assert ratio["value"] == pytest.approx(40 / 3)
+    protected = protect_measure_tables({"deprivation": table}, DisclosurePolicy(threshold=10))
+    shown = protected.tables["deprivation"]
+    hidden = one(edition(shown), "sv_0_24_extreme_decile_rate_ratio")
+    assert all(pd.isna(hidden[c]) for c in ("denominator", "value", "lower", "upper"))
+    decile_10 = rows_of(edition(shown), "sv_0_24_imd_decile_rate").set_index("imd_decile").loc[10]
+    assert pd.isna(decile_10["numerator"])

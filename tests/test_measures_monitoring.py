@@ -287,6 +287,57 @@ def test_findings_word_the_change_from_its_interval(table):
     assert all(f.topic == "monitoring" for f in found.values())
 
 
+def test_findings_carry_the_change_as_evidence_of_its_own_strength(table):
+    found = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}
+    # Curtail 1: 80 vs 50 per 100,000 on equal populations. Given 130 events, 80 is binomial
+    # with p = RR/(RR + 1); its Clopper-Pearson limits give the ratio's (exact conditional).
+    ci = st.binomtest(80, 130, 0.5).proportion_ci(method="exact")
+    curtail = found["monitoring_curtail_1"]
+    (rising,) = curtail.evidence
+    assert rising.strength == "rising" and rising.claim == "went up"
+    assert "went up from 50 in 2020-21 to 80 in 2024-25" in curtail.resident
+    assert (rising.value, rising.lower, rising.upper, rising.reference) == (
+        pytest.approx(1.6),
+        pytest.approx(ci.low / (1 - ci.low)),
+        pytest.approx(ci.high / (1 - ci.high)),
+        1.0,
+    )
+    # Strengthen: 15% vs 30% of 100; Katz interval (scipy's relative_risk) below 1 -> falling.
+    katz = relative_risk(15, 100, 30, 100).confidence_interval(0.95)
+    (falling,) = found["monitoring_strengthen_1"].evidence
+    assert falling.strength == "falling" and falling.upper == pytest.approx(katz.high)
+    assert "went down from 30% in 2020-21 to 15% in 2024-25" in (
+        found["monitoring_strengthen_1"].resident
+    )
+    # Curtail 2: 20 vs 18 events, interval around 1 -> no clear change, no "went up".
+    (flat,) = found["monitoring_curtail_2"].evidence
+    assert flat.strength == "no clear change" and flat.lower < 1 < flat.upper
+    assert "went" not in found["monitoring_curtail_2"].resident
+
+
+def test_a_pandemic_baseline_is_caveated_where_residents_read_it(table):
+    found = {f.id: f for f in monitoring_findings(table, Settings.of(CONFIG))}
+    caveat = "2020-21, the starting year, included the COVID-19 lockdowns"
+    # once per domain paragraph, beside its first comparison; in every technical text
+    assert caveat in found["monitoring_curtail_1"].resident
+    assert caveat not in found["monitoring_curtail_2"].resident
+    assert caveat in found["monitoring_strengthen_1"].resident
+    compared = ("monitoring_curtail_1", "monitoring_curtail_2", "monitoring_strengthen_1")
+    assert all("Baseline 2020-21 included" in found[k].technical for k in compared)
+    # a window starting in 2021-22 gets its own caveat, one from 2022-23 none
+    for first, expected in ((2021, "began under COVID-19 restrictions"), (2022, None)):
+        config = {**CONFIG, "window": {**CONFIG["window"], "first_financial_year": first}}
+        tables = {
+            name: frame.replace({"2020-21": f"{first}-{(first + 1) % 100:02d}"})
+            for name, frame in family_tables().items()
+        }
+        later = monitoring.compute(
+            tables=tables, actions=actions(), settings=Settings.of(config), area_code=AREA
+        )
+        words = " ".join(f.resident for f in monitoring_findings(later, Settings.of(config)))
+        assert "COVID" not in words if expected is None else expected in words
+
+
 def test_findings_never_show_values_built_on_small_counts():
     tables = family_tables()
     tables["timing"] = pd.DataFrame(

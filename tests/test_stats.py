@@ -152,16 +152,52 @@ def test_rate_ci_at_998():
     assert (r.lower[1], r.upper[1]) == pytest.approx((lo / 2000, up / 2000), rel=1e-12)
 
 
-def test_byars_zero_and_negative_lower_clipped():
-    # O = 0 at 95%: lower 0; upper from the (O+1) formula:
-    # 1*(1 - 1/9 + 1.96/3)^3 = 1.54222^3 = 3.668 (Byar's; the exact limit is 3.689)
+def test_byars_lower_is_missing_where_phe_byars_lower_is():
+    # PHEindicatormethods R/utils.R: byars_lower <- x*(1-1/(9*x)-z/(3*sqrt(x)))^3, then
+    # byars_lower[byars_lower < 0] <- NA. At x = 0 R computes 0 * (-Inf)^3 = NaN; at x = 1 and
+    # 99.8% the bracket is 1 - 1/9 - 3.0902/3 = -0.1413 < 0, so NA. Both are NaN here.
     b0 = S.byars_ci(0).iloc[0]
-    assert b0.lower == 0
+    assert math.isnan(b0.lower)
+    # the upper limit exists at 0: 1*(1 - 1/9 + 1.96/3)^3 = 1.54222^3 = 3.668 (exact: 3.689)
     assert b0.upper == pytest.approx((1 - 1 / 9 + Z95 / 3) ** 3, rel=1e-12)
     assert b0.upper == pytest.approx(3.668, abs=5e-4)
-    # O = 1 at 99.8%: 1 - 1/9 - 3.09/3 < 0, so the formula is negative -> clipped to 0
     assert 1 - 1 / 9 - norm.ppf(0.999) / 3 < 0
-    assert S.byars_ci(1, confidence=0.998).lower[0] == 0
+    assert math.isnan(S.byars_ci(1, confidence=0.998).lower[0])
+    # x = 2 at 99.8%: 2*(1 - 1/18 - 3.090232/(3 sqrt 2))^3 = 2*(0.216070)^3 = 0.020175 > 0
+    two = S.byars_ci([2, 1], confidence=0.998)
+    assert two.lower[0] == pytest.approx(2 * (1 - 1 / 18 - norm.ppf(0.999) / (3 * 2**0.5)) ** 3)
+    assert two.lower[0] == pytest.approx(0.020175, abs=1e-6) and math.isnan(two.lower[1])
+
+
+def test_rate_ci_keeps_the_exact_lower_limit_of_zero_for_no_events():
+    # Fingertips/phe_rate never use Byar's below 10 events: O = 0 gives lower 0, upper 3.689.
+    r = S.rate_ci(0, 1000, multiplier=1000).iloc[0]
+    assert r.lower == 0 and r.upper == pytest.approx(-math.log(0.025), rel=1e-9)
+    assert r.method == "Exact"
+
+
+def test_dsr_takes_a_missing_band_count_as_zero_like_phe_dsr():
+    # phe_dsr/calculate_dsr: wt_rate = na.zero(x) * stdpop / n and total_count =
+    # sum(x, na.rm = TRUE), so a missing count is 0 events in that band (its population and
+    # standard weight stay in). Bands (NA, 20, 30), n = (1000, 2000, 3000), w = (1, 2, 1):
+    # DSR = (0 + 2*.01 + 1*.01)/4 = 0.0075 -> 750 per 100,000; O = 50.
+    with_missing = S.dsr([np.nan, 20, 30], [1000, 2000, 3000], [1, 2, 1])
+    with_zero = S.dsr([0, 20, 30], [1000, 2000, 3000], [1, 2, 1])
+    assert with_missing.tolist() == pytest.approx(with_zero.tolist(), rel=1e-15)
+    assert with_missing["value"] == pytest.approx(750)
+    var = (4 * 20 / 2000**2 + 30 / 3000**2) / 16
+    lo, up = byars_by_hand(50)
+    s = math.sqrt(var / 50)
+    assert with_missing["lower"] == pytest.approx((0.0075 + s * (lo - 50)) * 1e5, rel=1e-12)
+    assert with_missing["upper"] == pytest.approx((0.0075 + s * (up - 50)) * 1e5, rel=1e-12)
+    # missing counts that leave fewer than 10 events: suppressed as any small total
+    assert S.dsr([np.nan, 4, 5], [1000, 1000, 1000], [1, 1, 1]).isna().all()
+    with pytest.raises(ValueError, match=r"count\[0\] is NaN"):
+        S.dsr([np.nan, 20, 30], [1000, 2000, 3000], [1, 2, 1], missing_count_is_zero=False)
+    with pytest.raises(ValueError, match=r"count\[1\] is infinite"):
+        S.dsr([1, np.inf, 30], [1000, 2000, 3000], [1, 2, 1])
+    with pytest.raises(ValueError, match=r"population\[0\]"):
+        S.dsr([10, 20, 30], [np.nan, 2000, 3000], [1, 2, 1])
 
 
 # ---------------------------------------------------------------------------- vectorisation

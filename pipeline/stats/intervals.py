@@ -17,6 +17,7 @@ from pipeline.stats.arguments import (
     check_nonnegative,
     check_not_above,
     check_positive,
+    float_or_nan,
     result_index,
     to_array,
     z_value,
@@ -61,11 +62,13 @@ def _exact_limits(o: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def byars_limits(o: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    """Byar's limits of counts ``o``; lower clipped at 0 (o == 0 gives 0)."""
+    """Byar's limits of counts ``o``; the lower limit is NaN where the approximation has none
+    (o == 0, or a negative result), as PHEindicatormethods' ``byars_lower`` (see
+    :func:`byars_ci`). Callers that switch to the exact limits below 10 never see the NaN."""
     z = z_value(conf)
     with np.errstate(divide="ignore", invalid="ignore"):
         lower = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
-    lower = np.where((o > 0) & (lower > 0), lower, 0.0)
+    lower = np.where((o > 0) & (lower >= 0), lower, np.nan)
     o1 = o + 1
     upper = o1 * (1 - 1 / (9 * o1) + z / (3 * np.sqrt(o1))) ** 3
     return lower, upper
@@ -121,10 +124,14 @@ def byars_ci(count: ArrayLike, confidence: float = 0.95) -> pd.DataFrame:
 
     ``lower = O(1 - 1/(9O) - z/(3 sqrt O))^3``;
     ``upper = (O+1)(1 - 1/(9(O+1)) + z/(3 sqrt(O+1)))^3``.
-    Returns columns ``lower, upper``. The lower limit is clipped at 0: it is 0 for O = 0 and
-    wherever the formula goes negative (tiny O with a high confidence). PHEindicatormethods'
-    ``byars_lower`` returns NA in those cases instead; use :func:`exact_poisson_ci` (or
-    :func:`rate_ci`, which switches automatically) for counts below 10.
+    Returns columns ``lower, upper``. The lower limit is **NaN (not available)** for O = 0
+    and wherever the formula goes negative (tiny O with a high confidence, e.g. O = 1 at
+    99.8%), exactly where PHEindicatormethods' ``byars_lower`` gives NA/NaN (it computes
+    ``0 * (-Inf)^3`` at O = 0 and sets negative results to NA). Decided so (docs/
+    methods-decisions.md): a 0 there would be an invented number, not Byar's, and would
+    differ from PHE's function that auditors check against. Published figures never use it:
+    :func:`rate_ci` (like ``phe_rate`` and Fingertips) takes the exact limits below 10 events,
+    whose lower limit at O = 0 is 0; use :func:`exact_poisson_ci` for small counts.
     """
     conf = check_confidence(confidence)
     o = to_array(count, "count")
@@ -180,6 +187,8 @@ def dsr(
     standard_population: ArrayLike,
     multiplier: float = 100_000,
     confidence: float = 0.95,
+    *,
+    missing_count_is_zero: bool = True,
 ) -> pd.Series:
     """Directly standardised rate for one area over its age bands (Dobson method).
 
@@ -188,10 +197,24 @@ def dsr(
     Bands are matched by position (order them as ``standard_population``, e.g. :data:`ESP2013`).
     Returns a Series with index ``value, lower, upper``; all three are NaN when ``O < 10``
     (PHE quality suppression "dsr NA for total count < 10").
+
+    A **missing (NaN) count** in an age band is taken as 0 events in that band, as
+    ``phe_dsr``/``calculate_dsr`` do (``na.zero(x)`` in the weighted rates, ``sum(x, na.rm =
+    TRUE)`` for O): an age band with no recorded events is often absent from a count
+    extract, and it still belongs in the standard population. Decided so that a DSR matches
+    Fingertips (docs/methods-decisions.md); the band's population must still be present and
+    positive, and an infinite count is refused. Pass ``missing_count_is_zero=False`` to
+    refuse a missing count instead (one line naming the band).
     """
     conf = check_confidence(confidence)
     mult = check_multiplier(multiplier)
-    x = to_array(count, "count")
+    raw = float_or_nan(count, "count")
+    if missing_count_is_zero:
+        infinite = np.flatnonzero(np.isinf(raw))
+        if infinite.size:
+            raise ValueError(f"count[{int(infinite[0])}] is infinite; counts must be finite")
+        raw = np.where(np.isnan(raw), 0.0, raw)  # PHE na.zero: no recorded events in the band
+    x = to_array(raw, "count")
     n = to_array(population, "population")
     w = to_array(standard_population, "standard_population")
     check_nonnegative(x, "count")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from pipeline.claims import Evidence
 from pipeline.families.common import (
     covers_all_ages,
     edition_rows,
@@ -31,17 +33,107 @@ GRADIENT_STATUS = {
 }
 
 
-def _gradient_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
-    glm_rows = edition_rows(table, f"{sv_id}_decile_rate_ratio", settings)
-    if glm_rows.empty or pd.isna(glm_rows.iloc[0]["value"]):
+def _three(value: float) -> str:
+    return format_number(value, 3)
+
+
+def _two(value: float) -> str:
+    return format_number(value, 2)
+
+
+def _gradient_evidence(glm: pd.Series, status: str, conf: str) -> Evidence:
+    """The GLM rate ratio per decile step against 1: the gradient claim and its strength."""
+    claim, strength = {
+        "Higher in more deprived areas": (
+            "more common in the more deprived neighbourhoods",
+            "more common in more deprived areas",
+        ),
+        "No clear gradient": ("no clear link", "no clear gradient"),
+        "Lower in more deprived areas": (
+            "less common in the more deprived neighbourhoods",
+            "lower",
+        ),
+    }[status]
+    return Evidence(
+        claim=claim,
+        strength=strength,
+        statistic=(
+            f"rate ratio per decile step more deprived {_three(glm['value'])} ({conf} CI "
+            f"{format_interval(glm['lower'], glm['upper'], _three)})"
+        ),
+        test=f"Poisson GLM (quasi-Poisson SE): {conf} CI of the rate ratio against 1",
+        measure_id=str(glm["measure_id"]),
+        value=float(glm["value"]),
+        lower=float(glm["lower"]),
+        upper=float(glm["upper"]),
+        reference=1.0,
+    )
+
+
+def _times_sentence(
+    rii: pd.Series | None, extreme: pd.Series | None, conf: str
+) -> tuple[str, Evidence] | None:
+    """'... times the rate ...' from the RII when it is reported, else the observed ratio of
+    the extreme deciles; None unless the chosen ratio's whole interval is above 1."""
+    if rii is not None and pd.notna(rii["value"]):
+        chosen, which = rii, "relative index of inequality (RII, phe_sii)"
+    elif extreme is not None and pd.notna(extreme["value"]):
+        chosen, which = extreme, f"observed rate ratio, {extreme['group']}"
+    else:
         return None
-    glm = glm_rows.iloc[0]
+    if interval_status(1.0, chosen["lower"], chosen["upper"]) != "Higher":
+        return None
+    if not np.isfinite([chosen["value"], chosen["upper"]]).all():
+        return None  # no incidents at the least deprived end: no number of times to give
+    times = format_number(chosen["value"], 1)
+    between = f"between {format_number(chosen['lower'], 1)} and {format_number(chosen['upper'], 1)}"
+    if chosen is rii:
+        claim = f"about {times} times the rate at the least deprived end"
+        sentence = (
+            "On a line fitted through every deprivation level, the rate at the most deprived "
+            f"end was {claim} (most likely {between} times)."
+        )
+    else:
+        most, least = int(extreme["most_decile"]), int(extreme["least_decile"])
+        claim = f"about {times} times the rate"
+        sentence = (
+            f"In the borough's most deprived neighbourhoods (national decile {most} of 10) the "
+            f"rate was {claim} in its least deprived (decile {least}) (most likely {between} "
+            "times)."
+        )
+    evidence = Evidence(
+        claim=claim,
+        strength="higher",
+        statistic=(
+            f"{which} {_two(chosen['value'])} ({conf} CI "
+            f"{format_interval(chosen['lower'], chosen['upper'], _two)})"
+        ),
+        test=f"{conf} CI of the ratio against 1",
+        measure_id=str(chosen["measure_id"]),
+        value=float(chosen["value"]),
+        lower=float(chosen["lower"]),
+        upper=float(chosen["upper"]),
+        reference=1.0,
+    )
+    return sentence, evidence
+
+
+def _first(table: pd.DataFrame, measure_id: str, settings: Settings) -> pd.Series | None:
+    rows = edition_rows(table, measure_id, settings)
+    return None if rows.empty else rows.iloc[0]
+
+
+def _gradient_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
+    glm = _first(table, f"{sv_id}_decile_rate_ratio", settings)
+    if glm is None or pd.isna(glm["value"]):
+        return None
     status = GRADIENT_STATUS[interval_status(1.0, glm["lower"], glm["upper"])]
     conf = format_confidence(float(glm["confidence"]))
     sv = settings.definitions.serious_violence_u25
     subject = subject_of(sv, "violence against young people")
-    rii_rows = edition_rows(table, f"{sv_id}_rii", settings)
-    sii_rows_ = edition_rows(table, f"{sv_id}_sii", settings)
+    rii = _first(table, f"{sv_id}_rii", settings)
+    sii = _first(table, f"{sv_id}_sii", settings)
+    extreme = _first(table, f"{sv_id}_extreme_decile_rate_ratio", settings)
     resident = {
         "Higher in more deprived areas": (
             f"{sentence_case(subject)} was more common in the more deprived "
@@ -56,31 +148,39 @@ def _gradient_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Fi
             "neighbourhoods of the borough."
         ),
     }[status]
+    evidence = [_gradient_evidence(glm, status, conf)]
     technical = (
         f"{glm['definition']}, {glm['period']} ({glm['iod_edition']} national deciles): rate "
         f"ratio per one-decile step towards more deprived LSOAs "
-        f"{format_number(glm['value'], 3)} ({conf} CI "
-        f"{format_interval(glm['lower'], glm['upper'], lambda v: format_number(v, 3))}; Poisson "
-        f"GLM with log-population offset, Pearson dispersion "
+        f"{_three(glm['value'])} ({conf} CI {format_interval(glm['lower'], glm['upper'], _three)}"
+        f"; Poisson GLM with log-population offset, Pearson dispersion "
         f"{format_number(glm['dispersion'], 2)}, quasi-Poisson variance scale "
         f"{format_number(glm['scale'], 2)})."
     )
-    if not rii_rows.empty and pd.notna(rii_rows.iloc[0]["value"]):
-        rii, sii = rii_rows.iloc[0], sii_rows_.iloc[0]
+    if sii is not None and pd.notna(sii["value"]):
         technical += (
-            f" Slope index of inequality (most minus least deprived) "
-            f"{format_number(sii['value'], 2)} per 1,000 ({conf} CI "
-            f"{format_interval(sii['lower'], sii['upper'], lambda v: format_number(v, 2))}); "
-            f"relative index {format_number(rii['value'], 2)} ({conf} CI "
-            f"{format_interval(rii['lower'], rii['upper'], lambda v: format_number(v, 2))}); "
-            f"phe_sii method, {sii['note']}."
+            f" Slope index of inequality (most minus least deprived) {_two(sii['value'])} per "
+            f"1,000 ({conf} CI {format_interval(sii['lower'], sii['upper'], _two)}); "
         )
-        rii_status = interval_status(1.0, rii["lower"], rii["upper"])
-        if status == "Higher in more deprived areas" and rii_status == "Higher":
-            resident += (
-                f" The rate at the most deprived end was about "
-                f"{format_number(rii['value'], 1)} times the rate at the least deprived end."
+        if rii is not None and pd.notna(rii["value"]):
+            technical += (
+                f"relative index {_two(rii['value'])} ({conf} CI "
+                f"{format_interval(rii['lower'], rii['upper'], _two)}); "
             )
+        else:
+            technical += f"relative index not reported ({rii['note']}); " if rii is not None else ""
+        technical += f"phe_sii method, {sii['note']}."
+    if extreme is not None and pd.notna(extreme["value"]):
+        technical += (
+            f" Observed rate ratio, {extreme['group']}: {_two(extreme['value'])} ({conf} CI "
+            f"{format_interval(extreme['lower'], extreme['upper'], _two)}; exact conditional)."
+        )
+    if status == "Higher in more deprived areas":
+        times = _times_sentence(rii, extreme, conf)
+        if times is not None:
+            resident += " " + times[0]
+            evidence.append(times[1])
+            technical += f" The resident report quotes the {times[1].statistic.split(' (')[0]}."
     return Finding(
         id="deprivation_gradient",
         topic="deprivation",
@@ -91,8 +191,10 @@ def _gradient_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Fi
             f"{sv_id}_decile_rate_ratio",
             f"{sv_id}_sii",
             f"{sv_id}_rii",
+            f"{sv_id}_extreme_decile_rate_ratio",
             f"{sv_id}_imd_decile_rate",
         ],
+        evidence=evidence,
     )
 
 
@@ -143,6 +245,30 @@ def _most_deprived_finding(table: pd.DataFrame, settings: Settings, sv_id: str) 
             f" Ratio of shares {format_number(ratio['value'], 2)} ({conf} CI "
             f"{format_interval(ratio['lower'], ratio['upper'], lambda v: format_number(v, 2))})."
         )
+    if shown is None:
+        evidence = Evidence(
+            claim="too few incidents",
+            strength="not available",
+            statistic="share of incidents suppressed (a count of 1 to the threshold)",
+            test="disclosure control",
+            measure_id=str(share["measure_id"]),
+        )
+    else:
+        evidence = Evidence(
+            claim=how,
+            strength={"Higher": "higher", "Similar": "similar", "Lower": "lower"}[status],
+            statistic=(
+                f"share of incidents {format_percent(share['value'], 1)} ({conf} CI "
+                f"{format_interval(share['lower'], share['upper'], lambda v: format_percent(v, 1))}"
+                f") against {format_percent(population_share, 1)} of residents"
+            ),
+            test=f"{conf} Wilson CI of the share against the population share (Fingertips)",
+            measure_id=str(share["measure_id"]),
+            value=float(share["value"]),
+            lower=float(share["lower"]),
+            upper=float(share["upper"]),
+            reference=population_share,
+        )
     return Finding(
         id="deprivation_most_deprived",
         topic="deprivation",
@@ -150,6 +276,7 @@ def _most_deprived_finding(table: pd.DataFrame, settings: Settings, sv_id: str) 
         technical=technical,
         status=status,
         measure_ids=[f"{sv_id}_most_deprived_20_share", f"{sv_id}_most_deprived_20_ratio"],
+        evidence=[evidence],
     )
 
 

@@ -1,102 +1,96 @@
-"""Inequality across deprivation: the slope and relative index of inequality (PHE
-``phe_sii``) and the Poisson rate-ratio gradient per decile (see the deprivation METHOD)."""
+"""Inequality across deprivation: the slope and relative index of inequality (PHE ``phe_sii``,
+through :func:`pipeline.stats.sii`), the observed rate ratio of the extreme deciles, and the
+Poisson rate-ratio gradient per decile (see the deprivation METHOD)."""
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.families.small_areas import SMALL_AREA_RATE_PER
-from pipeline.stats import rate_ci, z_value
-
-
-@dataclass(frozen=True)
-class SiiResult:
-    """Slope and relative index of inequality with their simulated limits."""
-
-    sii: float
-    sii_lower: float
-    sii_upper: float
-    rii: float
-    rii_lower: float
-    rii_upper: float
-    scale: str
-    quantiles: int
-
-
-def midpoint_ranks(population: np.ndarray) -> np.ndarray:
-    """Population-weighted mid-point of each quantile in the cumulative distribution (0-1)."""
-    share = population / population.sum()
-    return np.cumsum(share) - share / 2
-
-
-def sii_fit(values: np.ndarray, population: np.ndarray) -> tuple[float, float]:
-    """Intercept and slope of ``values`` on mid-point rank, weighted by population share."""
-    share = population / population.sum()
-    design = sm.add_constant(midpoint_ranks(population))
-    fit = sm.WLS(values, design, weights=share).fit()
-    return float(fit.params[0]), float(fit.params[1])
+from pipeline.stats import SiiEstimate, rate_ci, sii
 
 
 def slope_index(
     counts: np.ndarray,
     population: np.ndarray,
+    deciles: np.ndarray,
     *,
     multiplier: float,
     simulations: int,
     seed: int,
     confidence: float,
     rate_per: float = SMALL_AREA_RATE_PER,
-) -> SiiResult:
-    """SII and RII of rates across quantiles ordered most to least deprived (``phe_sii``).
+) -> SiiEstimate:
+    """SII and RII of the decile rates (``phe_sii``), deciles labelled 1 = most deprived.
 
-    ``multiplier`` -1 reports the most-deprived end minus the least (and inverts the RII), as
-    ``phe_sii`` does for a negative multiplier. Monte Carlo limits on the log scale (rates),
-    or on the rate scale when any quantile has no events.
+    When every decile has events the rates are treated as rates (``value_type=1``) and fitted
+    on the log scale (``transform=True``), so the fitted ends are always positive and the RII
+    is bounded. When a decile has none its log rate is undefined, so the fit is on the rate
+    scale (``value_type=0``, no transform); :func:`pipeline.stats.sii` then withholds the RII
+    (NaN, with ``rii_reason``) where a fitted end is <= 0 or its interval is unbounded.
+    ``multiplier`` -1 reports the most-deprived end minus the least and most / least as the
+    RII. The limits of each decile's rate are the 95% ``phe_rate`` limits whatever the output
+    level, as ``phe_sii`` takes them.
     """
-    ci = rate_ci(counts, population, multiplier=rate_per, confidence=0.95)
-    values = ci["value"].to_numpy()
-    intercept, slope = sii_fit(values, population)
-    rii = (intercept + slope) / intercept
-    log_scale = bool(np.all(counts > 0))
-    z95 = z_value(0.95)  # phe_sii derives the SE from 95% limits whatever the output level
-    if log_scale:
-        centre = np.log(values)
-        se = (np.log(ci["upper"].to_numpy()) - np.log(ci["lower"].to_numpy())) / (2 * z95)
-    else:
-        centre = values
-        se = (ci["upper"].to_numpy() - ci["lower"].to_numpy()) / (2 * z95)
-    rng = np.random.default_rng(seed)
-    draws = rng.normal(centre[:, None], se[:, None], size=(len(values), simulations))
-    if log_scale:
-        draws = np.exp(draws)
-    share = population / population.sum()
-    design = np.column_stack([np.sqrt(share), midpoint_ranks(population) * np.sqrt(share)])
-    coef, *_ = np.linalg.lstsq(design, draws * np.sqrt(share)[:, None], rcond=None)
-    sim_sii = coef[1]
-    sim_rii = (coef[0] + coef[1]) / coef[0]
-    if multiplier < 0:
-        sim_rii = 1 / sim_rii
-        rii = 1 / rii
-    sim_sii = multiplier * sim_sii
-    upper_q = confidence + (1 - confidence) / 2
-    lower_pos = int(round(simulations * (1 - upper_q))) - 1
-    upper_pos = int(round(simulations * upper_q)) - 1
-    sii_sorted, rii_sorted = np.sort(sim_sii), np.sort(sim_rii)
-    return SiiResult(
-        sii=multiplier * slope,
-        sii_lower=float(sii_sorted[lower_pos]),
-        sii_upper=float(sii_sorted[upper_pos]),
-        rii=float(rii),
-        rii_lower=float(rii_sorted[lower_pos]),
-        rii_upper=float(rii_sorted[upper_pos]),
-        scale="log" if log_scale else "rate",
-        quantiles=len(values),
+    counts = np.asarray(counts)
+    limits = rate_ci(counts, population, multiplier=rate_per, confidence=0.95)
+    every_decile_has_events = bool(np.all(counts > 0))
+    return sii(
+        np.asarray(deciles, dtype=float),
+        population,
+        limits["value"],
+        value_type=1 if every_decile_has_events else 0,
+        lower=limits["lower"],
+        upper=limits["upper"],
+        multiplier=multiplier,
+        transform=every_decile_has_events,
+        confidence=confidence,
+        repetitions=simulations,
+        seed=seed,
     )
+
+
+def sii_scale_note(estimate: SiiEstimate) -> str:
+    """How the SII was fitted, for the table's note and the technical text."""
+    if estimate.transform:
+        return (
+            f"{estimate.quantiles} deciles; rates fitted on the log scale (phe_sii value_type 1, "
+            "transform)"
+        )
+    return (
+        f"{estimate.quantiles} deciles; a decile has no incidents, so its log rate is undefined "
+        "and the rates are fitted on the rate scale (phe_sii value_type 0, no transform)"
+    )
+
+
+def extreme_decile_ratio(
+    counts: np.ndarray, population: np.ndarray, deciles: np.ndarray, confidence: float
+) -> dict[str, float]:
+    """Observed rate of the most deprived decile with residents over the least deprived one.
+
+    Exact conditional Poisson interval (:func:`pipeline.families.rate_ratio.poisson_rate_ratio`),
+    which needs no event in either decile to exist (an empty least-deprived decile gives an
+    infinite upper limit). Returns value, lower, upper, p_value and the two deciles compared.
+    """
+    order = np.argsort(np.asarray(deciles, dtype=float))
+    most, least = order[0], order[-1]
+    result = poisson_rate_ratio(
+        int(counts[most]),
+        float(population[most]),
+        int(counts[least]),
+        float(population[least]),
+        confidence,
+    )
+    return {
+        **{k: float(v) for k, v in result.items()},
+        "most_decile": int(deciles[most]),
+        "least_decile": int(deciles[least]),
+    }
 
 
 def decile_gradient(

@@ -16,7 +16,12 @@ from pipeline.families.common import (
     residents_phrase,
     select_incidents,
 )
-from pipeline.families.deprivation.inequality import decile_gradient, slope_index
+from pipeline.families.deprivation.inequality import (
+    decile_gradient,
+    extreme_decile_ratio,
+    sii_scale_note,
+    slope_index,
+)
 from pipeline.families.small_areas import (
     SMALL_AREA_RATE_PER,
     check_lsoas_known,
@@ -49,19 +54,34 @@ Rates are per 1,000 residents aged 0-24 in the decile's LSOAs (ONS small-area es
 exact Poisson limits below 10 incidents and Byar's from 10 (PHE `phe_rate`).
 
 **Slope and relative index of inequality** as in PHEindicatormethods `phe_sii` (Low & Low
-2004): deciles ordered from most (1) to least (10) deprived, each given the mid-point of its
-range in the cumulative share of the area's 0-24 population (x, 0 to 1); the rate is regressed
-on x by least squares weighted by the population share (statsmodels WLS, the same fit as
-`lm(y sqrt(a) ~ sqrt(a) + x sqrt(a) - 1)`). The fitted line runs from the most deprived end
-(x = 0) to the least deprived (x = 1). The SII is reported as the fitted rate at the most
-deprived end minus that at the least deprived end, and the RII as their ratio (`phe_sii` with
-multiplier -1, so positive SII and RII above 1 mean higher rates in more deprived areas).
-Intervals come from Monte Carlo simulation (`sii_simulations` draws, fixed seed): each decile's
-log rate is drawn from a normal distribution with standard error (ln upper - ln lower)/(2 x
-1.96) from its 95% interval, back-transformed, and the regression refitted; the limits are the
-percentiles at positions round(R x (1 - c)/2) and round(R x (1 + c)/2). Deciles with no
-residents in the area are left out (as in `phe_sii`); if a decile has no incidents its log rate
-is undefined and the simulation uses the rate scale instead (noted in the table).
+2004), computed by `pipeline.stats.sii`: deciles ordered from most (1) to least (10)
+deprived, each given the mid-point of its range in the cumulative share of the area's 0-24
+population (x, 0 to 1), and the rate regressed on x by least squares weighted by the
+population share (`lm(y sqrt(a) ~ sqrt(a) + x sqrt(a) - 1)`). The fitted line runs from the
+most deprived end (x = 0) to the least deprived (x = 1). The SII is the fitted rate at the
+most deprived end minus that at the least deprived end, and the RII their ratio (`phe_sii`
+with multiplier -1, so a positive SII and an RII above 1 mean higher rates in more deprived
+areas). When every decile has incidents the rates are rates (`value_type = 1`) fitted on the
+log scale (`transform = TRUE`): the line is log-linear, so both ends are positive and the RII
+is the ratio of two positive rates. When a decile has none its log rate is undefined, and the
+rates are fitted on the rate scale (`value_type = 0`, no transform, noted in the table).
+Intervals come from Monte Carlo simulation (`sii_simulations` draws, fixed seed): each
+decile's (log) rate is drawn from a normal distribution with standard error from its 95%
+interval and the regression refitted; the limits are the percentiles at positions
+round(R x (1 - c)/2) and round(R x (1 + c)/2) (on the log scale, `phe_sii` pivots the line
+about its mid-point). The RII is **not reported** (blank, with the reason in the note) where
+the fitted value at either end is 0 or below, or where so many simulated lines reach 0 that
+its interval is unbounded: a ratio to a rate of 0 or less means nothing. `phe_sii` prints it
+anyway. Deciles with no residents in the area are left out and the SII is computed on the
+rest (at least 5). Here the pipeline departs from `phe_sii`, which drops the whole area
+instead. Leaving them out changes no rank: a decile with no residents has no width in the
+cumulative population.
+
+**Extreme deciles.** The observed rate in the area's most deprived decile (with residents)
+divided by that in its least deprived decile, with the exact conditional interval for a
+ratio of two Poisson rates. The resident report states the RII with its interval when it is
+reported, and otherwise this ratio, and says which; it says "times the rate" only when the
+whole interval is above 1 (and the gradient below says so too).
 
 **Most deprived 20%.** The share of incidents in LSOAs of national deciles 1-2 (Wilson
 interval) against those LSOAs' share of the area's residents aged 0-24, and their ratio.
@@ -119,6 +139,13 @@ def lsoa_deciles(deprivation: pd.DataFrame, lsoa_codes: list[str]) -> tuple[pd.S
 # --------------------------------------------------------------------------------------------
 
 
+def decile_group(decile: int) -> str:
+    """The group label of a national decile's row: 'decile 1 (most deprived)', 'decile 5'."""
+    return f"decile {decile}" + (
+        " (most deprived)" if decile == 1 else " (least deprived)" if decile == 10 else ""
+    )
+
+
 def decile_rows(
     base: Mapping[str, Any],
     by_decile: pd.DataFrame,
@@ -131,8 +158,7 @@ def decile_rows(
         entry = {
             **base,
             "measure_id": "imd_decile_rate",
-            "group": f"decile {decile}"
-            + (" (most deprived)" if decile == 1 else " (least deprived)" if decile == 10 else ""),
+            "group": decile_group(int(decile)),
             "numerator": int(row["count"]),
             "denominator": int(row["population"]),
             "value": np.nan,
@@ -165,68 +191,99 @@ def sii_rows(
 ) -> list[dict[str, Any]]:
     """SII and RII rows (or rows saying why they were not computed)."""
     stats_cfg = settings.statistics
-    confidence = settings.confidence
     used = by_decile.loc[by_decile["population"] > 0]
-    sims = int(stats_cfg.sii_simulations)
-    method = (
-        f"phe_sii: WLS on population-weighted mid-point ranks, multiplier -1; "
-        f"{sims} Monte Carlo draws (seed {stats_cfg.random_seed})"
-    )
     common = {
         **base,
         "group": "most vs least deprived",
         "numerator": int(used["count"].sum()),
         "denominator": int(used["population"].sum()),
-        "method": method,
+        "method": "phe_sii (not computed)",
     }
+    rii_unit = "ratio (most / least deprived)"
     if len(used) < SII_MIN_QUANTILES or used["count"].sum() == 0:
         note = (
             f"not computed: {len(used)} deciles with residents (phe_sii needs "
             f"{SII_MIN_QUANTILES}) or no incidents"
         )
         return [
-            {
-                **common,
-                "measure_id": m,
-                "value": np.nan,
-                "lower": np.nan,
-                "upper": np.nan,
-                "unit": u,
-                "note": note,
-            }
-            for m, u in (("sii", unit), ("rii", "ratio (most / least deprived)"))
-        ]
-    result = slope_index(
+            {**common, "measure_id": m, "value": np.nan, "lower": np.nan, "upper": np.nan,
+             "unit": u, "note": note}
+            for m, u in (("sii", unit), ("rii", rii_unit))
+        ]  # fmt: skip
+    estimate = slope_index(
         used["count"].to_numpy(),
         used["population"].to_numpy(),
+        used.index.to_numpy(),
         multiplier=-1,
-        simulations=sims,
+        simulations=int(stats_cfg.sii_simulations),
         seed=int(stats_cfg.random_seed),
-        confidence=confidence,
+        confidence=settings.confidence,
     )
-    note = f"{result.quantiles} deciles; simulated on the {result.scale} scale" + (
-        "" if result.scale == "log" else " (a decile has no incidents)"
+    # keep the row's own note (e.g. which population year was used) beside the scale
+    note = "; ".join(n for n in (sii_scale_note(estimate), str(base.get("note") or "")) if n)
+    common["method"] = estimate.method
+    rii = {
+        **common,
+        "measure_id": "rii",
+        "value": estimate.rii,
+        "lower": estimate.rii_lower,
+        "upper": estimate.rii_upper,
+        "unit": rii_unit,
+        "note": note if estimate.rii_reason is None else f"{note}; {estimate.rii_reason}",
+    }
+    sii = {
+        **common,
+        "measure_id": "sii",
+        "value": estimate.sii,
+        "lower": estimate.sii_lower,
+        "upper": estimate.sii_upper,
+        "unit": unit,
+        "note": note,
+    }
+    return [sii, rii]
+
+
+def extreme_decile_row(
+    base: Mapping[str, Any], by_decile: pd.DataFrame, confidence: float
+) -> dict[str, Any]:
+    """Observed rate ratio of the area's most and least deprived deciles with residents.
+
+    The numerator is the most deprived decile's incidents and the denominator the least
+    deprived's (the decile rows' own counts: disclosure control hides the ratio with either).
+    """
+    used = by_decile.loc[by_decile["population"] > 0]
+    row = {
+        **base,
+        "measure_id": "extreme_decile_rate_ratio",
+        "group": "most vs least deprived decile",
+        "unit": "rate ratio (most / least deprived decile)",
+        "method": "ratio of two Poisson rates, exact conditional interval; numerator and "
+        "denominator: incidents in the most and in the least deprived decile",
+        "numerator": np.nan,
+        "denominator": np.nan,
+        "value": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+    }
+    if len(used) < 2:
+        return {**row, "note": "not computed: fewer than two deciles with residents"}
+    extremes = used.loc[[used.index.min(), used.index.max()]]
+    row.update(
+        numerator=int(extremes["count"].iloc[0]),
+        denominator=int(extremes["count"].iloc[1]),
+        most_decile=int(extremes.index[0]),
+        least_decile=int(extremes.index[1]),
     )
-    return [
-        {
-            **common,
-            "measure_id": "sii",
-            "value": result.sii,
-            "lower": result.sii_lower,
-            "upper": result.sii_upper,
-            "unit": unit,
-            "note": note,
-        },
-        {
-            **common,
-            "measure_id": "rii",
-            "value": result.rii,
-            "lower": result.rii_lower,
-            "upper": result.rii_upper,
-            "unit": "ratio (most / least deprived)",
-            "note": note,
-        },
-    ]
+    if extremes["count"].sum() == 0:
+        return {**row, "note": "not computed: no incidents in either decile"}
+    ratio = extreme_decile_ratio(
+        extremes["count"].to_numpy(),
+        extremes["population"].to_numpy(),
+        extremes.index.to_numpy(),
+        confidence,
+    )
+    most, least = ratio.pop("most_decile"), ratio.pop("least_decile")
+    return {**row, **ratio, "group": f"decile {most} vs decile {least}"}
 
 
 def most_deprived_rows(
@@ -385,6 +442,7 @@ def year_rows(
     by_decile = decile_table(per_lsoa)
     rows = decile_rows(base, by_decile, settings.confidence, unit)
     rows += sii_rows(base, by_decile, settings, unit)
+    rows.append(extreme_decile_row(base, by_decile, settings.confidence))
     rows.append(gradient_row(base, per_lsoa, settings.confidence))
     return rows
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.claims import Evidence
 from pipeline.families.common import list_phrase
 from pipeline.families.monitoring.measures import (
     ACTION_STATUSES,
@@ -14,6 +15,7 @@ from pipeline.families.monitoring.measures import (
     NO_CLEAR_CHANGE,
     NOT_AVAILABLE,
     NOTHING_TO_MEASURE,
+    PANDEMIC_YEARS,
     WORSENING,
     none_in_either,
 )
@@ -25,6 +27,7 @@ from pipeline.findings import (
     format_percent,
     is_suppressed,
 )
+from pipeline.formatting import financial_year_label
 from pipeline.settings import Settings
 
 
@@ -43,8 +46,55 @@ def _fmt_for(kind: str) -> Any:
     return lambda v: format_number(v, 1)
 
 
-def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
-    """Resident and technical words for one indicator that has a latest value."""
+def pandemic_caveat(settings: Settings) -> tuple[str, str] | None:
+    """Resident and technical caveats when the baseline year was shaped by COVID-19."""
+    baseline_year = settings.years[0]
+    what = PANDEMIC_YEARS.get(baseline_year)
+    if what is None:
+        return None
+    period = financial_year_label(baseline_year)
+    return (
+        f"{period}, the starting year, {what}, so it may not be a typical year to compare with.",
+        f"Baseline {period} {what}: the change from it may reflect the pandemic as much as "
+        "the strategy.",
+    )
+
+
+def _change_evidence(row: pd.Series, claim: str) -> Evidence:
+    """The ratio latest/baseline against 1: which way the indicator moved, if clearly."""
+    lower, upper = float(row["change_lower"]), float(row["change_upper"])
+    if none_in_either(row) or any(pd.isna(v) for v in (lower, upper)):
+        strength = "no clear change"
+    elif lower > 1:
+        strength = "rising"
+    elif upper < 1:
+        strength = "falling"
+    else:
+        strength = "no clear change"
+    conf = format_confidence(float(row["confidence"]))
+    statistic = (
+        f"ratio latest/baseline {format_number(row['change_ratio'], 2)} ({conf} CI "
+        f"{format_interval(lower, upper, _two_decimals)})"
+        if not none_in_either(row)
+        else "none in either year"
+    )
+    return Evidence(
+        claim=claim,
+        strength=strength,
+        statistic=statistic,
+        test=f"{row['method']}: {conf} CI against 1" if row["method"] else "counts compared",
+        measure_id=str(row["measure_id"]),
+        value=None if none_in_either(row) else float(row["change_ratio"]),
+        lower=None if none_in_either(row) else lower,
+        upper=None if none_in_either(row) else upper,
+        reference=None if none_in_either(row) else 1.0,
+    )
+
+
+def _indicator_finding(row: pd.Series, settings: Settings, caveat: bool = False) -> Finding:
+    """Resident and technical words for one indicator that has a latest value; ``caveat``
+    adds the COVID-19 baseline caveat to the resident text (the technical text always has
+    it when the baseline year needs it)."""
     threshold = settings.resident_threshold
     domain, label, kind, status = (str(row[c]) for c in ("group", "indicator", "kind", "status"))
     conf = format_confidence(float(row["confidence"]))
@@ -54,6 +104,7 @@ def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
         f"{format_interval(row['lower'], row['upper'], fmt)}; "
         f"{int(row['numerator'])}/{int(row['denominator'])})"
     )
+    pandemic = pandemic_caveat(settings)
     if status == NO_BASELINE:
         small = is_suppressed(row["numerator"], threshold)
         shown = "too small to show" if small else _value_text(row["value"], kind)
@@ -65,6 +116,13 @@ def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
             f"{domain} - {label} ({row['source_measure_id']}): {latest}; no baseline "
             f"({row['note']})."
         )
+        evidence = Evidence(
+            claim="we do not have a figure",
+            strength="not available",
+            statistic=f"latest {fmt(row['value'])}; no baseline",
+            test="no comparison",
+            measure_id=str(row["measure_id"]),
+        )
     else:
         change = {
             IMPROVING: "That is a clear improvement.",
@@ -74,20 +132,34 @@ def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
         small = is_suppressed(row["numerator"], threshold) or is_suppressed(
             row["baseline_numerator"], threshold
         )
+        clear = status in (IMPROVING, WORSENING)
+        went = "went up" if float(row["change_ratio"]) > 1 else "went down"
         if none_in_either(row):
+            claim = "stayed at"
             resident = (
                 f"{domain}: there were none in {row['baseline_period']} or in "
                 f"{row['latest_period']}, so the {label} stayed at {_value_text(0.0, kind)}."
             )
         elif small:
+            claim = change.removeprefix("That is ").rstrip(".")
             resident = f"{domain}: the numbers behind the {label} are too small to show. {change}"
+        elif clear:
+            claim = went
+            resident = (
+                f"{domain}: the {label} {went} from "
+                f"{_value_text(row['baseline_value'], kind)} in {row['baseline_period']} to "
+                f"{_value_text(row['value'], kind)} in {row['latest_period']}. {change}"
+            )
         else:
+            claim = change.removeprefix("That is ").rstrip(".")
             resident = (
                 f"{domain}: the {label} was {_value_text(row['value'], kind)} in "
                 f"{row['latest_period']}, compared with "
                 f"{_value_text(row['baseline_value'], kind)} in {row['baseline_period']}. "
                 f"{change}"
             )
+        if caveat and pandemic is not None:
+            resident += " " + pandemic[0]
         ratio = (
             f"Ratio not defined ({row['note']})"
             if none_in_either(row)
@@ -102,6 +174,9 @@ def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
             f"{int(row['baseline_numerator'])}/{int(row['baseline_denominator'])}). "
             f"{ratio}: {status}."
         )
+        if pandemic is not None:
+            technical += " " + pandemic[1]
+        evidence = _change_evidence(row, claim)
     return Finding(
         id=str(row["measure_id"]),
         topic="monitoring",
@@ -109,6 +184,7 @@ def _indicator_finding(row: pd.Series, settings: Settings) -> Finding:
         technical=technical,
         status=status,
         measure_ids=[str(row["measure_id"]), str(row["source_measure_id"])],
+        evidence=[evidence],
     )
 
 
@@ -143,6 +219,14 @@ def _unavailable_finding(rows: pd.DataFrame) -> Finding:
         technical=technical,
         status=NOT_AVAILABLE,
         measure_ids=[str(m) for m in rows["measure_id"]],
+        evidence=[
+            Evidence(
+                claim="not available",
+                strength="not available",
+                statistic=f"{len(rows)} indicator(s) without a value",
+                test="no comparison",
+            )
+        ],
     )
 
 
@@ -184,6 +268,15 @@ def _actions_finding(table: pd.DataFrame, settings: Settings) -> Finding | None:
         technical=technical,
         status=status,
         measure_ids=["actions_by_status", "actions_overdue", "action_overdue"],
+        evidence=[
+            Evidence(
+                claim="late" if late_total else "complete or not yet due",
+                strength="descriptive",
+                statistic=f"{late_total} of {total} actions overdue",
+                test="count of the council's action tracker (no inference)",
+                measure_id="actions_overdue",
+            )
+        ],
     )
 
 
@@ -199,6 +292,15 @@ def _no_tracker_finding(table: pd.DataFrame) -> Finding | None:
         technical=f"Action tracker: {rows.iloc[0]['note']}.",
         status="Not supplied",
         measure_ids=["actions_not_supplied"],
+        evidence=[
+            Evidence(
+                claim="not part of this report",
+                strength="not available",
+                statistic="no action tracker",
+                test="no comparison",
+                measure_id="actions_not_supplied",
+            )
+        ],
     )
 
 
@@ -206,7 +308,16 @@ def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     """One finding per outcome indicator (domain order), then the action tracker."""
     indicators = table.loc[table["measure_id"].str.startswith("monitoring_")]
     available = indicators["status"] != NOT_AVAILABLE
-    out = [_indicator_finding(row, settings) for _, row in indicators.loc[available].iterrows()]
+    out: list[Finding] = []
+    caveated: set[str] = set()
+    for _, row in indicators.loc[available].iterrows():
+        # the COVID-19 caveat once per domain paragraph, beside its first comparison
+        compares = row["status"] != NO_BASELINE
+        out.append(
+            _indicator_finding(row, settings, caveat=compares and row["group"] not in caveated)
+        )
+        if compares:
+            caveated.add(row["group"])
     if (~available).any():
         out.append(_unavailable_finding(indicators.loc[~available]))
     actions = _actions_finding(table, settings) or _no_tracker_finding(table)

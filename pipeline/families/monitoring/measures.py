@@ -32,6 +32,14 @@ DOMAINS: dict[str, str] = {
     "Curtail": "preventing, disrupting and responding to violence",
 }
 ACTION_STATUSES: tuple[str, ...] = ("Not started", "On track", "At risk", "Complete")
+#: Financial years (by the year they start) that COVID-19 made unusual as a baseline, and
+#: what to tell residents about each. 2020-21 held the lockdowns of spring 2020, November 2020
+#: and January-March 2021, when recorded violence fell; 2021-22 began under restrictions that
+#: were lifted in July 2021. (2019-20 had only its last week in lockdown, so it is not listed.)
+PANDEMIC_YEARS: dict[int, str] = {
+    2020: "included the COVID-19 lockdowns, when less violence was recorded than usual",
+    2021: "began under COVID-19 restrictions",
+}
 IMPROVING, WORSENING, NO_CLEAR_CHANGE, NO_BASELINE, NOT_AVAILABLE = (
     "Improving",
     "Worsening",
@@ -132,7 +140,11 @@ with the Katz log interval. An indicator is "Improving" only when the whole inte
 the better side of 1 (lower is better for every default indicator), "Worsening" when it lies
 on the worse side, and otherwise "No clear change". An indicator with no baseline value is
 shown with its latest value and "No baseline"; one whose table or row is not available is
-listed as "Not available" rather than dropped. In an SNA from public data alone
+listed as "Not available" rather than dropped. **COVID-19:** when the baseline year is
+2020-21 (the lockdowns, when recorded violence fell) or 2021-22 (which began under
+restrictions), a change measured from it may say more about the pandemic than about the
+strategy; the resident report says so beside each domain's first comparison with that year,
+and the technical text beside every one. In an SNA from public data alone
 (`victim_extract: false`) the rate indicators are the configured public proxies, labelled as
 such, and the indicators that need victim records are "Not available".
 
