@@ -65,6 +65,25 @@ def test_the_checker_catches_a_claim_its_numbers_do_not_allow():
     assert set(STRENGTHS) >= set().union(*INTERVAL_STRENGTHS.values())
 
 
+def claim_problems(findings: list[Finding]) -> list[str]:
+    """Every strong phrase without licensing evidence, every claim whose numbers do not allow
+    its strength, and every claim residents do not read."""
+    wrong = [
+        f"{f.id}: {problem}"
+        for f in findings
+        for problem in unlicensed_phrases(f.resident, f.evidence)
+    ]
+    for finding in findings:
+        for evidence in finding.evidence:
+            if not strength_agrees(evidence):
+                wrong.append(f"{finding.id}: {evidence.claim!r} is {evidence.strength!r}")
+            if evidence.strength not in ("descriptive", "not available") and (
+                evidence.claim.lower() not in finding.resident.lower()
+            ):
+                wrong.append(f"{finding.id}: {evidence.claim!r} is not in the resident text")
+    return wrong
+
+
 def test_no_resident_sentence_claims_more_than_its_evidence(demo_findings):
     stray = [
         f"{f.id}: {problem}"
@@ -75,13 +94,5 @@ def test_no_resident_sentence_claims_more_than_its_evidence(demo_findings):
 
 
 def test_every_claim_agrees_with_its_numbers_and_is_what_residents_read(demo_findings):
-    wrong = []
-    for finding in demo_findings:
-        for evidence in finding.evidence:
-            if not strength_agrees(evidence):
-                wrong.append(f"{finding.id}: {evidence.claim!r} is {evidence.strength!r}")
-            if evidence.strength not in ("descriptive", "not available") and (
-                evidence.claim.lower() not in finding.resident.lower()
-            ):
-                wrong.append(f"{finding.id}: {evidence.claim!r} is not in the resident text")
+    wrong = claim_problems(demo_findings)
     assert not wrong, "\n".join(wrong)

@@ -536,3 +536,29 @@ def test_an_internal_error_is_one_line_naming_the_log(public_config, tmp_path):
     )
     log = (tmp_path / "logs/pipeline.public.log").read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in log and "RuntimeError: bug" in log
+
+
+def test_every_public_claim_is_licensed_by_its_evidence(validated, public_config, tmp_path):
+    """The public-data edition's findings, computed as the workflow computes them, make no
+    claim their evidence does not allow (issue 14; the demo's are in tests/test_claims.py)."""
+    from pipeline.families.registry import edition_family_names
+    from pipeline.runtime import write_parquet
+    from pipeline.steps import measures_step
+    from tests.test_claims import claim_problems, edition_findings
+
+    paths = {}
+    for kind, frame in validated.items():
+        paths[kind] = str(tmp_path / f"{kind}.parquet")
+        write_parquet(frame, paths[kind])
+    names = edition_family_names(Settings.of(public_config))
+    out = tmp_path / "measures"
+    measures_step(
+        paths,
+        tables={f: str(out / f"{f}.csv") for f in names},
+        findings={f: str(out / f"{f}.findings.json") for f in names},
+        settings=public_config,
+        area_code=AREA,
+    )
+    findings = edition_findings(out)
+    assert len(findings) >= len(names)
+    assert not claim_problems(findings), "\n".join(claim_problems(findings))
