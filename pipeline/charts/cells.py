@@ -148,3 +148,41 @@ def rate_labels(rows: pd.DataFrame, settings: Settings) -> RateLabels:
         return RateLabels(match.group(1), match.group(2), period)
     sv = settings.definitions.serious_violence_u25
     return RateLabels("incidents", f"residents aged {sv.age_from}-{sv.age_to}", period)
+
+
+@dataclass(frozen=True)
+class WardLevel:
+    """What the charts call the level above the LSOA: electoral wards, or MSOAs where the LSOA
+    list has no real wards (a public build without an LSOA-to-ward lookup gives each LSOA its
+    MSOA, code E02, as its "ward")."""
+
+    singular: str  # "ward", "MSOA"
+    plural: str  # "wards", "MSOAs"
+    #: How a caption names the level, once, in full.
+    described: str
+
+    @property
+    def column(self) -> str:
+        """A table column heading: 'Ward', 'MSOA'."""
+        return self.singular[:1].upper() + self.singular[1:]
+
+    def named(self, table: pd.DataFrame, kinds: Mapping[str, str]) -> tuple[pd.DataFrame, dict]:
+        """A table built with a "Ward" column, and its column kinds, with the column named
+        for this level."""
+        names = {"Ward": self.column}
+        return table.rename(columns=names), {names.get(c, c): k for c, k in kinds.items()}
+
+
+WARDS = WardLevel("ward", "wards", "ward")
+MSOAS = WardLevel(
+    "MSOA",
+    "MSOAs",
+    "MSOA (middle-layer super output area, a group of about five LSOAs; public data have no "
+    "LSOA-to-ward lookup)",
+)
+
+
+def ward_level(ward_codes: Any) -> WardLevel:
+    """MSOAs when every ward code given is an MSOA code (E02), otherwise wards."""
+    codes = [str(c) for c in ward_codes if not is_na(c)]
+    return MSOAS if codes and all(c.startswith("E02") for c in codes) else WARDS

@@ -171,6 +171,30 @@ def _only_row(rows: pd.DataFrame, category: str) -> Any:
     return matches[0] if len(matches) == 1 else None
 
 
+def _set_aside_only(rows: pd.DataFrame) -> bool:
+    """Whether an input's rows are only what a public-data adapter set aside (the rows of
+    ``adapter-exclusions.csv``, which name the built input in ``built``), with no rows read
+    or used to sum."""
+    return (
+        "built" in rows.columns
+        and rows["built"].notna().all()
+        and not rows["category"].isin(["read", "used"]).any()
+    )
+
+
+def _slug(name: str) -> str:
+    """An HTML id part from an input name: kind names as they are ('population_la'), a public
+    file's name without spaces or punctuation ('public file: a b.csv' -> 'public-file-a-b-csv')."""
+    if all(c.isalnum() or c in "_-" for c in name):
+        return name
+    return "-".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+
+
+#: Category of a public-file entry that names an area the file has no data for (a neighbour
+#: outside the MPS area, an area missing from the MYE): not a source row, so not excluded.
+NOT_IN_FILE = "not in the file"
+
+
 RECONCILIATION_COLUMNS: tuple[tuple[str, str], ...] = (("category", "text"), ("reason", "text"))
 
 
@@ -198,16 +222,28 @@ def _reconciliation_table(
         )
         for i, r in zip(rows.index, rows.to_dict("records"), strict=True)
     )
-    return Table(
-        id=f"reconciliation-{name}",
-        caption=words(
+    if _set_aside_only(rows):
+        # A public file's set-aside rows: its rows read and used are not listed, so no sum is
+        # claimed; the built input they feed has its own balanced reconciliation.
+        caption = words(
+            "set_aside_caption",
+            input=name,
+            excluded=shown("excluded", excluded),
+            missing=rows.loc[rows["category"] == NOT_IN_FILE, "reason"].nunique(),
+            built=", ".join(sorted(set(rows["built"].dropna().astype(str)))),
+        )
+    else:
+        caption = words(
             "caption",
             input=name,
             read=shown(_only_row(rows, "read"), read),
             used=shown(_only_row(rows, "used"), used),
             excluded=shown("excluded", excluded),
             balanced=int(read) == int(used) + int(excluded),
-        ),
+        )
+    return Table(
+        id=f"reconciliation-{_slug(name)}",
+        caption=caption,
         columns=words.columns("columns", (*RECONCILIATION_COLUMNS, ("rows", kind))),
         rows=table_rows,
         compact=True,
