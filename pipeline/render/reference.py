@@ -4,6 +4,7 @@ provenance colophon. Each takes its part of the wording (``technical.<section>``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -92,6 +93,88 @@ def _years_of(table: pd.DataFrame | None, column: str) -> list[int]:
     return sorted({int(y) for y in pd.to_numeric(table[column], errors="coerce").dropna()})
 
 
+def _residents_of(rows: pd.DataFrame) -> list[str]:
+    """Who a rate's population is ('residents aged 1-24', 'residents of all ages'), from the
+    ``unit`` of its rows ('per 100,000 residents aged 1-24'), in order of appearance."""
+    found: list[str] = []
+    for unit in rows.get("unit", pd.Series(dtype=str)).dropna().astype(str):
+        match = re.search(r"\b(residents\b.*)$", unit)
+        if match and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
+def _year_ranges(periods: Sequence[str]) -> str:
+    """Financial years as runs ('2021-22 to 2024-25', '2020-21'), joined with 'and'."""
+    return " and ".join(p[0] if len(p) == 1 else f"{p[0]} to {p[-1]}" for p in _runs(list(periods)))
+
+
+def _runs(periods: list[str]) -> list[list[str]]:
+    """Consecutive financial-year labels grouped ('2021-22', '2022-23' are consecutive)."""
+    runs: list[list[str]] = []
+    for label in periods:
+        if runs and int(label[:4]) == int(runs[-1][-1][:4]) + 1:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    return runs
+
+
+def population_vintages(
+    tables: Mapping[str, pd.DataFrame], settings: Settings, words: Wording
+) -> list[str]:
+    """The mid-year estimates each financial year's rates used, and whose residents they count,
+    from the measure tables' ``population_year`` and ``unit`` (not from the window: where a
+    mid-year is not supplied, the latest earlier one is used, and the tables say which)."""
+    lines = []
+    key = tables.get("key_metric")
+    window = [financial_year_label(year) for year in settings.years]
+    if key is not None and "population_year" in key.columns:
+        rates = key.loc[key["period"].isin(window) & key["population_year"].notna()]
+        used = {
+            period: sorted({int(y) for y in rows["population_year"]})
+            for period, rows in rates.groupby("period", sort=True)
+        }
+        if used:
+            residents = " and ".join(_residents_of(rates))
+            if all(years == [int(p[:4])] for p, years in used.items()):
+                lines.append(
+                    words(
+                        "population",
+                        first=min(y for ys in used.values() for y in ys),
+                        last=max(y for ys in used.values() for y in ys),
+                        residents=residents,
+                    )
+                )
+            else:
+                by_year: dict[int, list[str]] = {}
+                for period, years in used.items():
+                    for year in years:
+                        by_year.setdefault(year, []).append(period)
+                lines.append(
+                    words(
+                        "population_fallback",
+                        years="; ".join(
+                            f"mid-{year} for {_year_ranges(periods)}"
+                            for year, periods in sorted(by_year.items())
+                        ),
+                        residents=residents,
+                    )
+                )
+    small = [t for name in ("hotspots", "deprivation") if (t := tables.get(name)) is not None]
+    small_years = sorted({y for t in small for y in _years_of(t, "population_year")})
+    if small_years:
+        rates = pd.concat(small).loc[lambda t: t["unit"].astype(str).str.contains(" per ")]
+        lines.append(
+            words(
+                "population_lsoa",
+                years=" and ".join(f"mid-{y}" for y in small_years),
+                residents=" and ".join(_residents_of(rates)),
+            )
+        )
+    return lines
+
+
 def sources_section(
     provenance: Mapping[str, Any],
     settings: Settings,
@@ -135,9 +218,7 @@ def sources_section(
     if dep is not None and "iod_edition" in dep.columns and dep["iod_edition"].notna().any():
         iod_edition = sorted(dep["iod_edition"].dropna().astype(str).unique())[0]
         vintages.append(words("deprivation", iod_edition=iod_edition))
-    years = _years_of(tables.get("key_metric"), "population_year")
-    if years:
-        vintages.append(words("population", first=years[0], last=years[-1]))
+    vintages += population_vintages(tables, settings, words)
     years = _years_of(tables.get("disproportionality"), "population_year")
     if years:
         vintages.append(words("population_by_ethnicity", year=years[0]))
