@@ -13,7 +13,9 @@ from pipeline.charts.cells import (
     first_row,
     interval_text,
     is_na,
+    neighbours_pooled,
     number_text,
+    pooled_label,
     window_labels,
 )
 from pipeline.charts.spec import ChartInputs, ChartSpec
@@ -24,8 +26,14 @@ from pipeline.families.common import is_proxy
 from pipeline.formatting import fmt_number
 from pipeline.settings import Area, Definition, Settings
 
-#: How the charts name the pooled statistical neighbours.
+#: How the charts name the pooled statistical neighbours (with how many have data).
 NEIGHBOURS_LABEL = "Similar boroughs (pooled)"
+
+
+def neighbours_with_data(rows: pd.DataFrame) -> list[tuple[int, int]]:
+    """(neighbours pooled, neighbours listed) of each pooled row, distinct, fewest first."""
+    notes = rows.loc[rows["group"] == NEIGHBOURS_GROUP, "note"]
+    return sorted({c for c in map(neighbours_pooled, notes) if c is not None})
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
@@ -87,7 +95,8 @@ def trend_chart(
     km = tables["key_metric"]
     rows = km.loc[(km["measure_id"] == f"{key.id}_rate") & km["period"].isin(years)]
     counted, unit = _trend_counted_and_unit(rows, key, per)
-    names = {AREA_GROUP: area.name, NEIGHBOURS_GROUP: NEIGHBOURS_LABEL, region: region}
+    pooled = pooled_label(NEIGHBOURS_LABEL, neighbours_with_data(rows))
+    names = {AREA_GROUP: area.name, NEIGHBOURS_GROUP: pooled, region: region}
     order = [names[g] for g in (AREA_GROUP, NEIGHBOURS_GROUP, region) if g in set(rows["group"])]
     long = []
     table_rows = []
@@ -190,8 +199,20 @@ def trend_chart(
         f"{area.name} rate.",
         notes=(
             f"Similar boroughs: {settings.neighbours_source}, pooled (their {counted} added "
-            "up and divided by their residents of the same age).",
+            "up and divided by their residents of the same age)." + _few_neighbours_note(rows),
         ),
+    )
+
+
+def _few_neighbours_note(rows: pd.DataFrame) -> str:
+    """A warning when fewer than half of the listed neighbours have data in some year."""
+    counts = neighbours_with_data(rows)
+    if not counts or 2 * counts[0][0] >= counts[0][1]:
+        return ""
+    pooled, listed = counts[0]
+    return (
+        f" Only {pooled} of the {listed} have data, so the comparison rests on "
+        f"{'one borough' if pooled == 1 else 'few boroughs'}."
     )
 
 
