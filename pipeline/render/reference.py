@@ -38,7 +38,11 @@ def _definition_row(d: Definition, words: Wording) -> Row:
             Cell(", ".join(d.weapons)),
             Cell(injury),
             Cell(domestic_abuse),
-            Cell(words("ages", age_from=d.age_from, age_to=d.age_to)),
+            Cell(
+                words("all_ages")
+                if d.age_from == 0 and d.age_to >= 90
+                else words("ages", age_from=d.age_from, age_to=d.age_to)
+            ),
         ),
     )
 
@@ -49,11 +53,18 @@ def _clock(hour: int) -> str:
 
 def definitions_section(settings: Settings, words: Wording) -> Section:
     definitions = settings.definitions
-    rows = tuple(_definition_row(definition, words) for definition in definitions.metrics.values())
+    metrics = tuple(definitions.metrics.values())
+    rows = tuple(_definition_row(definition, words) for definition in metrics)
+    # Public proxies count offences of any victim age, so their ages are not victims' ages.
+    proxies = bool(metrics) and all(d.proxy for d in metrics)
+    columns = tuple(
+        (("proxy_ages", kind) if proxies and name == "ages" else (name, kind))
+        for name, kind in DEFINITION_COLUMNS
+    )
     table = Table(
         id="definitions-table",
         caption=words("caption", version=definitions.version),
-        columns=words.columns("columns", DEFINITION_COLUMNS),
+        columns=words.columns("columns", columns),
         rows=rows,
         compact=True,
     )
@@ -73,7 +84,8 @@ def definitions_section(settings: Settings, words: Wording) -> Section:
             window_start=_clock(window.start_hour),
             window_end=_clock(window.end_hour),
             school_distance=f"{definitions.school_distance_m:g}",
-        ),
+        )
+        + (" " + words("versions_proxies") if proxies else ""),
         words(
             "statistics",
             confidence=fmt_percent(statistics.confidence),
