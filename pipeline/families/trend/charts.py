@@ -32,6 +32,8 @@ NEIGHBOURS_LABEL = "Similar boroughs (pooled)"
 
 def neighbours_with_data(rows: pd.DataFrame) -> list[tuple[int, int]]:
     """(neighbours pooled, neighbours listed) of each pooled row, distinct, fewest first."""
+    if "note" not in rows.columns:
+        return []
     notes = rows.loc[rows["group"] == NEIGHBOURS_GROUP, "note"]
     return sorted({c for c in map(neighbours_pooled, notes) if c is not None})
 
