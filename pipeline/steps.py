@@ -296,15 +296,26 @@ def render_html_step(
 
 
 def adapter_reconciliation(path: str) -> pd.DataFrame:
-    """Rows the public-data adapters could not map, as reconciliation rows for the report."""
+    """The source rows the public-data adapters set aside (``adapter-exclusions.csv``), as
+    reconciliation rows for the report, one input per public file.
+
+    The file lists only what was set aside, not every row read, so these inputs have no
+    "read" or "used" rows: the report says how many rows were set aside and which built input
+    (column ``built``: comparators, neighbours, ...) reconciles the rows used. An entry of
+    0 rows names an area the file has no data for; it is listed as "not in the file", not
+    counted as excluded rows."""
+    from pipeline.render.reference import NOT_IN_FILE
+
     exclusions = pd.read_csv(path)
+    rows = exclusions["rows"].astype("int64")
     return pd.DataFrame(
         {
-            "input": "public files: " + exclusions["source"].astype(str),
-            "category": "excluded",
+            "input": "public file: " + exclusions["source"].astype(str),
+            "category": rows.map(lambda n: "excluded" if n > 0 else NOT_IN_FILE),
             "reason": exclusions["reason"].astype(str)
             + exclusions["detail"].fillna("").map(lambda d: f" ({d})" if d else ""),
-            "rows": exclusions["rows"],
+            "rows": rows,
+            "built": exclusions["step"].astype(str).str.split(r"[ :]", n=1).str[0],
         }
     )
 

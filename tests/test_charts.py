@@ -519,3 +519,85 @@ def test_disclosure_keeps_the_counts_the_headline_findings_quote(config):
         ("key_metric", "kcwi_1_17_rate", "2024-25", "Area"),
         ("disproportionality", "kcwi_1_24_victim_share", "2024-25", "Black Male Under 18"),
     }
+
+
+# --- Public-mode labels: MSOAs are not wards; how many neighbours the pool has ---------------
+
+
+def test_ward_codes_that_are_all_msoas_are_called_msoas():
+    from pipeline.charts.cells import MSOAS, WARDS, ward_level
+
+    assert ward_level(["E02000895", "E02000896"]) is MSOAS
+    assert ward_level(["E02000895", "E05013888"]) is WARDS  # one real ward: wards
+    assert ward_level(["E05013888"]) is WARDS and ward_level([]) is WARDS
+    table, kinds = MSOAS.named(pd.DataFrame({"Ward": ["x"], "Rate": ["1"]}), {"Ward": "text"})
+    assert list(table.columns) == ["MSOA", "Rate"] and kinds == {"MSOA": "text"}
+
+
+def msoa_ward_rows(public_config) -> pd.DataFrame:
+    """Two MSOAs standing in for wards (E02 codes), 30 and 12 offences, and the located total."""
+    sv = Settings.of(public_config).definitions.serious_violence_u25.id
+    base = {"period": "2021 (calendar year)", "unit": "offences per 1,000 residents of all ages",
+            "numerator_suppressed": False, "lower": 0.0, "upper": 0.0}  # fmt: skip
+    rows = [
+        {**base, "measure_id": f"{sv}_ward_rate", "group": code, "ward_name": name,
+         "numerator": n, "denominator": 10_000, "value": n / 10}
+        for code, name, n in (("E02000895", "Waltham Forest 001", 30),
+                              ("E02000896", "Waltham Forest 002", 12))
+    ]  # fmt: skip
+    rows.append({**base, "measure_id": f"{sv}_row_reconciliation", "group": "used: located",
+                 "numerator": 42, "denominator": None, "value": None})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_the_wards_table_of_msoas_says_msoa(public_config):
+    from pipeline.families.hotspots.charts import wards_table
+
+    chart = wards_table(
+        {"hotspots": msoa_ward_rows(public_config)}, Settings.of(public_config), AREA,
+        RESIDENT_STYLE,
+    )  # fmt: skip
+    assert chart.title == "MSOAs with the highest rates: Waltham Forest 001, Waltham Forest 002"
+    assert chart.table.columns[0] == "MSOA" and "Ward" not in chart.kinds
+    assert chart.table["MSOA"].iloc[-1] == f"All MSOAs ({AREA.name})"
+    assert "by MSOA (middle-layer super output area" in chart.caption
+    for text in (chart.title, chart.caption, chart.alt, *chart.table["MSOA"]):
+        assert "ward" not in text.casefold().replace("lsoa-to-ward", "")
+
+
+def test_pooled_label_says_how_many_neighbours_have_data():
+    from pipeline.charts.cells import neighbours_pooled, pooled_label
+
+    assert neighbours_pooled("pooled over 8 of 10 neighbours: E09000010; missing: x") == (8, 10)
+    assert neighbours_pooled("8 of 10 neighbours with complete series; missing: x") == (8, 10)
+    assert neighbours_pooled("neighbour missing: Luton (E06000032)") is None
+    assert neighbours_pooled(None) is None
+    label = "Similar boroughs (pooled)"
+    assert pooled_label(label, [(8, 10)]) == "Similar boroughs (pooled, 8 of 10 with data)"
+    assert pooled_label(label, [(10, 10)]) == "Similar boroughs (pooled, all 10 with data)"
+    assert pooled_label(label, [(7, 10), (8, 10), None]) == (
+        "Similar boroughs (pooled, 7 to 8 of 10 with data)"
+    )
+    assert pooled_label(label, [None]) == label
+
+
+def test_trend_chart_names_the_neighbours_with_data_and_warns_when_few(public_config):
+    area = proxy_key_metric()
+    pooled = area.assign(
+        group="Statistical neighbours (pooled)",
+        note="pooled over 1 of 10 neighbours: E09000010; missing: Luton (E06000032): no series",
+    )
+    chart = trend_chart(
+        {"key_metric": pd.concat([area, pooled], ignore_index=True)},
+        Settings.of(public_config), AREA, RESIDENT_STYLE,
+    )  # fmt: skip
+    assert "Similar boroughs (pooled, 1 of 10 with data): rate" in chart.table.columns
+    assert "Similar boroughs (pooled, 1 of 10 with data): " in chart.alt
+    assert chart.notes[0].endswith("Only 1 of the 10 have data, so the comparison rests on one "
+                                   "borough.")  # fmt: skip
+    half = pooled.assign(note="pooled over 5 of 10 neighbours: E09000010")
+    chart = trend_chart(
+        {"key_metric": pd.concat([area, half], ignore_index=True)},
+        Settings.of(public_config), AREA, RESIDENT_STYLE,
+    )  # fmt: skip
+    assert "Only" not in chart.notes[0]  # half is not fewer than half

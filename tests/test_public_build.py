@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import csv
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -562,3 +563,138 @@ def test_every_public_claim_is_licensed_by_its_evidence(validated, public_config
     findings = edition_findings(out)
     assert len(findings) >= len(names)
     assert not claim_problems(findings), "\n".join(claim_problems(findings))
+
+
+# --- The reports' words on the real public build ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def public_reports(built, repo, public_config, tmp_path_factory) -> dict[str, str]:
+    """Both reports of config/public.yaml rendered (HTML) from the built inputs, with the
+    workflow's own steps (validation, measures, charts, context), as the preview does."""
+    from pipeline.charts.build import build_charts
+    from pipeline.charts.store import write_charts
+    from pipeline.config_checks import load_narrative
+    from pipeline.editions import report_variants
+    from pipeline.layout import Layout
+    from pipeline.render.context import build_context
+    from pipeline.render.html import render_report
+    from pipeline.render.preview import PREVIEW_PROVENANCE, compute_measures, load_measures
+    from pipeline.runtime import read_parquet
+    from pipeline.steps import adapter_reconciliation
+    from pipeline.validate.dictionary import data_dictionary
+
+    config = copy.deepcopy(public_config)
+    config["shared_inputs"] = str(built / public_config["shared_inputs"])
+    config["areas"] = [{**config["areas"][0], "inputs": str(built / config["areas"][0]["inputs"]),
+                        "narrative": str(repo / config["areas"][0]["narrative"])}]  # fmt: skip
+    settings = Settings.of(config)
+    area = settings.areas[0]
+    out = tmp_path_factory.mktemp("public-reports")
+    layout = Layout(settings.dataset, processed=str(out / "processed"))
+    tables, findings = load_measures(compute_measures(config, layout))
+    shapes = read_parquet(layout.validated_file(area.slug, "boundaries"))
+    reconciliation = [
+        pd.read_csv(p)
+        for p in sorted(Path(layout.validation_reports).rglob("*.reconciliation.csv"))
+    ]
+    exclusions = built / Path(public_config["shared_inputs"]).parent / EXCLUSIONS_FILE
+    reconciliation.append(adapter_reconciliation(str(exclusions)))  # fmt: skip
+    html = {}
+    for variant in report_variants(settings):
+        charts = out / "charts"
+        built_charts = build_charts(tables, shapes, settings, area, variant.report,
+                                    variant.circulation)  # fmt: skip
+        write_charts(built_charts, charts, variant.name)
+        context = build_context(
+            audience=variant.report, circulation=variant.circulation, tables=tables,
+            findings=findings, chart_dir=charts, template_dir=repo / "templates",
+            narrative=load_narrative(area.narrative), settings=settings, area=area,
+            provenance=PREVIEW_PROVENANCE, reconciliation=reconciliation,
+            dictionary=data_dictionary(),
+        )  # fmt: skip
+        html[variant.report] = render_report(context, repo / "templates", variant.report)
+    return html
+
+
+def visible_text(html: str) -> str:
+    """The page's text, one space between words (styles, SVG and tags removed)."""
+    import html as htmllib
+    import re
+
+    text = re.sub(r"<style.*?</style>|<svg.*?</svg>", " ", html, flags=re.DOTALL)
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_msoas_are_not_called_wards_in_either_report(public_reports, validated):
+    """Every ward code of the public build is an MSOA (E02): the reports say MSOA."""
+    assert validated["lsoas"]["ward_code"].str.startswith("E02").all()
+    msoas = validated["lsoas"]["ward_code"].nunique()
+    for audience, html in public_reports.items():
+        text = visible_text(html)
+        assert "MSOAs with the highest rates:" in text, audience
+        assert f"All MSOAs ({AREA_NAME})" in text, audience
+        assert '<th scope="col">Ward</th>' not in html, audience
+    # No "ward" anywhere a resident reads (the download keeps its file name, wards.csv).
+    resident = visible_text(public_reports["resident"]).replace("LSOA-to-ward lookup", "")
+    resident = resident.replace("spreadsheet file (CSV): wards", "")
+    assert not re.search(r"\bwards?\b", resident, re.I)
+    assert msoas == 28  # Waltham Forest's MSOAs (2021)
+
+
+def test_the_population_sentence_names_mid_2021_for_every_year(public_reports):
+    """Only mid-2021 is configured (ons_mye2), and the LSOA estimates are mid-2020."""
+    text = visible_text(public_reports["technical"])
+    assert (
+        "Population: ONS mid-year estimates, mid-2021 for 2021-22 to 2024-25 (the latest mid-year "
+        "supplied at or before each year's own), residents of all ages." in text
+    )
+    assert "mid-2024" not in text.split("Data sources and vintages")[1].split("Data quality")[0]
+    assert ("Small-area population (where and deprivation): ONS small-area estimates for "
+            "mid-2020, residents of all ages, by LSOA.") in text  # fmt: skip
+
+
+def test_the_definitions_and_methods_name_the_proxies_ages(public_reports, public_config):
+    text = visible_text(public_reports["technical"])
+    definitions = text.split("Definitions and their versions")[-1].split("Data sources")[0]
+    assert "0 to 120" not in definitions and definitions.count("all ages") >= 3
+    assert "Ages (public proxies count offences against victims of any age)" in definitions
+    # Each section counted from a proxy names it before the method that names victims.
+    for key in ("key_metric", "serious_violence_u25"):
+        label = public_config["definitions"][key]["label"]
+        assert f"victim extract: {label}" in text, key
+    assert text.count("In this edition the measures of this section are counted") == 4
+
+
+def test_pooled_neighbours_say_how_many_have_data(public_reports):
+    """8 of the 10 DfE neighbours are MPS boroughs (Birmingham and Luton are not)."""
+    with_data = len(set(DFE_NEIGHBOURS) - set(OUTSIDE_LONDON.values()))
+    label = f"Similar boroughs (pooled, {with_data} of {len(DFE_NEIGHBOURS)} with data)"
+    for audience, html in public_reports.items():
+        text = visible_text(html)
+        assert f"{label}: rate" in text, audience
+        assert "Similar boroughs (pooled):" not in text, audience
+    technical = visible_text(public_reports["technical"])
+    assert f"Statistical neighbours (pooled, {with_data} of 10 with data)" in technical
+
+
+def test_every_public_input_reconciles_in_the_technical_report(public_reports, built,
+                                                               public_config):  # fmt: skip
+    """No 'DOES NOT BALANCE'; each validated input balances; each public file's set-aside
+    rows are the sum of its rows in adapter-exclusions.csv (read here with the csv module)."""
+    text = visible_text(public_reports["technical"])
+    assert "DOES NOT BALANCE" not in text and " 0 rows read" not in text
+    path = built / Path(public_config["shared_inputs"]).parent / EXCLUSIONS_FILE
+    set_aside: dict[str, int] = defaultdict(int)
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            set_aside[row["source"]] += int(row["rows"])
+    for source, rows in set_aside.items():
+        assert f"public file: {source}: {rows:,} source rows set aside" in text, source
+    for kind in ("areas", "boundaries", "comparators", "deprivation", "lsoa_counts", "lsoas",
+                 "neighbours", "population_la", "population_lsoa"):  # fmt: skip
+        match = re.search(rf"\b{kind}: ([\d,]+) rows read = ([\d,]+) used \+ ([\d,]+) excluded "
+                          r"\(balances\)", text)  # fmt: skip
+        assert match, kind
+        read, used, excluded = (int(g.replace(",", "")) for g in match.groups())
+        assert read == used + excluded > 0, kind

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline.disclosure import DisclosurePolicy
 from pipeline.editions import TECHNICAL_INTERNAL, TECHNICAL_PUBLIC
@@ -96,3 +97,139 @@ def test_findings_use_the_resident_wording_in_a_public_technical_report():
     )  # fmt: skip
     assert finding_text(finding, TECHNICAL_PUBLIC) == "Most victims were boys."
     assert finding_text(finding, TECHNICAL_INTERNAL) == "55 of 112 (1/213 at baseline)"
+
+
+# --- Public-data mode: reconciliation, population years, proxy definitions ------------------
+
+
+def test_a_public_files_set_aside_rows_claim_no_sum(tmp_path):
+    """adapter-exclusions.csv lists only rows set aside, not rows read: no '0 rows read' and no
+    'DOES NOT BALANCE'; an entry of 0 rows (an area the file lacks) is not an excluded row."""
+    from pipeline.steps import adapter_reconciliation
+
+    path = tmp_path / "adapter-exclusions.csv"
+    pd.DataFrame(
+        {
+            "step": ["comparators (MPS borough-level crime)"] * 2
+            + ["comparators: violence_with_injury", "population_la (ONS MYE2)"],
+            "source": ["a.csv", "a.csv", "MPS borough-level crime", "b.xls"],
+            "reason": ["not a London borough", "not a London borough", "no MPS data",
+                       "not in London's total"],
+            "detail": ["Unknown", "Airports", "E06000032", ""],
+            "rows": [32, 28, 0, 182],
+            "value": [1, 2, None, 3],
+        }
+    ).to_csv(path, index=False)  # fmt: skip
+    rows = adapter_reconciliation(str(path))
+    section = _quality_section(rows, INTERNAL)
+    captions = {t.id: t.caption for t in section.tables}
+    assert captions == {
+        "reconciliation-public-file-a-csv": "public file: a.csv: 60 source rows set aside, by "
+        "reason; the rows used are reconciled under comparators",
+        "reconciliation-public-file-b-xls": "public file: b.xls: 182 source rows set aside, by "
+        "reason; the rows used are reconciled under population_la",
+        "reconciliation-public-file-mps-borough-level-crime": "public file: MPS borough-level "
+        "crime: 0 source rows set aside and 1 area with no data in the file, by reason; the rows "
+        "used are reconciled under comparators",
+    }
+    categories = {t.id: [r.header.text for r in t.rows] for t in section.tables}
+    assert categories["reconciliation-public-file-mps-borough-level-crime"] == ["not in the file"]
+    # A validated input's reconciliation keeps its balance check.
+    both = _quality_section(pd.concat([rows, reconciliation("schools")]), INTERNAL)
+    assert "schools: 500 rows read = 480 used + 20 excluded (balances)" in [
+        t.caption for t in both.tables
+    ]
+
+
+SOURCES = TECHNICAL.part("sources")
+
+
+def key_metric_rows(years_used: dict[str, int], unit: str) -> pd.DataFrame:
+    """Area, pooled and region rate rows by financial year with the mid-year each used."""
+    return pd.DataFrame(
+        [
+            {"measure_id": "m_rate", "period": period, "group": group, "population_year": year,
+             "unit": unit}
+            for period, year in years_used.items()
+            for group in ("Area", "Statistical neighbours (pooled)", "London")
+        ]
+        + [{"measure_id": "m_rate", "period": "12 months to 2025-03", "group": "Area",
+            "population_year": 2024, "unit": unit}]
+    )  # fmt: skip
+
+
+def test_the_population_sentence_names_the_mid_years_the_rates_used(config):
+    from pipeline.render.reference import population_vintages
+    from pipeline.settings import Settings
+
+    settings = Settings.of({**config, "window": {"first_financial_year": 2021,
+                                                 "last_financial_year": 2024}})  # fmt: skip
+    years = ["2021-22", "2022-23", "2023-24", "2024-25"]
+    own = key_metric_rows(dict(zip(years, range(2021, 2025), strict=True)),
+                          "per 100,000 residents aged 1-24")  # fmt: skip
+    assert population_vintages({"key_metric": own}, settings, SOURCES) == [
+        "Population: ONS mid-year estimates for mid-2021 to mid-2024 (each financial year uses "
+        "the mid-year it starts in), residents aged 1-24."
+    ]
+    only_2021 = key_metric_rows(dict.fromkeys(years, 2021), "per 100,000 residents of all ages")
+    assert population_vintages({"key_metric": only_2021}, settings, SOURCES) == [
+        "Population: ONS mid-year estimates, mid-2021 for 2021-22 to 2024-25 (the latest "
+        "mid-year supplied at or before each year's own), residents of all ages."
+    ]
+    mixed = key_metric_rows(
+        {"2021-22": 2021, "2022-23": 2022, "2023-24": 2022, "2024-25": 2022},
+        "per 100,000 residents of all ages",
+    )
+    small = pd.DataFrame(
+        {"population_year": [2020, None], "unit": ["offences per 1,000 residents of all ages", "x"]}
+    )
+    assert population_vintages({"key_metric": mixed, "hotspots": small}, settings, SOURCES) == [
+        "Population: ONS mid-year estimates, mid-2021 for 2021-22; mid-2022 for 2022-23 to "
+        "2024-25 (the latest mid-year supplied at or before each year's own), residents of all "
+        "ages.",
+        "Small-area population (where and deprivation): ONS small-area estimates for mid-2020, "
+        "residents of all ages, by LSOA.",
+    ]
+
+
+@pytest.fixture(scope="module")
+def public_settings():
+    import yaml
+
+    from pipeline.settings import Settings
+
+    return Settings.of(yaml.safe_load((REPO / "config/public.yaml").read_text(encoding="utf-8")))
+
+
+def test_proxy_definitions_are_worded_as_all_ages_not_victim_ages(public_settings, config):
+    from pipeline.render.reference import definitions_section
+    from pipeline.settings import Settings
+
+    words = TECHNICAL.part("definitions")
+    section = definitions_section(public_settings, words)
+    table = section.tables[0]
+    assert table.columns[-1].label.startswith("Ages (public proxies count offences")
+    assert {r.cells[-1].text for r in table.rows} == {"all ages"}
+    assert "used only by measures that need a police victim extract" in section.body[0]
+    demo = definitions_section(Settings.of(config), words)
+    assert demo.tables[0].columns[-1].label == "Victim ages"
+    assert "1 to 24" in {r.cells[-1].text for r in demo.tables[0].rows}
+    assert "used only by measures" not in demo.body[0]
+
+
+def test_a_proxy_familys_method_starts_by_naming_its_proxies(public_settings, config):
+    from pipeline.render.technical import _proxy_preface
+    from pipeline.settings import Settings
+
+    sv = public_settings.definitions.serious_violence_u25
+    table = pd.DataFrame({"measure_id": ["x_lsoa_rate"],
+                          "definition": [f"{sv.label} (definitions 2025.1-public)"]})  # fmt: skip
+    preface = _proxy_preface(table, public_settings, TECHNICAL)
+    assert preface.startswith("**In this edition** the measures of this section are counted")
+    assert sv.label in preface and "of all ages" in preface
+    assert public_settings.definitions.key_metric.label not in preface  # not this table's
+    unavailable = table.assign(measure_id="timing_not_available")
+    assert _proxy_preface(unavailable, public_settings, TECHNICAL) == ""
+    demo = Settings.of(config).definitions.key_metric
+    own = pd.DataFrame({"measure_id": ["k"], "definition": [demo.label]})
+    assert _proxy_preface(own, Settings.of(config), TECHNICAL) == ""

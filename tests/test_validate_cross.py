@@ -150,9 +150,7 @@ def test_a_measure_missing_for_one_area_is_incomplete(frames, config, tmp_path):
     # kcwi_1_17 now exists, so the area (59 months) and the region (60) lack months of it. The
     # neighbours, which have none of it, are kept and counted instead (a police.uk series
     # cannot give every measure): neighbours_without_series.
-    assert "2 series incomplete: E09000031 kcwi_1_17: 59 months missing, first 2020-05" in str(
-        stop
-    )
+    assert "2 series incomplete: E09000031 kcwi_1_17: 59 months missing, first 2020-05" in str(stop)
     assert "E12000007 kcwi_1_17: 60 months missing, first 2020-04" in str(stop)
     assert "E08000025 kcwi_1_17" not in str(stop)
 

@@ -148,3 +148,67 @@ def rate_labels(rows: pd.DataFrame, settings: Settings) -> RateLabels:
         return RateLabels(match.group(1), match.group(2), period)
     sv = settings.definitions.serious_violence_u25
     return RateLabels("incidents", f"residents aged {sv.age_from}-{sv.age_to}", period)
+
+
+@dataclass(frozen=True)
+class WardLevel:
+    """What the charts call the level above the LSOA: electoral wards, or MSOAs where the LSOA
+    list has no real wards (a public build without an LSOA-to-ward lookup gives each LSOA its
+    MSOA, code E02, as its "ward")."""
+
+    singular: str  # "ward", "MSOA"
+    plural: str  # "wards", "MSOAs"
+    #: How a caption names the level, once, in full.
+    described: str
+
+    @property
+    def column(self) -> str:
+        """A table column heading: 'Ward', 'MSOA'."""
+        return self.singular[:1].upper() + self.singular[1:]
+
+    def named(self, table: pd.DataFrame, kinds: Mapping[str, str]) -> tuple[pd.DataFrame, dict]:
+        """A table built with a "Ward" column, and its column kinds, with the column named
+        for this level."""
+        names = {"Ward": self.column}
+        return table.rename(columns=names), {names.get(c, c): k for c, k in kinds.items()}
+
+
+WARDS = WardLevel("ward", "wards", "ward")
+MSOAS = WardLevel(
+    "MSOA",
+    "MSOAs",
+    "MSOA (middle-layer super output area, a group of about five LSOAs; public data have no "
+    "LSOA-to-ward lookup)",
+)
+
+
+def ward_level(ward_codes: Any) -> WardLevel:
+    """MSOAs when every ward code given is an MSOA code (E02), otherwise wards."""
+    codes = [str(c) for c in ward_codes if not is_na(c)]
+    return MSOAS if codes and all(c.startswith("E02") for c in codes) else WARDS
+
+
+#: The pooled neighbours' count in a measure row's note: the key metric's 'pooled over 8 of
+#: 10 neighbours: ...' and the trend's '8 of 10 neighbours with complete series'.
+_POOLED_COUNT = re.compile(r"(?:^|; )(?:pooled over )?(\d+) of (\d+) neighbours\b")
+
+
+def neighbours_pooled(note: Any) -> tuple[int, int] | None:
+    """(neighbours with data, neighbours listed) from a pooled row's note, or None."""
+    match = None if is_na(note) else _POOLED_COUNT.search(str(note))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def pooled_label(label: str, counts: Any) -> str:
+    """'Similar boroughs (pooled)' -> 'Similar boroughs (pooled, 8 of 10 with data)' from the
+    (with data, listed) pairs of its rows; a range when the years differ; unchanged without."""
+    found = sorted({c for c in counts if c is not None})
+    if not found:
+        return label
+    listed = max(total for _, total in found)
+    low, high = found[0][0], found[-1][0]
+    if low == high == listed:
+        count = f"all {listed} with data"
+    else:
+        count = f"{low if low == high else f'{low} to {high}'} of {listed} with data"
+    return label.replace("(pooled)", f"(pooled, {count})")

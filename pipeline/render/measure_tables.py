@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.charts.cells import neighbours_pooled, pooled_label
 from pipeline.disclosure import MARKER, DisclosurePolicy
 from pipeline.disclosure.tables import numerator_counts_people
 from pipeline.formatting import decimals_for_unit, fmt_count, fmt_interval, fmt_number, is_missing
@@ -45,7 +46,7 @@ def measure_rows_table(
         interval = MARKER if hidden else fmt_interval(r.get("lower"), r.get("upper"), decimals)
         cells = [
             Cell(str(r["period"])),
-            Cell(str(r["group"])),
+            Cell(pooled_label(str(r["group"]), [neighbours_pooled(r.get("note"))])),
             Cell(
                 MARKER if num_hidden else fmt_count(r.get("numerator")),
                 # A rank (e.g. the placebo test's) is not a count of anyone.

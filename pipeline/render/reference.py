@@ -4,6 +4,7 @@ provenance colophon. Each takes its part of the wording (``technical.<section>``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,7 +38,11 @@ def _definition_row(d: Definition, words: Wording) -> Row:
             Cell(", ".join(d.weapons)),
             Cell(injury),
             Cell(domestic_abuse),
-            Cell(words("ages", age_from=d.age_from, age_to=d.age_to)),
+            Cell(
+                words("all_ages")
+                if d.age_from == 0 and d.age_to >= 90
+                else words("ages", age_from=d.age_from, age_to=d.age_to)
+            ),
         ),
     )
 
@@ -48,11 +53,18 @@ def _clock(hour: int) -> str:
 
 def definitions_section(settings: Settings, words: Wording) -> Section:
     definitions = settings.definitions
-    rows = tuple(_definition_row(definition, words) for definition in definitions.metrics.values())
+    metrics = tuple(definitions.metrics.values())
+    rows = tuple(_definition_row(definition, words) for definition in metrics)
+    # Public proxies count offences of any victim age, so their ages are not victims' ages.
+    proxies = bool(metrics) and all(d.proxy for d in metrics)
+    columns = tuple(
+        (("proxy_ages", kind) if proxies and name == "ages" else (name, kind))
+        for name, kind in DEFINITION_COLUMNS
+    )
     table = Table(
         id="definitions-table",
         caption=words("caption", version=definitions.version),
-        columns=words.columns("columns", DEFINITION_COLUMNS),
+        columns=words.columns("columns", columns),
         rows=rows,
         compact=True,
     )
@@ -72,7 +84,8 @@ def definitions_section(settings: Settings, words: Wording) -> Section:
             window_start=_clock(window.start_hour),
             window_end=_clock(window.end_hour),
             school_distance=f"{definitions.school_distance_m:g}",
-        ),
+        )
+        + (" " + words("versions_proxies") if proxies else ""),
         words(
             "statistics",
             confidence=fmt_percent(statistics.confidence),
@@ -90,6 +103,88 @@ def _years_of(table: pd.DataFrame | None, column: str) -> list[int]:
     if table is None or column not in table.columns:
         return []
     return sorted({int(y) for y in pd.to_numeric(table[column], errors="coerce").dropna()})
+
+
+def _residents_of(rows: pd.DataFrame) -> list[str]:
+    """Who a rate's population is ('residents aged 1-24', 'residents of all ages'), from the
+    ``unit`` of its rows ('per 100,000 residents aged 1-24'), in order of appearance."""
+    found: list[str] = []
+    for unit in rows.get("unit", pd.Series(dtype=str)).dropna().astype(str):
+        match = re.search(r"\b(residents\b.*)$", unit)
+        if match and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
+def _year_ranges(periods: Sequence[str]) -> str:
+    """Financial years as runs ('2021-22 to 2024-25', '2020-21'), joined with 'and'."""
+    return " and ".join(p[0] if len(p) == 1 else f"{p[0]} to {p[-1]}" for p in _runs(list(periods)))
+
+
+def _runs(periods: list[str]) -> list[list[str]]:
+    """Consecutive financial-year labels grouped ('2021-22', '2022-23' are consecutive)."""
+    runs: list[list[str]] = []
+    for label in periods:
+        if runs and int(label[:4]) == int(runs[-1][-1][:4]) + 1:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    return runs
+
+
+def population_vintages(
+    tables: Mapping[str, pd.DataFrame], settings: Settings, words: Wording
+) -> list[str]:
+    """The mid-year estimates each financial year's rates used, and whose residents they count,
+    from the measure tables' ``population_year`` and ``unit`` (not from the window: where a
+    mid-year is not supplied, the latest earlier one is used, and the tables say which)."""
+    lines = []
+    key = tables.get("key_metric")
+    window = [financial_year_label(year) for year in settings.years]
+    if key is not None and "population_year" in key.columns:
+        rates = key.loc[key["period"].isin(window) & key["population_year"].notna()]
+        used = {
+            period: sorted({int(y) for y in rows["population_year"]})
+            for period, rows in rates.groupby("period", sort=True)
+        }
+        if used:
+            residents = " and ".join(_residents_of(rates))
+            if all(years == [int(p[:4])] for p, years in used.items()):
+                lines.append(
+                    words(
+                        "population",
+                        first=min(y for ys in used.values() for y in ys),
+                        last=max(y for ys in used.values() for y in ys),
+                        residents=residents,
+                    )
+                )
+            else:
+                by_year: dict[int, list[str]] = {}
+                for period, years in used.items():
+                    for year in years:
+                        by_year.setdefault(year, []).append(period)
+                lines.append(
+                    words(
+                        "population_fallback",
+                        years="; ".join(
+                            f"mid-{year} for {_year_ranges(periods)}"
+                            for year, periods in sorted(by_year.items())
+                        ),
+                        residents=residents,
+                    )
+                )
+    small = [t for name in ("hotspots", "deprivation") if (t := tables.get(name)) is not None]
+    small_years = sorted({y for t in small for y in _years_of(t, "population_year")})
+    if small_years:
+        rates = pd.concat(small).loc[lambda t: t["unit"].astype(str).str.contains(" per ")]
+        lines.append(
+            words(
+                "population_lsoa",
+                years=" and ".join(f"mid-{y}" for y in small_years),
+                residents=" and ".join(_residents_of(rates)),
+            )
+        )
+    return lines
 
 
 def sources_section(
@@ -135,9 +230,7 @@ def sources_section(
     if dep is not None and "iod_edition" in dep.columns and dep["iod_edition"].notna().any():
         iod_edition = sorted(dep["iod_edition"].dropna().astype(str).unique())[0]
         vintages.append(words("deprivation", iod_edition=iod_edition))
-    years = _years_of(tables.get("key_metric"), "population_year")
-    if years:
-        vintages.append(words("population", first=years[0], last=years[-1]))
+    vintages += population_vintages(tables, settings, words)
     years = _years_of(tables.get("disproportionality"), "population_year")
     if years:
         vintages.append(words("population_by_ethnicity", year=years[0]))
@@ -171,6 +264,30 @@ def _only_row(rows: pd.DataFrame, category: str) -> Any:
     return matches[0] if len(matches) == 1 else None
 
 
+def _set_aside_only(rows: pd.DataFrame) -> bool:
+    """Whether an input's rows are only what a public-data adapter set aside (the rows of
+    ``adapter-exclusions.csv``, which name the built input in ``built``), with no rows read
+    or used to sum."""
+    return (
+        "built" in rows.columns
+        and rows["built"].notna().all()
+        and not rows["category"].isin(["read", "used"]).any()
+    )
+
+
+def _slug(name: str) -> str:
+    """An HTML id part from an input name: kind names as they are ('population_la'), a public
+    file's name without spaces or punctuation ('public file: a b.csv' -> 'public-file-a-b-csv')."""
+    if all(c.isalnum() or c in "_-" for c in name):
+        return name
+    return "-".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+
+
+#: Category of a public-file entry that names an area the file has no data for (a neighbour
+#: outside the MPS area, an area missing from the MYE): not a source row, so not excluded.
+NOT_IN_FILE = "not in the file"
+
+
 RECONCILIATION_COLUMNS: tuple[tuple[str, str], ...] = (("category", "text"), ("reason", "text"))
 
 
@@ -198,16 +315,28 @@ def _reconciliation_table(
         )
         for i, r in zip(rows.index, rows.to_dict("records"), strict=True)
     )
-    return Table(
-        id=f"reconciliation-{name}",
-        caption=words(
+    if _set_aside_only(rows):
+        # A public file's set-aside rows: its rows read and used are not listed, so no sum is
+        # claimed; the built input they feed has its own balanced reconciliation.
+        caption = words(
+            "set_aside_caption",
+            input=name,
+            excluded=shown("excluded", excluded),
+            missing=rows.loc[rows["category"] == NOT_IN_FILE, "reason"].nunique(),
+            built=", ".join(sorted(set(rows["built"].dropna().astype(str)))),
+        )
+    else:
+        caption = words(
             "caption",
             input=name,
             read=shown(_only_row(rows, "read"), read),
             used=shown(_only_row(rows, "used"), used),
             excluded=shown("excluded", excluded),
             balanced=int(read) == int(used) + int(excluded),
-        ),
+        )
+    return Table(
+        id=f"reconciliation-{_slug(name)}",
+        caption=caption,
         columns=words.columns("columns", (*RECONCILIATION_COLUMNS, ("rows", kind))),
         rows=table_rows,
         compact=True,

@@ -82,6 +82,37 @@ def claims_table(
     )
 
 
+def _proxy_preface(table: pd.DataFrame, settings: Settings, words: Wording) -> str:
+    """A paragraph before a family's method naming the configured public proxies its table is
+    counted from: the method text describes the victim-based definitions of an SNA with a
+    police extract (its victims and ages, such as 1-24), which the proxies stand in for."""
+    used = (
+        {str(d) for d in table["definition"].dropna()} if "definition" in table.columns else set()
+    )
+    proxies = [
+        d
+        for d in settings.definitions.metrics.values()
+        if d.proxy and any(text.startswith(d.label) for text in used)
+    ]
+    if not proxies or not_available(table):
+        return ""
+    return (
+        words(
+            "proxy_method",
+            proxies="; ".join(d.label for d in proxies),
+            ages=" and ".join(
+                dict.fromkeys(
+                    words("proxy_all_ages")
+                    if d.age_from == 0 and d.age_to >= 90
+                    else words("proxy_ages", age_from=d.age_from, age_to=d.age_to)
+                    for d in proxies
+                )
+            ),
+        )
+        + "\n\n"
+    )
+
+
 def _family_section(
     family: str,
     placement: ReportPlacement,
@@ -93,6 +124,7 @@ def _family_section(
     policy: DisclosurePolicy,
     variant: ReportVariant,
     words: Wording,
+    settings: Settings,
 ) -> Section:
     technical = words.part("technical")
     heading = placement.title
@@ -111,7 +143,11 @@ def _family_section(
     audit = claims_table(family, heading, findings, variant, technical)
     if audit is not None:
         tables.append(audit)
-    method = markdown_to_html(methods[family]) if methods.get(family) else None
+    method = (
+        markdown_to_html(_proxy_preface(table, settings, technical) + methods[family])
+        if methods.get(family)
+        else None
+    )
     # No ethnicity comparison is made when who the victims are is not available.
     show_caveats = bool(caveats) and not unavailable
     caveats_html = (
@@ -175,6 +211,7 @@ def technical_context(
                 protected.policy,
                 variant,
                 words,
+                settings,
             )
         )
     sections += [

@@ -18,6 +18,7 @@ from pipeline.charts.cells import (
     measure_rows,
     number_text,
     rate_labels,
+    ward_level,
 )
 from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
@@ -190,8 +191,10 @@ def where_map(
                 "Result": "No hot spots",
             }
         )
-    table = pd.DataFrame(out)
     kinds = {"Neighbourhood (LSOA)": "text", "LSOA code": "text", "Ward": "text", "Result": "text"}
+    table, kinds = ward_level(measure_rows(tables["hotspots"], "ward_rate", sv.id)["group"]).named(
+        pd.DataFrame(out), kinds
+    )
     return ChartSpec(
         name="where-map",
         title=title,
@@ -226,6 +229,7 @@ def wards_table(
     if wards.empty:
         return None
     words = rate_labels(wards, settings)
+    level = ward_level(wards["group"])
     wards = _highest_rate_first(wards)
     out = []
     for r in wards.to_dict("records"):
@@ -236,7 +240,7 @@ def wards_table(
     if len(used):
         u = used.iloc[0]
         total = {
-            "Ward": f"All wards ({area.name})",
+            "Ward": f"All {level.plural} ({area.name})",
             words.count_column: count_text(u["numerator"], bool(u["numerator_suppressed"])),
             words.residents_column: count_text(pd.to_numeric(wards["denominator"]).sum()),
             RATE_COLUMN: "",
@@ -248,14 +252,13 @@ def wards_table(
         if style.detailed:
             total.update(dict.fromkeys(LIMIT_COLUMNS, ""))
         out.append(total)
-    table = pd.DataFrame(out)
-    kinds = {"Ward": "text", **words.kinds}
+    table, kinds = level.named(pd.DataFrame(out), {"Ward": "text", **words.kinds})
     top = [r for r in out[:-1] if r[RATE_COLUMN] not in ("", MARKER)][:3]
     sv = settings.definitions.serious_violence_u25
     title = (
-        f"Wards with the highest rates: {', '.join(r['Ward'] for r in top)}"
+        f"{level.column}s with the highest rates: {', '.join(r['Ward'] for r in top)}"
         if top
-        else "Rates by ward"
+        else f"Rates by {level.singular}"
     )
     notes = [f"{words.count_column} with an unknown location are not included."]
     if (table[words.count_column] == MARKER).any():
@@ -266,12 +269,12 @@ def wards_table(
     return ChartSpec(
         name="wards",
         title=title,
-        alt=f"Table of {sv.short_label} by ward in {words.period}, highest rate first.",
+        alt=f"Table of {sv.short_label} by {level.singular} in {words.period}, highest rate first.",
         chart=None,
         table=table,
         kinds={c: kinds[c] for c in table.columns},
         caption=f"{sv.label}, {words.period}: {words.counted} and rate per 1,000 "
-        f"{words.residents}, by ward.",
+        f"{words.residents}, by {level.described}.",
         notes=tuple(notes),
     )
 
@@ -333,13 +336,15 @@ def lsoa_table(
         "Gi* cluster": "text",
     }
     first = out[0]
+    level = ward_level(measure_rows(hot, "ward_rate", sv_id)["group"])
+    named, named_kinds = level.named(table, kinds)
     return ChartSpec(
         name="lsoas",
         title=f"Neighbourhoods ranked by rate: highest {first['Neighbourhood (LSOA)']}",
         alt="Table of every neighbourhood (LSOA) ranked by rate.",
         chart=None,
-        table=table,
-        kinds={c: kinds[c] for c in table.columns},
+        table=named,
+        kinds={c: named_kinds[c] for c in named.columns},
         caption=f"Every neighbourhood (LSOA), {words.period}, ranked by {words.counted} per "
         f"1,000 {words.residents}.",
         notes=(

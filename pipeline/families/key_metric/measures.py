@@ -314,6 +314,13 @@ def _metric_rows(
     neighbour_rate = None
     if included:
         pooled = {**base, "group": NEIGHBOURS_GROUP, **_rate_columns(n_count, n_pop, settings)}
+        # The mid-year the pooled residents are from, like the area's and the region's rows
+        # (the latest earlier mid-year when the period's own is not supplied; the latest of
+        # the neighbours' mid-years if they differ).
+        pooled["population_year"] = max(
+            population_with_fallback(population_la, code, period.population_year, *ages)[1]
+            for code in included
+        )
         neighbour_rate = pooled["value"]
         pooled["note"] = "; ".join(
             [f"pooled over {len(included)} of {len(neighbours)} neighbours: {', '.join(included)}"]

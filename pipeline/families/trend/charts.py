@@ -13,7 +13,9 @@ from pipeline.charts.cells import (
     first_row,
     interval_text,
     is_na,
+    neighbours_pooled,
     number_text,
+    pooled_label,
     window_labels,
 )
 from pipeline.charts.spec import ChartInputs, ChartSpec
@@ -25,8 +27,16 @@ from pipeline.families.trend.measures import COVID_YEAR
 from pipeline.formatting import financial_year_label, fmt_number
 from pipeline.settings import Area, Definition, Settings
 
-#: How the charts name the pooled statistical neighbours.
+#: How the charts name the pooled statistical neighbours (with how many have data).
 NEIGHBOURS_LABEL = "Similar boroughs (pooled)"
+
+
+def neighbours_with_data(rows: pd.DataFrame) -> list[tuple[int, int]]:
+    """(neighbours pooled, neighbours listed) of each pooled row, distinct, fewest first."""
+    if "note" not in rows.columns:
+        return []
+    notes = rows.loc[rows["group"] == NEIGHBOURS_GROUP, "note"]
+    return sorted({c for c in map(neighbours_pooled, notes) if c is not None})
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
@@ -91,7 +101,8 @@ def trend_chart(
     km = tables["key_metric"]
     rows = km.loc[(km["measure_id"] == f"{key.id}_rate") & km["period"].isin(years)]
     counted, unit = _trend_counted_and_unit(rows, key, per)
-    names = {AREA_GROUP: area.name, NEIGHBOURS_GROUP: NEIGHBOURS_LABEL, region: region}
+    pooled = pooled_label(NEIGHBOURS_LABEL, neighbours_with_data(rows))
+    names = {AREA_GROUP: area.name, NEIGHBOURS_GROUP: pooled, region: region}
     order = [names[g] for g in (AREA_GROUP, NEIGHBOURS_GROUP, region) if g in set(rows["group"])]
     long = []
     table_rows = []
@@ -194,7 +205,8 @@ def trend_chart(
         f"{area.name} rate.",
         notes=(
             f"Similar boroughs: {settings.neighbours_source}, pooled (their {counted} added "
-            f"up and divided by their residents of the same age){_neighbours_with_data(rows)}.",
+            f"up and divided by their residents of the same age){_neighbours_with_data(rows)}."
+            + _few_neighbours_note(rows),
         ),
     )
 
@@ -210,6 +222,18 @@ def _neighbours_with_data(rows: pd.DataFrame) -> str:
     latest = area.iloc[-1]
     have, listed = int(latest["neighbours_with_data"]), int(latest["neighbours_listed"])
     return f"; {have} of the {listed} similar boroughs have figures for {latest['period']}"
+
+
+def _few_neighbours_note(rows: pd.DataFrame) -> str:
+    """A warning when fewer than half of the listed neighbours have data in some year."""
+    counts = neighbours_with_data(rows)
+    if not counts or 2 * counts[0][0] >= counts[0][1]:
+        return ""
+    pooled, listed = counts[0]
+    return (
+        f" Only {pooled} of the {listed} have data, so the comparison rests on "
+        f"{'one borough' if pooled == 1 else 'few boroughs'}."
+    )
 
 
 def _trend_counted_and_unit(rows: pd.DataFrame, key: Definition, per: int) -> tuple[str, str]:
