@@ -262,6 +262,7 @@ ALLOWED_CONTEXTS = [
     r"\b\d{1,2} (?:" + MONTHS + r") \d{4}\b",  # dates
     r"\bfrom 1 to \d+\b",  # the disclosure threshold statement
     r"\bunder-?\d+s?\b",  # under-18s
+    r"\b\d{1,2} hours\b",  # the length of a window of the day
 ]
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline.editions import report_variants
-from pipeline.families.registry import FAMILY_NAMES
+from pipeline.families.registry import edition_family_names
 from pipeline.render.preview import cached_preview, load_measures
 from pipeline.render.publish import publish_editions, tree_paths
 from pipeline.runtime import write_csv, write_json
@@ -108,7 +108,7 @@ def test_hostile_names_are_neutralised_in_every_published_csv(tmp_path):
     root = tmp_path / "repo"
     publish_editions(
         reports=reports,
-        tables={family: paths[family] for family in FAMILY_NAMES},
+        tables={family: paths[family] for family in edition_family_names(Settings.of(config))},
         chart_dir=str(charts),
         provenance=str(tmp_path / "provenance.json"),
         template_dir=str(TEMPLATES),
