@@ -83,3 +83,13 @@ def test_no_hot_spot_is_said_with_the_closest_lsoa_as_evidence():
     assert claim.statistic.startswith("E01000005 ")
     assert claim.claim in found.resident
     assert unlicensed_phrases(found.resident, found.evidence) == []
+
+
+def test_hot_spots_in_msoas_are_named_as_msoas_not_wards():
+    """Public data without an LSOA-to-ward lookup group LSOAs by MSOA (codes E02...)."""
+    msoas = {code: "E02000001" for code in CODES}
+    msoas["E01000005"] = "E02000002"
+    table = table_of({"E01000005": 20}, wards=msoas)
+    found = {f.id: f for f in hotspots_findings(table, Settings.of(CONFIG))}["hotspots_gi_star"]
+    assert found.resident.endswith("We found hot spots in Ward E02000002 MSOA.")
+    assert " ward" not in found.resident

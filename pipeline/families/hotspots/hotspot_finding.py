@@ -83,8 +83,9 @@ def hotspot_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
         "whole, by more than chance would explain"
     )
     if hot:
-        level = "area" if msoa else "ward"
-        where = f" in {list_phrase(wards)} {level}{'s' if len(wards) > 1 else ''}" if wards else ""
+        # Public data without an LSOA-to-ward lookup group LSOAs by MSOA, named as such.
+        level = ("MSOA", "MSOAs") if msoa else ("ward", "wards")
+        where = f" in {list_phrase(wards)} {level[len(wards) > 1]}" if wards else ""
         resident = f"We looked for hot spots: {where_more}. We found hot spots{where}."
         status = "Hot spots found"
     else:
