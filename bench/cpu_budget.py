@@ -264,6 +264,18 @@ def top_level_imports(source: str) -> str:
     )
 
 
+def workflow_imports(sources: Iterable[str]) -> str:
+    """The import lines at the left margin of a Snakefile and its rule files (Snakemake's
+    syntax is not Python, so they are found line by line): what every Snakemake invocation,
+    a no-op one included, imports while it reads the workflow."""
+    lines = []
+    for source in sources:
+        for line in source.splitlines():
+            if re.match(r"(from \S+ import |import )", line) and line not in lines:
+                lines.append(line)
+    return "\n".join(lines)
+
+
 def minutes(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole // 60} min {whole % 60:02d} s" if whole >= 60 else f"{seconds:.1f} s"

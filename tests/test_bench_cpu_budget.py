@@ -23,6 +23,7 @@ from bench.cpu_budget import (
     parallel_efficiency,
     top_level_imports,
     total_cpu,
+    workflow_imports,
 )
 
 SCRIPTS = "/tmp/copy/.snakemake/scripts"
@@ -197,3 +198,14 @@ def test_minutes_reads_as_minutes_and_seconds():
     assert minutes(515.4) == "8 min 35 s"
     assert minutes(41.4) == "41.4 s"
     assert minutes(60.0) == "1 min 00 s"
+
+
+def test_workflow_imports_are_the_margin_import_lines_of_every_file_once():
+    snakefile = "from snakemake.utils import min_version\n\nrule all:\n    input: 'x'\n"
+    common = (
+        "import sys\nfrom pipeline.layout import Layout\n"
+        "def f():\n    import json\nfrom snakemake.utils import min_version\n"
+    )
+    assert workflow_imports([snakefile, common]) == (
+        "from snakemake.utils import min_version\nimport sys\nfrom pipeline.layout import Layout"
+    )

@@ -75,8 +75,16 @@ def _run_in_child_and_record():
     os._exit(code if code >= 0 else 128 - code)
 
 
+def _is_snakemake():
+    # ``python -m snakemake``: at this point sys.argv[0] is still "-m", so read orig_argv.
+    command = [part.replace(os.sep, "/") for part in sys.orig_argv[1:3]]
+    return command == ["-m", "snakemake"] or any(
+        part.endswith(("snakemake/__main__.py", "bin/snakemake")) for part in command[:1]
+    )
+
+
 if _RECORDS:
-    if sys.argv and sys.argv[0].replace(os.sep, "/").endswith("snakemake/__main__.py"):
+    if _is_snakemake():
         atexit.register(_record_on_exit, time.time())
     else:
         _run_in_child_and_record()
