@@ -1,6 +1,8 @@
 """Benchmarks, run by hand (not part of the test suite): prints figures with the machine's
 details and, with --record, appends them to bench/results.md.
 
+    .venv/bin/python bench/run_benchmarks.py speed       # one run: CPU against the floor, no-op
+    .venv/bin/python bench/run_benchmarks.py speed --london  # ... and London-wide (8-20 min)
     .venv/bin/python bench/run_benchmarks.py cold        # cold `make report` and no-op rerun
     .venv/bin/python bench/run_benchmarks.py london      # London-wide run against a single area
     .venv/bin/python bench/run_benchmarks.py ingest      # 5M-row police.uk file against pyarrow
@@ -187,7 +189,17 @@ def bench_narrative() -> list[str]:
         shutil.rmtree(copy.parent, ignore_errors=True)
 
 
+def bench_speed(london: bool = False) -> list[str]:
+    """Issue 16's targets in one run: cold single-area job CPU against bare WeasyPrint, CPU by
+    stage and rule with start-up, no-op re-run, London-wide wall and parallel efficiency
+    (with --london; otherwise extrapolated), and the paper plan for 300 areas on a cluster."""
+    from bench.speed import bench_speed as run  # noqa: PLC0415
+
+    return run(london=london)
+
+
 BENCHMARKS = {
+    "speed": bench_speed,
     "cold": bench_cold,
     "london": bench_london,
     "ingest": bench_ingest,
@@ -204,12 +216,18 @@ def main() -> None:
     parser.add_argument(
         "--record", action="store_true", help="append the figures to bench/results.md"
     )
+    parser.add_argument(
+        "--london",
+        action="store_true",
+        help="speed: also run London-wide (33 areas, 8-20 min on 2 cores); off by default",
+    )
     args = parser.parse_args()
     names = list(BENCHMARKS) if args.which == "all" else [args.which]
     lines = [f"machine: {machine()}"]
+    print(lines[0], flush=True)
     for name in names:
         print(f"== {name}", flush=True)
-        figures = BENCHMARKS[name]()
+        figures = BENCHMARKS[name](london=args.london) if name == "speed" else BENCHMARKS[name]()
         for figure in figures:
             print(figure, flush=True)
         lines += [f"{name}: {figure}" for figure in figures]
