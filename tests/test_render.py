@@ -484,3 +484,95 @@ def test_technical_report_says_not_available_and_prints_no_nan(not_available_rep
     assert "No chart: these measures are not available from public data" in who
     assert "Caveats for ethnicity comparisons" not in who
     assert not re.search(r">\s*nan\b|\bnan;", html)
+
+
+# --------------------------------------------------------------------------------------------
+# The technical report: read by analysts, not a table dump (issue 16)
+# --------------------------------------------------------------------------------------------
+
+#: A machine id such as kcwi_1_24_rate (definition id, ages, then the measure's name).
+MACHINE_ID = re.compile(r"\b[a-z]+_\d+_\d+_[a-z0-9_]+")
+
+
+def _words_outside_links_and_code(html: str) -> str:
+    """The page's text without styles, charts, code cells, <code> and link targets."""
+    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    html = re.sub(r'<(td|th)\b[^>]*class="code"[^>]*>.*?</\1>', " ", html, flags=re.DOTALL)
+    html = re.sub(r"<code>.*?</code>", " ", html, flags=re.DOTALL)
+    html = re.sub(r'\s(?:href|id|aria-labelledby|aria-describedby)="[^"]*"', " ", html)
+    return html
+
+
+def test_the_technical_report_prints_no_machine_id(technical_html, preview):
+    text = _words_outside_links_and_code(technical_html)
+    found = sorted(set(MACHINE_ID.findall(text)))
+    assert not found, found[:10]
+    # The check can fail: the measure tables it no longer prints are full of them.
+    ids = set(preview.table("key_metric")["measure_id"])
+    assert any(MACHINE_ID.fullmatch(i) for i in ids)
+    assert MACHINE_ID.search(_words_outside_links_and_code("<p>kcwi_1_24_rate</p>"))
+
+
+def test_the_technical_report_opens_with_the_indicator_summary(technical_html, preview):
+    import html as htmllib
+
+    parser = Links()
+    parser.feed(technical_html)
+    first = technical_html.index('<section id="indicators"')
+    assert first < technical_html.index('<section id="summary"')
+    summary = htmllib.unescape(_section(technical_html, "indicators"))
+    km = preview.table("key_metric")
+    area = km.loc[
+        (km["measure_id"] == "kcwi_1_24_rate")
+        & (km["period"] == preview.config["edition"])
+        & (km["group"] == "Area")
+    ].iloc[0]
+    # The row's value, interval, count, comparators and comparison, from the measure table.
+    assert f"{area['value']:.1f} ({area['lower']:.1f} to {area['upper']:.1f})" in summary
+    assert f">{int(area['numerator'])}<" in summary
+    neighbours = km.loc[
+        (km["measure_id"] == "kcwi_1_24_rate")
+        & (km["period"] == preview.config["edition"])
+        & (km["group"] == "Statistical neighbours (pooled)")
+    ].iloc[0]
+    assert f"{neighbours['value']:.1f} (" in summary
+    comparison = f"{area['comparison_95'].lower()} / {area['comparison_998'].lower()}"
+    assert comparison in summary
+    # Colour is never the only signal: a tinted cell says its comparison in words.
+    for cell in re.findall(r'<td class="tone tone--(\w+)"[^>]*>([^<]*)</td>', summary):
+        assert cell[0] in cell[1].split(" / ")[-1], cell
+    assert "Rate: knife crime with injury among under-25s" in summary
+
+
+def test_each_family_section_links_its_full_measure_table(technical_html, preview):
+    from pipeline.editions import measure_table_path
+    from pipeline.families.registry import edition_family_names
+
+    for family in edition_family_names(Settings.of(preview.config)):
+        section = _section(technical_html, f"measures-{family.replace('_', '-')}")
+        href = measure_table_path(family)
+        assert f'href="{href}"' in section, family
+        assert (preview.internal / href).is_file()
+
+
+def test_the_demo_technical_pdf_reads_well(preview):
+    with pikepdf.open(preview.internal / "technical-internal.pdf") as pdf:
+        pages = len(pdf.pages)
+    assert pages <= 45, pages  # 76 before the redesign; see the target below
+
+
+@pytest.mark.xfail(reason="issue 16 target: at most 30 pages (41 at this commit)", strict=False)
+def test_the_demo_technical_pdf_is_at_most_30_pages(preview):
+    with pikepdf.open(preview.internal / "technical-internal.pdf") as pdf:
+        assert len(pdf.pages) <= 30
+
+
+def test_print_rules_repeat_headers_and_keep_headings_and_rows_together():
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    printed = css[css.index("@media print") :]
+    assert "thead { display: table-header-group; }" in printed
+    assert re.search(r"h2, h3, h4, caption[^{]*\{[^}]*break-after: avoid", printed)
+    # Neither the first nor the last row of a table is left alone on a page.
+    first_rows = r"tbody tr:first-child, tbody tr:nth-child\(2\) \{ break-before: avoid"
+    assert re.search(first_rows, printed)
+    assert re.search(r"tbody tr:last-child[^{]*\{ break-before: avoid", printed)

@@ -14,6 +14,8 @@ from pipeline.formatting import fmt_csv_value
 from pipeline.render.model import Cell, Column, Figure, Row, Table
 from pipeline.render.wording import Wording
 
+#: The rows of a chart table the technical report prints (the CSV has every row).
+MAX_PRINTED_ROWS = 35
 _NUMERIC_KINDS = ("count", "rate", "share", "ratio", "number", "population")
 
 
@@ -41,6 +43,10 @@ def chart_table(
             cells.append(Cell(fmt_csv_value(value, kind), _cell_kind(kind), hidden))
         rows.append(Row(Cell(head_text), tuple(cells), total=str(values[0]).startswith("All ")))
     notes = list(chart.notes) if chart.svg is None else []
+    if variant.report == "technical" and len(rows) > MAX_PRINTED_ROWS:
+        # A ranked list of every LSOA runs to pages: its CSV carries the whole of it.
+        notes.append(words("first_rows", shown=MAX_PRINTED_ROWS, total=len(rows)))
+        rows = rows[:MAX_PRINTED_ROWS]
     if not caption:
         caption = chart.caption if chart.svg is None else words("table_caption", title=chart.title)
     return Table(

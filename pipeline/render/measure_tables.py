@@ -1,6 +1,6 @@
-"""The measure tables of the technical report: every measure of a family with its interval
-and method, and the strategy monitoring tables (indicators, actions, overdue actions).
-Values a disclosure-controlled table hid print as '[c]'."""
+"""The strategy monitoring tables of the technical report (indicators, actions, overdue
+actions), and the rows of a family's table its charts do not show. Values a
+disclosure-controlled table hid print as '[c]'."""
 
 from __future__ import annotations
 
@@ -9,67 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.charts.cells import neighbours_pooled, pooled_label
 from pipeline.disclosure import MARKER, DisclosurePolicy
-from pipeline.disclosure.tables import numerator_counts_people
 from pipeline.formatting import decimals_for_unit, fmt_count, fmt_interval, fmt_number, is_missing
+from pipeline.render.indicators import without_machine_ids
 from pipeline.render.model import Cell, Row, Table
 from pipeline.render.wording import Wording
-
-MEASURE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("measure", "text"),
-    ("period", "text"),
-    ("group", "text"),
-    ("numerator", "count"),
-    ("denominator", "number"),
-    ("value", "number"),
-    ("interval", "interval"),
-    ("unit_method", "text"),
-)
-
-
-def measure_rows_table(
-    frame: pd.DataFrame,
-    table_id: str,
-    caption: str,
-    words: Wording,
-) -> Table:
-    """A measure table as printed in the technical report: measure, period, group,
-    numerator, denominator, value, interval, unit and method (suppressed values '[c]')."""
-    rows = []
-    for r in frame.to_dict("records"):
-        num_hidden = bool(r.get("numerator_suppressed", False))
-        den_hidden = bool(r.get("denominator_suppressed", False))
-        hidden = num_hidden or den_hidden
-        decimals = decimals_for_unit(str(r.get("unit", "")))
-        value = MARKER if hidden else fmt_number(r.get("value"), decimals)
-        interval = MARKER if hidden else fmt_interval(r.get("lower"), r.get("upper"), decimals)
-        cells = [
-            Cell(str(r["period"])),
-            Cell(pooled_label(str(r["group"]), [neighbours_pooled(r.get("note"))])),
-            Cell(
-                MARKER if num_hidden else fmt_count(r.get("numerator")),
-                # A rank (e.g. the placebo test's) is not a count of anyone.
-                "count" if numerator_counts_people(r["measure_id"]) else "number",
-                num_hidden,
-            ),
-            Cell(MARKER if den_hidden else fmt_count(r.get("denominator")), "number", den_hidden),
-            Cell(value, "number", hidden),
-            Cell(interval, "interval", hidden),
-            Cell(
-                "; ".join(
-                    str(r.get(k)).strip() for k in ("unit", "method") if not is_missing(r.get(k))
-                )
-            ),
-        ]
-        rows.append(Row(Cell(str(r["measure_id"]), "code"), tuple(cells)))
-    return Table(
-        id=table_id,
-        caption=caption,
-        columns=words.columns("measure_columns", MEASURE_COLUMNS),
-        rows=tuple(rows),
-        compact=True,
-    )
 
 
 def rows_not_shown_in_charts(frame: pd.DataFrame, shown: Sequence[str]) -> pd.DataFrame:
@@ -136,7 +80,7 @@ def _indicator_row(r: Mapping[str, Any], policy: DisclosurePolicy, words: Wordin
     return Row(
         Cell(str(r["group"])),
         (
-            Cell(str(r.get("indicator", r.get("definition", "")))),
+            Cell(without_machine_ids(str(r.get("indicator", r.get("definition", ""))))),
             Cell(str(r.get("baseline_period", ""))),
             Cell(
                 MARKER if baseline_hidden else fmt_number(r.get("baseline_value"), decimals),

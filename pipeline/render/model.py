@@ -22,11 +22,14 @@ CELL_KINDS: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its display text, kind, and whether it was suppressed."""
+    """One table cell: its display text, kind, and whether it was suppressed. ``tone``
+    colours a comparison cell ('higher', 'similar', 'lower'); the words in the cell always
+    say the same, so colour is never the only signal."""
 
     text: str
     kind: str = "text"
     suppressed: bool = False
+    tone: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in CELL_KINDS:

@@ -378,6 +378,9 @@ def disclosure_section(
     return Section(id="disclosure-control", heading=words("heading"), body=tuple(body))
 
 
+#: The inputs whose every rule the report prints (the record-level extract); the others are
+#: listed by column, their rules in docs/data-dictionary.md.
+DICTIONARY_IN_FULL = ("victims",)
 DICTIONARY_COLUMNS: tuple[tuple[str, str], ...] = tuple(
     (name, "text") for name in ("column", "type", "required", "rule", "on_failure")
 )
@@ -408,14 +411,28 @@ def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) ->
             id="data-dictionary", heading=words("heading"), body=(markdown_to_html(dictionary),)
         )
     tables = []
+    others = []
     for name, rows in dictionary.groupby("input", sort=False):
         file = str(rows["file"].iloc[0]) if "file" in rows else str(name)
+        if name not in DICTIONARY_IN_FULL:
+            others.append(Row(Cell(file), (Cell(", ".join(map(str, rows["column"])), "code"),)))
+            continue
         tables.append(
             Table(
                 id=f"dictionary-{name}",
                 caption=f"{file}",
                 columns=words.columns("columns", DICTIONARY_COLUMNS),
                 rows=tuple(_dictionary_row(r) for r in rows.to_dict("records")),
+                compact=True,
+            )
+        )
+    if others:
+        tables.append(
+            Table(
+                id="dictionary-other-inputs",
+                caption=words("others_caption"),
+                columns=words.columns("others_columns", (("file", "text"), ("columns", "code"))),
+                rows=tuple(others),
                 compact=True,
             )
         )

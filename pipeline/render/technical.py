@@ -8,27 +8,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from pipeline.charts.build import protect_for_report
 from pipeline.charts.cells import not_available
 from pipeline.charts.store import RenderedChart
 from pipeline.disclosure import DisclosurePolicy
-from pipeline.editions import ReportVariant
+from pipeline.editions import ReportVariant, measure_table_path
 from pipeline.families.base import ReportPlacement
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
+from pipeline.render.indicators import family_tables, summary_table, without_machine_ids
 from pipeline.render.inputs import (
     SUMMARY_TOPICS,
     ProvenanceIds,
     common_context,
     findings_by_topic,
 )
-from pipeline.render.measure_tables import (
-    measure_rows_table,
-    monitoring_tables,
-    rows_not_shown_in_charts,
-)
+from pipeline.render.measure_tables import monitoring_tables, rows_not_shown_in_charts
 from pipeline.render.model import Cell, Column, Row, Section, Table, contents_of, markdown_to_html
 from pipeline.render.reference import (
     caveats_section,
@@ -47,7 +45,7 @@ def finding_text(finding: Finding, variant: ReportVariant) -> str:
     """A finding as the technical report prints it. The technical wording quotes counts as
     computed (e.g. "1/213"), so a technical report published to the public uses the resident
     wording, which is written to quote nothing the resident threshold hides."""
-    return finding.technical if variant.internal else finding.resident
+    return without_machine_ids(finding.technical if variant.internal else finding.resident)
 
 
 def claims_table(
@@ -62,14 +60,21 @@ def claims_table(
     rows = []
     for finding in findings:
         evidence = finding.evidence or [None]
-        for item in evidence:
+        for number, item in enumerate(evidence, start=1):
+            # The sentence is printed once; its further claims are numbered under it.
+            sentence = finding.resident if number == 1 else claims("same_sentence", n=number)
             cells = {
                 "claim": item.claim if item else claims("no_claim"),
                 "strength": item.strength if item else "descriptive",
                 "statistic": item.statistic if item else "",
                 "test": item.test if item else "",
             }
-            rows.append(Row(Cell(finding.resident), tuple(Cell(cells[name]) for name in names)))
+            rows.append(
+                Row(
+                    Cell(sentence),
+                    tuple(Cell(without_machine_ids(cells[name])) for name in names),
+                )
+            )
     if not rows:
         return None
     return Table(
@@ -113,6 +118,15 @@ def _proxy_preface(table: pd.DataFrame, settings: Settings, words: Wording) -> s
     )
 
 
+def _csv_link(family: str, variant: ReportVariant, words: Wording) -> str | Markup:
+    """The link to the family's full measure table (the internal edition publishes it beside
+    the report); a report for the public tree, which holds no measure table, says where it is."""
+    if not variant.internal:
+        return words("csv_public")
+    label = escape(words("csv_link", family=family.replace("_", " ")))
+    return Markup(f'<a href="{escape(measure_table_path(family))}" download>{label}</a>')
+
+
 def _family_section(
     family: str,
     placement: ReportPlacement,
@@ -137,14 +151,15 @@ def _family_section(
     tables = list(chart_tables)
     if placement.layout == "indicators":
         tables += monitoring_tables(table, policy, technical.part("monitoring"))
-    elif len(rest):
-        caption = technical("measures_caption", heading=heading)
-        tables.append(measure_rows_table(rest, f"{family}-measures", caption, technical))
+    else:
+        tables += family_tables(rest, family, heading, settings, technical)
     audit = claims_table(family, heading, findings, variant, technical)
     if audit is not None:
         tables.append(audit)
     method = (
-        markdown_to_html(_proxy_preface(table, settings, technical) + methods[family])
+        markdown_to_html(
+            _proxy_preface(table, settings, technical) + without_machine_ids(methods[family])
+        )
         if methods.get(family)
         else None
     )
@@ -160,6 +175,7 @@ def _family_section(
         body=tuple(body),
         figures=figures,
         tables=tuple(tables),
+        after=(_csv_link(family, variant, technical.part("wide")),),
         method=method,
         caveats=caveats_html,
     )
@@ -192,7 +208,14 @@ def technical_context(
             finding_text(f, variant) for t in SUMMARY_TOPICS for f in by_topic.get(t, [])[:1]
         ),
     )
-    sections = [summary]
+    glance = summary_table(protected.tables, settings, technical)
+    indicators = Section(
+        id="indicators",
+        heading=technical("indicators.heading"),
+        body=(technical("indicators.intro"),),
+        tables=(glance,) if glance is not None else (),
+    )
+    sections = [indicators, summary]
     for entry in FAMILIES:
         family = entry.name
         table = protected.tables.get(family)

@@ -1,0 +1,493 @@
+"""The technical report's own tables, read by analysts rather than dumped: the indicator
+summary that opens it (the Fingertips layout: value with interval, neighbours, London, the
+comparison at 95% and 99.8% and the trend), then each family's measures as a few wide tables
+(periods, measures or groups across). Every row of every measure stays in the family's CSV;
+the report prints human names, never machine ids. Every table is read from the tables
+disclosure control protected for this report: a value built on a hidden count prints '[c]'."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipeline.charts.cells import neighbours_pooled, pooled_label
+from pipeline.disclosure import MARKER
+from pipeline.disclosure.tables import numerator_counts_people
+from pipeline.formatting import decimals_for_unit, fmt_count, fmt_interval, fmt_number, is_missing
+from pipeline.render.model import Cell, Column, Row, Table
+from pipeline.render.wording import Wording
+from pipeline.settings import Settings
+
+#: A group with this many rows or more is laid out with its groups down and measures across.
+PIVOT_GROUPS = 5
+_DERIVED_ID = re.compile(r"^([a-z]+_\d+_\d+)_(.+)$")
+_WITHOUT_YEAR = re.compile(r"^(.*)_without_(\d{4})_(\d{2})$")
+#: A machine id in parentheses inside a sentence (e.g. "(kcwi_1_24_rate)").
+_ID_IN_PARENTHESES = re.compile(r"\s*\([a-z][a-z0-9]*(?:_[a-z0-9]+)+\)")
+
+
+def without_machine_ids(text: str) -> str:
+    """A sentence without the machine ids some family texts quote in parentheses."""
+    return _ID_IN_PARENTHESES.sub("", text)
+
+
+def split_measure_id(measure_id: str, settings: Settings) -> tuple[str | None, str]:
+    """(definition key, measure name): ``kcwi_1_24_rate`` -> ('key_metric', 'rate'); the
+    longest configured definition id that prefixes the measure id wins."""
+    metrics = sorted(settings.definitions.metrics.values(), key=lambda d: -len(d.id))
+    for definition in metrics:
+        if measure_id.startswith(definition.id + "_"):
+            return definition.key, measure_id[len(definition.id) + 1 :]
+    # A definition derived from a configured one (the school-age sv_5_16 of timing).
+    derived = _DERIVED_ID.match(measure_id)
+    return (None, derived.group(2)) if derived else (None, measure_id)
+
+
+def measure_name(measure_id: str, settings: Settings, words: Wording) -> str:
+    """The human name of a measure without its definition ('Rate ratio')."""
+    _, name = split_measure_id(measure_id, settings)
+    names = words.entries.get("measure_names", {})
+    match = _WITHOUT_YEAR.match(name)
+    base = match.group(1) if match else name
+    label = str(names.get(base, base.replace("_", " ").capitalize()))
+    if match:
+        label = words("without_year", name=label, year=f"{match.group(2)}-{match.group(3)}")
+    return label
+
+
+def definition_label(measure_id: str, settings: Settings, frame: pd.DataFrame | None = None) -> str:
+    """The short label of the measure's definition; for a derived one, the ``definition``
+    text of its rows in ``frame`` without the version ('' when there is none)."""
+    key, _ = split_measure_id(measure_id, settings)
+    if key:
+        return settings.definitions.metric(key).short_label
+    if frame is None or "definition" not in frame:
+        return ""
+    texts = frame.loc[frame["measure_id"].astype(str) == measure_id, "definition"].dropna()
+    return re.sub(r"\s*\(definitions [^)]*\)$", "", str(texts.iloc[0])) if len(texts) else ""
+
+
+def _hidden(record: Mapping[str, Any]) -> tuple[bool, bool]:
+    """(count hidden, value hidden): a value built on a hidden count is hidden with it."""
+    count = bool(record.get("numerator_suppressed", False))
+    return count, count or bool(record.get("denominator_suppressed", False))
+
+
+def _decimals(record: Mapping[str, Any]) -> int:
+    return decimals_for_unit(str(record.get("unit", "")))
+
+
+def count_cell(record: Mapping[str, Any]) -> Cell:
+    hidden, _ = _hidden(record)
+    kind = "count" if numerator_counts_people(record["measure_id"]) else "number"
+    return Cell(MARKER if hidden else fmt_count(record.get("numerator")), kind, hidden)
+
+
+def value_interval_cell(
+    record: Mapping[str, Any], words: Wording, lower: str = "lower", upper: str = "upper"
+) -> Cell:
+    """'403.1 (359.8 to 450.0)', or the value alone when it has no interval."""
+    _, hidden = _hidden(record)
+    if hidden:
+        return Cell(MARKER, "interval", True)
+    decimals = _decimals(record)
+    value = fmt_number(record.get("value"), decimals)
+    if is_missing(record.get(lower)) or is_missing(record.get(upper)):
+        return Cell(value, "interval")
+    interval = fmt_interval(record.get(lower), record.get(upper), decimals)
+    return Cell(words("value_interval", value=value, interval=interval), "interval")
+
+
+def _group_label(records: Sequence[Mapping[str, Any]]) -> str:
+    return pooled_label(
+        str(records[0]["group"]), [neighbours_pooled(r.get("note")) for r in records]
+    )
+
+
+def _in_order(values: pd.Series) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values))
+
+
+def _measure_label(
+    measure_id: str, settings: Settings, technical: Wording, frame: pd.DataFrame | None = None
+) -> str:
+    """'Rate: knife crime with injury among under-25s'."""
+    name = measure_name(measure_id, settings, technical)
+    definition = definition_label(measure_id, settings, frame)
+    return f"{name}: {definition}" if definition else name
+
+
+def _unit(rows: pd.DataFrame) -> str:
+    units = rows["unit"].dropna().astype(str) if "unit" in rows else pd.Series(dtype=str)
+    units = units[units.str.strip() != ""]
+    return str(units.iloc[0]) if len(units) else ""
+
+
+def series_table(
+    rows: pd.DataFrame, table_id: str, settings: Settings, technical: Wording
+) -> Table:
+    """One measure over time: periods across; each group's count and value down."""
+    words = technical.part("wide")
+    measure_id = str(rows["measure_id"].iloc[0])
+    periods = _in_order(rows["period"])
+    counts = numerator_counts_people(measure_id) and rows["numerator"].notna().any()
+    blank = Cell("")
+    out = []
+    for group in _in_order(rows["group"]):
+        records = rows.loc[rows["group"].astype(str) == group].to_dict("records")
+        by_period = {str(r["period"]): r for r in records}
+        label = _group_label(records)
+        if counts:
+            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
+            out.append(Row(Cell(words("count_row", group=label)), cells))
+        cells = tuple(
+            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
+        )
+        out.append(Row(Cell(words("value_row", group=label)), cells))
+    unit = _unit(rows)
+    return Table(
+        id=table_id,
+        caption=words(
+            "series_caption",
+            measure=_measure_label(measure_id, settings, technical, rows),
+            unit=f", {unit}" if unit else "",
+        ),
+        columns=(Column(words("group")),) + tuple(Column(p, "interval") for p in periods),
+        rows=tuple(out),
+        compact=True,
+    )
+
+
+def series_block_table(
+    rows: pd.DataFrame,
+    table_id: str,
+    heading: str,
+    definition: str,
+    settings: Settings,
+    technical: Wording,
+) -> Table:
+    """Measures of one group each over the same years: periods across, measures down."""
+    words = technical.part("wide")
+    periods = _in_order(rows["period"])
+    blank = Cell("")
+    out = []
+    for measure_id in _in_order(rows["measure_id"]):
+        records = rows.loc[rows["measure_id"].astype(str) == measure_id].to_dict("records")
+        by_period = {str(r["period"]): r for r in records}
+        name = measure_name(measure_id, settings, technical)
+        unit = str(records[0].get("unit") or "") if not is_missing(records[0].get("unit")) else ""
+        label = f"{name} ({unit})" if unit else name
+        if numerator_counts_people(measure_id) and any(
+            not is_missing(r.get("numerator")) for r in records
+        ):
+            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
+            out.append(Row(Cell(words("count_row", group=name)), cells))
+        cells = tuple(
+            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
+        )
+        out.append(Row(Cell(label), cells))
+    return Table(
+        id=table_id,
+        caption=words("block_caption", heading=heading, definition=definition or "-"),
+        columns=(Column(words("measure")),) + tuple(Column(p, "interval") for p in periods),
+        rows=tuple(out),
+        compact=True,
+    )
+
+
+def pivot_table(
+    rows: pd.DataFrame, table_id: str, heading: str, settings: Settings, technical: Wording
+) -> Table:
+    """Measures of one period that share their groups: groups down, measures across."""
+    words = technical.part("wide")
+    ids = _in_order(rows["measure_id"])
+    definitions = {definition_label(m, settings, rows) for m in ids}
+    shared = len(definitions) == 1
+    heads = [
+        measure_name(m, settings, technical) if shared else _measure_label(m, settings, technical)
+        for m in ids
+    ]
+    out = []
+    for group in _in_order(rows["group"]):
+        here = rows.loc[rows["group"].astype(str) == group]
+        by_id = {str(r["measure_id"]): r for r in here.to_dict("records")}
+        cells = tuple(value_interval_cell(by_id[m], words) if m in by_id else Cell("") for m in ids)
+        out.append(Row(Cell(_group_label(here.to_dict("records"))), cells))
+    period = ", ".join(_in_order(rows["period"]))
+    measures = "; ".join(h.lower() for h in heads)
+    if shared and next(iter(definitions)):
+        measures += f" ({next(iter(definitions))})"
+    return Table(
+        id=table_id,
+        caption=words("pivot_caption", heading=heading, measures=measures, period=period),
+        columns=(Column(words("group")),) + tuple(Column(h, "interval") for h in heads),
+        rows=tuple(out),
+        compact=True,
+    )
+
+
+LIST_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("measure", "text"),
+    ("group", "text"),
+    ("period", "text"),
+    ("count", "count"),
+    ("value", "number"),
+    ("interval", "interval"),
+)
+
+
+def list_table(
+    rows: pd.DataFrame, table_id: str, caption: str, settings: Settings, technical: Wording
+) -> Table:
+    """The remaining measures of one definition, one row each, named in words."""
+    words = technical.part("wide")
+    out = []
+    for r in rows.to_dict("records"):
+        _, hidden = _hidden(r)
+        decimals = _decimals(r)
+        name = measure_name(str(r["measure_id"]), settings, technical)
+        unit = str(r.get("unit") or "").strip() if not is_missing(r.get("unit")) else ""
+        out.append(
+            Row(
+                Cell(f"{name} ({unit})" if unit else name),
+                (
+                    Cell(_group_label([r])),
+                    Cell(str(r["period"])),
+                    count_cell(r),
+                    Cell(
+                        MARKER if hidden else fmt_number(r.get("value"), decimals), "number", hidden
+                    ),
+                    Cell(
+                        MARKER
+                        if hidden
+                        else fmt_interval(r.get("lower"), r.get("upper"), decimals),
+                        "interval",
+                        hidden,
+                    ),
+                ),
+            )
+        )
+    return Table(
+        id=table_id,
+        caption=caption,
+        columns=words.columns("list_columns", LIST_COLUMNS),
+        rows=tuple(out),
+        compact=True,
+    )
+
+
+def not_available_table(rows: pd.DataFrame, table_id: str, heading: str, words: Wording) -> Table:
+    """What a family could not measure in this edition, and why."""
+    return Table(
+        id=table_id,
+        caption=words("not_available_caption", heading=heading),
+        columns=words.columns("not_available_columns", (("measure", "text"), ("why", "text"))),
+        rows=tuple(
+            Row(Cell(str(r["group"])), (Cell("" if is_missing(r.get("note")) else str(r["note"])),))
+            for r in rows.to_dict("records")
+        ),
+        compact=True,
+    )
+
+
+def family_tables(
+    frame: pd.DataFrame, family: str, heading: str, settings: Settings, technical: Wording
+) -> list[Table]:
+    """A family's measures (those its charts do not show) as wide tables: each measure with
+    more than one period over time; measures of one period sharing many groups side by side;
+    the rest listed by definition."""
+    stem = family.replace("_", "-")
+    if frame.empty:
+        return []
+    ids = frame["measure_id"].astype(str)
+    if ids.str.endswith("_not_available").all():
+        return [
+            not_available_table(frame, f"{stem}-not-available", heading, technical.part("wide"))
+        ]
+    tables: list[Table] = []
+    singles = []
+    blocks: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for measure_id in _in_order(ids):
+        rows = frame.loc[ids == measure_id]
+        if rows["period"].astype(str).nunique() <= 1:
+            singles.append(measure_id)
+        elif rows["group"].astype(str).nunique() == 1:
+            # One group each: measures of a definition over the same years share a table.
+            key = (definition_label(measure_id, settings, frame), tuple(_in_order(rows["period"])))
+            blocks.setdefault(key, []).append(measure_id)
+        else:
+            tables.append(series_table(rows, f"{stem}-{len(tables) + 1}", settings, technical))
+    for (definition, _), measure_ids in blocks.items():
+        rows = frame.loc[ids.isin(measure_ids)]
+        table_id = f"{stem}-{len(tables) + 1}"
+        if len(measure_ids) == 1:
+            tables.append(series_table(rows, table_id, settings, technical))
+        else:
+            tables.append(
+                series_block_table(rows, table_id, heading, definition, settings, technical)
+            )
+    groups: dict[tuple[str, ...], list[str]] = {}
+    listed = []
+    for measure_id in singles:
+        key = tuple(_in_order(frame.loc[ids == measure_id, "group"]))
+        if len(key) >= PIVOT_GROUPS:
+            groups.setdefault(key, []).append(measure_id)
+        else:
+            listed.append(measure_id)
+    for measure_ids in groups.values():
+        rows = frame.loc[ids.isin(measure_ids)]
+        tables.append(pivot_table(rows, f"{stem}-{len(tables) + 1}", heading, settings, technical))
+    by_definition: dict[str, list[str]] = {}
+    for measure_id in listed:
+        definition = definition_label(measure_id, settings, frame)
+        by_definition.setdefault(definition, []).append(measure_id)
+    for definition, measure_ids in by_definition.items():
+        rows = frame.loc[ids.isin(measure_ids)]
+        caption = technical("wide.list_caption", heading=heading, definition=definition or "-")
+        tables.append(list_table(rows, f"{stem}-{len(tables) + 1}", caption, settings, technical))
+    return tables
+
+
+SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("indicator", "text"),
+    ("period", "text"),
+    ("count", "count"),
+    ("value", "interval"),
+    ("neighbours", "interval"),
+    ("london", "interval"),
+    ("against_neighbours", "text"),
+    ("against_london", "text"),
+    ("trend", "text"),
+)
+#: The comparison words a cell may carry, and the tone (colour) that repeats each.
+TONES = {"higher": "higher", "similar": "similar", "lower": "lower"}
+
+
+def _comparison(record: Mapping[str, Any], prefix: str, words: Wording) -> Cell:
+    at_95, at_998 = (record.get(f"{prefix}comparison_{level}") for level in ("95", "998"))
+    if is_missing(at_95) or is_missing(at_998):
+        return Cell(words("not_compared"))
+    text = words("comparison", at_95=str(at_95).lower(), at_998=str(at_998).lower())
+    return Cell(text, tone=TONES.get(str(at_998).lower(), ""))
+
+
+def _trend_status(trend: pd.DataFrame | None, definition_id: str, group: str) -> str:
+    if trend is None or trend.empty:
+        return ""
+    rows = trend.loc[
+        (trend["measure_id"].astype(str) == f"{definition_id}_trend_marker")
+        & (trend["group"].astype(str) == group)
+    ]
+    if rows.empty or "status" not in rows or is_missing(rows["status"].iloc[0]):
+        return ""
+    return str(rows["status"].iloc[0])
+
+
+def _summary_row(
+    rows: Mapping[str, Mapping[str, Any] | None],
+    trend: str,
+    label: str,
+    technical: Wording,
+) -> Row:
+    """One indicator: the area's count and value, its comparators and its trend."""
+    words, wide = technical.part("indicators"), technical.part("wide")
+    area = rows["area"]
+    assert area is not None
+    _, hidden = _hidden(area)
+    dash = Cell("–")
+    comparators = tuple(
+        value_interval_cell(rows[k], wide) if rows[k] is not None else dash  # type: ignore[arg-type]
+        for k in ("neighbours", "region")
+    )
+    return Row(
+        Cell(label),
+        (
+            Cell(str(area["period"])),
+            count_cell(area),
+            value_interval_cell(area, wide),
+            *comparators,
+            Cell(MARKER, suppressed=True) if hidden else _comparison(area, "", words),
+            Cell(MARKER, suppressed=True) if hidden else _comparison(area, "region_", words),
+            Cell(trend or "–"),
+        ),
+    )
+
+
+def _first(frame: pd.DataFrame, group: str) -> Mapping[str, Any] | None:
+    rows = frame.loc[frame["group"].astype(str) == group]
+    return rows.to_dict("records")[0] if len(rows) else None
+
+
+def summary_rows(
+    tables: Mapping[str, pd.DataFrame], settings: Settings, technical: Wording
+) -> list[Row]:
+    """The summary's indicators, read from the protected tables: every key metric measure
+    (with its neighbours, London and trend), then each other family's measure that has a
+    series over the years and one group (its value in the edition's year)."""
+    edition = settings.edition
+    region = settings.region.name
+    out = []
+    trend = tables.get("trend")
+    for family, table in tables.items():
+        if table is None or table.empty or family == "monitoring":
+            continue
+        ids = table["measure_id"].astype(str)
+        for measure_id in _in_order(ids):
+            rows = table.loc[(ids == measure_id) & (table["period"].astype(str) == edition)]
+            if rows.empty or measure_id.endswith("_row_reconciliation"):
+                continue
+            key, _ = split_measure_id(measure_id, settings)
+            label = _measure_label(measure_id, settings, technical, table)
+            unit = _unit(rows)
+            if family == "key_metric":
+                area = _first(rows, "Area")
+                if area is None:
+                    continue
+                pooled = [g for g in _in_order(rows["group"]) if "(pooled)" in g]
+                status = (
+                    _trend_status(trend, settings.definitions.metric(key).id, "Area") if key else ""
+                )
+                parts = {
+                    "area": area,
+                    "neighbours": _first(rows, pooled[0]) if pooled else None,
+                    "region": _first(rows, region),
+                }
+            elif (
+                table.loc[ids == measure_id, "period"].astype(str).nunique() > 1
+                and rows["group"].nunique() == 1
+            ):
+                parts = {"area": rows.to_dict("records")[0], "neighbours": None, "region": None}
+                status = ""
+                group = str(rows["group"].iloc[0])
+                if group != "Area":
+                    label = f"{label} ({group})"
+            else:
+                continue
+            if unit:
+                label = f"{label}, {unit}"
+            out.append(_summary_row(parts, status, label, technical))
+    return out
+
+
+def summary_table(
+    tables: Mapping[str, pd.DataFrame], settings: Settings, technical: Wording
+) -> Table | None:
+    """The indicator summary that opens the technical report (None with nothing to show)."""
+    words = technical.part("indicators")
+    rows = summary_rows(tables, settings, technical)
+    if not rows:
+        return None
+    region = settings.region.name
+    columns = tuple(
+        Column(words(f"columns.{name}", region=region), kind) for name, kind in SUMMARY_COLUMNS
+    )
+    return Table(
+        id="indicator-summary",
+        caption=words("caption", period=settings.edition),
+        columns=columns,
+        rows=tuple(rows),
+        compact=True,
+    )
