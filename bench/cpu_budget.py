@@ -208,14 +208,18 @@ class AreaCost:
         return self.shared_cpu + areas * self.per_area_cpu
 
 
+def mean_job_cpu(jobs: Iterable[Job]) -> dict[str, float]:
+    """Each rule's mean CPU per job."""
+    return {rule: cpu / count for rule, (count, cpu) in cpu_by(jobs).items()}
+
+
 def area_cost(
     jobs: Iterable[Job], split: JobsPerArea, chain: Iterable[str], shared_chain: Iterable[str]
 ) -> AreaCost:
     """Per-area and shared CPU from a single-area run: each rule's mean job CPU times its
     per-area and shared job counts. ``chain`` names the rules an area runs one after another
     (its critical path), ``shared_chain`` those of the shared stage."""
-    counts_cpu = cpu_by(jobs)
-    mean = {rule: cpu / count for rule, (count, cpu) in counts_cpu.items()}
+    mean = mean_job_cpu(jobs)
     missing = sorted(set(split.per_area) - set(mean))
     if missing:
         raise ValueError(f"no job of rule(s) {', '.join(missing)} in the run")

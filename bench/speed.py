@@ -34,6 +34,7 @@ from bench.cpu_budget import (
     job_counts,
     jobs_of,
     jobs_per_area,
+    mean_job_cpu,
     minutes,
     parallel_efficiency,
     top_level_imports,
@@ -65,6 +66,7 @@ CSP_AREAS = 300
 NODES, CORES_PER_NODE, GIB_PER_NODE = 16, 32, 128
 HOP_LATENCY = 30.0  # seconds: SLURM queueing + Snakemake's status checks, per job
 LOCAL_CORES = 4  # submit node cores for the local rules
+LOCAL_RULES = ("check_raw_inputs", "record_provenance", "publish_edition")  # localrule: True
 
 # The floor: WeasyPrint alone, with the options pipeline.render.pdf uses, on finished HTML.
 FLOOR_CODE = """
@@ -234,7 +236,9 @@ def _extrapolated_london(cost: AreaCost, cores: int) -> list[str]:
     ]
 
 
-def _cluster_lines(cost: AreaCost, split: JobsPerArea, one: Measured, many: Measured) -> list[str]:
+def _cluster_lines(
+    jobs_run: list[Job], cost: AreaCost, split: JobsPerArea, one: Measured, many: Measured
+) -> list[str]:
     jobs = split.total(CSP_AREAS)
     cpu_hours = cost.cpu(CSP_AREAS) / 3600
     # Planning grows with the areas: a straight line through the two dry runs' CPU.
@@ -259,6 +263,13 @@ def _cluster_lines(cost: AreaCost, split: JobsPerArea, one: Measured, many: Meas
             f"(shared stage {cost.shared_path:.0f} s, one area's chain {cost.critical_path:.0f} s,"
             f" {CLUSTER_HOPS + SHARED_HOPS} scheduler hops of {HOP_LATENCY:.0f} s)"
         )
+    mean = mean_job_cpu(jobs_run)
+    local = sum(mean[rule] * split.per_area[rule] for rule in LOCAL_RULES)
+    lines.append(
+        f"plan: local rules ({', '.join(LOCAL_RULES)}) run on the submitting node: "
+        f"{CSP_AREAS} x {local:.1f} s = {CSP_AREAS * local:.0f} s CPU, "
+        f"{minutes(CSP_AREAS * local / LOCAL_CORES)} on {LOCAL_CORES} cores"
+    )
     return lines
 
 
@@ -305,13 +316,9 @@ def bench_speed(london: bool = False) -> list[str]:
             f"cold single area: wall {cold.wall:.1f} s; whole process tree {cold.cpu:.1f} s CPU, "
             f"of which Snakemake's own process {_scheduler_cpu(found):.1f} s; render_reports "
             f"{render:.1f} s = {render / floor:.2f} x the floor",
-            Target(
-                "single-area parallel efficiency",
-                parallel_efficiency(cpu, cold.wall, cores),
-                ">=",
-                0.9,
-            ).line()
-            + " (one area's jobs mostly wait for each other; London is the real test)",
+            f"single-area parallel efficiency {parallel_efficiency(cpu, cold.wall, cores):.2f} "
+            "(for information: one area's jobs mostly wait for each other; the >= 0.9 target "
+            "is London-wide's)",
             *_stage_lines(jobs, startup, "single area"),
             Target("no-op re-run wall", noop.wall, "<", 1.0, " s").line()
             + f" (CPU {noop.cpu:.1f} s; of which `snakemake --version` alone {version.cpu:.1f} s"
@@ -321,7 +328,7 @@ def bench_speed(london: bool = False) -> list[str]:
             f"{cost.shared_cpu:.1f} s; one area's chain {cost.critical_path:.1f} s",
         ]
         lines += _london(copy, cores, floor) if london else _extrapolated_london(cost, cores)
-        lines += _cluster_lines(cost, split, one, many)
+        lines += _cluster_lines(jobs, cost, split, one, many)
         end = os.getloadavg()
         lines.append(f"load average at end {end[0]:.2f} / {end[1]:.2f} / {end[2]:.2f}")
         return lines
