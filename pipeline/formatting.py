@@ -109,3 +109,15 @@ def long_date(day: date) -> str:
 def financial_year_label(start_year: int) -> str:
     """Label a financial year by its start year: 2024 -> '2024-25'."""
     return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+#: The days of the week, Monday first (pandas' day_of_week order).
+WEEKDAYS: tuple[str, ...] = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)

@@ -57,6 +57,7 @@ from pipeline.adapters._common import (
     read_csv_header,
     read_csv_text,
 )
+from pipeline.formatting import WEEKDAYS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -69,15 +70,6 @@ REASON_OUTSIDE = "located outside the area"
 #: What an empty published value becomes.
 NOT_RECORDED = "Not recorded"
 NOT_STATED = "Not stated"
-WEEKDAYS: tuple[str, ...] = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
 
 _OLDER_COLUMNS: tuple[str, ...] = (
     "Type",

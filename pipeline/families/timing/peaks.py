@@ -39,18 +39,10 @@ import pandas as pd
 from scipy import stats as st
 
 from pipeline.families.rate_ratio import poisson_rate_ratio
+from pipeline.formatting import WEEKDAYS
 from pipeline.settings import Settings
 from pipeline.stats import proportion_ci
 
-WEEKDAYS: tuple[str, ...] = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
 #: Shortest and longest window of hours the scan considers (12 = half the day, SaTScan's
 #: default largest window).
 WINDOW_HOURS: tuple[int, int] = (2, 12)
