@@ -121,6 +121,31 @@ def _snakemake(cores: int, *args: str) -> list[str]:
     return [sys.executable, "-m", "snakemake", "--cores", str(cores), *args]
 
 
+# A workflow of ``{jobs}`` trivial jobs with one parameter each: the floor of a no-op re-run.
+# Snakemake imports pandas to compare the parameters of every job when pandas is installed
+# (snakemake/persistence ``_serialize_param_pandas``), so a floor without params would be
+# lower than any real workflow's.
+BARE_WORKFLOW = """
+rule all:
+    input: expand("out/{{i}}.txt", i=range({jobs}))
+rule one:
+    output: "out/{{i}}.txt"
+    params: value=lambda wildcards: {{"i": wildcards.i}}
+    shell: "echo {{wildcards.i}} > {{output}}"
+"""
+
+
+def _bare_noop(cores: int, jobs: int, env: dict[str, str]) -> Measured:
+    """A no-op re-run of :data:`BARE_WORKFLOW` with as many jobs as the real one."""
+    folder = Path(tempfile.mkdtemp(prefix="sna-bare-noop-"))
+    try:
+        (folder / "Snakefile").write_text(BARE_WORKFLOW.format(jobs=jobs), encoding="utf-8")
+        Measured(_snakemake(cores, "--quiet"), folder, env)
+        return Measured(_snakemake(cores), folder, env)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _scheduler_cpu(records: list[ProcessRecord]) -> float:
     """CPU of Snakemake's own process (parsing, planning, scheduling), not of its jobs."""
     return sum(r.cpu for r in records if r.argv and r.argv[0].endswith("snakemake/__main__.py"))
@@ -296,6 +321,7 @@ def bench_speed(london: bool = False) -> list[str]:
         workflow_import = Measured([sys.executable, "-c", code], copy, _env(copy, None))
         found = _records(records)
         jobs = jobs_of(found)
+        bare = _bare_noop(cores, len(jobs), _env(copy, None))
         cpu = total_cpu(jobs)
         floor, weasy_import, layouts = _floor(copy)
         startup = _startup_cpu(copy, {job.rule for job in jobs})
@@ -323,6 +349,9 @@ def bench_speed(london: bool = False) -> list[str]:
             Target("no-op re-run wall", noop.wall, "<", 1.0, " s").line()
             + f" (CPU {noop.cpu:.1f} s; of which `snakemake --version` alone {version.cpu:.1f} s"
             f" CPU, the workflow files' imports alone {workflow_import.cpu:.1f} s CPU)",
+            f"no-op floor: bare Snakemake re-running {len(jobs)} trivial jobs with params "
+            f"{bare.wall:.2f} s wall; ours = {noop.wall / bare.wall:.2f} x that floor (a target "
+            "below the floor cannot be met by this workflow)",
             f"per area: {cost.per_area_cpu:.1f} s job CPU = "
             f"{floor_ratio(cost.per_area_cpu, floor):.2f} x the floor; shared "
             f"{cost.shared_cpu:.1f} s; one area's chain {cost.critical_path:.1f} s",

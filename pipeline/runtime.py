@@ -10,9 +10,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is read: the workflow file imports
+    import pandas as pd  # this module, and a no-op run should not pay for pandas.
 
 LOGGER = logging.getLogger("pipeline")
 #: Enough significant digits for any published figure, and stable across platforms.
@@ -176,4 +177,6 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
         import geopandas
 
         return geopandas.read_parquet(path)
+    import pandas as pd
+
     return pd.read_parquet(path)

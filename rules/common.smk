@@ -8,7 +8,7 @@ from pipeline.audit.digests import ContentDigests
 from pipeline.audit.git_state import refresh_git_state
 from pipeline.config_checks import check_workflow_configuration, generated_inputs
 from pipeline.editions import rendered_files
-from pipeline.families.registry import edition_family_names
+from pipeline.families.catalogue import edition_family_names
 from pipeline.layout import Layout
 from pipeline.render.publish import drop_stale_receipt
 from pipeline.settings import Settings, stage_settings

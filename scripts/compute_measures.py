@@ -1,6 +1,6 @@
 """Rule compute_measures: every SNA measure family for one area and edition."""
 
-from pipeline.families.registry import edition_family_names
+from pipeline.families.catalogue import edition_family_names
 from pipeline.runtime import logged_step
 from pipeline.settings import Settings
 from pipeline.steps import measures_step

@@ -1,6 +1,6 @@
 """Rule draw_charts: every chart of both reports as SVG, with the table behind each as CSV."""
 
-from pipeline.families.registry import edition_family_names
+from pipeline.families.catalogue import edition_family_names
 from pipeline.runtime import logged_step
 from pipeline.settings import Settings
 from pipeline.steps import charts_step

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from pipeline.editions import report_variants
-from pipeline.families.registry import edition_family_names
+from pipeline.families.catalogue import edition_family_names
 from pipeline.runtime import logged_step
 from pipeline.settings import Settings
 from pipeline.steps import publish_step

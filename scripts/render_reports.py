@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pipeline.families.registry import edition_family_names
+from pipeline.families.catalogue import edition_family_names
 from pipeline.runtime import logged_step
 from pipeline.settings import Settings
 from pipeline.steps import render_reports_step

@@ -8,6 +8,8 @@ those at the top of a module, and nothing is imported to check it.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,3 +275,31 @@ def test_no_family_imports_another_family():
     """What two families share lives beside them (``pipeline/families/calendar.py``, ...);
     the registry is the one module that reaches every family."""
     assert cross_family_imports(import_graph()) == []
+
+
+#: Packages a no-op ``snakemake`` run must not import while it reads the workflow files: they
+#: cost more than a second of start-up together (scipy, statsmodels and altair come in with
+#: the families' statistics and charts; Snakemake itself imports pandas only to compare
+#: parameters).
+HEAVY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "altair", "weasyprint", "pandera")
+
+
+def test_reading_the_workflow_imports_no_statistics_or_rendering_packages():
+    from bench.cpu_budget import workflow_imports
+
+    sources = [REPO / "Snakefile", *sorted((REPO / "rules").glob("*.smk"))]
+    code = workflow_imports(path.read_text(encoding="utf-8") for path in sources)
+    heavy = sorted(HEAVY_PACKAGES)
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(set(sys.modules) & set({heavy!r}))))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == []
+    assert "from pipeline.families.catalogue import" in code
+
+
+def test_the_catalogue_and_the_registry_name_the_same_families_in_the_same_order():
+    from pipeline.families import catalogue, registry
+
+    assert tuple(f.name for f in registry.FAMILIES) == catalogue.FAMILY_NAMES
+    assert "stop_search" not in catalogue.ALWAYS_INCLUDED

@@ -106,9 +106,8 @@ class Family:
     ``charts`` draws its charts (and chart-like tables) for one report, in report order.
     ``quoted_rows`` are the (measure_id, period, group) rows whose count a finding quotes:
     disclosure control keeps them published unless nothing else can protect another cell.
-    ``omit_without`` names an optional input kind without which the family is left out of
-    the edition altogether (no table, no section, no not-available note): an edition that
-    does not supply it is built exactly as if the family did not exist.
+    Whether an edition includes the family at all is the catalogue's
+    (:mod:`pipeline.families.catalogue`, ``omit_without``).
     """
 
     name: str
@@ -123,4 +122,3 @@ class Family:
     disclosure: FamilyDisclosure = FamilyDisclosure()
     charts: Callable[[ChartInputs], list[ChartSpec]] = no_charts
     quoted_rows: Callable[[Mapping[str, Any]], list[tuple[str, str, str]]] = no_quoted_rows
-    omit_without: str | None = None

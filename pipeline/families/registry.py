@@ -1,8 +1,9 @@
-"""The measure families, in report order: the one list that names them.
+"""The measure families, in report order, loaded from :mod:`pipeline.families.catalogue`
+(the one list that names them), and what the registry decides once for every family: when a
+family publishes its not-available table instead of computing.
 
-Adding a family is a folder under ``pipeline/families/`` and one line here (see
-``docs/architecture.md``). Strategy monitoring comes last: it reads the other families'
-tables.
+Adding a family is a folder under ``pipeline/families/``, one line in the catalogue and one
+here, in the same place (checked at import; see ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -20,15 +21,11 @@ from pipeline.families import (
     trend,
 )
 from pipeline.families.base import Family, FamilyInputs
+from pipeline.families.catalogue import FAMILY_NAMES, edition_family_names
 from pipeline.families.common import not_available_finding, not_available_rows
 from pipeline.findings import Finding
 from pipeline.settings import Settings
-from pipeline.validate.kinds import (
-    area_kinds,
-    has_victim_extract,
-    optional_area_kinds,
-    shared_kinds,
-)
+from pipeline.validate.kinds import has_victim_extract
 
 FAMILIES: tuple[Family, ...] = (
     key_metric.FAMILY,
@@ -40,20 +37,19 @@ FAMILIES: tuple[Family, ...] = (
     stop_search.FAMILY,
     monitoring.FAMILY,
 )
-#: Family names in report order (file names of the measure tables and findings).
-FAMILY_NAMES: tuple[str, ...] = tuple(f.name for f in FAMILIES)
+# The catalogue names the families and their order; this tuple must follow it exactly.
+if tuple(family.name for family in FAMILIES) != FAMILY_NAMES:
+    raise ImportError(
+        f"pipeline.families.registry lists {[f.name for f in FAMILIES]}, but the catalogue "
+        f"(pipeline/families/catalogue.py) names {list(FAMILY_NAMES)}: keep them in step"
+    )
+__all__ = ["FAMILIES", "FAMILY_NAMES", "edition_families", "edition_family_names"]
 
 
 def edition_families(settings: Settings) -> tuple[Family, ...]:
-    """The families of an edition, in report order: every family, less those whose
-    ``omit_without`` input the configuration does not supply."""
-    supplied = {*shared_kinds(settings), *area_kinds(settings), *optional_area_kinds(settings)}
-    return tuple(f for f in FAMILIES if f.omit_without is None or f.omit_without in supplied)
-
-
-def edition_family_names(settings: Settings) -> tuple[str, ...]:
-    """Names of :func:`edition_families` (the measure tables the edition writes)."""
-    return tuple(f.name for f in edition_families(settings))
+    """The families of an edition, in report order (:func:`edition_family_names`)."""
+    names = set(edition_family_names(settings))
+    return tuple(f for f in FAMILIES if f.name in names)
 
 
 def family_named(name: str) -> Family:

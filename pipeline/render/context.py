@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.charts.store import read_charts
 from pipeline.editions import variant_for
-from pipeline.families.registry import edition_family_names
+from pipeline.families.catalogue import edition_family_names
 from pipeline.findings import Finding
 from pipeline.render.inputs import (
     as_findings,

@@ -84,7 +84,7 @@ def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str
 def compute_measures(config: Mapping[str, Any], layout: Layout) -> Path:
     """Validate the raw inputs and compute every measure family (tables and findings), with
     the workflow's own step functions and path layout."""
-    from pipeline.families.registry import edition_family_names
+    from pipeline.families.catalogue import edition_family_names
     from pipeline.steps import measures_step, validate_area_step, validate_shared_step
     from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filename, shared_kinds
 
@@ -140,10 +140,10 @@ def load_measures(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, list[dict[str, Any]]]]:
     """Measure tables and findings (JSON form) by family: of ``names``, by default every
     family that needs no optional input."""
-    from pipeline.families.registry import FAMILIES
+    from pipeline.families.catalogue import ALWAYS_INCLUDED
 
     if names is None:
-        names = [f.name for f in FAMILIES if f.omit_without is None]
+        names = list(ALWAYS_INCLUDED)
     tables = {f: pd.read_csv(measures / f"{f}.csv") for f in names}
     findings = {
         f: json.loads((measures / f"{f}.findings.json").read_text(encoding="utf-8")) for f in names
@@ -186,7 +186,7 @@ def render_demo_preview(
         return Path(layout.of(pattern, area.slug, edition))
 
     measures = compute_measures(configured, layout)
-    from pipeline.families.registry import edition_family_names
+    from pipeline.families.catalogue import edition_family_names
 
     tables, findings = load_measures(measures, edition_family_names(settings))
     shape = read_parquet(layout.validated_file(area.slug, "boundaries")) if boundaries else None

@@ -1,7 +1,8 @@
 """Stop and search: police activity in the area (never presented as victimisation).
 
 Only in an edition whose configuration supplies stop-and-search files (``stop_search``): an
-edition without them has no such table, section or not-available note (``omit_without``).
+edition without them has no such table, section or not-available note (``omit_without`` in
+:mod:`pipeline.families.catalogue`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ FAMILY = Family(
     method=measures.METHOD,
     requires=("stop_search",),
     optional=("population_la", "population_ethnicity", "school_calendar"),
-    omit_without="stop_search",
     disclosure=disclosure.DISCLOSURE,
     report=ReportPlacement(
         title="Police activity: stop and search",
