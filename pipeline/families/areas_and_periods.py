@@ -67,11 +67,11 @@ def population_with_fallback(
     estimates are published a year late). Returns None when the area has no population at
     or before ``year``.
     """
-    own = population.loc[population["area_code"] == area_code, "year"]
-    years = sorted({int(y) for y in own if int(y) <= year}, reverse=True)
+    own = population.loc[population["area_code"] == area_code]
+    years = sorted({int(y) for y in own["year"] if int(y) <= year}, reverse=True)
     for candidate in years:
         total = population_total(
-            population, area_codes=[area_code], year=candidate, age_from=age_from, age_to=age_to
+            own, area_codes=[area_code], year=candidate, age_from=age_from, age_to=age_to
         )
         if total > 0:
             return total, candidate

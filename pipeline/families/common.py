@@ -82,14 +82,53 @@ def population_total(
     partial band would silently bias a rate.
     """
     codes = set(area_codes)
-    rows = population.loc[population["area_code"].isin(codes) & (population["year"] == year)]
-    rows = rows.loc[rows["ethnicity"] == (ethnicity or "All")]
+    rows = _population_rows(population, codes, year, ethnicity)
     if sex is not None:
         rows = rows.loc[rows["sex"] == sex]
     elif (rows["sex"] == "All").any():
         rows = rows.loc[rows["sex"] == "All"]
     else:  # only Male and Female rows: both sexes together
         rows = rows.loc[rows["sex"].isin(["Male", "Female"])]
+    return int(_inside_ages(rows, year, age_from, age_to)["population"].sum())
+
+
+def population_totals(
+    population: pd.DataFrame,
+    *,
+    area_codes: Sequence[str],
+    year: int,
+    age_from: int,
+    age_to: int,
+) -> pd.Series:
+    """:func:`population_total` of each area on its own (both sexes, all ethnicities), in
+    one pass over the frame: indexed by ``area_codes`` in their order, 0 where an area has no
+    rows. Each area's sex rows are chosen as there: its "All" rows where it has any, else its
+    Male and Female rows together."""
+    codes = list(dict.fromkeys(area_codes))
+    rows = _population_rows(population, set(codes), year, None)
+    with_all = set(rows.loc[rows["sex"] == "All", "area_code"])
+    has_all = rows["area_code"].isin(with_all)
+    rows = rows.loc[
+        (has_all & (rows["sex"] == "All")) | (~has_all & rows["sex"].isin(["Male", "Female"]))
+    ]
+    inside = _inside_ages(rows, year, age_from, age_to)
+    totals = inside.groupby("area_code")["population"].sum()
+    return totals.reindex(codes, fill_value=0).astype("int64")
+
+
+def _population_rows(
+    population: pd.DataFrame, codes: set[str], year: int, ethnicity: str | None
+) -> pd.DataFrame:
+    return population.loc[
+        population["area_code"].isin(codes)
+        & (population["year"] == year)
+        & (population["ethnicity"] == (ethnicity or "All"))
+    ]
+
+
+def _inside_ages(rows: pd.DataFrame, year: int, age_from: int, age_to: int) -> pd.DataFrame:
+    """The rows whose age band lies wholly in ``age_from``-``age_to``; raises where a band
+    straddles either end."""
     straddles = (rows["age_from"] < age_from) & (rows["age_to"] >= age_from) | (
         (rows["age_from"] <= age_to) & (rows["age_to"] > age_to)
     )
@@ -99,8 +138,7 @@ def population_total(
             f"population bands straddle ages {age_from}-{age_to} for year {year}: "
             f"{bad.to_dict('records')}"
         )
-    inside = rows.loc[(rows["age_from"] >= age_from) & (rows["age_to"] <= age_to)]
-    return int(inside["population"].sum())
+    return rows.loc[(rows["age_from"] >= age_from) & (rows["age_to"] <= age_to)]
 
 
 def tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.families.common import population_total, reconciliation_rows
+from pipeline.families.common import population_totals, reconciliation_rows
 from pipeline.settings import Definition
 
 #: Small-area rates are per this many residents (an LSOA has about 1,500 residents, so a rate
@@ -102,13 +102,9 @@ def lsoa_population(
 
     Raises ValueError naming the LSOAs with no population (a rate would divide by zero).
     """
-    values = {
-        code: population_total(
-            population_lsoa, area_codes=[code], year=year, age_from=age_from, age_to=age_to
-        )
-        for code in lsoa_codes
-    }
-    series = pd.Series(values, name="population", dtype="int64")
+    series = population_totals(
+        population_lsoa, area_codes=lsoa_codes, year=year, age_from=age_from, age_to=age_to
+    ).rename("population")
     empty = series.index[series <= 0].tolist()
     if empty:
         raise ValueError(
