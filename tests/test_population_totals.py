@@ -24,12 +24,17 @@ def _rows(area, sex, age_from, age_to, population, year=2024, ethnicity="All"):
 FRAME = pd.DataFrame(
     [
         # A: "All" rows beside Male/Female rows: the "All" rows are used (10 + 20 in 0-24).
-        _rows("A", "All", 0, 9, 10), _rows("A", "All", 10, 24, 20), _rows("A", "All", 25, 90, 99),
+        _rows("A", "All", 0, 9, 10),
+        _rows("A", "All", 10, 24, 20),
+        _rows("A", "All", 25, 90, 99),
         _rows("A", "Male", 0, 24, 1000),
         # B: only Male and Female rows: both together (3 + 4 + 5).
-        _rows("B", "Male", 0, 9, 3), _rows("B", "Female", 0, 9, 4), _rows("B", "Male", 10, 24, 5),
+        _rows("B", "Male", 0, 9, 3),
+        _rows("B", "Female", 0, 9, 4),
+        _rows("B", "Male", 10, 24, 5),
         # C: another year and another ethnicity only: nothing in 2024 for "All".
-        _rows("C", "All", 0, 24, 7, year=2023), _rows("C", "All", 0, 24, 8, ethnicity="Black"),
+        _rows("C", "All", 0, 24, 7, year=2023),
+        _rows("C", "All", 0, 24, 8, ethnicity="Black"),
     ]  # fmt: skip
 )
 

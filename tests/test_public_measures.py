@@ -433,7 +433,9 @@ def test_monitoring_labels_proxies_and_says_no_tracker_was_supplied(km_table, ho
 def test_demo_labels_are_unchanged():
     demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
     labels = [monitoring.resolve_label(i.label, Settings.of(demo)) for i in monitoring.INDICATORS]
-    assert "rate of knife crime with injury among under-25s (per 100,000 aged 1 to 24)" in labels
+    assert (
+        "rate of knife crime with injury among under-25s (per 100,000 residents aged 1-24)"
+    ) in labels
     assert ("share of serious violence against under-25s in the most deprived 20% of "
             "neighbourhoods") in labels  # fmt: skip
     config = copy.deepcopy(demo)

@@ -54,6 +54,4 @@ def edition_family_names(settings: Settings) -> tuple[str, ...]:
     """The names of the edition's families, in report order: every family, less those whose
     ``omit_without`` input the configuration does not supply."""
     supplied = supplied_kinds(settings)
-    return tuple(
-        e.name for e in CATALOGUE if e.omit_without is None or e.omit_without in supplied
-    )
+    return tuple(e.name for e in CATALOGUE if e.omit_without is None or e.omit_without in supplied)

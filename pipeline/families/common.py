@@ -4,6 +4,7 @@ reconciliation rows, reading a table back for its findings)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -174,6 +175,40 @@ def residents_phrase(definition: Definition) -> str:
     if covers_all_ages(definition):
         return "residents of all ages"
     return f"residents aged {definition.age_from}-{definition.age_to}"
+
+
+#: What ``{<definition key>.<attribute>}`` in a family's method text or an indicator label
+#: becomes (:func:`describe_definitions`).
+DEFINITION_ATTRIBUTES = ("id", "short_label", "ages", "residents")
+_DEFINITION_PLACEHOLDER = re.compile(r"\{(\w+)\.(\w+)\}")
+
+
+def describe_definitions(text: str, settings: Settings) -> str:
+    """``text`` with each ``{<definition key>.<attribute>}`` replaced from the configured
+    definition, so that a method or a label describes the definitions actually used (a public
+    all-ages proxy, or a council's own age range) rather than the demo's: ``id``
+    (``sv_0_24``), ``short_label``, ``ages`` ('aged 1 to 24', or 'of all ages') and
+    ``residents`` ('residents aged 1-24', or 'residents of all ages').
+
+    Raises ValueError naming an unknown definition or attribute (a typo in a template)."""
+    metrics = settings.definitions.metrics
+
+    def replace(match: re.Match[str]) -> str:
+        key, attribute = match.group(1), match.group(2)
+        definition = metrics.get(key)
+        if definition is None or attribute not in DEFINITION_ATTRIBUTES:
+            raise ValueError(f"unknown placeholder {match.group(0)} in {text[:60]!r}...")
+        if attribute == "id":
+            return str(definition.id)
+        if attribute == "short_label":
+            return str(definition.short_label)
+        if attribute == "residents":
+            return residents_phrase(definition)
+        if covers_all_ages(definition):
+            return "of all ages"
+        return f"aged {definition.age_from} to {definition.age_to}"
+
+    return _DEFINITION_PLACEHOLDER.sub(replace, text)
 
 
 def not_available_rows(

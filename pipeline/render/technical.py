@@ -16,6 +16,7 @@ from pipeline.charts.store import RenderedChart
 from pipeline.disclosure import DisclosurePolicy
 from pipeline.editions import ReportVariant, measure_table_path
 from pipeline.families.base import ReportPlacement
+from pipeline.families.common import describe_definitions
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
@@ -90,7 +91,8 @@ def claims_table(
 def _proxy_preface(table: pd.DataFrame, settings: Settings, words: Wording) -> str:
     """A paragraph before a family's method naming the configured public proxies its table is
     counted from: the method text describes the victim-based definitions of an SNA with a
-    police extract (its victims and ages, such as 1-24), which the proxies stand in for."""
+    police extract (its victims, knife crime with injury), which the proxies stand in for; its
+    ages and labels are the configured ones (:func:`describe_definitions`)."""
     used = (
         {str(d) for d in table["definition"].dropna()} if "definition" in table.columns else set()
     )
@@ -158,7 +160,8 @@ def _family_section(
         tables.append(audit)
     method = (
         markdown_to_html(
-            _proxy_preface(table, settings, technical) + without_machine_ids(methods[family])
+            _proxy_preface(table, settings, technical)
+            + without_machine_ids(describe_definitions(methods[family], settings))
         )
         if methods.get(family)
         else None

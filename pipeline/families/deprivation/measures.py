@@ -44,38 +44,37 @@ SII_MIN_QUANTILES = 5
 IOD_PREFERENCE = ("IoD2025", "IoD2019")
 
 METHOD = """\
-**Deprivation.** Serious violence against people aged under 25 (`sv_0_24`) in the edition's
-financial year, counted as incidents (distinct offences) by the LSOA where they happened, and
-grouped by the national Index of Multiple Deprivation decile of that LSOA (1 = the most
-deprived 10% of LSOAs in England). The pipeline uses the newest IoD edition in the deprivation
-file that covers every LSOA of the area (IoD2025 on 2021 LSOAs, otherwise IoD2019 on 2011
-LSOAs); the two are not mixed. Incidents with an unknown location are counted and excluded.
-Rates are per 1,000 residents aged 0-24 in the decile's LSOAs (ONS small-area estimates), with
-exact Poisson limits below 10 incidents and Byar's from 10 (PHE `phe_rate`).
+**Deprivation.** The serious-violence definition ({serious_violence_u25.short_label}) in the
+edition's financial year, counted as incidents (distinct offences) by the LSOA where they
+happened, and grouped by the national Index of Multiple Deprivation decile of that LSOA (1 = the
+most deprived 10% of LSOAs in England). The pipeline uses the newest IoD edition in the
+deprivation file that covers every LSOA of the area (IoD2025 on 2021 LSOAs, otherwise IoD2019 on
+2011 LSOAs); the two are not mixed. Incidents with an unknown location are counted and excluded.
+Rates are per 1,000 {serious_violence_u25.residents} in the decile's LSOAs (ONS small-area
+estimates), with exact Poisson limits below 10 incidents and Byar's from 10 (PHE `phe_rate`).
 
-**Slope and relative index of inequality** as in PHEindicatormethods `phe_sii` (Low & Low
-2004), computed by `pipeline.stats.sii`: deciles ordered from most (1) to least (10)
-deprived, each given the mid-point of its range in the cumulative share of the area's 0-24
-population (x, 0 to 1), and the rate regressed on x by least squares weighted by the
-population share (`lm(y sqrt(a) ~ sqrt(a) + x sqrt(a) - 1)`). The fitted line runs from the
-most deprived end (x = 0) to the least deprived (x = 1). The SII is the fitted rate at the
-most deprived end minus that at the least deprived end, and the RII their ratio (`phe_sii`
-with multiplier -1, so a positive SII and an RII above 1 mean higher rates in more deprived
-areas). When every decile has incidents the rates are rates (`value_type = 1`) fitted on the
-log scale (`transform = TRUE`): the line is log-linear, so both ends are positive and the RII
-is the ratio of two positive rates. When a decile has none its log rate is undefined, and the
-rates are fitted on the rate scale (`value_type = 0`, no transform, noted in the table).
-Intervals come from Monte Carlo simulation (`sii_simulations` draws, fixed seed): each
-decile's (log) rate is drawn from a normal distribution with standard error from its 95%
-interval and the regression refitted; the limits are the percentiles at positions
-round(R x (1 - c)/2) and round(R x (1 + c)/2) (on the log scale, `phe_sii` pivots the line
-about its mid-point). The RII is **not reported** (blank, with the reason in the note) where
-the fitted value at either end is 0 or below, or where so many simulated lines reach 0 that
-its interval is unbounded: a ratio to a rate of 0 or less means nothing. `phe_sii` prints it
-anyway. Deciles with no residents in the area are left out and the SII is computed on the
-rest (at least 5). Here the pipeline departs from `phe_sii`, which drops the whole area
-instead. Leaving them out changes no rank: a decile with no residents has no width in the
-cumulative population.
+**Slope and relative index of inequality** as in PHEindicatormethods `phe_sii` (Low & Low 2004),
+computed by `pipeline.stats.sii`: deciles ordered from most (1) to least (10) deprived, each
+given the mid-point of its range in the cumulative share of the area's
+{serious_violence_u25.residents} (x, 0 to 1), and the rate regressed on x by least squares
+weighted by the population share (`lm(y sqrt(a) ~ sqrt(a) + x sqrt(a) - 1)`). The fitted line
+runs from the most deprived end (x = 0) to the least deprived (x = 1). The SII is the fitted
+rate at the most deprived end minus that at the least deprived end, and the RII their ratio
+(`phe_sii` with multiplier -1, so a positive SII and an RII above 1 mean higher rates in more
+deprived areas). When every decile has incidents the rates are rates (`value_type = 1`) fitted
+on the log scale (`transform = TRUE`): the line is log-linear, so both ends are positive and the
+RII is the ratio of two positive rates. When a decile has none its log rate is undefined, and
+the rates are fitted on the rate scale (`value_type = 0`, no transform, noted in the table).
+Intervals come from Monte Carlo simulation (`sii_simulations` draws, fixed seed): each decile's
+(log) rate is drawn from a normal distribution with standard error from its 95% interval and the
+regression refitted; the limits are the percentiles at positions round(R x (1 - c)/2) and
+round(R x (1 + c)/2) (on the log scale, `phe_sii` pivots the line about its mid-point). The RII
+is **not reported** (blank, with the reason in the note) where the fitted value at either end is
+0 or below, or where so many simulated lines reach 0 that its interval is unbounded: a ratio to
+a rate of 0 or less means nothing. `phe_sii` prints it anyway. Deciles with no residents in the
+area are left out and the SII is computed on the rest (at least 5). Here the pipeline departs
+from `phe_sii`, which drops the whole area instead. Leaving them out changes no rank: a decile
+with no residents has no width in the cumulative population.
 
 **Extreme deciles.** The observed rate in the area's most deprived decile (with residents)
 divided by that in its least deprived decile, with the exact conditional interval for a
@@ -83,18 +82,18 @@ ratio of two Poisson rates. The resident report states the RII with its interval
 reported, and otherwise this ratio, and says which; it says "times the rate" only when the
 whole interval is above 1 (and the gradient below says so too).
 
-**Most deprived 20%.** The share of incidents in LSOAs of national deciles 1-2 (Wilson
-interval) against those LSOAs' share of the area's residents aged 0-24, and their ratio.
+**Most deprived 20%.** The share of incidents in LSOAs of national deciles 1-2 (Wilson interval)
+against those LSOAs' share of the area's {serious_violence_u25.residents}, and their ratio.
 
 **Gradient per decile.** A Poisson regression (statsmodels GLM, log link) of incidents per LSOA
-on its deprivation step (10 - IMD decile: 0 for the least deprived decile, 9 for the most)
-with the log of its 0-24 population as offset gives the rate ratio per one-decile step
-towards more deprived areas (above 1 when violence rises with deprivation).
+on its deprivation step (10 - IMD decile: 0 for the least deprived decile, 9 for the most) with
+the log of its population ({serious_violence_u25.residents}) as offset gives the rate ratio per
+one-decile step towards more deprived areas (above 1 when violence rises with deprivation).
 Overdispersion is measured by the Pearson chi-square over its degrees of freedom; when it is
 above 1 the standard errors are scaled by its square root (quasi-Poisson), so hot spots do not
 make the interval too narrow. Caveats: this is an ecological association between places, not
-evidence about individuals; deprivation ranks are for the IoD's reference year, and victims
-may not live where the offence happened.
+evidence about individuals; deprivation ranks are for the IoD's reference year, and victims may
+not live where the offence happened.
 
 **SNA from public data alone.** Without a victim extract (`victim_extract: false`) the counts
 are the public proxy the configuration names for `serious_violence_u25` (e.g. MPS

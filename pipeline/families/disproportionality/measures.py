@@ -60,7 +60,7 @@ CAVEATS: list[str] = [
 ]
 
 METHOD = """\
-**Victims.** Victims of the key metric (knife crime with injury, aged 1-24, not domestic
+**Victims.** Victims of the key metric (knife crime with injury, {key_metric.ages}, not domestic
 abuse) whose offence started in the edition's financial year, counted as distinct persons
 (a repeat victim once, at their first offence of the year), split into the configured age
 groups by age at the offence. The victim's ethnic group is the Census 2021 high-level group
@@ -73,8 +73,9 @@ group whose ethnicity and sex are both recorded, with a Wilson score interval. I
 population share is its residents divided by all residents of the same age group, from the
 Census 2021 population by ethnic group, sex and age (year in `population_year`). When the
 population's age bands do not match the age group exactly, the smallest run of whole bands
-that covers it is used and the `note` says so (for example, victims aged 1-17 against
-residents aged 0-17). Sex "All" rows add male and female victims and residents.
+that covers it is used and the `note` says so (for example, an age group that starts at 1 is
+set against residents from 0, where the census band starts). Sex "All" rows add male and
+female victims and residents.
 
 **Share ratio** (representation ratio) = victim share / population share, with the Wilson
 limits of the share divided by the (fixed) population share. **Rate ratio** against everyone

@@ -43,15 +43,16 @@ TOP_FRACTIONS: tuple[float, ...] = (0.05, 0.10)
 
 METHOD = (
     """\
-**Where: hot spots.** Serious violence against people aged under 25 (definition `sv_0_24`) in
-the edition's financial year, counted as **incidents** (distinct offences with at least one
+**Where: hot spots.** The serious-violence definition ({serious_violence_u25.short_label})
+in the edition's financial year, counted as **incidents** (distinct offences with at least one
 victim in the definition: an offence with two young victims is one incident at one place).
 Incidents whose location is unknown are counted and excluded. Each LSOA's rate is incidents per
-1,000 residents aged 0-24 (ONS small-area mid-year estimate for the start year), with exact
-Poisson limits below 10 incidents and Byar's approximation from 10 (PHE `phe_rate`). Wards
-aggregate their LSOAs. The key metric (knife crime with injury, victims aged 1-24, not domestic
-abuse) is also counted per LSOA, as victims, per 1,000 residents aged 1-24, so that the LSOA
-counts add up to the borough's key-metric count less victims whose location is unknown.
+1,000 {serious_violence_u25.residents} (ONS small-area mid-year estimate for the start year),
+with exact Poisson limits below 10 incidents and Byar's approximation from 10 (PHE `phe_rate`).
+Wards aggregate their LSOAs. The key metric (knife crime with injury, victims {key_metric.ages},
+not domestic abuse) is also counted per LSOA, as victims, per 1,000 {key_metric.residents}, so
+that the LSOA counts add up to the borough's key-metric count less victims whose location is
+unknown.
 
 **Concentration.** The share of incidents in the top 5% and top 10% of LSOAs ranked by count
 (ceil(fraction x number of LSOAs) LSOAs) and the Gini coefficient across all the borough's LSOAs
@@ -61,27 +62,27 @@ carry no interval (the ranking is chosen from the same data).
 """
     + OWN_RATE_METHOD
     + """
-**Getis-Ord Gi\\* clusters** (Getis & Ord 1992; PySAL `esda.G_Local`, `star=True`, binary
-weights), reported in the technical report as LSOAs **in a cluster of high (or low) rates**:
-Gi\\* asks whether an LSOA *together with its neighbours* is high, so it is not what residents
-are told is a hot spot. The variable is the Empirical-Bayes-smoothed rate per 1,000 residents
-aged 0-24 (`esda.smoothing.Empirical_Bayes`, global smoothing towards the borough rate),
-because raw rates on a few hundred young residents are unstable and raw counts ignore
-population. Neighbours are queen contiguity between LSOA polygons (`libpysal`
+**Getis-Ord Gi\\* clusters** (Getis & Ord 1992; PySAL `esda.G_Local`,
+`star=True`, binary weights), reported in the technical report as LSOAs **in a cluster of high
+(or low) rates**: Gi\\* asks whether an LSOA *together with its neighbours* is high, so it is
+not what residents are told is a hot spot. The variable is the Empirical-Bayes-smoothed rate per
+1,000 {serious_violence_u25.residents} (`esda.smoothing.Empirical_Bayes`, global smoothing
+towards the borough rate), because raw rates on a few hundred young residents are unstable and
+raw counts ignore population. Neighbours are queen contiguity between LSOA polygons (`libpysal`
 `Queen.from_dataframe`); each LSOA is its own neighbour (Gi\\*). Significance is by **total
 permutation** with a fixed seed: every LSOA's value, its own included, is permuted (esda's
 conditional permutation holds the LSOA's own value fixed and so tests little more than its
 neighbours: on the demo generator it found only 50-60% of planted 4x LSOAs). Both one-sided
-pseudo p-values, (M + 1)/(R + 1), come from the permutation distribution, and the two-sided
-p = min(1, 2 x the smaller). The Benjamini-Hochberg false discovery rate is then controlled
-across all LSOAs (`scipy.stats.false_discovery_control`) at the configured level; the upper
-tail gives a cluster of high rates, the lower tail one of low rates. With R permutations the
-smallest two-sided p is 2/(R + 1), and the Benjamini-Hochberg threshold for the most extreme
-of N LSOAs is FDR/N, so when the configured R is too few for 2/(R + 1) <= FDR/N the pipeline
-raises R to the next 10^k - 1 and says so in the table's note (e.g. 999 -> 9999 for 145 LSOAs
-at 5%). A lone high LSOA among ordinary neighbours is no cluster (under total permutation its
-p is at least its neighbours + 1 over the number of LSOAs); the own-rate test finds it. Gi\\*
-is only computed where LSOA boundaries are supplied.
+pseudo p-values, (M + 1)/(R + 1), come from the permutation distribution, and the two-sided p =
+min(1, 2 x the smaller). The Benjamini-Hochberg false discovery rate is then controlled across
+all LSOAs (`scipy.stats.false_discovery_control`) at the configured level; the upper tail gives
+a cluster of high rates, the lower tail one of low rates. With R permutations the smallest
+two-sided p is 2/(R + 1), and the Benjamini-Hochberg threshold for the most extreme of N LSOAs
+is FDR/N, so when the configured R is too few for 2/(R + 1) <= FDR/N the pipeline raises R to
+the next 10^k - 1 and says so in the table's note (e.g. 999 -> 9999 for 145 LSOAs at 5%). A lone
+high LSOA among ordinary neighbours is no cluster (under total permutation its p is at least its
+neighbours + 1 over the number of LSOAs); the own-rate test finds it. Gi\\* is only computed
+where LSOA boundaries are supplied.
 
 **SNA from public data alone.** Without a victim extract (`victim_extract: false`) the
 located events are the public proxy the configuration names for `serious_violence_u25`

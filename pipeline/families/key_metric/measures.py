@@ -38,9 +38,9 @@ BENCHMARK_LEVELS: tuple[float, float] = (0.95, 0.998)
 
 METHOD = """\
 **Definition.** The key metric is the MOPAC headline measure, knife crime with injury (KCWI):
-victims aged 1 to 24 of a homicide, violence-with-injury, robbery or sexual offence in which a
+victims {key_metric.ages} of a homicide, violence-with-injury, robbery or sexual offence in which a
 knife or sharp instrument was used and an injury recorded, excluding domestic abuse. The
-under-18 metric is the same with victims aged 1 to 17. The exact filters are the versioned
+under-18 metric is the same with victims {under_18_metric.ages}. The exact filters are the versioned
 definitions in the configuration. Victims are counted as distinct victims per offence: each
 offence counts each of its victims once, and a repeat victim is counted once for every
 offence against them (the police and MOPAC counting unit). Rows whose location is unknown are
@@ -93,7 +93,8 @@ the police in the period's months, and its rate uses residents of the definition
 **Caveats.** Small counts give wide intervals, and a year-on-year change in a crude rate is
 not a trend test (see the trend measures). Police recorded crime depends on reporting and
 recording practice. The rates are not age-standardised: they compare people of the same age
-band, and a borough with more 18-24s than 1-17s within the band can differ for that reason.
+band, and a borough with more young adults than children within the band can differ for that
+reason.
 """
 
 

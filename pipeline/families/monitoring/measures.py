@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.families.common import (
-    covers_all_ages,
+    describe_definitions,
     school_age_definition,
     tidy,
 )
@@ -55,8 +55,10 @@ class Indicator:
 
     ``measure`` may name configured definitions in braces (``{key_metric}``,
     ``{under_18_metric}``, ``{serious_violence_u25}``, ``{school_age}``), replaced by their ids.
-    ``label`` may name a definition's short label or ages (``{key_metric.short_label}``,
-    ``{key_metric.ages}``), so that a public proxy is labelled as itself.
+    ``label`` may name a definition's id, short label, ages or residents
+    (``{key_metric.short_label}``, ``{key_metric.residents}``; see
+    :func:`~pipeline.families.common.describe_definitions`), so that a public proxy is
+    labelled as itself.
     ``group`` picks one row when the measure has several (None: the measure has one row per
     period); it may use the same placeholders, and ``{under_18_group}``. ``kind`` is "rate"
     (numerator / population, compared by a Poisson rate ratio) or "share" (numerator /
@@ -93,7 +95,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Support",
-        "share of knife-crime victims aged 1-24 who were victims more than once in the year",
+        "share of victims of {key_metric.short_label} who were victims more than once in the year",
         "key_metric",
         "{key_metric}_repeat_victim_share",
         None,
@@ -101,7 +103,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Treat",
-        "share of under-18 knife-crime victims who were black boys",
+        "share of under-18 victims of {key_metric.short_label} who were black boys",
         "disproportionality",
         "{key_metric}_headline_share",
         "Black Male {under_18_group}",
@@ -109,7 +111,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Curtail",
-        "rate of {key_metric.short_label} (per 100,000 {key_metric.ages})",
+        "rate of {key_metric.short_label} (per 100,000 {key_metric.residents})",
         "key_metric",
         "{key_metric}_rate",
         "Area",
@@ -117,7 +119,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "Curtail",
-        "rate of {under_18_metric.short_label} (per 100,000 {under_18_metric.ages})",
+        "rate of {under_18_metric.short_label} (per 100,000 {under_18_metric.residents})",
         "key_metric",
         "{under_18_metric}_rate",
         "Area",
@@ -183,22 +185,9 @@ def resolve_measure(template: str, settings: Settings) -> str:
 
 
 def resolve_label(template: str, settings: Settings) -> str:
-    """Replace ``{definition_key.short_label}`` and ``{definition_key.ages}`` ('aged 1 to 24',
-    or 'residents of all ages') with the configured definition's values."""
-    definitions = settings.definitions
-
-    def replace(match: re.Match[str]) -> str:
-        key, attribute = match.group(1), match.group(2)
-        definition = definitions.metrics.get(key)
-        if definition is None or attribute not in ("short_label", "ages"):
-            raise ValueError(f"monitoring indicator label {template!r}: unknown {match.group(0)}")
-        if attribute == "short_label":
-            return str(definition.short_label)
-        if covers_all_ages(definition):
-            return "residents of all ages"
-        return f"aged {definition.age_from} to {definition.age_to}"
-
-    return re.sub(r"\{(\w+)\.(\w+)\}", replace, template)
+    """An indicator label with its definitions' placeholders filled in
+    (:func:`~pipeline.families.common.describe_definitions`)."""
+    return describe_definitions(template, settings)
 
 
 def indicator_row(

@@ -26,7 +26,8 @@ HOURS_PER_WEEK = 168
 MINUTES_PER_WEEK = HOURS_PER_WEEK * 60
 
 METHOD = """\
-**When: hour and weekday.** Serious violence against people aged under 25 (`sv_0_24`) in the
+**When: hour and weekday.** The serious-violence definition
+({serious_violence_u25.short_label}) in the
 edition's financial year, counted as incidents (distinct offences), placed in a 7 x 24 grid of
 weekday and hour. Where the police record a window (an end date and/or time) rather than a
 moment, each incident's weight of 1 is spread over the hours the window overlaps in proportion
