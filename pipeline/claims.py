@@ -68,7 +68,8 @@ LICENSES: Mapping[str, frozenset[str]] = {
 
 #: Phrases that deny a claim ("no neighbourhood stood out as a hot spot") license themselves.
 NEGATIONS = re.compile(
-    r"\b(no|not|never|nothing|none|could not|cannot|no clear evidence that)\b[^.]*$", re.I
+    r"\b(no|not|never|nothing|none|could not|cannot|no clear evidence that|too few)\b[^.]*$",
+    re.I,
 )
 
 

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipeline.charts.style import TECHNICAL_STYLE
+from pipeline.charts.style import RESIDENT_STYLE, TECHNICAL_STYLE
 from pipeline.disclosure import MARKER, DisclosurePolicy
 from pipeline.disclosure.tables import DERIVED_COLUMNS, protect_measure_tables
-from pipeline.families.hotspots.charts import lsoa_table
+from pipeline.families.hotspots.charts import lsoa_table, where_map
 from pipeline.families.hotspots.disclosure import DERIVED_FROM_THE_COUNT
+from pipeline.families.hotspots.own_rate import WITHHELD
 from pipeline.settings import Settings
 from tests.test_measures_hotspots import (
     AREA,
@@ -111,6 +112,42 @@ def test_the_technical_lsoa_table_marks_the_hidden_tests(protected):
     spec = lsoa_table({"hotspots": protected}, SETTINGS, SETTINGS.areas[0], TECHNICAL_STYLE)
     row = spec.table.set_index("LSOA code").loc[SMALL]
     assert row["Own-rate q-value"] == MARKER and row["Gi* q-value"] == MARKER
+    # The classes are the tests' verdicts: hidden with them.
+    assert row["Hot spot result"] == MARKER and row["Gi* cluster"] == MARKER
     assert row["95% interval"] == MARKER
     counts = [c for c in spec.table.columns if spec.kinds[c] == "count"]
     assert counts and all(row[c] == MARKER for c in counts)
+
+
+def test_the_hot_spot_class_bounds_a_hidden_count(table):
+    # Why the class is hidden: "hot spot" (q <= FDR, so p <= FDR) with E published says the
+    # count is at least the smallest o with P(X >= o | E) <= FDR; within the hidden range
+    # 1..threshold that leaves only the counts from there up.
+    own = rows_of(table, "sv_0_24_lsoa_exceedance").set_index("group").loc[SMALL]
+    passing = [
+        o for o in range(1, THRESHOLD + 1) if stats.poisson.sf(o - 1, own["expected"]) <= own["fdr"]
+    ]
+    assert passing and passing[0] > 1  # the flag rules out 1 .. passing[0] - 1
+
+
+def test_the_residents_map_says_withheld_not_hot_spot_for_a_hidden_count(protected):
+    shape = grid(3)
+    spec = where_map({"hotspots": protected}, shape, SETTINGS, SETTINGS.areas[0], RESIDENT_STYLE)
+    assert spec is not None
+    assert SMALL not in set(spec.table.get("LSOA code", []))
+    own = protected.loc[protected["measure_id"].eq("sv_0_24_lsoa_exceedance")]
+    hidden = set(own.loc[own["numerator_suppressed"].astype(bool), "group"])
+    assert SMALL in hidden  # with a complement hidden so the ward total cannot give it back
+    assert f"Result withheld (pale grey, cross) for {len(hidden)} neighbourhoods" in spec.alt
+    assert "No neighbourhood stood out as a hot spot" in spec.title  # the other 8 are alike
+    assert any("withheld" in note for note in spec.notes)
+    features = spec.chart.to_dict()["layer"][0]["data"]["values"]
+    classes = {f["properties"]["lsoa_code"]: f["properties"]["hotspot_class"] for f in features}
+    assert {c for c, k in classes.items() if k == WITHHELD} == hidden
+    assert set(classes.values()) == {WITHHELD, "Not significant"}
+
+
+def test_unprotected_the_map_names_the_hot_spot(table):
+    # The same map from the unprotected table (an internal circulation with no threshold).
+    spec = where_map({"hotspots": table}, grid(3), SETTINGS, SETTINGS.areas[0], RESIDENT_STYLE)
+    assert SMALL in set(spec.table["LSOA code"]) and "withheld" not in spec.alt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -342,6 +343,11 @@ def test_gradient_finding_follows_the_interval():
     assert "more common in the more deprived" in gradient.resident
     assert f"about {math.exp(-b):.1f} times the rate" in gradient.resident
     assert "line fitted through every deprivation level" in gradient.resident
+    # The interval is glossed as what it is, not as where the ratio "most likely" lies.
+    assert "most likely" not in gradient.resident
+    assert re.search(
+        r"\(with 95% confidence, between \d+\.\d and \d+\.\d times\)", gradient.resident
+    )
     glm = one(edition(table), "sv_0_24_decile_rate_ratio")
     rii = one(edition(table), "sv_0_24_rii")
     trend, times = gradient.evidence

@@ -62,15 +62,20 @@ class Preview:
         return pd.read_csv(self.measures / f"{family}.csv")
 
 
-def preview_config(raw: Path, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The demo configuration pointed at ``raw`` (the first area only)."""
+def preview_config(
+    raw: Path, base: Mapping[str, Any] | None = None, slug: str | None = None
+) -> dict[str, Any]:
+    """The demo configuration pointed at ``raw``, with one area: the first, or ``slug``."""
     config = (
         copy.deepcopy(dict(base))
         if base is not None
         else yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
     )
     config["shared_inputs"] = str(raw / "shared")
-    area = dict(config["areas"][0])
+    areas = config["areas"] if slug is None else [a for a in config["areas"] if a["slug"] == slug]
+    if not areas:
+        raise ValueError(f"no area {slug!r} in the configuration")
+    area = dict(areas[0])
     area["inputs"] = str(raw / area["slug"])
     area["narrative"] = (
         str(REPO / area["narrative"])

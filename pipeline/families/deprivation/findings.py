@@ -86,20 +86,23 @@ def _times_sentence(
     if not np.isfinite([chosen["value"], chosen["upper"]]).all():
         return None  # no incidents at the least deprived end: no number of times to give
     times = format_number(chosen["value"], 1)
-    between = f"between {format_number(chosen['lower'], 1)} and {format_number(chosen['upper'], 1)}"
+    # A confidence interval is not "most likely" a range: the gloss says what the interval is.
+    between = (
+        f"with {conf} confidence, between {format_number(chosen['lower'], 1)} and "
+        f"{format_number(chosen['upper'], 1)}"
+    )
     if chosen is rii:
         claim = f"about {times} times the rate at the least deprived end"
         sentence = (
             "On a line fitted through every deprivation level, the rate at the most deprived "
-            f"end was {claim} (most likely {between} times)."
+            f"end was {claim} ({between} times)."
         )
     else:
         most, least = int(extreme["most_decile"]), int(extreme["least_decile"])
         claim = f"about {times} times the rate"
         sentence = (
             f"In the borough's most deprived neighbourhoods (national decile {most} of 10) the "
-            f"rate was {claim} in its least deprived (decile {least}) (most likely {between} "
-            "times)."
+            f"rate was {claim} in its least deprived (decile {least}) ({between} times)."
         )
     evidence = Evidence(
         claim=claim,

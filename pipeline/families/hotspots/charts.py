@@ -24,11 +24,20 @@ from pipeline.charts.spec import ChartInputs, ChartSpec, drawn
 from pipeline.charts.style import ChartStyle
 from pipeline.charts.theme import CATEGORICAL, TEXT_COLOUR
 from pipeline.disclosure import MARKER
-from pipeline.families.hotspots.own_rate import HOT_SPOT, NOT_HOT_SPOT, OWN_RATE_MEASURE
+from pipeline.families.hotspots.own_rate import (
+    HOT_SPOT,
+    NOT_HOT_SPOT,
+    OWN_RATE_MEASURE,
+    WITHHELD,
+)
 from pipeline.settings import Area, Settings
 
 #: The classes of a neighbourhood on the residents' map (its own-rate test), legend order.
 HOTSPOT_CLASSES: tuple[str, ...] = (HOT_SPOT, NOT_HOT_SPOT)
+#: Fill and marker of each class: a hot spot is marked by a triangle, a withheld result by a
+#: cross, so colour is never the only signal.
+CLASS_FILL = {HOT_SPOT: CATEGORICAL[2], NOT_HOT_SPOT: "#DEDEDE", WITHHELD: "#F5F5F5"}
+CLASS_MARKER = {HOT_SPOT: "triangle-up", WITHHELD: "cross"}
 
 
 def charts(inputs: ChartInputs) -> list[ChartSpec]:
@@ -73,6 +82,11 @@ def _hotspot_rows(tables: Mapping[str, pd.DataFrame], settings: Settings) -> pd.
     names = lsoa.set_index("group")[["lsoa_name", "ward_name"]] if "lsoa_name" in lsoa else None
     if names is not None:
         gi = gi.drop(columns=[c for c in names.columns if c in gi.columns]).join(names, on="group")
+    # Disclosure control hides the class with a small count (hotspots.disclosure): the map
+    # and its table say "withheld", never "not significant", for such an LSOA.
+    if "numerator_suppressed" in gi.columns:
+        hidden = gi["numerator_suppressed"].astype(bool)
+        gi["hotspot_class"] = gi["hotspot_class"].astype("object").where(~hidden, WITHHELD)
     return gi
 
 
@@ -108,8 +122,9 @@ def where_map(
         }
     )
     points["hotspot_class"] = points["lsoa_code"].map(classes)
-    marked = points.loc[points["hotspot_class"] == HOT_SPOT]
-    domain = list(HOTSPOT_CLASSES)
+    marked = points.loc[points["hotspot_class"].isin(list(CLASS_MARKER))]
+    domain = list(HOTSPOT_CLASSES) + ([WITHHELD] if WITHHELD in classes.values() else [])
+    shapes = [c for c in CLASS_MARKER if c in set(marked["hotspot_class"])]
     polygons = (
         alt.Chart(alt.Data(values=features))
         .mark_geoshape(stroke="white", strokeWidth=0.6)
@@ -117,7 +132,7 @@ def where_map(
             color=alt.Color(
                 "properties.hotspot_class:N",
                 title="Neighbourhood",
-                scale=alt.Scale(domain=domain, range=[CATEGORICAL[2], "#DEDEDE"]),
+                scale=alt.Scale(domain=domain, range=[CLASS_FILL[c] for c in domain]),
                 legend=alt.Legend(
                     orient="bottom", direction="horizontal", symbolType="square", symbolSize=200
                 ),
@@ -135,7 +150,7 @@ def where_map(
                 shape=alt.Shape(
                     "hotspot_class:N",
                     title="Marker",
-                    scale=alt.Scale(domain=[HOT_SPOT], range=["triangle-up"]),
+                    scale=alt.Scale(domain=shapes, range=[CLASS_MARKER[c] for c in shapes]),
                     legend=alt.Legend(orient="bottom", direction="horizontal"),
                 ),
                 color=alt.value(TEXT_COLOUR),
@@ -153,6 +168,7 @@ def where_map(
         return str(r["group"])
 
     hot_names = [label(r) for r in hot.sort_values("group").to_dict("records")]
+    withheld = int((gi["hotspot_class"] == WITHHELD).sum())
     if hot_names:
         title = (
             f"{len(hot_names)} neighbourhood{'s' if len(hot_names) != 1 else ''} stood out as "
@@ -167,6 +183,12 @@ def where_map(
             f"Hot spots (dark pink, upward triangle): {', '.join(hot_names)}."
             if hot_names
             else "No hot spots."
+        )
+        + (
+            f" Result withheld (pale grey, cross) for {withheld} neighbourhood"
+            f"{'s' if withheld != 1 else ''} whose count is too small to publish."
+            if withheld
+            else ""
         )
     )
     # The table lists the hot spots (the full LSOA list, with each LSOA's tests, is the
@@ -204,8 +226,23 @@ def where_map(
         kinds={c: kinds[c] for c in table.columns},
         caption="A hot spot is a neighbourhood whose own rate was higher than the borough's by "
         "more than chance would explain (after allowing for testing every neighbourhood).",
-        notes=("Contains boundary data for each neighbourhood (LSOA).",),
+        notes=("Contains boundary data for each neighbourhood (LSOA).",)
+        + (
+            (
+                "A neighbourhood whose count is too small to publish is marked 'withheld': "
+                "whether it is a hot spot would say roughly how many incidents it had.",
+            )
+            if withheld
+            else ()
+        ),
     )
+
+
+def _class_text(row: Mapping[str, Any] | None, column: str, hidden: bool) -> str:
+    """A test's class for the LSOA table: blank without the test, the marker when hidden."""
+    if row is None:
+        return ""
+    return MARKER if hidden or is_na(row.get(column)) else str(row.get(column))
 
 
 def _highest_rate_first(rows: pd.DataFrame) -> pd.DataFrame:
@@ -317,10 +354,11 @@ def lsoa_table(
             # it (hotspots' DERIVED_FROM_THE_COUNT); the cell says so.
             q_own = None if o is None else o.get("q_value")
             record["Own-rate q-value"] = number_text(q_own, 3, hidden and o is not None)
-            record["Hot spot result"] = "" if o is None else str(o.get("hotspot_class", ""))
+            # The classes are hidden with the count too (a class bounds it).
+            record["Hot spot result"] = _class_text(o, "hotspot_class", hidden)
             q_gi = None if g is None else g.get("q_value")
             record["Gi* q-value"] = number_text(q_gi, 3, hidden and g is not None)
-            record["Gi* cluster"] = "" if g is None else str(g.get("cluster_class", ""))
+            record["Gi* cluster"] = _class_text(g, "cluster_class", hidden)
         out.append(record)
     table = pd.DataFrame(out)
     kinds = {

@@ -4,7 +4,10 @@ An LSOA's rate, its own-rate test and its Gi* repeat one count (one cell). LSOAs
 their ward and to the incidents located in an LSOA; wards add up to that total too; the row
 reconciliation adds up. The tests' p and q (and Gi*'s permutation z) are hidden with the
 count: the own-rate p is P(X >= O | E) with E = residents x the borough rate, both published,
-so p gives O back exactly, and q (BH, mostly p x N / rank) gives p back.
+so p gives O back exactly, and q (BH, mostly p x N / rank) gives p back. The classes those
+tests decide (hot spot or not, Gi* cluster) are hidden too: "hot spot" beside a hidden count
+with E published says the count is at least the smallest that passes the test, which can
+leave a one- or two-value range.
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ from pipeline.families.reconciliation_margins import (
 )
 
 #: Columns of the hot-spot rows, beyond the shared derived columns, that give the count back.
-DERIVED_FROM_THE_COUNT: tuple[str, ...] = ("p_value", "q_value", "gi_z_sim")
+DERIVED_FROM_THE_COUNT: tuple[str, ...] = (
+    "p_value",
+    "q_value",
+    "gi_z_sim",
+    "hotspot_class",
+    "cluster_class",
+)
 
 
 def cell_key(family: str, row: Mapping[str, Any], column: str) -> Hashable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.claims import Evidence
 from pipeline.families.common import edition_rows, interval_status, subject_of
 from pipeline.families.hotspots.hotspot_finding import hotspot_finding
 from pipeline.findings import (
@@ -59,6 +60,10 @@ def _concentration_finding(table: pd.DataFrame, settings: Settings, sv_id: str) 
     )
 
 
+def _percent(value: float) -> str:
+    return format_percent(value, 1)
+
+
 def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Finding | None:
     share_rows = edition_rows(table, f"{sv_id}_near_school_share", settings)
     ratio_rows = edition_rows(table, f"{sv_id}_near_school_ratio", settings)
@@ -83,6 +88,7 @@ def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
         notes = [ratio_rows.iloc[0]["note"]] if not ratio_rows.empty else []
         notes.append(share["note"])
         reason = next((str(n) for n in notes if isinstance(n, str) and n), "no expected share")
+        evidence = None
         comparison = (
             " We could not compare this with how much of the borough's land is near a school."
         )
@@ -100,6 +106,21 @@ def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
             f" About {format_percent(expected)} of the borough's land is that close to a school. "
             f"So incidents happened near schools {how} you would expect from the land alone."
         )
+        evidence = Evidence(
+            claim=f"{how} you would expect",
+            strength=status.lower(),
+            statistic=(
+                f"share within {distance:g} m {format_percent(share['value'], 1)} ({conf} CI "
+                f"{format_interval(share['lower'], share['upper'], _percent)}) against the "
+                f"land's share {format_percent(expected, 1)}"
+            ),
+            test=f"{conf} Wilson interval of the share against the land's share",
+            measure_id=f"{sv_id}_near_school_share",
+            value=float(share["value"]),
+            lower=float(share["lower"]),
+            upper=float(share["upper"]),
+            reference=expected,
+        )
         technical += (
             f" Expected share if incidents were spread evenly over the borough's land: "
             f"{format_percent(expected, 1)}; ratio {format_number(ratio['value'], 2)} ({conf} CI "
@@ -111,6 +132,7 @@ def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
             f"There were too few incidents near schools to give a figure (within "
             f"{distance:,.0f} metres)."
         )
+        evidence = None  # the comparison is not printed, so it claims nothing
     else:
         resident = (
             f"In {share['period']}, {shown} of incidents happened within {distance:,.0f} metres "
@@ -123,6 +145,7 @@ def _school_finding(table: pd.DataFrame, settings: Settings, sv_id: str) -> Find
         technical=technical,
         status=status,
         measure_ids=[f"{sv_id}_near_school_share", f"{sv_id}_near_school_ratio"],
+        evidence=[evidence] if evidence is not None else [],
     )
 
 

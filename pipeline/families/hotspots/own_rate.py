@@ -24,6 +24,9 @@ from pipeline.stats.exceedance import exceedance_test
 
 #: The classes residents read: an LSOA's own rate is significantly high, or it is not.
 HOT_SPOT, NOT_HOT_SPOT = "Hot spot", "Not significant"
+#: What a published map or table says where disclosure control hid the LSOA's count: its class
+#: is hidden with it, since "hot spot" with E published bounds the count from below.
+WITHHELD = "Withheld (small count)"
 
 #: The measure id (before the definition prefix) of the per-LSOA test rows.
 OWN_RATE_MEASURE = "lsoa_exceedance"
