@@ -54,6 +54,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "statistics",
         # Optional: its presence adds the stop-and-search family (registry.edition_families).
         "stop_search",
+        # Optional: MPS ward files among them add the wards family (Settings.ward_crime).
+        "public_sources",
         "victim_extract",
         "window",
     ),
@@ -69,6 +71,8 @@ STAGE_KEYS: Mapping[str, tuple[str, ...]] = {
         "statistics",
         # Optional: its presence adds the stop-and-search table to those the charts read.
         "stop_search",
+        # Optional: MPS ward files among them add the ward table (Settings.ward_crime).
+        "public_sources",
         "victim_extract",
         "window",
     ),
@@ -477,6 +481,14 @@ class Settings:
         stop-and-search input or family)."""
         values = self.config.get("stop_search")
         return None if values is None else StopSearchFiles.of(values)
+
+    @cached_property
+    def ward_crime(self) -> bool:
+        """True when the public build is given MPS ward-level files
+        (``public_sources.mps_ward_crime``): the area then has a ``ward_crime`` input and
+        the edition a wards family."""
+        sources = self.config.get("public_sources") or {}
+        return bool(sources.get("mps_ward_crime"))
 
     @cached_property
     def dataset(self) -> str:

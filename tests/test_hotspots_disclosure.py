@@ -12,7 +12,7 @@ from pipeline.charts.style import RESIDENT_STYLE, TECHNICAL_STYLE
 from pipeline.disclosure import MARKER, DisclosurePolicy
 from pipeline.disclosure.tables import DERIVED_COLUMNS, protect_measure_tables
 from pipeline.families.hotspots.charts import lsoa_table, where_map
-from pipeline.families.hotspots.disclosure import DERIVED_FROM_THE_COUNT
+from pipeline.families.hotspots.disclosure import DERIVED_FROM_THE_COUNT, verdict_pins_count
 from pipeline.families.hotspots.own_rate import WITHHELD
 from pipeline.settings import Settings
 from tests.test_measures_hotspots import (
@@ -112,42 +112,104 @@ def test_the_technical_lsoa_table_marks_the_hidden_tests(protected):
     spec = lsoa_table({"hotspots": protected}, SETTINGS, SETTINGS.areas[0], TECHNICAL_STYLE)
     row = spec.table.set_index("LSOA code").loc[SMALL]
     assert row["Own-rate q-value"] == MARKER and row["Gi* q-value"] == MARKER
-    # The classes are the tests' verdicts: hidden with them.
-    assert row["Hot spot result"] == MARKER and row["Gi* cluster"] == MARKER
+    # The verdicts stand: here they leave the hidden count's range wide (next tests).
+    assert row["Hot spot result"] == "Hot spot" and row["Gi* cluster"] != MARKER
     assert row["95% interval"] == MARKER
     counts = [c for c in spec.table.columns if spec.kinds[c] == "count"]
     assert counts and all(row[c] == MARKER for c in counts)
 
 
-def test_the_hot_spot_class_bounds_a_hidden_count(table):
-    # Why the class is hidden: "hot spot" (q <= FDR, so p <= FDR) with E published says the
-    # count is at least the smallest o with P(X >= o | E) <= FDR; within the hidden range
-    # 1..threshold that leaves only the counts from there up.
+def test_the_verdict_bounds_a_hidden_count_but_here_leaves_it_wide(table, protected):
+    # "Hot spot" (q <= FDR, so p <= FDR) with E published says the count is at least the
+    # smallest o with P(X >= o | E) <= FDR: here 4, which leaves 4..10 of the hidden 1..10,
+    # so the verdict stands beside the hidden count.
     own = rows_of(table, "sv_0_24_lsoa_exceedance").set_index("group").loc[SMALL]
     passing = [
         o for o in range(1, THRESHOLD + 1) if stats.poisson.sf(o - 1, own["expected"]) <= own["fdr"]
     ]
-    assert passing and passing[0] > 1  # the flag rules out 1 .. passing[0] - 1
+    assert passing[0] == 4
+    row = protected.loc[
+        protected["measure_id"].eq("sv_0_24_lsoa_exceedance") & protected["group"].eq(SMALL)
+    ].iloc[0]
+    assert bool(row["numerator_suppressed"]) and row["hotspot_class"] == "Hot spot"
 
 
-def test_the_residents_map_says_withheld_not_hot_spot_for_a_hidden_count(protected):
-    shape = grid(3)
-    spec = where_map({"hotspots": protected}, shape, SETTINGS, SETTINGS.areas[0], RESIDENT_STYLE)
-    assert spec is not None
+def test_a_verdict_that_would_pin_a_hidden_count_is_hidden():
+    # Nine LSOAs tested at FDR 0.05, threshold 10. E = 1.185: "hot spot" means O >= 4 and
+    # "not significant" O <= 5 (P(X >= 6 | 1.185) = 0.0014 <= 0.05 / 9): both leave 3 or more
+    # values, shown. E = 5: "hot spot" needs O >= 10 (P(X >= 10 | 5) = 0.032, P(X >= 9) =
+    # 0.068), one value of 1..10: hidden. E = 0.05: "not significant" means O = 1
+    # (P(X >= 2 | 0.05) = 0.0012 <= 0.0056): hidden. Worked out from E alone, whatever the
+    # verdict was.
+    frame = pd.DataFrame(
+        {
+            "measure_id": ["sv_0_24_lsoa_exceedance"] * 9 + ["sv_0_24_lsoa_rate"],
+            "definition": ["d"] * 10,
+            "period": ["2024-25"] * 10,
+            "group": [f"E0100000{i}" for i in range(9)] + ["E01000000"],
+            "expected": [1.185, 5.0, 0.05] + [1.0] * 6 + [float("nan")],
+            "fdr": [0.05] * 9 + [float("nan")],
+        }
+    )
+    assert stats.poisson.sf(5, 1.185) <= 0.05 / 9 < stats.poisson.sf(4, 1.185)
+    assert stats.poisson.sf(9, 5.0) <= 0.05 < stats.poisson.sf(8, 5.0)
+    assert stats.poisson.sf(1, 0.05) <= 0.05 / 9 < stats.poisson.sf(0, 0.05)
+    pins = verdict_pins_count(frame, THRESHOLD)
+    assert pins.tolist()[:3] == [False, True, True] and not pins.iloc[9]
+
+
+def test_the_residents_map_says_withheld_where_the_verdict_is_hidden(protected):
+    # The same table with E01000005's verdict blanked, as disclosure control blanks one that
+    # would pin its count: the map says "withheld" (never "not significant") and its title
+    # does not say that no neighbourhood is a hot spot.
+    own = protected["measure_id"].eq("sv_0_24_lsoa_exceedance") & protected["group"].eq(SMALL)
+    blanked = protected.copy()
+    blanked["hotspot_class"] = blanked["hotspot_class"].astype("object").where(~own, None)
+    spec = where_map({"hotspots": blanked}, grid(3), SETTINGS, SETTINGS.areas[0], RESIDENT_STYLE)
     assert SMALL not in set(spec.table.get("LSOA code", []))
-    own = protected.loc[protected["measure_id"].eq("sv_0_24_lsoa_exceedance")]
-    hidden = set(own.loc[own["numerator_suppressed"].astype(bool), "group"])
-    assert SMALL in hidden  # with a complement hidden so the ward total cannot give it back
-    assert f"Result withheld (pale grey, cross) for {len(hidden)} neighbourhoods" in spec.alt
-    assert "No neighbourhood stood out as a hot spot" in spec.title  # the other 8 are alike
+    assert "Result withheld (pale grey, cross) for 1 neighbourhood whose" in spec.alt
+    assert spec.title.startswith("No neighbourhood whose result can be shown stood out")
+    assert spec.title.endswith("(results withheld for 1)")
     assert any("withheld" in note for note in spec.notes)
     features = spec.chart.to_dict()["layer"][0]["data"]["values"]
     classes = {f["properties"]["lsoa_code"]: f["properties"]["hotspot_class"] for f in features}
-    assert {c for c, k in classes.items() if k == WITHHELD} == hidden
+    assert classes[SMALL] == WITHHELD
     assert set(classes.values()) == {WITHHELD, "Not significant"}
+    # As protected (the verdict stands): the map names the hot spot.
+    shown = where_map({"hotspots": protected}, grid(3), SETTINGS, SETTINGS.areas[0], RESIDENT_STYLE)
+    assert SMALL in set(shown.table["LSOA code"]) and "withheld" not in shown.alt
 
 
 def test_unprotected_the_map_names_the_hot_spot(table):
     # The same map from the unprotected table (an internal circulation with no threshold).
     spec = where_map({"hotspots": table}, grid(3), SETTINGS, SETTINGS.areas[0], RESIDENT_STYLE)
     assert SMALL in set(spec.table["LSOA code"]) and "withheld" not in spec.alt
+
+
+def test_disclosure_control_hides_a_verdict_that_would_pin_the_count():
+    # E01000001: 90 residents and 6 incidents; the other eight 200 residents and 11 each.
+    # E = 90 x 94 / 1,690 = 5.0, so "hot spot" would need O >= 10: the verdict is hidden
+    # with the count (6, hidden at threshold 10); the other LSOAs' verdicts stand.
+    boundaries = grid(3)
+    codes = boundaries["lsoa_code"].tolist()
+    pinned = codes[0]
+    rows = []
+    for code in codes:
+        rows += repeat(6 if code == pinned else 11, lsoa_code=code)
+    pops = {c: (10, 80) if c == pinned else (10, 190) for c in codes}
+    table = hotspots.compute(
+        victims=victims(rows), lsoas=lsoa_list(codes), population_lsoa=populations(pops),
+        settings=SETTINGS, area_code=AREA, boundaries=boundaries, schools=None,
+    )  # fmt: skip
+    own = rows_of(table, "sv_0_24_lsoa_exceedance").set_index("group")
+    assert own.loc[pinned, "expected"] == pytest.approx(90 * 94 / 1690)
+    protected = protect_measure_tables(
+        {"hotspots": table}, DisclosurePolicy(threshold=THRESHOLD)
+    ).tables["hotspots"]
+    verdicts = protected.loc[protected["measure_id"].eq("sv_0_24_lsoa_exceedance")].set_index(
+        "group"
+    )
+    assert bool(verdicts.loc[pinned, "numerator_suppressed"])
+    assert pd.isna(verdicts.loc[pinned, "hotspot_class"])
+    others = verdicts.drop(index=pinned)
+    assert others["hotspot_class"].notna().all()

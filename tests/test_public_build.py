@@ -96,6 +96,10 @@ def validated(built, public_config, tmp_path_factory) -> dict[str, pd.DataFrame]
             kind, area / name, settings=Settings.of(public_config), area_lsoas=codes,
             failures_path=reports / f"{kind}.failures.csv",
         ).frame  # fmt: skip
+    frames["ward_crime"] = validate_input(
+        "ward_crime", area / "ward_crime.csv", settings=Settings.of(public_config),
+        failures_path=reports / "ward_crime.failures.csv",
+    ).frame  # fmt: skip
     return frames
 
 
@@ -360,7 +364,12 @@ def test_another_london_borough_by_code(realdata, repo, tmp_path, capsys):
     """Hackney (no IoD2025 rows in the extract): its own configuration, folders and dataset,
     and IoD2019 bridged to its 2021 LSOAs."""
     written = tmp_path / "public-hackney.yaml"
-    status = main(["--config", str(repo / "config" / "public.yaml"), "--root", str(repo),
+    # The ward file here is Waltham Forest's rows only: without it (the next test has it).
+    given = yaml.safe_load((repo / "config" / "public.yaml").read_text(encoding="utf-8"))
+    given["public_sources"].pop("mps_ward_crime")
+    base = tmp_path / "public.yaml"
+    base.write_text(yaml.safe_dump(given), encoding="utf-8")
+    status = main(["--config", str(base), "--root", str(repo),
                    "--out", str(tmp_path), "--borough", "E09000012",
                    "--write-config", str(written)])  # fmt: skip
     assert status == 0, capsys.readouterr().err
@@ -384,12 +393,23 @@ def test_another_london_borough_by_code(realdata, repo, tmp_path, capsys):
     assert not (tmp_path / "data" / "raw" / "public").exists()  # Waltham Forest's untouched
 
 
+def test_a_ward_file_without_the_boroughs_wards_is_one_message(realdata, repo, tmp_path, capsys):
+    status = main(["--config", str(repo / "config" / "public.yaml"), "--root", str(repo),
+                   "--out", str(tmp_path), "--borough", "E09000012",
+                   "--write-config", str(tmp_path / "hackney.yaml")])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert status == 1 and "Traceback" not in err
+    assert "public_sources.mps_ward_crime" in err and "no ward of E09000012" in err
+    assert "remove the key to build without wards" in err
+
+
 def test_source_files_are_every_file_read(realdata, repo, public_config):
     files = source_files(public_config, repo)
     assert all((repo / f).is_file() for f in files)
     names = {f.name for f in files}
     assert {"london-2021-lsoa-gen20.shp", "london-2021-lsoa-gen20.dbf"} <= names
-    assert len(files) == 15  # 10 keys, two lists of two and one, four shapefile parts
+    assert len(files) == 16  # 11 keys, two lists of two and one, four shapefile parts
+    assert "EXTRACT_MPS_Ward_Level_Crime_Historical_waltham-forest.csv" in names
 
 
 # --- Clear errors for configurations public data cannot serve (no real files needed) --------
@@ -592,7 +612,11 @@ def public_reports(built, repo, public_config, tmp_path_factory) -> dict[str, st
     area = settings.areas[0]
     out = tmp_path_factory.mktemp("public-reports")
     layout = Layout(settings.dataset, processed=str(out / "processed"))
-    tables, findings = load_measures(compute_measures(config, layout))
+    from pipeline.families.catalogue import edition_family_names
+
+    names = edition_family_names(settings)
+    assert "wards" in names  # config/public.yaml gives the MPS ward file
+    tables, findings = load_measures(compute_measures(config, layout), names)
     shapes = read_parquet(layout.validated_file(area.slug, "boundaries"))
     reconciliation = [
         pd.read_csv(p)
@@ -626,20 +650,64 @@ def visible_text(html: str) -> str:
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
 
-def test_msoas_are_not_called_wards_in_either_report(public_reports, validated):
-    """Every ward code of the public build is an MSOA (E02): the reports say MSOA."""
+WARD_FILE = "mps-ward-crime/EXTRACT_MPS_Ward_Level_Crime_Historical_waltham-forest.csv"
+
+
+def ward_file_counts(realdata: Path, column: str, category: str, start_year: int) -> dict:
+    """Counts by ward code of one MPS category over a financial year, with the csv module."""
+    months = [f"{start_year + (m < 4)}{m:02d}" for m in (*range(4, 13), 1, 2, 3)]
+    counts: dict[str, int] = defaultdict(int)
+    with open(realdata / WARD_FILE, newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            if row[column].casefold() == category.casefold():  # the file is upper case
+                counts[row["WardCode"]] += sum(int(row[m] or 0) for m in months)
+    return dict(counts)
+
+
+def test_the_where_sections_give_the_real_wards_and_call_msoas_msoas(public_reports, validated):
+    """With the MPS ward file (config/public.yaml) the ward table is by 2022 ward (E05); the
+    LSOA list's parents are MSOAs (E02), still named as such where hot spots are placed."""
     assert validated["lsoas"]["ward_code"].str.startswith("E02").all()
-    msoas = validated["lsoas"]["ward_code"].nunique()
     for audience, html in public_reports.items():
         text = visible_text(html)
-        assert "MSOAs with the highest rates:" in text, audience
-        assert f"All MSOAs ({AREA_NAME})" in text, audience
-        assert '<th scope="col">Ward</th>' not in html, audience
-    # No "ward" anywhere a resident reads (the download keeps its file name, wards.csv).
-    resident = visible_text(public_reports["resident"]).replace("LSOA-to-ward lookup", "")
-    resident = resident.replace("spreadsheet file (CSV): wards", "")
-    assert not re.search(r"\bwards?\b", resident, re.I)
-    assert msoas == 28  # Waltham Forest's MSOAs (2021)
+        assert "MSOAs with the highest rates:" not in text, audience  # replaced by the wards
+        assert "Police recorded crime by ward, 2021-22" in text, audience
+        assert f"All wards ({AREA_NAME})" in text, audience
+        assert len(set(re.findall(r"\bE05\d{6}\b", text))) == 22, audience
+        assert re.search(r"We found hot spots in [^.]* MSOAs?\.", text), audience
+        assert "The ward files supplied do not cover 2024-25" in text, audience
+
+
+def test_ward_counts_and_their_reconciliation_match_the_ward_file(realdata, validated,
+                                                                  public_config):  # fmt: skip
+    from pipeline.families.wards import measures as wards
+
+    table = wards.compute(
+        ward_crime=validated["ward_crime"], comparators=validated["comparators"],
+        settings=Settings.of(public_config), area_code=AREA,
+    )  # fmt: skip
+    for measure, (column, category) in (
+        ("possession_of_weapons", ("MajorText", "Possession of Weapons")),
+        ("violence_with_injury", ("MinorText", "Violence with Injury")),
+    ):
+        expected = ward_file_counts(realdata, column, category, 2021)
+        rows = table.loc[(table["measure_id"] == f"{measure}_ward_count")
+                         & (table["period"] == "2021-22")]  # fmt: skip
+        assert dict(zip(rows["group"], rows["numerator"].astype(int), strict=True)) == {
+            code: expected.get(code, 0) for code in rows["group"]
+        }
+        assert len(rows) == 22 and (rows["denominator"] == sum(expected.values())).all()
+    is_reconciliation = table["measure_id"].str.endswith("_ward_reconciliation")
+    reconciliation = table.loc[is_reconciliation & (table["period"] == "2021-22")]
+    reconciliation = reconciliation.set_index("definition_id")
+    # The published 2021-22 totals: weapons 204 by ward, 207 by borough; violence with injury
+    # 2,028 in both (docs/public-data.md).
+    assert reconciliation.loc["possession_of_weapons", ["numerator", "denominator", "value"]
+                              ].tolist() == [204, 207, -3]  # fmt: skip
+    assert reconciliation.loc["violence_with_injury", "value"] == 0
+    partial = table.loc[is_reconciliation & (table["period"] == "2022-23")]
+    assert partial["value"].isna().all() and partial["note"].str.contains("10").all()
+    assert "2023-24" not in set(table["period"])  # the file ends in January 2023
 
 
 def test_the_population_sentence_names_mid_2021_for_every_year(public_reports):

@@ -116,7 +116,9 @@ class FamilyDisclosure:
     primary suppression only. ``derived_columns`` are the family's own columns, beyond the
     shared ``DERIVED_COLUMNS`` of :mod:`pipeline.disclosure.tables`, from which a row's count
     can be worked back (a test's p and q, given its expected count): they are blanked with
-    the count. The defaults: every count its own cell, no margins, no columns of its own.
+    the count; ``bounding_columns`` narrow it down, and are blanked with it only on the rows
+    ``bounding`` names. The defaults: every count its own cell, no margins, no columns of its
+    own.
     """
 
     not_counts: tuple[str, ...] = ()
@@ -127,3 +129,10 @@ class FamilyDisclosure:
     sums: Callable[[str, pd.DataFrame, int], PublishedSums] | None = None
     repeats_other_tables: bool = False
     derived_columns: tuple[str, ...] = ()
+    #: Columns that bound a hidden count without giving it (a test's verdict, such as "hot
+    #: spot": the count is at least the smallest that passes), and which rows' bounds would
+    #: pin it: ``bounding(table, threshold)`` is a mask of the rows whose ``bounding_columns``
+    #: are hidden with their count. It may read only what is published beside the count (never
+    #: the count), so that hiding a verdict says nothing about it.
+    bounding_columns: tuple[str, ...] = ()
+    bounding: Callable[[pd.DataFrame, int], pd.Series] | None = None

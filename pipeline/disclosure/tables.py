@@ -201,8 +201,14 @@ def protect_measure_tables(
                 .map(lambda v: not is_na(v) and policy.is_primary(float(v)))
                 .astype(bool)
             )
-        derived = DERIVED_COLUMNS + _disclosure_of(family).derived_columns
+        own = _disclosure_of(family)
+        derived = DERIVED_COLUMNS + own.derived_columns
         blanked = suppress_columns(frame, hidden_num, derived)
+        if own.bounding is not None and policy.active:
+            pins = own.bounding(frame, policy.threshold).reindex(frame.index).fillna(False)
+            blanked = suppress_columns(
+                blanked, hidden_num & pins.astype(bool), own.bounding_columns
+            )
         blanked = suppress_columns(blanked, hidden_den, DENOMINATOR_DERIVED_COLUMNS)
         blanked = blanked.drop(columns=["suppressed"])
         blanked["numerator_suppressed"] = hidden_num.to_numpy()

@@ -34,6 +34,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("trend"),
     CatalogueEntry("disproportionality"),
     CatalogueEntry("hotspots"),
+    CatalogueEntry("wards", omit_without="ward_crime"),
     CatalogueEntry("timing"),
     CatalogueEntry("deprivation"),
     CatalogueEntry("stop_search", omit_without="stop_search"),

@@ -19,6 +19,7 @@ from pipeline.families import (
     stop_search,
     timing,
     trend,
+    wards,
 )
 from pipeline.families.base import Family, FamilyInputs
 from pipeline.families.catalogue import FAMILY_NAMES, edition_family_names
@@ -32,6 +33,7 @@ FAMILIES: tuple[Family, ...] = (
     trend.FAMILY,
     disproportionality.FAMILY,
     hotspots.FAMILY,
+    wards.FAMILY,
     timing.FAMILY,
     deprivation.FAMILY,
     stop_search.FAMILY,

@@ -23,7 +23,9 @@ from pipeline.adapters import (
     read_mps_lsoa_annual,
     read_ons_sape_lsoa,
 )
-from pipeline.adapters._common import reading
+from pipeline.adapters._common import AdapterError, reading
+from pipeline.adapters.mps_ward import read_mps_ward_crime
+from pipeline.adapters.mps_ward_tables import ward_measures, ward_tables
 from pipeline.public.configuration import PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
 from pipeline.settings import Settings
@@ -158,6 +160,8 @@ class AreaInputs:
     boundaries: gpd.GeoDataFrame
     deprivation: pd.DataFrame
     excluded: pd.DataFrame
+    #: Counts by 2022 ward and financial year (None without ``mps_ward_crime``).
+    ward_crime: pd.DataFrame | None = None
 
 
 def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> AreaInputs:
@@ -173,12 +177,14 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
     deprivation, deprivation_dropped = build_deprivation(sources, lsoas, lookup)
+    wards, wards_dropped = build_ward_crime(sources, area_code, config)
     excluded = pd.concat(
         [
             exclusions(f"population_lsoa {area_code} (ONS SAPE)", sape),
             exclusions(f"population_lsoa {area_code} (bridge LSOA11 -> LSOA21)", population),
             counts_dropped,
             deprivation_dropped,
+            wards_dropped,
         ],
         ignore_index=True,
     )
@@ -189,4 +195,32 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
         boundaries=boundaries[["lsoa_code", "lsoa_name", "geometry"]],
         deprivation=deprivation,
         excluded=excluded,
+        ward_crime=wards,
     )
+
+
+#: The columns of ``ward_crime.csv`` (the ``ward_crime`` contract).
+WARD_CRIME_COLUMNS = ["ward_code", "ward_name", "definition", "measure", "financial_year",
+                      "months_covered", "count", "population", "population_year"]  # fmt: skip
+
+
+def build_ward_crime(
+    sources: Sources, area_code: str, config: Mapping[str, Any]
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """The area's counts by 2022 ward, public definition and financial year from the MPS ward
+    files (no ward residents: no public file gives them, so the rates say so)."""
+    if not sources.mps_ward_crime:
+        return None, exclusions("ward_crime", pd.DataFrame(columns=["source", "reason", "rows"]))
+    try:
+        read = read_mps_ward_crime(sources.mps_ward_crime, area_code)
+    except AdapterError as error:
+        if "no ward" not in str(error):
+            raise
+        raise PublicBuildError(
+            f"public_sources.mps_ward_crime: {error} (give the full MPS ward files, which "
+            "cover every borough, or remove the key to build without wards)"
+        ) from None
+    metrics = Settings.of(config).definitions.metrics
+    table = ward_tables(read.frame, ward_measures({k: {"id": d.id} for k, d in metrics.items()}))
+    frame = table[WARD_CRIME_COLUMNS].reset_index(drop=True)
+    return frame, exclusions(f"ward_crime {area_code} (MPS ward-level crime)", read)

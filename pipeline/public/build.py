@@ -43,6 +43,7 @@ from pipeline.public.configuration import (
     BOUNDARIES_FILE,
     COMPARATOR_SOURCES_FILE,
     EXCLUSIONS_FILE,
+    WARD_CRIME_FILE,
     PublicBuildError,
     area_codes,
     proxy_measures,
@@ -86,6 +87,8 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
         outputs[folder / "population_lsoa.csv"] = built.population_lsoa
         outputs[folder / "lsoa_counts.csv"] = built.lsoa_counts
         outputs[folder / BOUNDARIES_FILE] = built.boundaries
+        if built.ward_crime is not None:
+            outputs[folder / WARD_CRIME_FILE] = built.ward_crime
         deprivation.append(built.deprivation)
         dropped.append(built.excluded)
     regions = la_regions(sources.dfe_la_codes)

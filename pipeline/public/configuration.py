@@ -16,6 +16,8 @@ from pipeline.runtime import UserFacingError
 #: Where every source row the build could not use is listed, beside the shared folder.
 EXCLUSIONS_FILE = "adapter-exclusions.csv"
 BOUNDARIES_FILE = "lsoa_boundaries.geojson"
+#: An area's ward counts, written only when MPS ward files are configured (``mps_ward_crime``).
+WARD_CRIME_FILE = "ward_crime.csv"
 #: Where each comparator series came from (MPS or police.uk, and the force), in the shared
 #: folder; written only when police.uk files are configured (``police_uk_street``).
 COMPARATOR_SOURCES_FILE = "comparator_sources.csv"
@@ -45,6 +47,8 @@ class Sources:
     police_uk_street: list[Path] = field(default_factory=list)
     police_uk_lookup: Path | None = None
     police_uk_forces: Mapping[str, str] = field(default_factory=dict)
+    #: MPS ward-level files (``mps_ward_crime``); empty without the key.
+    mps_ward_crime: list[Path] = field(default_factory=list)
 
 
 #: The optional police.uk section of ``public_sources``.
@@ -102,6 +106,7 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
             existing(f"{POLICE_UK_KEY}.lsoa_la_lookup", lookup) if lookup is not None else None
         ),
         police_uk_forces={str(k): str(v) for k, v in (police_uk.get("forces") or {}).items()},
+        mps_ward_crime=many("mps_ward_crime") if given.get("mps_ward_crime") else [],
     )
 
 
@@ -194,6 +199,8 @@ def output_paths(config: Mapping[str, Any]) -> list[Path]:
     for area in config["areas"]:
         folder = Path(area["inputs"])
         paths += [folder / f"{kind}.csv" for kind in ("lsoas", "population_lsoa", "lsoa_counts")]
+        if (config["public_sources"] or {}).get("mps_ward_crime"):
+            paths.append(folder / WARD_CRIME_FILE)
         paths.append(folder / BOUNDARIES_FILE)
     paths.append(shared.parent / EXCLUSIONS_FILE)
     if (config["public_sources"] or {}).get(POLICE_UK_KEY):

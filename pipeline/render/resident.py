@@ -26,7 +26,7 @@ from pipeline.settings import Area, Settings
 RESIDENT_TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("how-much", ("prevalence", "trend"), ("trend",)),
     ("who", ("who",), ("who",)),
-    ("where", ("where",), ("where-map", "wards", "lsoas")),
+    ("where", ("where",), ("where-map", "wards", "ward-crime", "lsoas")),
     ("when", ("when",), ("when",)),
     ("deprivation", ("deprivation",), ("deprivation",)),
 )

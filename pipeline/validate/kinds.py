@@ -37,7 +37,10 @@ def shared_kinds(settings: Settings) -> tuple[str, ...]:
 def area_kinds(settings: Settings) -> tuple[str, ...]:
     """Input kinds each area supplies; ``lsoas`` comes first because every other area input
     is checked against the area's LSOA list."""
-    return _AREA_WITH_VICTIMS if has_victim_extract(settings) else _AREA_PUBLIC
+    if has_victim_extract(settings):
+        return _AREA_WITH_VICTIMS
+    # MPS ward-level counts, written by the public build when it is given the ward files.
+    return (*_AREA_PUBLIC, "ward_crime") if settings.ward_crime else _AREA_PUBLIC
 
 
 def optional_area_kinds(settings: Settings) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from pipeline.validate.statistics_models import (
     PopulationLA,
     PopulationLSOA,
 )
-from pipeline.validate.victim_models import LsoaCounts, Victims
+from pipeline.validate.victim_models import LsoaCounts, Victims, WardCrime
 
 __all__ = [
     "CROSS_FIELD_RULES",
@@ -65,6 +65,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "actions": Actions,
     "boundaries": Boundaries,
     "lsoa_counts": LsoaCounts,
+    "ward_crime": WardCrime,
 }
 
 #: Rows that are blank in every column are excluded from every input under this reason.

@@ -271,3 +271,83 @@ class LsoaCounts(pa.DataFrameModel):
                 ),
             ),
         }
+
+
+# --- Public ward-level counts ----------------------------------------------------------------
+
+#: The public definitions a ward count is given for (config ``definitions`` keys).
+WARD_DEFINITIONS = ("key_metric", "under_18_metric", "serious_violence_u25")
+
+
+class WardCrime(pa.DataFrameModel):
+    """Recorded crime by 2022 electoral ward and financial year for the public definitions,
+    from the MPS ward-level files (written by the public build when
+    ``public_sources.mps_ward_crime`` is given)."""
+
+    ward_code: Series[str] = field(
+        "2022 electoral ward code (E05 + 6 digits).",
+        "text",
+        str_matches=r"^E05\d{6}$",
+        rule="ward code well formed",
+        fix="ward_code must be E05 followed by 6 digits (e.g. E05013882).",
+    )
+    ward_name: Series[str] = field("Ward name, as the latest MPS ward file gives it.", "text")
+    definition: Series[str] = field(
+        "The public definition counted (its key in config definitions).",
+        "text",
+        isin=list(WARD_DEFINITIONS),
+        rule="a public definition key",
+        fix="definition must be one of " + ", ".join(WARD_DEFINITIONS) + ".",
+    )
+    measure: Series[str] = field(
+        "The MPS proxy measure the definition counts (e.g. possession_of_weapons).",
+        "text",
+    )
+    financial_year: Series[pd.Int64Dtype] = field(
+        "Financial year, by the calendar year it starts in (2021 = April 2021 to March 2022).",
+        "whole number",
+        in_range={"min_value": 1900, "max_value": 2100},
+        rule="year written in full",
+        fix="financial_year must be a four-digit year such as 2021.",
+    )
+    months_covered: Series[pd.Int64Dtype] = field(
+        "How many of the financial year's 12 months the ward files hold.",
+        "whole number",
+        in_range={"min_value": 1, "max_value": 12},
+        rule="1 to 12 months",
+        fix="months_covered must be a whole number from 1 to 12.",
+    )
+    count: Series[pd.Int64Dtype] = field(
+        "Recorded offences in the ward and financial year (0 where the files have none).",
+        "whole number",
+        ge=0,
+        rule="count not negative",
+        fix="count must be a whole number, 0 or more.",
+    )
+    population: Series[float] = field(
+        "Ward residents (all ages) at mid-population_year; empty without ward residents.",
+        "number",
+        value_required=False,
+        ge=0,
+        rule="population not negative",
+        fix="population must be a number, 0 or more, or empty.",
+    )
+    population_year: Series[pd.Int64Dtype] = field(
+        "Mid-year of the ward residents used (the latest at or before the financial year).",
+        "whole number",
+        value_required=False,
+        in_range={"min_value": 1900, "max_value": 2100},
+        rule="year written in full",
+        fix="population_year must be a four-digit year such as 2021, or empty.",
+    )
+
+    class Config:
+        strict = True
+        unique = ["ward_code", "definition", "financial_year"]
+        metadata = {
+            "input": "ward_crime",
+            "file": "ward_crime.csv",
+            "title": "Recorded crime by ward (public data, optional)",
+            "unique_rule": "one row per ward, definition and financial year",
+            "unique_fix": "Each (ward_code, definition, financial_year) must appear once.",
+        }

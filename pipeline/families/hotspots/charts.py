@@ -46,7 +46,9 @@ def charts(inputs: ChartInputs) -> list[ChartSpec]:
     t, settings, area, style = inputs.tables, inputs.settings, inputs.area, inputs.style
     return drawn(
         where_map(t, inputs.boundaries, settings, area, style),
-        wards_table(t, settings, area, style),
+        # With the MPS ward files the wards family gives the real wards' table instead of
+        # this one (whose "wards" are MSOAs in a public build).
+        wards_table(t, settings, area, style) if "wards" not in t else None,
         lsoa_table(t, settings, area, style) if style.detailed else None,
     )
 
@@ -82,11 +84,11 @@ def _hotspot_rows(tables: Mapping[str, pd.DataFrame], settings: Settings) -> pd.
     names = lsoa.set_index("group")[["lsoa_name", "ward_name"]] if "lsoa_name" in lsoa else None
     if names is not None:
         gi = gi.drop(columns=[c for c in names.columns if c in gi.columns]).join(names, on="group")
-    # Disclosure control hides the class with a small count (hotspots.disclosure): the map
-    # and its table say "withheld", never "not significant", for such an LSOA.
-    if "numerator_suppressed" in gi.columns:
-        hidden = gi["numerator_suppressed"].astype(bool)
-        gi["hotspot_class"] = gi["hotspot_class"].astype("object").where(~hidden, WITHHELD)
+    # Disclosure control hides the verdict with a count it would pin down (hotspots.
+    # disclosure): the map and its table say "withheld", never "not significant", there.
+    gi["hotspot_class"] = (
+        gi["hotspot_class"].astype("object").where(gi["hotspot_class"].notna(), WITHHELD)
+    )
     return gi
 
 
@@ -174,8 +176,16 @@ def where_map(
             f"{len(hot_names)} neighbourhood{'s' if len(hot_names) != 1 else ''} stood out as "
             f"{'hot spots' if len(hot_names) != 1 else 'a hot spot'} of {sv.short_label}"
         )
+    elif withheld:
+        # A withheld result may be a hot spot: "no neighbourhood" would claim it is not.
+        title = (
+            "No neighbourhood whose result can be shown stood out as a hot spot of "
+            f"{sv.short_label}"
+        )
     else:
         title = f"No neighbourhood stood out as a hot spot of {sv.short_label}"
+    if withheld:
+        title += f" (results withheld for {withheld})"
     alt_text = (
         f"Map of the {len(classes)} neighbourhoods (LSOAs) of {area.name} coloured by "
         f"hot-spot analysis of {sv.short_label} in {rate_labels(gi, settings).period}. "
@@ -239,7 +249,8 @@ def where_map(
 
 
 def _class_text(row: Mapping[str, Any] | None, column: str, hidden: bool) -> str:
-    """A test's class for the LSOA table: blank without the test, the marker when hidden."""
+    """A test's class for the LSOA table: blank without the test, the marker when hidden
+    (by disclosure control: the class is then missing)."""
     if row is None:
         return ""
     return MARKER if hidden or is_na(row.get(column)) else str(row.get(column))
@@ -354,11 +365,11 @@ def lsoa_table(
             # it (hotspots' DERIVED_FROM_THE_COUNT); the cell says so.
             q_own = None if o is None else o.get("q_value")
             record["Own-rate q-value"] = number_text(q_own, 3, hidden and o is not None)
-            # The classes are hidden with the count too (a class bounds it).
-            record["Hot spot result"] = _class_text(o, "hotspot_class", hidden)
+            # A verdict that would pin a hidden count down is hidden with it.
+            record["Hot spot result"] = _class_text(o, "hotspot_class", False)
             q_gi = None if g is None else g.get("q_value")
             record["Gi* q-value"] = number_text(q_gi, 3, hidden and g is not None)
-            record["Gi* cluster"] = _class_text(g, "cluster_class", hidden)
+            record["Gi* cluster"] = _class_text(g, "cluster_class", False)
         out.append(record)
     table = pd.DataFrame(out)
     kinds = {

@@ -4,16 +4,22 @@ An LSOA's rate, its own-rate test and its Gi* repeat one count (one cell). LSOAs
 their ward and to the incidents located in an LSOA; wards add up to that total too; the row
 reconciliation adds up. The tests' p and q (and Gi*'s permutation z) are hidden with the
 count: the own-rate p is P(X >= O | E) with E = residents x the borough rate, both published,
-so p gives O back exactly, and q (BH, mostly p x N / rank) gives p back. The classes those
-tests decide (hot spot or not, Gi* cluster) are hidden too: "hot spot" beside a hidden count
-with E published says the count is at least the smallest that passes the test, which can
-leave a one- or two-value range.
+so p gives O back exactly, and q (BH, mostly p x N / rank) gives p back. The own-rate
+verdict bounds the count without giving it: "hot spot" (q <= FDR, so p <= FDR) says O is at
+least the smallest count that passes at E, and "not significant" (q > FDR, so p > FDR / N)
+that it is below the smallest that passes at FDR / N. The verdict is hidden with the count
+where either bound would leave fewer than :data:`MIN_HIDDEN_RANGE` values of the hidden
+range 1..threshold, worked out from E, the FDR, N and the threshold only, never the count,
+so that a hidden verdict says nothing about which verdict it was. (The Gi* cluster class
+turns on the neighbours' rates as much as the LSOA's own and is left as it is.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from typing import Any
+
+import pandas as pd
 
 from pipeline.disclosure.ledger import (
     FamilyDisclosure,
@@ -31,13 +37,43 @@ from pipeline.families.reconciliation_margins import (
 )
 
 #: Columns of the hot-spot rows, beyond the shared derived columns, that give the count back.
-DERIVED_FROM_THE_COUNT: tuple[str, ...] = (
-    "p_value",
-    "q_value",
-    "gi_z_sim",
-    "hotspot_class",
-    "cluster_class",
-)
+DERIVED_FROM_THE_COUNT: tuple[str, ...] = ("p_value", "q_value", "gi_z_sim")
+#: The verdict of the own-rate test, hidden with a count only where it would pin it down.
+BOUNDING_COLUMNS: tuple[str, ...] = ("hotspot_class",)
+#: A verdict may stand beside a hidden count while it leaves at least this many values.
+MIN_HIDDEN_RANGE = 3
+
+
+def _smallest_passing(expected: float, alpha: float, limit: int) -> int:
+    """The smallest count o in 1..limit with P(X >= o | expected) <= alpha (limit + 1 if
+    none): the count at which the exact Poisson test first passes."""
+    from scipy.stats import poisson
+
+    for o in range(1, limit + 1):
+        if poisson.sf(o - 1, expected) <= alpha:
+            return o
+    return limit + 1
+
+
+def verdict_pins_count(table: pd.DataFrame, threshold: int) -> pd.Series:
+    """Own-rate rows whose verdict, beside a count hidden in 1..threshold, would narrow it to
+    fewer than MIN_HIDDEN_RANGE values (from the published E, FDR and number of LSOAs)."""
+    pins = pd.Series(False, index=table.index)
+    own = table["measure_id"].astype(str).map(lambda m: is_measure(m, OWN_RATE_MEASURE))
+    rows = table.loc[own]
+    if rows.empty:
+        return pins
+    tested = rows.groupby(["definition", "period"])["group"].transform("count")
+    for i, row in rows.iterrows():
+        expected, fdr = float(row["expected"]), float(row["fdr"])
+        if not (expected > 0 and fdr > 0):
+            continue
+        first_hot = _smallest_passing(expected, fdr, threshold + 1)
+        hot_range = threshold - max(1, first_hot) + 1  # hot spot: first_hot .. threshold
+        first_any = _smallest_passing(expected, fdr / float(tested[i]), threshold + 1)
+        cold_range = min(threshold, first_any - 1)  # not significant: 1 .. first_any - 1
+        pins[i] = 0 < hot_range < MIN_HIDDEN_RANGE or 0 < cold_range < MIN_HIDDEN_RANGE
+    return pins
 
 
 def cell_key(family: str, row: Mapping[str, Any], column: str) -> Hashable:
@@ -87,4 +123,6 @@ DISCLOSURE = FamilyDisclosure(
     aliases=_aliases,
     margins=margins,
     derived_columns=DERIVED_FROM_THE_COUNT,
+    bounding_columns=BOUNDING_COLUMNS,
+    bounding=verdict_pins_count,
 )
