@@ -292,3 +292,26 @@ def test_editions_without_the_input_have_no_stop_search_family(raw, settings):
     frames = {"stop_search": frame_of([search("2024-06-03 10:00")] * 3)}
     table = compute_table(family_named("stop_search"), FamilyInputs(frames, with_files, AREA))
     assert rows(table, "ss_searches").loc["all searches", "numerator"] == 3
+
+
+def test_files_without_the_edition_year_describe_the_latest_year_they_hold(settings):
+    from pipeline.families.stop_search.findings import coverage
+    from pipeline.families.stop_search.measures import year_of_searches
+
+    dates = pd.DataFrame({"date": ["2022-09-03", "2022-09-30", "2021-05-01"]})
+    assert year_of_searches(dates, 2024) == (2022, ["2022-09"])
+    both = pd.DataFrame({"date": ["2024-04-01", "2025-03-31", "2022-09-03"]})
+    assert year_of_searches(both, 2024) == (2024, ["2024-04", "2025-03"])
+    one = pd.Series({"period": "2022-23", "months_covered": 1, "first_month": "2022-09",
+                     "last_month": "2022-09"})  # fmt: skip
+    assert coverage(one, settings) == (
+        "2022-23 (the files supplied hold September 2022 only, not 2024-25)"
+    )
+    part = pd.Series({"period": "2024-25", "months_covered": 2, "first_month": "2024-04",
+                      "last_month": "2025-03"})  # fmt: skip
+    assert coverage(part, settings) == (
+        "2024-25 (the files supplied hold 2 of its 12 months, April 2024 to March 2025)"
+    )
+    full = pd.Series({"period": "2024-25", "months_covered": 12, "first_month": "2024-04",
+                      "last_month": "2025-03"})  # fmt: skip
+    assert coverage(full, settings) == "2024-25"

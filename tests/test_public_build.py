@@ -100,6 +100,13 @@ def validated(built, public_config, tmp_path_factory) -> dict[str, pd.DataFrame]
         "ward_crime", area / "ward_crime.csv", settings=Settings.of(public_config),
         failures_path=reports / "ward_crime.failures.csv",
     ).frame  # fmt: skip
+    from pipeline.validate.stop_search import validate_stop_search
+
+    repo = Path(__file__).resolve().parents[1]
+    frames["stop_search"] = validate_stop_search(
+        [repo / f for f in public_config["stop_search"]["files"]],
+        boundaries=frames["boundaries"], settings=Settings.of(public_config),
+    ).frame  # fmt: skip
     return frames
 
 
@@ -708,6 +715,34 @@ def test_ward_counts_and_their_reconciliation_match_the_ward_file(realdata, vali
     partial = table.loc[is_reconciliation & (table["period"] == "2022-23")]
     assert partial["value"].isna().all() and partial["note"].str.contains("10").all()
     assert "2023-24" not in set(table["period"])  # the file ends in January 2023
+
+
+STOP_SEARCH_FILE = "police-uk-stop-search/2022-09-metropolitan-stop-and-search.csv"
+
+
+def test_stop_and_search_counts_the_searches_inside_the_borough(realdata, validated, public_config,
+                                                                public_reports):  # fmt: skip
+    """The September 2022 Metropolitan file: the searches whose point lies in a Waltham Forest
+    LSOA (shapely, the boundaries read with pyogrio), and the words say which month it is."""
+    import pyogrio
+    import shapely
+
+    shapes = pyogrio.read_dataframe(realdata / "london-lsoa" / "london-2021-lsoa-gen20.shp")
+    lad = next(c for c in shapes.columns if re.fullmatch(r"LAD\d\dCD", c, re.I))
+    borough = shapely.union_all(shapes.loc[shapes[lad] == AREA].to_crs(27700).geometry.to_numpy())
+    inside = 0
+    with open(realdata / STOP_SEARCH_FILE, newline="", encoding="utf-8-sig") as handle:
+        points = [(float(r["Longitude"]), float(r["Latitude"])) for r in csv.DictReader(handle)
+                  if r["Longitude"] and r["Latitude"]]  # fmt: skip
+    import pyproj
+
+    to_grid = pyproj.Transformer.from_crs(4326, 27700, always_xy=True)
+    for lon, lat in points:
+        inside += borough.covers(shapely.Point(*to_grid.transform(lon, lat)))
+    assert len(validated["stop_search"]) == inside > 100
+    said = (f"The police carried out {inside} stop and searches in the area in 2022-23 (the "
+            "files supplied hold September 2022 only, not 2024-25).")  # fmt: skip
+    assert said in visible_text(public_reports["technical"])
 
 
 def test_the_population_sentence_names_mid_2021_for_every_year(public_reports):

@@ -17,10 +17,32 @@ from pipeline.findings import (
 from pipeline.settings import Settings
 
 TOPIC = "police_activity"
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")  # fmt: skip
 
 
 def _rows(table: pd.DataFrame, measure: str) -> pd.DataFrame:
     return table.loc[table["measure_id"] == measure]
+
+
+def _month_name(month: str) -> str:
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {year}"
+
+
+def coverage(row: pd.Series, settings: Settings) -> str:
+    """The year the figures describe, with the months the files hold when not all of it:
+    '2024-25', or '2022-23 (the files supplied hold September 2022 only, not 2024-25)'."""
+    period = str(row["period"])
+    months = int(row.get("months_covered", 12) or 0) if "months_covered" in row else 12
+    if months == 12 and period == settings.edition:
+        return period
+    if months == 0:
+        return f"{period} (the files supplied hold no search of it)"
+    first, last = _month_name(str(row["first_month"])), _month_name(str(row["last_month"]))
+    held = f"{first} only" if first == last else f"{months} of its 12 months, {first} to {last}"
+    other = "" if period == settings.edition else f", not {settings.edition}"
+    return f"{period} (the files supplied hold {held}{other})"
 
 
 def _volume(table: pd.DataFrame, settings: Settings) -> Finding | None:
@@ -38,13 +60,13 @@ def _volume(table: pd.DataFrame, settings: Settings) -> Finding | None:
             f"({format_confidence(r['confidence'])} CI "
             f"{format_interval(r['lower'], r['upper'])})"
         )
+    when = coverage(total.iloc[0], settings)
     return Finding(
         id="ss_searches",
         topic=TOPIC,
         resident=f"The police carried out {format_count(count, threshold)} stop and searches in "
-        f"the area in {settings.edition}. This is police activity: it counts searches, not "
-        "people harmed.",
-        technical=f"{count:,} searches in {settings.edition}{rate_text}; police.uk "
+        f"the area in {when}. This is police activity: it counts searches, not people harmed.",
+        technical=f"{count:,} searches in {when}{rate_text}; police.uk "
         "stop-and-search records located in the area (police activity, not victimisation).",
         status="Not compared",
         measure_ids=["ss_searches", "ss_rate"],

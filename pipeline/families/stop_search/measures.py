@@ -20,6 +20,7 @@ from pipeline.families.areas_and_periods import financial_year_period
 from pipeline.families.calendar import CalendarGap, financial_year_days, school_day_flags
 from pipeline.families.common import confidence_of, population_total, tidy
 from pipeline.families.rate_ratio import poisson_rate_ratio
+from pipeline.formatting import financial_year_label
 from pipeline.settings import Settings
 from pipeline.stats import proportion_ci, rate_ci
 
@@ -62,10 +63,13 @@ METHOD = """\
 **Stop and search.** Police activity, not victimisation. Searches published by police.uk
 (one row per person or vehicle searched) whose map point lies in the area (or every search of
 a file the configuration says holds only the area's), in the edition's financial year by
-local date (police.uk's UTC times converted to Europe/London). Rows read, outside the year and
-used are reconciled in `ss_row_reconciliation`. **Rate**: searches per 1,000 residents of all
-ages (the area's mid-year population of the edition year, or the latest before it), exact or
-Byar's interval. Residents need not be the people searched: see the caveats.
+local date (police.uk's UTC times converted to Europe/London); when the files hold no search
+of the edition year, the latest financial year they hold is described instead, and the months
+of it they hold (`months_covered`, `first_month`, `last_month`) are printed with every figure.
+Rows read, outside the year and used are reconciled in `ss_row_reconciliation`. **Rate**:
+searches per 1,000 residents of all ages (the area's mid-year population of the year, or the
+latest before it), exact or Byar's interval, over the months held. Residents need not be the
+people searched: see the caveats.
 
 **Ethnicity.** Officer-defined ethnicity (what the officer recorded: Asian, Black, White,
 Other and, in some forces, Mixed) and self-defined ethnicity (what the person said, mapped to
@@ -100,6 +104,18 @@ def _interval(frame: pd.DataFrame) -> dict[str, float]:
         "lower": float(row["lower"]),
         "upper": float(row["upper"]),
     }
+
+
+def year_of_searches(searches: pd.DataFrame, edition_year: int) -> tuple[int, list[str]]:
+    """The financial year the table describes and the months of it the files hold: the
+    edition year when any search falls in it, else the latest year the files hold (police.uk
+    files are often downloaded for a few months, not a whole year)."""
+    dates = pd.to_datetime(searches["date"])
+    starts = dates.dt.year - (dates.dt.month < 4).astype(int)
+    years = set(starts.astype(int))
+    year = edition_year if edition_year in years or not years else max(years)
+    months = sorted(set(dates.loc[(starts == year).to_numpy()].dt.strftime("%Y-%m")))
+    return year, months
 
 
 def edition_searches(searches: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
@@ -401,14 +417,18 @@ def compute(
     school_calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The stop-and-search table of the edition year (see :data:`METHOD`)."""
-    year = settings.edition_year
+    year, months = year_of_searches(stop_search, settings.edition_year)
     confidence = confidence_of(settings)
     searches, outside = edition_searches(stop_search, year)
     base = {
         "definition": DEFINITION,
         "area_code": area_code,
-        "period": settings.edition,
+        "period": financial_year_label(year),
         "confidence": confidence,
+        # How much of the year the files hold: the words say so when it is not all of it.
+        "months_covered": len(months),
+        "first_month": months[0] if months else "",
+        "last_month": months[-1] if months else "",
     }
     rows: list[dict[str, Any]] = [
         {
@@ -423,8 +443,8 @@ def compute(
         }
         for group, count in (
             ("rows read", len(stop_search)),
-            ("excluded: outside the edition year", outside),
-            ("used: searches in the edition year", len(searches)),
+            ("excluded: outside the year described", outside),
+            ("used: searches in the year described", len(searches)),
         )
     ]
     rows.append(
