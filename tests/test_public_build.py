@@ -313,16 +313,33 @@ def test_lsoa_counts_total_the_weapons_file_for_the_area(realdata, validated, pu
 
 
 def test_lsoa_population_totals_the_small_area_estimates(realdata, validated):
-    expected = 0
-    with open(realdata / "london-lsoa" / "london-mid2020-pop.csv", newline="",
-              encoding="utf-8-sig") as handle:  # fmt: skip
-        for row in csv.DictReader(handle):
-            if row["LAD11CD"] == AREA:
-                expected += int(row["Males_All-Ages"]) + int(row["Females_All-Ages"])
+    """One file per mid-year (mid-2019 and mid-2020): each year's residents, bridged to 2021
+    LSOAs, total the file's (csv module)."""
     population = validated["population_lsoa"]
-    assert int(population["population"].sum()) == expected
-    assert set(population["year"]) == {2020}
-    assert population["area_code"].nunique() == 146
+    for year in (2019, 2020):
+        expected = 0
+        with open(realdata / "london-lsoa" / f"london-mid{year}-pop.csv", newline="",
+                  encoding="utf-8-sig") as handle:  # fmt: skip
+            for row in csv.DictReader(handle):
+                if row["LAD11CD"] == AREA:
+                    expected += int(row["Males_All-Ages"]) + int(row["Females_All-Ages"])
+        of_year = population.loc[population["year"] == year]
+        assert int(of_year["population"].sum()) == expected, year
+        assert of_year["area_code"].nunique() == 146
+    assert set(population["year"]) == {2019, 2020}
+
+
+def test_two_small_area_files_of_one_mid_year_are_one_message(realdata, repo, public_config,
+                                                              tmp_path, capsys):  # fmt: skip
+    config = copy.deepcopy(public_config)
+    same = config["public_sources"]["ons_sape_lsoa"][-1]
+    config["public_sources"]["ons_sape_lsoa"] = [same, same]
+    path = tmp_path / "public.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    status = main(["--config", str(path), "--root", str(repo), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 1 and "Traceback" not in err
+    assert "london-mid2020-pop.csv and london-mid2020-pop.csv are both mid-2020" in err
 
 
 def test_deprivation_is_iod2025_for_every_lsoa(realdata, validated):
@@ -415,7 +432,7 @@ def test_source_files_are_every_file_read(realdata, repo, public_config):
     assert all((repo / f).is_file() for f in files)
     names = {f.name for f in files}
     assert {"london-2021-lsoa-gen20.shp", "london-2021-lsoa-gen20.dbf"} <= names
-    assert len(files) == 16  # 11 keys, two lists of two and one, four shapefile parts
+    assert len(files) == 17  # 11 keys, three lists of two and one, four shapefile parts
     assert "EXTRACT_MPS_Ward_Level_Crime_Historical_waltham-forest.csv" in names
 
 

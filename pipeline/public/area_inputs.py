@@ -150,6 +150,25 @@ def build_deprivation(
     )
 
 
+def read_sape_files(paths: list[Path], area_code: str) -> AdapterResult:
+    """The area's small-area estimates from one file per mid-year (two files of one mid-year
+    would count its residents twice: an error naming both)."""
+    results = [read_ons_sape_lsoa(path, area_code=area_code) for path in paths]
+    by_year: dict[int, Path] = {}
+    for path, result in zip(paths, results, strict=True):
+        for year in sorted({int(y) for y in result.frame["year"]}):
+            if year in by_year:
+                raise PublicBuildError(
+                    f"public_sources.ons_sape_lsoa: {by_year[year].name} and {path.name} are "
+                    f"both mid-{year}; give one file per mid-year"
+                )
+            by_year[year] = path
+    return AdapterResult(
+        frame=pd.concat([r.frame for r in results], ignore_index=True),
+        excluded=pd.concat([r.excluded for r in results], ignore_index=True),
+    )
+
+
 @dataclass(frozen=True)
 class AreaInputs:
     """One area's own inputs and its deprivation rows (which go to the shared file)."""
@@ -170,7 +189,7 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     lookup = read_lsoa_bestfit_lookup(sources.lsoa_bestfit_lookup, area_code)
     check_lookup_covers(lookup, lsoas, area_code)
     weights = split_weights(sources.lsoa_bestfit_lookup)
-    sape = read_ons_sape_lsoa(sources.ons_sape_lsoa, area_code=area_code)
+    sape = read_sape_files(sources.ons_sape_lsoa, area_code)
     population = bridge_population(sape.frame, lookup, weights)
     measure = Settings.of(config).definitions.serious_violence_u25.id
     counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)

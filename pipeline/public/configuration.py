@@ -34,7 +34,8 @@ class Sources:
     mps_borough_crime: list[Path]
     mps_lsoa_crime: Path
     ons_mye2: list[Path]
-    ons_sape_lsoa: Path
+    #: One file per mid-year (each year's LSOA rates use the latest at or before it).
+    ons_sape_lsoa: list[Path]
     lsoa_bestfit_lookup: Path
     lsoa21_boundaries: Path
     dfe_neighbours: Path
@@ -94,7 +95,7 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
         mps_borough_crime=many("mps_borough_crime"),
         mps_lsoa_crime=one("mps_lsoa_crime"),
         ons_mye2=many("ons_mye2"),
-        ons_sape_lsoa=one("ons_sape_lsoa"),
+        ons_sape_lsoa=many("ons_sape_lsoa"),
         lsoa_bestfit_lookup=one("lsoa_bestfit_lookup"),
         lsoa21_boundaries=one("lsoa21_boundaries"),
         dfe_neighbours=one("dfe_neighbours"),
