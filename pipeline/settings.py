@@ -491,6 +491,13 @@ class Settings:
         return bool(sources.get("mps_ward_crime"))
 
     @cached_property
+    def iod_la_summaries(self) -> bool:
+        """True when the public build is given IoD File 10 (``public_sources.
+        iod_la_summaries``): the shared inputs then have ``deprivation_la``."""
+        sources = self.config.get("public_sources") or {}
+        return bool(sources.get("iod_la_summaries"))
+
+    @cached_property
     def dataset(self) -> str:
         return str(self._section("dataset"))
 

@@ -42,6 +42,7 @@ from pipeline.public.area_inputs import build_area
 from pipeline.public.configuration import (
     BOUNDARIES_FILE,
     COMPARATOR_SOURCES_FILE,
+    DEPRIVATION_LA_FILE,
     EXCLUSIONS_FILE,
     WARD_CRIME_FILE,
     PublicBuildError,
@@ -53,6 +54,7 @@ from pipeline.public.exclusions import exclusion_table
 from pipeline.public.shared_inputs import (
     build_areas,
     build_comparators,
+    build_deprivation_la,
     build_neighbours,
     build_population_la,
     la_regions,
@@ -104,6 +106,11 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
         .sort_values(["lsoa_code", "iod_edition"])
         .reset_index(drop=True)
     )
+    if sources.iod_la_summaries:  # IoD File 10: the borough's rank among districts
+        outputs[shared / DEPRIVATION_LA_FILE], summaries_dropped = build_deprivation_la(
+            sources, wanted
+        )
+        dropped.append(summaries_dropped)
     outputs[shared.parent / EXCLUSIONS_FILE] = exclusion_table(dropped)
     return outputs
 

@@ -18,6 +18,8 @@ EXCLUSIONS_FILE = "adapter-exclusions.csv"
 BOUNDARIES_FILE = "lsoa_boundaries.geojson"
 #: An area's ward counts, written only when MPS ward files are configured (``mps_ward_crime``).
 WARD_CRIME_FILE = "ward_crime.csv"
+#: The areas' and neighbours' IoD File 10 rows, written only with ``iod_la_summaries``.
+DEPRIVATION_LA_FILE = "deprivation_la.csv"
 #: Where each comparator series came from (MPS or police.uk, and the force), in the shared
 #: folder; written only when police.uk files are configured (``police_uk_street``).
 COMPARATOR_SOURCES_FILE = "comparator_sources.csv"
@@ -50,6 +52,8 @@ class Sources:
     police_uk_forces: Mapping[str, str] = field(default_factory=dict)
     #: MPS ward-level files (``mps_ward_crime``); empty without the key.
     mps_ward_crime: list[Path] = field(default_factory=list)
+    #: IoD File 10 workbooks (``iod_la_summaries``, one per vintage); empty without the key.
+    iod_la_summaries: list[Path] = field(default_factory=list)
 
 
 #: The optional police.uk section of ``public_sources``.
@@ -108,6 +112,7 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
         ),
         police_uk_forces={str(k): str(v) for k, v in (police_uk.get("forces") or {}).items()},
         mps_ward_crime=many("mps_ward_crime") if given.get("mps_ward_crime") else [],
+        iod_la_summaries=many("iod_la_summaries") if given.get("iod_la_summaries") else [],
     )
 
 
@@ -203,6 +208,8 @@ def output_paths(config: Mapping[str, Any]) -> list[Path]:
         if (config["public_sources"] or {}).get("mps_ward_crime"):
             paths.append(folder / WARD_CRIME_FILE)
         paths.append(folder / BOUNDARIES_FILE)
+    if (config["public_sources"] or {}).get("iod_la_summaries"):
+        paths.append(shared / DEPRIVATION_LA_FILE)
     paths.append(shared.parent / EXCLUSIONS_FILE)
     if (config["public_sources"] or {}).get(POLICE_UK_KEY):
         paths.append(shared / COMPARATOR_SOURCES_FILE)

@@ -184,3 +184,27 @@ def build_areas(
     ]
     rows.append({"area_code": LONDON_CODE, "area_name": LONDON_NAME, "region": ""})
     return pd.DataFrame(rows).sort_values("area_code").reset_index(drop=True)
+
+
+def build_deprivation_la(
+    sources: Sources, wanted: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """IoD File 10 rows of the areas and their neighbours (``deprivation_la``), with how many
+    districts each vintage ranks; one file per vintage."""
+    from pipeline.adapters.iod_summaries import DISTRICT_COUNT, read_iod_la_summaries
+
+    frames, dropped, vintages = [], [], {}
+    for path in sources.iod_la_summaries:
+        result = read_iod_la_summaries(path)
+        for vintage in sorted(set(result.frame["vintage"])):
+            if vintage in vintages:
+                raise PublicBuildError(
+                    f"public_sources.iod_la_summaries: {vintages[vintage].name} and {path.name} "
+                    f"are both {vintage}; give one File 10 per vintage"
+                )
+            vintages[vintage] = path
+        rows = result.frame.loc[result.frame["la_code"].isin(set(wanted))]
+        frames.append(rows.assign(districts=rows["vintage"].map(DISTRICT_COUNT)))
+        dropped.append(exclusions("deprivation_la (IoD File 10)", result))
+    table = pd.concat(frames, ignore_index=True).sort_values(["la_code", "vintage", "measure"])
+    return table.reset_index(drop=True), pd.concat(dropped, ignore_index=True)

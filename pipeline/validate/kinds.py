@@ -31,7 +31,8 @@ def shared_kinds(settings: Settings) -> tuple[str, ...]:
     """Input kinds read once for all areas, in validation order."""
     if has_victim_extract(settings):
         return (*_SHARED, "population_ethnicity")
-    return _SHARED
+    # IoD File 10 summaries, written by the public build when it is given the file.
+    return (*_SHARED, "deprivation_la") if settings.iod_la_summaries else _SHARED
 
 
 def area_kinds(settings: Settings) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from pipeline.validate.rules import KeepRule
 from pipeline.validate.statistics_models import (
     Comparators,
     Deprivation,
+    DeprivationLA,
     PopulationEthnicity,
     PopulationLA,
     PopulationLSOA,
@@ -57,6 +58,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "population_lsoa": PopulationLSOA,
     "population_ethnicity": PopulationEthnicity,
     "deprivation": Deprivation,
+    "deprivation_la": DeprivationLA,
     "lsoas": Lsoas,
     "neighbours": Neighbours,
     "areas": Areas,

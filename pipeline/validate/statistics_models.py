@@ -313,3 +313,69 @@ class Deprivation(pa.DataFrameModel):
                 ),
             ),
         }
+
+
+#: The summary measures of IoD File 10 (``pipeline.adapters.iod_summaries.MEASURES``).
+LA_SUMMARY_MEASURES = (
+    "average_rank",
+    "average_score",
+    "proportion_most_deprived_10pct",
+    "extent",
+    "local_concentration",
+)
+
+
+class DeprivationLA(pa.DataFrameModel):
+    """English Indices of Deprivation File 10: each local authority district's summary
+    measures and its rank among the districts (optional; public build with
+    ``public_sources.iod_la_summaries``)."""
+
+    la_code: Series[str] = field(
+        "Local authority district code (of the vintage's district year).",
+        "text",
+        str_matches=r"^E0[6-9]\d{6}$",
+        rule="district code well formed",
+        fix="la_code must be a district code such as E09000031.",
+    )
+    la_name: Series[str] = field("District name, as the file gives it.", "text")
+    vintage: Series[str] = field(
+        "Edition of the Indices of Deprivation.",
+        "text",
+        isin=["IoD2019", "IoD2025"],
+        rule="edition from the list",
+        fix="vintage must be IoD2019 or IoD2025.",
+    )
+    measure: Series[str] = field(
+        "The summary measure (larger = more deprived).",
+        "text",
+        isin=list(LA_SUMMARY_MEASURES),
+        rule="a File 10 summary measure",
+        fix="measure must be one of " + ", ".join(LA_SUMMARY_MEASURES) + ".",
+    )
+    value: Series[float] = field("The measure's value.", "number", ge=0, rule="not negative",
+                                 fix="value must be a number, 0 or more.")  # fmt: skip
+    rank: Series[pd.Int64Dtype] = field(
+        "Rank among the districts (1 = most deprived).",
+        "whole number",
+        ge=1,
+        rule="rank 1 or more",
+        fix="rank must be a whole number from 1 (most deprived).",
+    )
+    districts: Series[pd.Int64Dtype] = field(
+        "How many districts the vintage ranks (317 in IoD2019, 296 in IoD2025).",
+        "whole number",
+        ge=1,
+        rule="1 or more",
+        fix="districts must be a whole number, 1 or more.",
+    )
+
+    class Config:
+        strict = True
+        unique = ["la_code", "vintage", "measure"]
+        metadata = {
+            "input": "deprivation_la",
+            "file": "deprivation_la.csv",
+            "title": "Deprivation of local authorities (IoD File 10, optional)",
+            "unique_rule": "one row per district, vintage and measure",
+            "unique_fix": "Each (la_code, vintage, measure) must appear once.",
+        }

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.families.base import Family, FamilyInputs, ReportPlacement
-from pipeline.families.deprivation import charts, disclosure, findings, measures
+from pipeline.families.deprivation import charts, disclosure, findings, la_summaries, measures
 
 
 def _compute(inputs: FamilyInputs) -> pd.DataFrame:
-    return measures.compute(
+    table = measures.compute(
         lsoas=inputs.frame("lsoas"),
         population_lsoa=inputs.frame("population_lsoa"),
         deprivation=inputs.frame("deprivation"),
@@ -18,6 +18,13 @@ def _compute(inputs: FamilyInputs) -> pd.DataFrame:
         settings=inputs.settings,
         area_code=inputs.area_code,
     )
+    # The borough among England's districts (IoD File 10), where it is supplied.
+    extra = la_summaries.summary_rows(
+        inputs.optional("deprivation_la"), inputs.area_code, inputs.settings.confidence
+    )
+    if not extra:
+        return table
+    return pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
 
 
 FAMILY = Family(
@@ -30,9 +37,9 @@ FAMILY = Family(
         shown_in_charts=("imd_decile_rate",),
     ),
     findings=findings.findings,
-    method=measures.METHOD,
+    method=measures.METHOD + "\n" + la_summaries.METHOD,
     requires=("lsoas", "population_lsoa", "deprivation"),
-    optional=("victims", "lsoa_counts"),
+    optional=("victims", "lsoa_counts", "deprivation_la"),
     disclosure=disclosure.DISCLOSURE,
     charts=charts.charts,
 )

@@ -13,6 +13,7 @@ from pipeline.families.common import (
     residents_phrase,
     subject_of,
 )
+from pipeline.families.deprivation.la_summaries import summary_finding
 from pipeline.findings import (
     Finding,
     format_confidence,
@@ -289,5 +290,6 @@ def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     made = [
         _gradient_finding(table, settings, sv_id),
         _most_deprived_finding(table, settings, sv_id),
+        summary_finding(table, {a.code: a.name for a in settings.areas}),
     ]
     return [f for f in made if f is not None]
