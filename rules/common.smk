@@ -105,8 +105,14 @@ inputs_read_file = LAYOUT.inputs_read_file
 
 
 def get_inputs_read_of_area(wildcards):
-    """The read records of every input one area's edition is computed from."""
-    return [inputs_read_file("shared"), inputs_read_file(wildcards.area)]
+    """The read records of every input one area's edition is computed from (and, for a
+    public-data edition, of every official file its inputs were built from)."""
+    records = [inputs_read_file("shared"), inputs_read_file(wildcards.area)]
+    if "public_sources" in config:
+        from pipeline.public.configuration import SOURCES_READ_FILE
+
+        records.append(str(SETTINGS.shared_inputs.parent / SOURCES_READ_FILE))
+    return records
 
 
 # Raw inputs are re-read when their bytes change, whatever their modification times say: each

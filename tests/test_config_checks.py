@@ -288,12 +288,13 @@ def test_public_sources_must_exist(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the ../shared/realdata paths do not resolve from here
     public = yaml.safe_load((REPO / "config/public.yaml").read_text(encoding="utf-8"))
     problems = cc.missing_inputs(public, lambda _p: "config/public.yaml")
-    assert len(problems) == 12  # 11 keys, one with two files; the contract files are built
-    assert problems[0] == (
+    # 11 keys, two with two files, and the stop-and-search file; the contract files are built
+    assert len(problems) == 14
+    assert (
         "../shared/realdata/dfe/ons_mid-year_population_estimates_2012_to_2024.csv: missing: "
         "public_sources.dfe_la_codes in config/public.yaml (download it as described in "
         "docs/public-data.md, or correct the path)"
-    )
+    ) in problems
 
 
 def test_the_command_line_check_names_a_broken_configfile_line(tmp_path, monkeypatch, capsys):

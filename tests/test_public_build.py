@@ -172,6 +172,18 @@ def test_built_inputs_validate_and_fit_together(validated, public_config, tmp_pa
     assert validated["lsoas"]["ward_code"].str.startswith("E02").all()  # MSOAs as "wards"
 
 
+def test_every_public_file_read_is_recorded_with_its_hash(built, repo, public_config):
+    import hashlib
+    import json
+
+    path = built / Path(public_config["shared_inputs"]).parent / "public-sources-read.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    assert [r["path"] for r in records] == [p.as_posix() for p in source_files(public_config, repo)]
+    for record in records:
+        data = (repo / record["path"]).read_bytes()
+        assert record["sha256"] == hashlib.sha256(data).hexdigest() and record["size"] == len(data)
+
+
 def test_building_is_deterministic(built, repo, public_config, tmp_path):
     again = tmp_path / "again"
     written = write_public_inputs(public_config, root=repo, out=again)

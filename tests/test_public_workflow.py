@@ -24,8 +24,8 @@ pytestmark = pytest.mark.slow
 SLUG, EDITION = "waltham-forest-public", "2024-25"
 
 
-MEASURE_FAMILIES = ("key_metric", "trend", "disproportionality", "hotspots", "timing",
-                    "deprivation", "monitoring")  # fmt: skip
+MEASURE_FAMILIES = ("key_metric", "trend", "disproportionality", "hotspots", "wards", "timing",
+                    "deprivation", "stop_search", "monitoring")  # fmt: skip
 
 
 def snakemake(copy: Path, *targets: str):
@@ -68,6 +68,16 @@ def test_both_reports_are_published(public_run):
     assert "not available from public data: needs record-level victim data" in technical
     assert "No chart: these measures are not available from public data" in technical
     assert "missing: Birmingham (E08000025)" in technical
+    # The data-sources section names every official file the inputs were built from, with
+    # its sha256 (hashlib here), beside the contract files; so does the provenance record.
+    import hashlib
+
+    for source in ("mps-ward-crime/EXTRACT_MPS_Ward_Level_Crime_Historical_waltham-forest.csv",
+                   "london-lsoa/london-mid2019-pop.csv",
+                   "police-uk-stop-search/2022-09-metropolitan-stop-and-search.csv"):  # fmt: skip
+        digest = hashlib.sha256((public_run / "../shared/realdata" / source).read_bytes())
+        assert source in technical and digest.hexdigest() in technical, source
+    assert "data/raw/public/waltham-forest-public/ward_crime.csv" in technical
     # The trend chart counts the proxy's offences in the table's own unit, never "victims
     # aged 0 to 120".
     for html in (resident, technical):

@@ -429,7 +429,9 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
     from pipeline.families.timing import measures as timing
 
     config = yaml.safe_load((REPO / "config" / "public.yaml").read_text(encoding="utf-8"))
-    config["public_sources"].pop("mps_ward_crime")  # no wards family: nothing else measured
+    # No wards or stop-and-search family: nothing else measured.
+    config["public_sources"].pop("mps_ward_crime")
+    config.pop("stop_search")
     area = config["areas"][0]
     narrative = yaml.safe_load((REPO / area["narrative"]).read_text(encoding="utf-8"))
     empty = pd.DataFrame(columns=MEASURE_COLUMNS)

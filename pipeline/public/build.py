@@ -44,11 +44,13 @@ from pipeline.public.configuration import (
     COMPARATOR_SOURCES_FILE,
     DEPRIVATION_LA_FILE,
     EXCLUSIONS_FILE,
+    SOURCES_READ_FILE,
     WARD_CRIME_FILE,
     PublicBuildError,
     area_codes,
     proxy_measures,
     resolve_sources,
+    source_files,
 )
 from pipeline.public.exclusions import exclusion_table
 from pipeline.public.shared_inputs import (
@@ -69,6 +71,7 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
     folder. Frames are sorted; the boundaries are a GeoDataFrame in EPSG:27700."""
     root = Path(root)
     sources = resolve_sources(config, root)
+    read = source_records(config, root)
     codes = area_codes(config)
     measures = proxy_measures(config)
     neighbours, neighbours_dropped = build_neighbours(sources, codes, config)
@@ -112,7 +115,26 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
         )
         dropped.append(summaries_dropped)
     outputs[shared.parent / EXCLUSIONS_FILE] = exclusion_table(dropped)
+    if source_records(config, root) != read:
+        raise PublicBuildError("a public file changed while it was being read; build again")
+    outputs[shared.parent / SOURCES_READ_FILE] = read
     return outputs
+
+
+def source_records(config: Mapping[str, Any], root: Path) -> list[dict[str, Any]]:
+    """Path (as configured), size and sha256 of every public file the build reads, in the
+    read-record form of the validation steps (``kind`` names the source)."""
+    from pipeline.audit.hashing import sha256_file
+
+    return [
+        {
+            "kind": "public source",
+            "path": path.as_posix(),
+            "size": (root / path).stat().st_size,
+            "sha256": sha256_file(root / path),
+        }
+        for path in source_files(config, root)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,6 +179,10 @@ def file_text(path: Path, frame: Any) -> str:
 
     if path.suffix == ".geojson":
         return geojson_text(boundaries_geojson(frame))
+    if path.suffix == ".json":
+        import json
+
+        return json.dumps(frame, indent=2, sort_keys=True) + "\n"
     return csv_text(frame)
 
 

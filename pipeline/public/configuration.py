@@ -18,6 +18,9 @@ EXCLUSIONS_FILE = "adapter-exclusions.csv"
 BOUNDARIES_FILE = "lsoa_boundaries.geojson"
 #: An area's ward counts, written only when MPS ward files are configured (``mps_ward_crime``).
 WARD_CRIME_FILE = "ward_crime.csv"
+#: Path, size and sha256 of every public file the build read, beside the shared folder: the
+#: edition's provenance and its data-sources section name them.
+SOURCES_READ_FILE = "public-sources-read.json"
 #: The areas' and neighbours' IoD File 10 rows, written only with ``iod_la_summaries``.
 DEPRIVATION_LA_FILE = "deprivation_la.csv"
 #: Where each comparator series came from (MPS or police.uk, and the force), in the shared
@@ -211,6 +214,7 @@ def output_paths(config: Mapping[str, Any]) -> list[Path]:
     if (config["public_sources"] or {}).get("iod_la_summaries"):
         paths.append(shared / DEPRIVATION_LA_FILE)
     paths.append(shared.parent / EXCLUSIONS_FILE)
+    paths.append(shared.parent / SOURCES_READ_FILE)
     if (config["public_sources"] or {}).get(POLICE_UK_KEY):
         paths.append(shared / COMPARATOR_SOURCES_FILE)
     return sorted(paths)
