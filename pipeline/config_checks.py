@@ -366,7 +366,10 @@ def missing_inputs(config: Mapping[str, Any], file_of: Callable[[KeyPath], str])
                 named.append((f"{key}.lsoa_la_lookup", Path(value["lsoa_la_lookup"]), Path.is_file))
         else:
             paths = value if isinstance(value, list) else [value]
-            named = [(key, Path(v), Path.is_file) for v in paths]
+            # An entry may name its file with what it holds ({path, major_category}).
+            named = [
+                (key, Path(v["path"] if isinstance(v, Mapping) else v), Path.is_file) for v in paths
+            ]
         for name, path, present in named:
             if not present(path):
                 problems.append(

@@ -490,10 +490,15 @@ def hand_made_sources(public_config: dict, tmp_path: Path, content: bytes = b"")
     """A copy of config/public.yaml whose public files are tiny files in ``tmp_path``."""
     config = copy.deepcopy(public_config)
     for key, value in config["public_sources"].items():
-        names = [Path(v).name for v in (value if isinstance(value, list) else [value])]
+        entries = value if isinstance(value, list) else [value]
+        names = [Path(v["path"] if isinstance(v, dict) else v).name for v in entries]
         for name in names:
             (tmp_path / name).write_bytes(content)
-        config["public_sources"][key] = names if isinstance(value, list) else names[0]
+        renamed = [
+            {**v, "path": n} if isinstance(v, dict) else n
+            for v, n in zip(entries, names, strict=True)
+        ]
+        config["public_sources"][key] = renamed if isinstance(value, list) else renamed[0]
     path = tmp_path / "public.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
@@ -830,3 +835,71 @@ def test_every_public_input_reconciles_in_the_technical_report(public_reports, b
         assert match, kind
         read, used, excluded = (int(g.replace(",", "")) for g in match.groups())
         assert read == used + excluded > 0, kind
+
+
+# --- Definitions from several MPS LSOA files -----------------------------------------------
+
+WEAPONS_LSOA = "london-lsoa/london-2011-2021-major-weapons.csv"
+
+
+def _with_lsoa_files(public_config: dict, files: list, groups: list[str]) -> dict:
+    config = copy.deepcopy(public_config)
+    config["public_sources"]["mps_lsoa_crime"] = files
+    config["definitions"]["serious_violence_u25"]["offence_groups"] = groups
+    return config
+
+
+def test_a_definition_of_two_major_categories_adds_their_files(realdata, repo, public_config,
+                                                               tmp_path, built):  # fmt: skip
+    # A second file in the same layout (the weapons counts again, named Robbery here): the
+    # LSOA counts are the two files' sum, twice the weapons counts.
+    second = tmp_path / "robbery.csv"
+    second.write_bytes((realdata / WEAPONS_LSOA).read_bytes())
+    config = _with_lsoa_files(
+        public_config,
+        [{"path": f"../shared/realdata/{WEAPONS_LSOA}", "major_category": "Possession of Weapons"},
+         {"path": str(second), "major_category": "Robbery"}],
+        ["Possession of weapons", "Robbery"],
+    )  # fmt: skip
+    out = tmp_path / "out"
+    write_public_inputs(config, root=repo, out=out)
+    area = public_config["areas"][0]["inputs"]
+    doubled = pd.read_csv(out / area / "lsoa_counts.csv")
+    single = pd.read_csv(built / area / "lsoa_counts.csv")
+    merged = single.merge(doubled, on=["lsoa_code", "year", "measure"], suffixes=("", "_two"))
+    assert len(merged) == len(single) == len(doubled)
+    # The bridge to 2021 LSOAs conserves each year's total (a split LSOA's share is rounded).
+    totals = merged.groupby("year")[["count", "count_two"]].sum()
+    assert (totals["count_two"] == 2 * totals["count"]).all() and totals["count"].sum() > 0
+    assert (merged["count_two"] - 2 * merged["count"]).abs().max() <= 1
+
+
+@pytest.mark.parametrize(
+    ("files", "groups", "message"),
+    [
+        ([{"path": WEAPONS_LSOA, "major_category": "Violence Against the Person"}],
+         ["Possession of weapons"],
+         "holds ['Violence Against the Person'] but definitions.serious_violence_u25"),
+        ([{"path": WEAPONS_LSOA, "major_category": "Possession of Weapons"}, WEAPONS_LSOA],
+         ["Possession of weapons"], "with several files, name each one's major_category"),
+        ([{"path": WEAPONS_LSOA, "major_category": "Robbery"},
+          {"path": WEAPONS_LSOA, "major_category": "robbery"}],
+         ["Robbery"], "given in more than one file (counted twice)"),
+        ([{"path": WEAPONS_LSOA, "major_category": "Knives"}], ["Possession of weapons"],
+         "['Knives'] are not MPS major categories"),
+    ],
+)  # fmt: skip
+def test_lsoa_files_that_do_not_hold_the_definition_are_one_message(
+    realdata, repo, public_config, tmp_path, capsys, files, groups, message
+):
+    given = [
+        {**f, "path": f"../shared/realdata/{f['path']}"}
+        if isinstance(f, dict)
+        else f"../shared/realdata/{f}"
+        for f in files
+    ]
+    path = tmp_path / "public.yaml"
+    path.write_text(yaml.safe_dump(_with_lsoa_files(public_config, given, groups)), "utf-8")
+    status = main(["--config", str(path), "--root", str(repo), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 1 and "Traceback" not in err and message in err, err

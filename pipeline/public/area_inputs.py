@@ -26,7 +26,7 @@ from pipeline.adapters import (
 from pipeline.adapters._common import AdapterError, reading
 from pipeline.adapters.mps_ward import read_mps_ward_crime
 from pipeline.adapters.mps_ward_tables import ward_measures, ward_tables
-from pipeline.public.configuration import PublicBuildError, Sources
+from pipeline.public.configuration import PublicBuildError, Sources, check_lsoa_categories
 from pipeline.public.exclusions import exclusions
 from pipeline.settings import Settings
 
@@ -105,8 +105,17 @@ def build_lsoa_counts(
     measure: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """MPS recorded crime by 2011 LSOA and calendar year, bridged to 2021 LSOAs."""
-    annual = read_mps_lsoa_annual(sources.mps_lsoa_crime, area_code)
-    counts11 = annual.frame[["lsoa_code", "year", "count"]]
+    reads = [read_mps_lsoa_annual(path, area_code) for path, _ in sources.mps_lsoa_crime]
+    # One file per major category: a definition made of several is their sum.
+    frames = [r.frame[["lsoa_code", "year", "count"]] for r in reads]
+    counts11 = (
+        pd.concat(frames, ignore_index=True)
+        .groupby(["lsoa_code", "year"], as_index=False)["count"]
+        .sum()
+    )
+    annual = AdapterResult(
+        frame=counts11, excluded=pd.concat([r.excluded for r in reads], ignore_index=True)
+    )
     bridged = bridge_lsoa11_to_lsoa21(counts11, lookup, weights)
     frame = bridged.frame.assign(measure=measure)[["lsoa_code", "year", "measure", "count"]]
     frame = frame.sort_values(["lsoa_code", "year"]).reset_index(drop=True)
@@ -191,7 +200,11 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     weights = split_weights(sources.lsoa_bestfit_lookup)
     sape = read_sape_files(sources.ons_sape_lsoa, area_code)
     population = bridge_population(sape.frame, lookup, weights)
-    measure = Settings.of(config).definitions.serious_violence_u25.id
+    where = Settings.of(config).definitions.serious_violence_u25
+    measure = where.id
+    check_lsoa_categories(
+        sources.mps_lsoa_crime, [str(g) for g in where.offence_groups], str(measure)
+    )
     counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")

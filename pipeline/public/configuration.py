@@ -37,7 +37,9 @@ class Sources:
     """Resolved paths of the public files named in ``public_sources``."""
 
     mps_borough_crime: list[Path]
-    mps_lsoa_crime: Path
+    #: MPS annual LSOA files, one per major category, with the category each holds (the
+    #: file has no category column: its configuration entry names it).
+    mps_lsoa_crime: list[tuple[Path, str | None]]
     ons_mye2: list[Path]
     #: One file per mid-year (each year's LSOA rates use the latest at or before it).
     ons_sape_lsoa: list[Path]
@@ -100,7 +102,7 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
     lookup = police_uk.get("lsoa_la_lookup")
     return Sources(
         mps_borough_crime=many("mps_borough_crime"),
-        mps_lsoa_crime=one("mps_lsoa_crime"),
+        mps_lsoa_crime=lsoa_files(given["mps_lsoa_crime"], existing),
         ons_mye2=many("ons_mye2"),
         ons_sape_lsoa=many("ons_sape_lsoa"),
         lsoa_bestfit_lookup=one("lsoa_bestfit_lookup"),
@@ -117,6 +119,58 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
         mps_ward_crime=many("mps_ward_crime") if given.get("mps_ward_crime") else [],
         iod_la_summaries=many("iod_la_summaries") if given.get("iod_la_summaries") else [],
     )
+
+
+def lsoa_files(value: Any, existing: Any) -> list[tuple[Path, str | None]]:
+    """``mps_lsoa_crime`` as (path, MPS major category) pairs: a path, or a list of paths or of
+    ``{path, major_category}`` entries (a bare path's category is not stated)."""
+    entries = value if isinstance(value, list) else [value]
+    out: list[tuple[Path, str | None]] = []
+    for entry in entries:
+        if isinstance(entry, Mapping):
+            out.append((existing("mps_lsoa_crime", entry["path"]), str(entry["major_category"])))
+        else:
+            out.append((existing("mps_lsoa_crime", entry), None))
+    return out
+
+
+def check_lsoa_categories(
+    files: list[tuple[Path, str | None]], offence_groups: list[str], definition_id: str
+) -> None:
+    """The LSOA files must hold what the "where" definition says it counts: every stated
+    category one of its offence groups, each group in one file, and no category twice (its
+    offences would be counted twice). Otherwise the reports would label one offence group's
+    counts with another's name."""
+    from pipeline.adapters.mps_borough import PROXY_MEASURES
+
+    majors = {c.casefold() for level, cs in PROXY_MEASURES.values() if level == "major" for c in cs}
+    stated = [c for _, c in files if c is not None]
+    groups = {g.casefold() for g in offence_groups}
+    unknown = [c for c in stated if c.casefold() not in majors]
+    if unknown:
+        raise PublicBuildError(
+            f"public_sources.mps_lsoa_crime: {unknown} are not MPS major categories; use "
+            + ", ".join(
+                sorted({c for lv, cs in PROXY_MEASURES.values() if lv == "major" for c in cs})
+            )
+        )
+    repeated = sorted({c for c in stated if [s.casefold() for s in stated].count(c.casefold()) > 1})
+    if repeated:
+        raise PublicBuildError(
+            f"public_sources.mps_lsoa_crime: {repeated} given in more than one file (counted twice)"
+        )
+    if len(files) > 1 and len(stated) < len(files):
+        raise PublicBuildError(
+            "public_sources.mps_lsoa_crime: with several files, name each one's "
+            "major_category ({path: ..., major_category: Robbery})"
+        )
+    if stated and {c.casefold() for c in stated} != groups:
+        raise PublicBuildError(
+            f"public_sources.mps_lsoa_crime holds {sorted(stated)} but definitions."
+            f"serious_violence_u25 ({definition_id}) counts offence_groups "
+            f"{sorted(offence_groups)}: the reports would label one with the other's name; "
+            "make them the same"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,7 +219,8 @@ def source_files(config: Mapping[str, Any], root: Path | str = ".") -> list[Path
     police_uk = dict(given.pop(POLICE_UK_KEY, None) or {})
     paths: list[Path] = []
     for value in given.values():
-        paths += [Path(v) for v in (value if isinstance(value, list) else [value])]
+        for v in value if isinstance(value, list) else [value]:
+            paths.append(Path(v["path"] if isinstance(v, Mapping) else v))
     paths += police_uk_files(police_uk, Path(root))
     for path in list(paths):
         if path.suffix.casefold() == ".shp":
