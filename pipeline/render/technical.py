@@ -144,7 +144,9 @@ def _family_section(
 ) -> Section:
     technical = words.part("technical")
     heading = placement.title
-    figures, chart_tables = chart_parts(charts, placement.charts, variant, words.part("charts"))
+    figures, chart_tables = chart_parts(
+        charts, placement.charts, variant, words.part("charts"), placement.printed
+    )
     body = [finding_text(f, variant) for f in findings]
     unavailable = not_available(table)
     if unavailable and placement.charts and not figures and not chart_tables:
