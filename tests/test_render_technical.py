@@ -67,3 +67,44 @@ def test_a_technical_report_prints_the_pick_and_says_the_csv_has_every_row(varia
 def test_the_resident_report_prints_every_row():
     table = chart_table(_chart(GRID), RESIDENT, CHARTS, printed=PrintedRows("when", 2))
     assert len(table.rows) == 5 and not table.notes
+
+
+# --- The indicator summary ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def technical_html() -> str:
+    from pipeline.render.preview import cached_preview
+
+    preview = cached_preview()
+    return (preview.internal / "technical-internal.html").read_text(encoding="utf-8")
+
+
+def _table(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
+    """A table's column headings and rows of cell texts (row header first)."""
+    import re
+
+    part = html[html.index(f'<table id="{table_id}"') :]
+    part = part[: part.index("</table>")]
+    cells = r"<t[hd](?:\s[^>]*)?>(.*?)</t[hd]>"
+    head = re.findall(cells, part[part.index("<thead>") : part.index("</thead>")], re.DOTALL)
+    rows = [
+        re.findall(cells, row, re.DOTALL)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", part[part.index("<tbody>") :], re.DOTALL)
+    ]
+    return head, rows
+
+
+def test_the_indicator_summary_puts_the_compared_indicators_first(technical_html):
+    head, rows = _table(technical_html, "indicator-summary")
+    assert head[:3] == ["Indicator", "Count", "Value (95% interval)"] and len(head) == 8
+    assert "Period" not in head  # every value is the edition's year, which the caption says
+    assert any("Rate: knife crime with injury among under-25s" in r[0] for r in rows)
+    # Each has a comparator or a trend; the others follow in their own table.
+    assert all(r[3] != "–" or r[4] != "–" or r[7] != "–" for r in rows)
+    head, others = _table(technical_html, "indicator-summary-other")
+    assert head == ["Indicator", "Count", "Value (95% interval)"]
+    assert len(others) >= 5 and all(len(r) == 3 for r in others)
+    section = technical_html[technical_html.index('<section id="indicators"') :]
+    assert section.index('id="indicator-summary"') < section.index('id="indicator-summary-other"')
+    assert "Other indicators, 2024-25" in section

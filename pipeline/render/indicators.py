@@ -353,7 +353,6 @@ def family_tables(
 
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("indicator", "text"),
-    ("period", "text"),
     ("count", "count"),
     ("value", "interval"),
     ("neighbours", "interval"),
@@ -361,6 +360,12 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("against_neighbours", "text"),
     ("against_london", "text"),
     ("trend", "text"),
+)
+#: The indicators with no comparator (no neighbours, no region, no trend test).
+OTHER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("indicator", "text"),
+    ("count", "count"),
+    ("value", "interval"),
 )
 #: The comparison words a cell may carry, and the tone (colour) that repeats each.
 TONES = {"higher": "higher", "similar": "similar", "lower": "lower"}
@@ -391,21 +396,23 @@ def _summary_row(
     trend: str,
     label: str,
     technical: Wording,
-) -> Row:
-    """One indicator: the area's count and value, its comparators and its trend."""
+) -> tuple[Row, bool]:
+    """One indicator: the area's count and value, its comparators and its trend; and whether
+    it has a comparator (else its row has the count and value alone)."""
     words, wide = technical.part("indicators"), technical.part("wide")
     area = rows["area"]
     assert area is not None
     _, hidden = _hidden(area)
+    if rows["neighbours"] is None and rows["region"] is None and not trend:
+        return Row(Cell(label), (count_cell(area), value_interval_cell(area, wide))), False
     dash = Cell("–")
     comparators = tuple(
         value_interval_cell(rows[k], wide) if rows[k] is not None else dash  # type: ignore[arg-type]
         for k in ("neighbours", "region")
     )
-    return Row(
+    row = Row(
         Cell(label),
         (
-            Cell(str(area["period"])),
             count_cell(area),
             value_interval_cell(area, wide),
             *comparators,
@@ -414,6 +421,7 @@ def _summary_row(
             Cell(trend or "–"),
         ),
     )
+    return row, True
 
 
 def _first(frame: pd.DataFrame, group: str) -> Mapping[str, Any] | None:
@@ -423,10 +431,11 @@ def _first(frame: pd.DataFrame, group: str) -> Mapping[str, Any] | None:
 
 def summary_rows(
     tables: Mapping[str, pd.DataFrame], settings: Settings, technical: Wording
-) -> list[Row]:
+) -> list[tuple[Row, bool]]:
     """The summary's indicators, read from the protected tables: every key metric measure
     (with its neighbours, London and trend), then each other family's measure that has a
-    series over the years and one group (its value in the edition's year)."""
+    series over the years and one group (its value in the edition's year). Each row comes
+    with whether it has a comparator."""
     edition = settings.edition
     region = settings.region.name
     out = []
@@ -472,22 +481,32 @@ def summary_rows(
     return out
 
 
-def summary_table(
+def summary_tables(
     tables: Mapping[str, pd.DataFrame], settings: Settings, technical: Wording
-) -> Table | None:
-    """The indicator summary that opens the technical report (None with nothing to show)."""
+) -> list[Table]:
+    """The indicator summary that opens the technical report: the indicators with
+    comparators in the Fingertips layout, then the others with their count and value (none
+    with nothing to show). Every value is for the edition's year, which the captions say."""
     words = technical.part("indicators")
     rows = summary_rows(tables, settings, technical)
-    if not rows:
-        return None
     region = settings.region.name
-    columns = tuple(
-        Column(words(f"columns.{name}", region=region), kind) for name, kind in SUMMARY_COLUMNS
-    )
-    return Table(
-        id="indicator-summary",
-        caption=words("caption", period=settings.edition),
-        columns=columns,
-        rows=tuple(rows),
-        compact=True,
-    )
+    out = []
+    for compared, table_id, names in (
+        (True, "indicator-summary", SUMMARY_COLUMNS),
+        (False, "indicator-summary-other", OTHER_COLUMNS),
+    ):
+        picked = tuple(row for row, has in rows if has == compared)
+        if not picked:
+            continue
+        out.append(
+            Table(
+                id=table_id,
+                caption=words("caption" if compared else "other_caption", period=settings.edition),
+                columns=tuple(
+                    Column(words(f"columns.{name}", region=region), kind) for name, kind in names
+                ),
+                rows=picked,
+                compact=True,
+            )
+        )
+    return out

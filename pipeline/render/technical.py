@@ -20,7 +20,7 @@ from pipeline.families.common import describe_definitions
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
-from pipeline.render.indicators import family_tables, summary_table, without_machine_ids
+from pipeline.render.indicators import family_tables, summary_tables, without_machine_ids
 from pipeline.render.inputs import (
     SUMMARY_TOPICS,
     ProvenanceIds,
@@ -213,12 +213,11 @@ def technical_context(
             finding_text(f, variant) for t in SUMMARY_TOPICS for f in by_topic.get(t, [])[:1]
         ),
     )
-    glance = summary_table(protected.tables, settings, technical)
     indicators = Section(
         id="indicators",
         heading=technical("indicators.heading"),
         body=(technical("indicators.intro"),),
-        tables=(glance,) if glance is not None else (),
+        tables=tuple(summary_tables(protected.tables, settings, technical)),
     )
     sections = [indicators, summary]
     for entry in FAMILIES:
