@@ -108,3 +108,49 @@ def test_the_indicator_summary_puts_the_compared_indicators_first(technical_html
     section = technical_html[technical_html.index('<section id="indicators"') :]
     assert section.index('id="indicator-summary"') < section.index('id="indicator-summary-other"')
     assert "Other indicators, 2024-25" in section
+
+
+# --- Data quality: the inputs read in full share one table ---------------------------------
+
+
+def _reconciliation(name: str, excluded: int, kept: int = 0) -> pd.DataFrame:
+    rows = [
+        ("read", "rows read", 100),
+        ("used", "rows used", 100 - excluded),
+        ("excluded", "empty row", 0),
+        ("excluded", "outside the area", excluded),
+    ]
+    if kept:
+        rows.append(("kept", "time not recorded (kept)", kept))
+    return pd.DataFrame(rows, columns=["category", "reason", "rows"]).assign(input=name)
+
+
+@pytest.mark.parametrize("threshold", [0, 10])
+def test_inputs_read_in_full_share_a_table_and_the_others_keep_theirs(threshold):
+    from pipeline.disclosure import DisclosurePolicy
+    from pipeline.render.reconciliation import quality_section
+
+    frame = pd.concat(
+        [
+            _reconciliation("areas", 0),
+            _reconciliation("schools", 3),
+            _reconciliation("lsoas", 0, kept=2),
+            _reconciliation("victims", 0),
+        ]
+    )
+    words = WORDS.part("technical").part("quality")
+    section = quality_section(frame, DisclosurePolicy(threshold=threshold), words)
+    ids = [t.id for t in section.tables]
+    assert ids == [
+        "reconciliation-in-full",
+        "reconciliation-lsoas",
+        "reconciliation-schools",
+        "reconciliation-victims",
+    ]
+    full = section.tables[0]
+    assert full.caption.startswith("1 input read in full")
+    assert [(r.header.text, *(c.text for c in r.cells)) for r in full.rows] == [
+        ("areas", "100", "100", "empty row; outside the area")
+    ]
+    # Rows of victim records are counts of people: never in the shared table.
+    assert {c.kind for r in full.rows for c in r.cells[:2]} == {"number"}

@@ -5,6 +5,7 @@ excluded) share one table, with the reasons they were checked for."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -120,17 +121,74 @@ def _reconciliation_table(
     )
 
 
+def read_in_full(name: str, rows: pd.DataFrame) -> bool:
+    """Whether an input's every row read was used and none excluded or kept aside: it then
+    goes in the shared table of inputs read in full. Victim records never do (their row
+    counts are disclosure-controlled in their own table), nor a public file's rows set aside."""
+    if name in PERSON_LEVEL_INPUTS or _set_aside_only(rows):
+        return False
+    if not rows["category"].isin(["read", "used", "excluded"]).all():
+        return False
+    read, used = _only_row(rows, "read"), _only_row(rows, "used")
+    excluded = rows.loc[rows["category"] == "excluded", "rows"]
+    return (
+        read is not None
+        and used is not None
+        and int(rows.at[read, "rows"]) == int(rows.at[used, "rows"])
+        and not (excluded != 0).any()
+    )
+
+
+def _in_full_table(inputs: Sequence[tuple[str, pd.DataFrame]], words: Wording) -> Table:
+    """One row per input read in full: its rows read and used, and the exclusions it was
+    checked for (each with no row)."""
+    out = []
+    for name, rows in inputs:
+        read = rows.loc[rows["category"] == "read", "rows"].sum()
+        reasons = rows.loc[rows["category"] == "excluded", "reason"].astype(str)
+        out.append(
+            Row(
+                Cell(name),
+                (
+                    Cell(fmt_count(read), "number"),
+                    Cell(fmt_count(read), "number"),
+                    Cell("; ".join(reasons) if len(reasons) else words("in_full_no_checks")),
+                ),
+            )
+        )
+    return Table(
+        id="reconciliation-in-full",
+        caption=words("in_full_caption", inputs=len(out)),
+        columns=words.columns(
+            "in_full_columns",
+            (("input", "text"), ("read", "number"), ("used", "number"), ("checked", "text")),
+        ),
+        rows=tuple(out),
+        compact=True,
+    )
+
+
 def quality_section(
     reconciliation: pd.DataFrame | None, policy: DisclosurePolicy, words: Wording
 ) -> Section:
+    """Each input's reconciliation, by input: one table for the inputs read in full, then a
+    table for each of the others (rows read, used, excluded and kept, by reason)."""
     body = [words("intro")]
     if policy.active:
         body.append(words("hidden", threshold=policy.threshold))
     tables = []
     if reconciliation is not None and len(reconciliation):
-        tables = [
-            _reconciliation_table(str(name), rows, policy, words)
+        inputs = [
+            (str(name), rows.reset_index(drop=True))
             for name, rows in reconciliation.groupby("input", sort=True)
+        ]
+        full = [(name, rows) for name, rows in inputs if read_in_full(name, rows)]
+        if full:
+            tables.append(_in_full_table(full, words))
+        tables += [
+            _reconciliation_table(name, rows, policy, words)
+            for name, rows in inputs
+            if not read_in_full(name, rows)
         ]
     return Section(
         id="data-quality", heading=words("heading"), body=tuple(body), tables=tuple(tables)
