@@ -154,3 +154,37 @@ def test_inputs_read_in_full_share_a_table_and_the_others_keep_theirs(threshold)
     ]
     # Rows of victim records are counts of people: never in the shared table.
     assert {c.kind for r in full.rows for c in r.cells[:2]} == {"number"}
+
+
+# --- Data dictionary --------------------------------------------------------------------------
+
+
+def test_the_dictionary_prints_the_extracts_rules_once_and_each_other_column_once():
+    from pipeline.render.reference import dictionary_section
+    from pipeline.validate.dictionary import data_dictionary
+
+    dictionary = data_dictionary()
+    section = dictionary_section(dictionary, WORDS.part("technical").part("dictionary"))
+    tables = {t.id: t for t in section.tables}
+    assert list(tables) == [
+        "dictionary-victims",
+        "dictionary-victims-checks",
+        "dictionary-other-inputs",
+    ]
+    victims = dictionary.loc[dictionary["input"] == "victims"]
+    # Every rule of the extract is printed: its columns' own, then the checks across them.
+    assert len(tables["dictionary-victims"].rows) + len(
+        tables["dictionary-victims-checks"].rows
+    ) == len(victims)
+    assert [c.label for c in tables["dictionary-victims"].columns][-1] == "Allowed values and rule"
+    assert "stops the build" in tables["dictionary-victims"].notes[0]
+    failures = [r.cells[-1].text for r in tables["dictionary-victims-checks"].rows]
+    assert any(f.startswith("Excluded, counted as") for f in failures)
+    assert any(f.startswith("Kept, counted as") for f in failures)
+    for row in tables["dictionary-other-inputs"].rows:
+        names = row.cells[0].text.split(", ")
+        assert len(names) == len(set(names)) and "(all)" not in names, row.header.text
+    schools = next(
+        r for r in tables["dictionary-other-inputs"].rows if r.header.text == "schools.csv"
+    )
+    assert schools.cells[0].text == "urn, school_name, phase, easting, northing"

@@ -263,23 +263,57 @@ def disclosure_section(
 #: listed by column, their rules in docs/data-dictionary.md.
 DICTIONARY_IN_FULL = ("victims",)
 DICTIONARY_COLUMNS: tuple[tuple[str, str], ...] = tuple(
-    (name, "text") for name in ("column", "type", "required", "rule", "on_failure")
+    (name, "text") for name in ("column", "type", "required", "rule")
 )
+CHECK_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (name, "text") for name in ("column", "check", "on_failure")
+)
+
+
+def _is_column_rule(record: Mapping[str, Any]) -> bool:
+    """A column's own rule (its type and values), not a check across columns or rows."""
+    return str(record.get("type", "-")) != "-"
 
 
 def _dictionary_row(r: Mapping[str, Any]) -> Row:
     rule = " ".join(
         x for x in (str(r.get("allowed_values", "")), str(r.get("rule", ""))) if x and x != "-"
     )
+    if not _is_column_rule(r):
+        return Row(Cell(str(r["column"]), "code"), (Cell(rule), Cell(str(r.get("on_failure", "")))))
     return Row(
         Cell(str(r["column"]), "code"),
-        (
-            Cell(str(r.get("type", ""))),
-            Cell(str(r.get("required", ""))),
-            Cell(rule),
-            Cell(str(r.get("on_failure", ""))),
-        ),
+        (Cell(str(r.get("type", ""))), Cell(str(r.get("required", ""))), Cell(rule)),
     )
+
+
+def _in_full(name: str, file: str, rows: pd.DataFrame, words: Wording) -> list[Table]:
+    """An input's columns with their rules (a value that breaks one stops the build, which the
+    note says once), then its checks across columns and rows with what each failure does."""
+    records = rows.to_dict("records")
+    columns = [r for r in records if _is_column_rule(r)]
+    checks = [r for r in records if not _is_column_rule(r)]
+    tables = [
+        Table(
+            id=f"dictionary-{name}",
+            caption=words("columns_caption", file=file),
+            columns=words.columns("columns", DICTIONARY_COLUMNS),
+            rows=tuple(_dictionary_row(r) for r in columns),
+            notes=(words("columns_note"),),
+            compact=True,
+        )
+    ]
+    if checks:
+        tables.append(
+            Table(
+                id=f"dictionary-{name}-checks",
+                caption=words("checks_caption", file=file),
+                columns=words.columns("check_columns", CHECK_COLUMNS),
+                rows=tuple(_dictionary_row(r) for r in checks),
+                compact=True,
+            )
+        )
+    return tables
 
 
 def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) -> Section:
@@ -295,18 +329,12 @@ def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) ->
     others = []
     for name, rows in dictionary.groupby("input", sort=False):
         file = str(rows["file"].iloc[0]) if "file" in rows else str(name)
-        if name not in DICTIONARY_IN_FULL:
-            others.append(Row(Cell(file), (Cell(", ".join(map(str, rows["column"])), "code"),)))
+        if name in DICTIONARY_IN_FULL:
+            tables += _in_full(str(name), file, rows, words)
             continue
-        tables.append(
-            Table(
-                id=f"dictionary-{name}",
-                caption=f"{file}",
-                columns=words.columns("columns", DICTIONARY_COLUMNS),
-                rows=tuple(_dictionary_row(r) for r in rows.to_dict("records")),
-                compact=True,
-            )
-        )
+        # Each column once (a check across columns or rows names its column again).
+        named = [str(r["column"]) for r in rows.to_dict("records") if _is_column_rule(r)]
+        others.append(Row(Cell(file), (Cell(", ".join(dict.fromkeys(named)), "code"),)))
     if others:
         tables.append(
             Table(
