@@ -188,3 +188,38 @@ def test_the_dictionary_prints_the_extracts_rules_once_and_each_other_column_onc
         r for r in tables["dictionary-other-inputs"].rows if r.header.text == "schools.csv"
     )
     assert schools.cells[0].text == "urn, school_name, phase, easting, northing"
+
+
+# --- The claims audit: each test described once ---------------------------------------------
+
+
+@pytest.mark.parametrize("variant", [TECHNICAL_INTERNAL, TECHNICAL_PUBLIC])
+def test_each_claims_test_is_described_once_and_named_by_its_key(variant):
+    from pipeline.claims import Evidence
+    from pipeline.findings import Finding
+    from pipeline.render.technical import claims_table
+
+    interval = "95% interval wholly above 1"
+    findings = [
+        Finding(
+            id=f"f{n}",
+            topic="trend",
+            resident=f"Sentence {n}.",
+            technical=f"Technical {n}.",
+            status="ok",
+            evidence=[
+                Evidence("rising faster", "higher", f"ratio 1.{n}", interval),
+                Evidence("went up", "higher", f"+{n}%", "t interval against 0"),
+            ],
+        )
+        for n in (1, 2)
+    ] + [Finding(id="f3", topic="trend", resident="Counted.", technical="T.", status="ok")]
+    words = WORDS.part("technical")
+    table = claims_table("trend", "Trend", findings, variant, words)
+    assert table is not None
+    tests = [r.cells[-1].text for r in table.rows]
+    assert tests == ["a", "b", "a", "b", ""]
+    assert table.notes == (f"Test a: {interval}.", "Test b: t interval against 0.")
+    headings = [c.label for c in table.columns]
+    assert ("Statistic" in headings) == variant.internal
+    assert [r.header.text for r in table.rows][:2] == ["Sentence 1.", "The same sentence: claim 2"]

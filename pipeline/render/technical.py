@@ -49,26 +49,38 @@ def finding_text(finding: Finding, variant: ReportVariant) -> str:
     return without_machine_ids(finding.technical if variant.internal else finding.resident)
 
 
+def _note_key(number: int) -> str:
+    """'a', 'b', ... 'z', then 'aa', 'ab', ...: the key of the ``number``-th test (from 0)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return (_note_key(number // 26 - 1) if number >= 26 else "") + letters[number % 26]
+
+
 def claims_table(
     family: str, heading: str, findings: Sequence[Finding], variant: ReportVariant, words: Wording
 ) -> Table | None:
     """Each resident sentence of a family beside the evidence for each claim it makes (the
-    claims audit). The statistic column, which can carry counts, is internal only."""
+    claims audit). The statistic column, which can carry counts, is internal only. A test is
+    described once, in the table's notes, and each claim names it by its key: several claims
+    share a test."""
     claims = words.part("claims")
     names = ["claim", "strength", "test"]
     if variant.internal:
         names.insert(2, "statistic")
     rows = []
+    tests: dict[str, str] = {}
     for finding in findings:
         evidence = finding.evidence or [None]
         for number, item in enumerate(evidence, start=1):
             # The sentence is printed once; its further claims are numbered under it.
             sentence = finding.resident if number == 1 else claims("same_sentence", n=number)
+            test = without_machine_ids(item.test) if item and item.test else ""
+            if test and test not in tests:
+                tests[test] = _note_key(len(tests))
             cells = {
                 "claim": item.claim if item else claims("no_claim"),
                 "strength": item.strength if item else "descriptive",
                 "statistic": item.statistic if item else "",
-                "test": item.test if item else "",
+                "test": tests.get(test, ""),
             }
             rows.append(
                 Row(
@@ -84,6 +96,7 @@ def claims_table(
         columns=(Column(claims("columns.sentence")),)
         + tuple(Column(claims(f"columns.{name}")) for name in names),
         rows=tuple(rows),
+        notes=tuple(claims("test_note", letter=key, test=test) for test, key in tests.items()),
         compact=True,
     )
 
