@@ -223,3 +223,54 @@ def test_each_claims_test_is_described_once_and_named_by_its_key(variant):
     headings = [c.label for c in table.columns]
     assert ("Statistic" in headings) == variant.internal
     assert [r.header.text for r in table.rows][:2] == ["Sentence 1.", "The same sentence: claim 2"]
+
+
+# --- Wide tables: the action tracker, and counts printed once -------------------------------
+
+
+def test_the_action_tracker_has_its_statuses_across_and_a_row_per_domain():
+    from pipeline.disclosure import DisclosurePolicy
+    from pipeline.render.measure_tables import monitoring_tables
+
+    rows = [
+        {"measure_id": "actions_by_status", "group": f"{d}: {s}", "numerator": n,
+         "domain": d, "action_status": s}
+        for d, s, n in (("Strengthen", "On track", 2), ("Strengthen", "At risk", 1),
+                        ("Support", "On track", 0), ("Support", "At risk", 3))
+    ] + [{"measure_id": "actions_overdue", "group": "Support", "numerator": 1}]  # fmt: skip
+    words = WORDS.part("technical").part("monitoring")
+    (table,) = monitoring_tables(pd.DataFrame(rows), DisclosurePolicy(threshold=0), words)
+    assert [c.label for c in table.columns] == [
+        "Domain",
+        "On track",
+        "At risk",
+        "Overdue (due, not complete)",
+    ]
+    assert [(r.header.text, *(c.text for c in r.cells)) for r in table.rows] == [
+        ("Strengthen", "2", "1", ""),
+        ("Support", "0", "3", "1"),
+    ]
+
+
+def test_a_count_is_printed_once_not_again_as_its_value(config):
+    from pipeline.render.indicators import series_table
+    from pipeline.settings import Settings
+
+    rows = pd.DataFrame(
+        {
+            "measure_id": ["sv_0_24_row_reconciliation"] * 2 + ["sv_0_24_share"] * 2,
+            "period": ["2023-24", "2024-25"] * 2,
+            "group": ["rows read", "rows read", "Area", "Area"],
+            "numerator": [100, 120, 10, 12],
+            "value": [100.0, 120.0, 0.1, 0.12],
+            "lower": [None, None, 0.05, 0.06],
+            "upper": [None, None, 0.2, 0.22],
+            "unit": ["victim rows"] * 2 + ["share"] * 2,
+        }
+    )
+    settings = Settings.of(config)
+    technical = WORDS.part("technical")
+    counted = series_table(rows.iloc[:2], "t", settings, technical)
+    assert [r.header.text for r in counted.rows] == ["rows read: count"]
+    share = series_table(rows.iloc[2:], "t", settings, technical)
+    assert [r.header.text for r in share.rows][-1] == "Area: value (95% interval)"

@@ -101,6 +101,19 @@ def value_interval_cell(
     return Cell(words("value_interval", value=value, interval=interval), "interval")
 
 
+def _value_is_the_count(records: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether each record's value is its count, with no interval (rows read, used and
+    excluded): its value row would repeat the count row."""
+    return all(
+        not is_missing(r.get("numerator"))
+        and not is_missing(r.get("value"))
+        and float(r["value"]) == float(r["numerator"])
+        and is_missing(r.get("lower"))
+        and is_missing(r.get("upper"))
+        for r in records
+    )
+
+
 def _group_label(records: Sequence[Mapping[str, Any]]) -> str:
     return pooled_label(
         str(records[0]["group"]), [neighbours_pooled(r.get("note")) for r in records]
@@ -143,6 +156,8 @@ def series_table(
         if counts:
             cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
             out.append(Row(Cell(words("count_row", group=label)), cells))
+            if _value_is_the_count(records):
+                continue
         cells = tuple(
             value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
         )
@@ -185,6 +200,8 @@ def series_block_table(
         ):
             cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
             out.append(Row(Cell(words("count_row", group=name)), cells))
+            if _value_is_the_count(records):
+                continue
         cells = tuple(
             value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
         )
@@ -214,7 +231,15 @@ def pivot_table(
     for group in _in_order(rows["group"]):
         here = rows.loc[rows["group"].astype(str) == group]
         by_id = {str(r["measure_id"]): r for r in here.to_dict("records")}
-        cells = tuple(value_interval_cell(by_id[m], words) if m in by_id else Cell("") for m in ids)
+        cells = tuple(
+            Cell("")
+            if m not in by_id
+            # A count (rows read, used and excluded) prints as one, not as a decimal value.
+            else count_cell(by_id[m])
+            if _value_is_the_count([by_id[m]])
+            else value_interval_cell(by_id[m], words)
+            for m in ids
+        )
         out.append(Row(Cell(_group_label(here.to_dict("records"))), cells))
     period = ", ".join(_in_order(rows["period"]))
     measures = "; ".join(h.lower() for h in heads)
