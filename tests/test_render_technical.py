@@ -253,7 +253,7 @@ def test_the_action_tracker_has_its_statuses_across_and_a_row_per_domain():
 
 
 def test_a_count_is_printed_once_not_again_as_its_value(config):
-    from pipeline.render.indicators import series_table
+    from pipeline.render.wide_tables import series_table
     from pipeline.settings import Settings
 
     rows = pd.DataFrame(

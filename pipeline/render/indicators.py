@@ -1,9 +1,9 @@
-"""The technical report's own tables, read by analysts rather than dumped: the indicator
-summary that opens it (the Fingertips layout: value with interval, neighbours, London, the
-comparison at 95% and 99.8% and the trend), then each family's measures as a few wide tables
-(periods, measures or groups across). Every row of every measure stays in the family's CSV;
-the report prints human names, never machine ids. Every table is read from the tables
-disclosure control protected for this report: a value built on a hidden count prints '[c]'."""
+"""The names and cells of the technical report's measures, and the indicator summary that
+opens it (the Fingertips layout: value with interval, neighbours, London, the comparison at
+95% and 99.8% and the trend). The report prints human names, never machine ids; every value
+is read from the tables disclosure control protected for this report, so a value built on a
+hidden count prints '[c]'. Each family's own wide tables are in
+:mod:`pipeline.render.wide_tables`."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from pipeline.render.model import Cell, Column, Row, Table
 from pipeline.render.wording import Wording
 from pipeline.settings import Settings
 
-#: A group with this many rows or more is laid out with its groups down and measures across.
-PIVOT_GROUPS = 5
 _DERIVED_ID = re.compile(r"^([a-z]+_\d+_\d+)_(.+)$")
 _WITHOUT_YEAR = re.compile(r"^(.*)_without_(\d{4})_(\d{2})$")
 #: A machine id in parentheses inside a sentence (e.g. "(kcwi_1_24_rate)").
@@ -70,18 +68,18 @@ def definition_label(measure_id: str, settings: Settings, frame: pd.DataFrame | 
     return re.sub(r"\s*\(definitions [^)]*\)$", "", str(texts.iloc[0])) if len(texts) else ""
 
 
-def _hidden(record: Mapping[str, Any]) -> tuple[bool, bool]:
+def hidden_flags(record: Mapping[str, Any]) -> tuple[bool, bool]:
     """(count hidden, value hidden): a value built on a hidden count is hidden with it."""
     count = bool(record.get("numerator_suppressed", False))
     return count, count or bool(record.get("denominator_suppressed", False))
 
 
-def _decimals(record: Mapping[str, Any]) -> int:
+def decimals_of(record: Mapping[str, Any]) -> int:
     return decimals_for_unit(str(record.get("unit", "")))
 
 
 def count_cell(record: Mapping[str, Any]) -> Cell:
-    hidden, _ = _hidden(record)
+    hidden, _ = hidden_flags(record)
     kind = "count" if numerator_counts_people(record["measure_id"]) else "number"
     return Cell(MARKER if hidden else fmt_count(record.get("numerator")), kind, hidden)
 
@@ -90,10 +88,10 @@ def value_interval_cell(
     record: Mapping[str, Any], words: Wording, lower: str = "lower", upper: str = "upper"
 ) -> Cell:
     """'403.1 (359.8 to 450.0)', or the value alone when it has no interval."""
-    _, hidden = _hidden(record)
+    _, hidden = hidden_flags(record)
     if hidden:
         return Cell(MARKER, "interval", True)
-    decimals = _decimals(record)
+    decimals = decimals_of(record)
     value = fmt_number(record.get("value"), decimals)
     if is_missing(record.get(lower)) or is_missing(record.get(upper)):
         return Cell(value, "interval")
@@ -101,7 +99,7 @@ def value_interval_cell(
     return Cell(words("value_interval", value=value, interval=interval), "interval")
 
 
-def _value_is_the_count(records: Sequence[Mapping[str, Any]]) -> bool:
+def value_is_the_count(records: Sequence[Mapping[str, Any]]) -> bool:
     """Whether each record's value is its count, with no interval (rows read, used and
     excluded): its value row would repeat the count row."""
     return all(
@@ -114,17 +112,17 @@ def _value_is_the_count(records: Sequence[Mapping[str, Any]]) -> bool:
     )
 
 
-def _group_label(records: Sequence[Mapping[str, Any]]) -> str:
+def group_label(records: Sequence[Mapping[str, Any]]) -> str:
     return pooled_label(
         str(records[0]["group"]), [neighbours_pooled(r.get("note")) for r in records]
     )
 
 
-def _in_order(values: pd.Series) -> list[str]:
+def in_order(values: pd.Series) -> list[str]:
     return list(dict.fromkeys(str(v) for v in values))
 
 
-def _measure_label(
+def measure_label(
     measure_id: str, settings: Settings, technical: Wording, frame: pd.DataFrame | None = None
 ) -> str:
     """'Rate: knife crime with injury among under-25s'."""
@@ -133,247 +131,10 @@ def _measure_label(
     return f"{name}: {definition}" if definition else name
 
 
-def _unit(rows: pd.DataFrame) -> str:
+def unit_of(rows: pd.DataFrame) -> str:
     units = rows["unit"].dropna().astype(str) if "unit" in rows else pd.Series(dtype=str)
     units = units[units.str.strip() != ""]
     return str(units.iloc[0]) if len(units) else ""
-
-
-def series_table(
-    rows: pd.DataFrame, table_id: str, settings: Settings, technical: Wording
-) -> Table:
-    """One measure over time: periods across; each group's count and value down."""
-    words = technical.part("wide")
-    measure_id = str(rows["measure_id"].iloc[0])
-    periods = _in_order(rows["period"])
-    counts = numerator_counts_people(measure_id) and rows["numerator"].notna().any()
-    blank = Cell("")
-    out = []
-    for group in _in_order(rows["group"]):
-        records = rows.loc[rows["group"].astype(str) == group].to_dict("records")
-        by_period = {str(r["period"]): r for r in records}
-        label = _group_label(records)
-        if counts:
-            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
-            out.append(Row(Cell(words("count_row", group=label)), cells))
-            if _value_is_the_count(records):
-                continue
-        cells = tuple(
-            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
-        )
-        out.append(Row(Cell(words("value_row", group=label)), cells))
-    unit = _unit(rows)
-    return Table(
-        id=table_id,
-        caption=words(
-            "series_caption",
-            measure=_measure_label(measure_id, settings, technical, rows),
-            unit=f", {unit}" if unit else "",
-        ),
-        columns=(Column(words("group")),) + tuple(Column(p, "interval") for p in periods),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-def series_block_table(
-    rows: pd.DataFrame,
-    table_id: str,
-    heading: str,
-    definition: str,
-    settings: Settings,
-    technical: Wording,
-) -> Table:
-    """Measures of one group each over the same years: periods across, measures down."""
-    words = technical.part("wide")
-    periods = _in_order(rows["period"])
-    blank = Cell("")
-    out = []
-    for measure_id in _in_order(rows["measure_id"]):
-        records = rows.loc[rows["measure_id"].astype(str) == measure_id].to_dict("records")
-        by_period = {str(r["period"]): r for r in records}
-        name = measure_name(measure_id, settings, technical)
-        unit = str(records[0].get("unit") or "") if not is_missing(records[0].get("unit")) else ""
-        label = f"{name} ({unit})" if unit else name
-        if numerator_counts_people(measure_id) and any(
-            not is_missing(r.get("numerator")) for r in records
-        ):
-            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
-            out.append(Row(Cell(words("count_row", group=name)), cells))
-            if _value_is_the_count(records):
-                continue
-        cells = tuple(
-            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
-        )
-        out.append(Row(Cell(label), cells))
-    return Table(
-        id=table_id,
-        caption=words("block_caption", heading=heading, definition=definition or "-"),
-        columns=(Column(words("measure")),) + tuple(Column(p, "interval") for p in periods),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-def pivot_table(
-    rows: pd.DataFrame, table_id: str, heading: str, settings: Settings, technical: Wording
-) -> Table:
-    """Measures of one period that share their groups: groups down, measures across."""
-    words = technical.part("wide")
-    ids = _in_order(rows["measure_id"])
-    definitions = {definition_label(m, settings, rows) for m in ids}
-    shared = len(definitions) == 1
-    heads = [
-        measure_name(m, settings, technical) if shared else _measure_label(m, settings, technical)
-        for m in ids
-    ]
-    out = []
-    for group in _in_order(rows["group"]):
-        here = rows.loc[rows["group"].astype(str) == group]
-        by_id = {str(r["measure_id"]): r for r in here.to_dict("records")}
-        cells = tuple(
-            Cell("")
-            if m not in by_id
-            # A count (rows read, used and excluded) prints as one, not as a decimal value.
-            else count_cell(by_id[m])
-            if _value_is_the_count([by_id[m]])
-            else value_interval_cell(by_id[m], words)
-            for m in ids
-        )
-        out.append(Row(Cell(_group_label(here.to_dict("records"))), cells))
-    period = ", ".join(_in_order(rows["period"]))
-    measures = "; ".join(h.lower() for h in heads)
-    if shared and next(iter(definitions)):
-        measures += f" ({next(iter(definitions))})"
-    return Table(
-        id=table_id,
-        caption=words("pivot_caption", heading=heading, measures=measures, period=period),
-        columns=(Column(words("group")),) + tuple(Column(h, "interval") for h in heads),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-LIST_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("measure", "text"),
-    ("group", "text"),
-    ("period", "text"),
-    ("count", "count"),
-    ("value", "number"),
-    ("interval", "interval"),
-)
-
-
-def list_table(
-    rows: pd.DataFrame, table_id: str, caption: str, settings: Settings, technical: Wording
-) -> Table:
-    """The remaining measures of one definition, one row each, named in words."""
-    words = technical.part("wide")
-    out = []
-    for r in rows.to_dict("records"):
-        _, hidden = _hidden(r)
-        decimals = _decimals(r)
-        name = measure_name(str(r["measure_id"]), settings, technical)
-        unit = str(r.get("unit") or "").strip() if not is_missing(r.get("unit")) else ""
-        out.append(
-            Row(
-                Cell(f"{name} ({unit})" if unit else name),
-                (
-                    Cell(_group_label([r])),
-                    Cell(str(r["period"])),
-                    count_cell(r),
-                    Cell(
-                        MARKER if hidden else fmt_number(r.get("value"), decimals), "number", hidden
-                    ),
-                    Cell(
-                        MARKER
-                        if hidden
-                        else fmt_interval(r.get("lower"), r.get("upper"), decimals),
-                        "interval",
-                        hidden,
-                    ),
-                ),
-            )
-        )
-    return Table(
-        id=table_id,
-        caption=caption,
-        columns=words.columns("list_columns", LIST_COLUMNS),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-def not_available_table(rows: pd.DataFrame, table_id: str, heading: str, words: Wording) -> Table:
-    """What a family could not measure in this edition, and why."""
-    return Table(
-        id=table_id,
-        caption=words("not_available_caption", heading=heading),
-        columns=words.columns("not_available_columns", (("measure", "text"), ("why", "text"))),
-        rows=tuple(
-            Row(Cell(str(r["group"])), (Cell("" if is_missing(r.get("note")) else str(r["note"])),))
-            for r in rows.to_dict("records")
-        ),
-        compact=True,
-    )
-
-
-def family_tables(
-    frame: pd.DataFrame, family: str, heading: str, settings: Settings, technical: Wording
-) -> list[Table]:
-    """A family's measures (those its charts do not show) as wide tables: each measure with
-    more than one period over time; measures of one period sharing many groups side by side;
-    the rest listed by definition."""
-    stem = family.replace("_", "-")
-    if frame.empty:
-        return []
-    ids = frame["measure_id"].astype(str)
-    if ids.str.endswith("_not_available").all():
-        return [
-            not_available_table(frame, f"{stem}-not-available", heading, technical.part("wide"))
-        ]
-    tables: list[Table] = []
-    singles = []
-    blocks: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for measure_id in _in_order(ids):
-        rows = frame.loc[ids == measure_id]
-        if rows["period"].astype(str).nunique() <= 1:
-            singles.append(measure_id)
-        elif rows["group"].astype(str).nunique() == 1:
-            # One group each: measures of a definition over the same years share a table.
-            key = (definition_label(measure_id, settings, frame), tuple(_in_order(rows["period"])))
-            blocks.setdefault(key, []).append(measure_id)
-        else:
-            tables.append(series_table(rows, f"{stem}-{len(tables) + 1}", settings, technical))
-    for (definition, _), measure_ids in blocks.items():
-        rows = frame.loc[ids.isin(measure_ids)]
-        table_id = f"{stem}-{len(tables) + 1}"
-        if len(measure_ids) == 1:
-            tables.append(series_table(rows, table_id, settings, technical))
-        else:
-            tables.append(
-                series_block_table(rows, table_id, heading, definition, settings, technical)
-            )
-    groups: dict[tuple[str, ...], list[str]] = {}
-    listed = []
-    for measure_id in singles:
-        key = tuple(_in_order(frame.loc[ids == measure_id, "group"]))
-        if len(key) >= PIVOT_GROUPS:
-            groups.setdefault(key, []).append(measure_id)
-        else:
-            listed.append(measure_id)
-    for measure_ids in groups.values():
-        rows = frame.loc[ids.isin(measure_ids)]
-        tables.append(pivot_table(rows, f"{stem}-{len(tables) + 1}", heading, settings, technical))
-    by_definition: dict[str, list[str]] = {}
-    for measure_id in listed:
-        definition = definition_label(measure_id, settings, frame)
-        by_definition.setdefault(definition, []).append(measure_id)
-    for definition, measure_ids in by_definition.items():
-        rows = frame.loc[ids.isin(measure_ids)]
-        caption = technical("wide.list_caption", heading=heading, definition=definition or "-")
-        tables.append(list_table(rows, f"{stem}-{len(tables) + 1}", caption, settings, technical))
-    return tables
 
 
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -427,7 +188,7 @@ def _summary_row(
     words, wide = technical.part("indicators"), technical.part("wide")
     area = rows["area"]
     assert area is not None
-    _, hidden = _hidden(area)
+    _, hidden = hidden_flags(area)
     if rows["neighbours"] is None and rows["region"] is None and not trend:
         return Row(Cell(label), (count_cell(area), value_interval_cell(area, wide))), False
     dash = Cell("–")
@@ -469,18 +230,18 @@ def summary_rows(
         if table is None or table.empty or family == "monitoring":
             continue
         ids = table["measure_id"].astype(str)
-        for measure_id in _in_order(ids):
+        for measure_id in in_order(ids):
             rows = table.loc[(ids == measure_id) & (table["period"].astype(str) == edition)]
             if rows.empty or measure_id.endswith("_row_reconciliation"):
                 continue
             key, _ = split_measure_id(measure_id, settings)
-            label = _measure_label(measure_id, settings, technical, table)
-            unit = _unit(rows)
+            label = measure_label(measure_id, settings, technical, table)
+            unit = unit_of(rows)
             if family == "key_metric":
                 area = _first(rows, "Area")
                 if area is None:
                     continue
-                pooled = [g for g in _in_order(rows["group"]) if "(pooled)" in g]
+                pooled = [g for g in in_order(rows["group"]) if "(pooled)" in g]
                 status = (
                     _trend_status(trend, settings.definitions.metric(key).id, "Area") if key else ""
                 )

@@ -20,7 +20,7 @@ from pipeline.families.common import describe_definitions
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
-from pipeline.render.indicators import family_tables, summary_tables, without_machine_ids
+from pipeline.render.indicators import summary_tables, without_machine_ids
 from pipeline.render.inputs import (
     SUMMARY_TOPICS,
     ProvenanceIds,
@@ -38,6 +38,7 @@ from pipeline.render.reference import (
     quality_section,
     sources_section,
 )
+from pipeline.render.wide_tables import family_tables
 from pipeline.render.wording import Wording
 from pipeline.settings import Area, Settings
 
