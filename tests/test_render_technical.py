@@ -274,3 +274,37 @@ def test_a_count_is_printed_once_not_again_as_its_value(config):
     assert [r.header.text for r in counted.rows] == ["rows read: count"]
     share = series_table(rows.iloc[2:], "t", settings, technical)
     assert [r.header.text for r in share.rows][-1] == "Area: value (95% interval)"
+
+
+def test_definitions_listing_the_same_measures_share_one_table_side_by_side(config):
+    from pipeline.render.wide_tables import family_tables
+    from pipeline.settings import Settings
+
+    settings = Settings.of(config)
+    ids = [d.id for d in settings.definitions.metrics.values()][:2]
+    frame = pd.DataFrame(
+        [
+            {"measure_id": f"{i}_{m}", "period": "2020-21 to 2024-25", "group": "Area",
+             "numerator": n, "value": v, "lower": v - 1, "upper": v + 1, "unit": "% a year"}
+            for i, n in zip(ids, (100, 40), strict=True)
+            for m, v in (("annual_change", 10.0), ("growth_ratio", 1.1))
+        ]
+    )  # fmt: skip
+    (table,) = family_tables(frame, "trend", "Trend", settings, WORDS.part("technical"))
+    labels = [settings.definitions.metric(k).short_label for k in settings.definitions.metrics]
+    assert [c.label for c in table.columns][3:] == [
+        f"{labels[0]}: count",
+        f"{labels[0]}: value (95% interval)",
+        f"{labels[1]}: count",
+        f"{labels[1]}: value (95% interval)",
+    ]
+    assert [(r.header.text, *(c.text for c in r.cells)) for r in table.rows] == [
+        ("Annual change in the rate (% a year)", "Area", "2020-21 to 2024-25", "100",
+         "10.0 (9.0 to 11.0)", "40", "10.0 (9.0 to 11.0)"),
+        ("Growth ratio against neighbours (% a year)", "Area", "2020-21 to 2024-25", "100",
+         "1.1 (0.1 to 2.1)", "40", "1.1 (0.1 to 2.1)"),
+    ]  # fmt: skip
+    assert table.columns[2].nowrap  # the period stays on one line
+    # Measures that differ between definitions keep a table each.
+    one = frame.iloc[[0, 1, 2]]
+    assert len(family_tables(one, "trend", "Trend", settings, WORDS.part("technical"))) == 2

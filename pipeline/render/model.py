@@ -42,10 +42,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """A column heading; numeric columns are right-aligned."""
+    """A column heading; numeric columns are right-aligned. A ``nowrap`` column's cells stay
+    on one line (a period such as '2020-21 to 2024-25')."""
 
     label: str
     kind: str = "text"
+    nowrap: bool = False
 
     @property
     def numeric(self) -> bool:

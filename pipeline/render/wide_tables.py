@@ -4,6 +4,9 @@ family's CSV. Cells and names come from :mod:`pipeline.render.indicators`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import pandas as pd
 
 from pipeline.disclosure import MARKER
@@ -189,7 +192,67 @@ def list_table(
     return Table(
         id=table_id,
         caption=caption,
-        columns=words.columns("list_columns", LIST_COLUMNS),
+        columns=tuple(
+            Column(c.label, c.kind, nowrap=name == "period")
+            for c, (name, _) in zip(
+                words.columns("list_columns", LIST_COLUMNS), LIST_COLUMNS, strict=True
+            )
+        ),
+        rows=tuple(out),
+        compact=True,
+    )
+
+
+def _list_key(record: Mapping[str, Any], settings: Settings, technical: Wording) -> tuple:
+    """A listed measure's row, whatever its definition: (name with unit, group, period)."""
+    name = measure_name(str(record["measure_id"]), settings, technical)
+    unit = "" if is_missing(record.get("unit")) else str(record.get("unit") or "").strip()
+    return (f"{name} ({unit})" if unit else name, group_label([record]), str(record["period"]))
+
+
+def list_keys(rows: pd.DataFrame, settings: Settings, technical: Wording) -> list[tuple]:
+    return [_list_key(r, settings, technical) for r in rows.to_dict("records")]
+
+
+def list_across_table(
+    lists: Sequence[tuple[str, pd.DataFrame]],
+    table_id: str,
+    heading: str,
+    settings: Settings,
+    technical: Wording,
+) -> Table:
+    """The remaining measures of several definitions that list the same measures, groups and
+    periods: one row each, the definitions across (each its count and its value with
+    interval)."""
+    words = technical.part("wide")
+    by_key = [
+        {_list_key(r, settings, technical): r for r in rows.to_dict("records")} for _, rows in lists
+    ]
+    out = []
+    for key in list_keys(lists[0][1], settings, technical):
+        cells: list[Cell] = [Cell(key[1]), Cell(key[2])]
+        for records in by_key:
+            record = records[key]
+            cells.append(count_cell(record))
+            cells.append(
+                count_cell(record)
+                if value_is_the_count([record])
+                else value_interval_cell(record, words)
+            )
+        out.append(Row(Cell(key[0]), tuple(cells)))
+    columns = [Column(words("list_columns.measure")), Column(words("list_columns.group"))]
+    columns.append(Column(words("list_columns.period"), nowrap=True))
+    for definition, _ in lists:
+        columns.append(Column(words("across_count", definition=definition), "count"))
+        columns.append(Column(words("across_value", definition=definition), "interval"))
+    return Table(
+        id=table_id,
+        caption=words(
+            "list_across_caption",
+            heading=heading,
+            definitions=" and ".join(d or "-" for d, _ in lists),
+        ),
+        columns=tuple(columns),
         rows=tuple(out),
         compact=True,
     )
@@ -260,8 +323,21 @@ def family_tables(
     for measure_id in listed:
         definition = definition_label(measure_id, settings, frame)
         by_definition.setdefault(definition, []).append(measure_id)
+    # Definitions that list the same measures, groups and periods share one table, across.
+    lists: dict[tuple, list[tuple[str, pd.DataFrame]]] = {}
     for definition, measure_ids in by_definition.items():
         rows = frame.loc[ids.isin(measure_ids)]
+        keys = list_keys(rows, settings, technical)
+        shared = tuple(keys) if len(set(keys)) == len(keys) else (definition,)
+        lists.setdefault(shared, []).append((definition, rows))
+    for listed_together in lists.values():
+        table_id = f"{stem}-{len(tables) + 1}"
+        if len(listed_together) > 1:
+            tables.append(
+                list_across_table(listed_together, table_id, heading, settings, technical)
+            )
+            continue
+        definition, rows = listed_together[0]
         caption = technical("wide.list_caption", heading=heading, definition=definition or "-")
-        tables.append(list_table(rows, f"{stem}-{len(tables) + 1}", caption, settings, technical))
+        tables.append(list_table(rows, table_id, caption, settings, technical))
     return tables
