@@ -308,3 +308,45 @@ def test_definitions_listing_the_same_measures_share_one_table_side_by_side(conf
     # Measures that differ between definitions keep a table each.
     one = frame.iloc[[0, 1, 2]]
     assert len(family_tables(one, "trend", "Trend", settings, WORDS.part("technical"))) == 2
+
+
+# --- Said once: the summary's headlines, the ethnicity caveats ------------------------------
+
+
+def _section_html(html: str, section_id: str) -> str:
+    start = html.index(f'<section id="{section_id}"')
+    end = html.find('<section id="', html.index(">", start))
+    return html[start:end]
+
+
+def test_the_summary_gives_each_topics_headline_linked_to_its_section(technical_html):
+    import html as htmllib
+    import json
+
+    from pipeline.render.preview import cached_preview
+
+    summary = htmllib.unescape(_section_html(technical_html, "summary"))
+    measures = cached_preview().measures
+    findings = [
+        f for path in sorted(measures.glob("*.findings.json")) for f in json.loads(path.read_text())
+    ]
+    key = next(f for f in findings if f["topic"] == "prevalence")
+    assert key["resident"] in summary and key["technical"] not in summary
+    assert 'href="#measures-key-metric"' in summary and "(see Key metric and benchmark)" in summary
+    # The technical wording is in the section, once.
+    assert htmllib.unescape(technical_html).count(key["technical"]) == 1
+
+
+def test_the_ethnicity_caveats_are_printed_once_with_the_comparison(technical_html):
+    import html as htmllib
+
+    from pipeline.render.inputs import family_caveats
+
+    text = htmllib.unescape(technical_html)
+    for caveat in family_caveats()["disproportionality"]:
+        assert text.count(caveat) == 1, caveat
+        assert caveat in htmllib.unescape(
+            _section_html(technical_html, "measures-disproportionality")
+        )
+    where = _section_html(technical_html, "caveats-ethnicity")
+    assert 'href="#measures-disproportionality"' in where

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from pipeline.disclosure import DisclosurePolicy
 from pipeline.formatting import financial_year_label, fmt_count, fmt_percent
@@ -353,8 +354,12 @@ def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) ->
     )
 
 
-def caveats_section(caveats: Sequence[str], words: Wording) -> Section:
-    """The general caveats, then the ethnicity comparisons' (when one is made)."""
+def caveats_section(printed_with: Sequence[tuple[str, str]], words: Wording) -> Section:
+    """The general caveats; then, when a comparison by ethnicity is made, where its caveats
+    are: printed with it, in each family section of ``printed_with`` (its id and heading)."""
+    links = Markup(", ").join(
+        Markup('<a href="#{}">{}</a>').format(target, heading) for target, heading in printed_with
+    )
     return Section(
         id="caveats",
         heading=words("heading"),
@@ -364,10 +369,10 @@ def caveats_section(caveats: Sequence[str], words: Wording) -> Section:
                 id="caveats-ethnicity",
                 heading=words("ethnicity_heading"),
                 level=3,
-                bullets=tuple(caveats),
+                body=(Markup("<p>{} {}.</p>").format(words("ethnicity_printed_with"), links),),
             ),
         )
-        if caveats
+        if printed_with
         else (),
     )
 

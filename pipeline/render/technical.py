@@ -200,6 +200,26 @@ def _family_section(
     )
 
 
+def sections_of_topics() -> dict[str, tuple[str, str]]:
+    """Each finding topic's family section: (its id, its heading)."""
+    return {
+        topic: (f"measures-{entry.name.replace('_', '-')}", entry.report.title)
+        for entry in FAMILIES
+        for topic in entry.report.topics
+    }
+
+
+def _summary_bullet(finding: Finding, section: tuple[str, str] | str, words: Wording) -> Markup:
+    """A topic's headline as residents read it, linked to its section (where the figures, the
+    tests and the method are); the technical wording is in the section, not repeated here."""
+    text = escape(without_machine_ids(finding.resident))
+    if not section:
+        return Markup(text)
+    target, heading = section
+    link = escape(words("summary.see", heading=heading))
+    return Markup(f'{text} <a href="#{escape(target)}">{link}</a>')
+
+
 def technical_context(
     *,
     tables: Mapping[str, pd.DataFrame],
@@ -223,8 +243,11 @@ def technical_context(
     summary = Section(
         id="summary",
         heading=technical("summary.heading"),
+        body=(technical("summary.intro"),),
         bullets=tuple(
-            finding_text(f, variant) for t in SUMMARY_TOPICS for f in by_topic.get(t, [])[:1]
+            _summary_bullet(f, sections_of_topics().get(t, ""), technical)
+            for t in SUMMARY_TOPICS
+            for f in by_topic.get(t, [])[:1]
         ),
     )
     indicators = Section(
@@ -266,10 +289,11 @@ def technical_context(
         # No ethnicity comparison is made when who the victims are is not available.
         caveats_section(
             [
-                caveat
-                for family, listed in caveats.items()
-                if family in tables and not not_available(tables.get(family))
-                for caveat in listed
+                (f"measures-{entry.name.replace('_', '-')}", entry.report.title)
+                for entry in FAMILIES
+                if entry.name in tables
+                and caveats.get(entry.name)
+                and not not_available(tables.get(entry.name))
             ],
             technical.part("caveats"),
         ),
