@@ -217,12 +217,45 @@ def test_each_claims_test_is_described_once_and_named_by_its_key(variant):
     words = WORDS.part("technical")
     table = claims_table("trend", "Trend", findings, variant, words)
     assert table is not None
-    tests = [r.cells[-1].text for r in table.rows]
-    assert tests == ["a", "b", "a", "b", ""]
+    # Each sentence heads a group (across the table), its claims under it.
+    assert [(r.group, r.header.text) for r in table.rows] == [
+        (True, "Sentence 1."),
+        (False, "rising faster"),
+        (False, "went up"),
+        (True, "Sentence 2."),
+        (False, "rising faster"),
+        (False, "went up"),
+        (True, "Counted."),
+        (False, "No comparison claimed (stated as counted)"),
+    ]
+    claims = [r for r in table.rows if not r.group]
+    assert [r.cells[-1].text for r in claims] == ["a", "b", "a", "b", ""]
     assert table.notes == (f"Test a: {interval}.", "Test b: t interval against 0.")
     headings = [c.label for c in table.columns]
-    assert ("Statistic" in headings) == variant.internal
-    assert [r.header.text for r in table.rows][:2] == ["Sentence 1.", "The same sentence: claim 2"]
+    assert headings[0] == "Claim" and ("Statistic" in headings) == variant.internal
+
+
+def test_a_grouped_table_prints_each_group_in_its_own_tbody():
+    from pipeline.render.html import make_environment
+    from pipeline.render.model import Cell, Column, Row, Table
+
+    table = Table(
+        "g",
+        "Groups",
+        (Column("Claim"), Column("Test")),
+        (
+            Row(Cell("Sentence one."), (), group=True),
+            Row(Cell("claim 1"), (Cell("a"),)),
+            Row(Cell("Sentence two."), (), group=True),
+            Row(Cell("claim 2"), (Cell("b"),)),
+        ),
+    )
+    env = make_environment(REPO / "templates")
+    html = env.from_string('{% from "_macros.html.j2" import data_table %}{{ data_table(t) }}')
+    out = html.render(t=table)
+    assert out.count("<tbody>") == 2
+    assert '<th scope="rowgroup" colspan="2">Sentence two.</th>' in out
+    assert '<th scope="row"' in out
 
 
 # --- Wide tables: the action tracker, and counts printed once -------------------------------

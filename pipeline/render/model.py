@@ -56,11 +56,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    """A table row: a header cell (``th scope="row"``) and data cells."""
+    """A table row: a header cell (``th scope="row"``) and data cells. A ``group`` row is a
+    header alone, across the table, that heads the rows under it up to the next group row
+    (``th scope="rowgroup"``, each group its own ``tbody``)."""
 
     header: Cell
     cells: tuple[Cell, ...]
     total: bool = False
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class Table:
     def __post_init__(self) -> None:
         width = len(self.columns) - 1
         for row in self.rows:
+            if row.group and not row.cells:
+                continue
             if len(row.cells) != width:
                 raise ValueError(
                     f"table {self.id}: row {row.header.text!r} has {len(row.cells)} cells, "

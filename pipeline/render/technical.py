@@ -59,33 +59,30 @@ def _note_key(number: int) -> str:
 def claims_table(
     family: str, heading: str, findings: Sequence[Finding], variant: ReportVariant, words: Wording
 ) -> Table | None:
-    """Each resident sentence of a family beside the evidence for each claim it makes (the
-    claims audit). The statistic column, which can carry counts, is internal only. A test is
-    described once, in the table's notes, and each claim names it by its key: several claims
-    share a test."""
+    """Each resident sentence of a family, across the table, and under it each claim it makes
+    with its evidence (the claims audit). The statistic column, which can carry counts, is
+    internal only. A test is described once, in the table's notes, and each claim names it by
+    its key: several claims share a test."""
     claims = words.part("claims")
-    names = ["claim", "strength", "test"]
+    names = ["strength", "test"]
     if variant.internal:
-        names.insert(2, "statistic")
+        names.insert(1, "statistic")
     rows = []
     tests: dict[str, str] = {}
     for finding in findings:
-        evidence = finding.evidence or [None]
-        for number, item in enumerate(evidence, start=1):
-            # The sentence is printed once; its further claims are numbered under it.
-            sentence = finding.resident if number == 1 else claims("same_sentence", n=number)
+        rows.append(Row(Cell(without_machine_ids(finding.resident)), (), group=True))
+        for item in finding.evidence or [None]:
             test = without_machine_ids(item.test) if item and item.test else ""
             if test and test not in tests:
                 tests[test] = _note_key(len(tests))
             cells = {
-                "claim": item.claim if item else claims("no_claim"),
                 "strength": item.strength if item else "descriptive",
                 "statistic": item.statistic if item else "",
                 "test": tests.get(test, ""),
             }
             rows.append(
                 Row(
-                    Cell(sentence),
+                    Cell(without_machine_ids(item.claim if item else claims("no_claim"))),
                     tuple(Cell(without_machine_ids(cells[name])) for name in names),
                 )
             )
@@ -94,7 +91,7 @@ def claims_table(
     return Table(
         id=f"{family.replace('_', '-')}-claims",
         caption=claims("caption", heading=heading),
-        columns=(Column(claims("columns.sentence")),)
+        columns=(Column(claims("columns.claim")),)
         + tuple(Column(claims(f"columns.{name}")) for name in names),
         rows=tuple(rows),
         notes=tuple(claims("test_note", letter=key, test=test) for test, key in tests.items()),
