@@ -383,3 +383,32 @@ def test_the_ethnicity_caveats_are_printed_once_with_the_comparison(technical_ht
         )
     where = _section_html(technical_html, "caveats-ethnicity")
     assert 'href="#measures-disproportionality"' in where
+
+
+def test_a_pivot_split_by_age_group_lays_the_age_groups_across(config):
+    from pipeline.render.wide_tables import pivot_table
+    from pipeline.settings import Settings
+
+    settings = Settings.of(config)
+    kid = settings.definitions.key_metric.id
+    rows = pd.DataFrame(
+        [
+            {"measure_id": f"{kid}_{m}", "period": "2024-25", "group": f"{e} {a}",
+             "age_group": a, "value": v, "lower": v - 1, "upper": v + 1, "unit": "x"}
+            for e in ("Asian All", "Black Male")
+            for a in ("Under 18", "18 to 24")
+            for m, v in (("gap", 2.0), ("rate", 100.0))
+        ]
+    )  # fmt: skip
+    table = pivot_table(rows, "p", "Who", settings, WORDS.part("technical"))
+    assert [r.header.text for r in table.rows] == ["Asian All", "Black Male"]
+    assert [c.label for c in table.columns][1:] == [
+        "Under 18: Gap between victim share and population share",
+        "Under 18: Rate",
+        "18 to 24: Gap between victim share and population share",
+        "18 to 24: Rate",
+    ]
+    assert len(table.rows[0].cells) == 4
+    # Without the split in every group's name, groups stay down as they are.
+    rows.loc[0, "group"] = "Asian All"
+    assert len(pivot_table(rows, "p", "Who", settings, WORDS.part("technical")).rows) > 2

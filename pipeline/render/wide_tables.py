@@ -109,6 +109,31 @@ def series_block_table(
     )
 
 
+#: Columns of a measure table whose values, when they end each group's name ('Black Male
+#: Under 18'), a pivot lays across: each group once, its age groups side by side.
+ACROSS_COLUMNS: tuple[str, ...] = ("age_group",)
+
+
+def _across(rows: pd.DataFrame) -> tuple[str, list[str], list[str]] | None:
+    """(column, its values, the group names without them) when a pivot's groups are split by
+    one of :data:`ACROSS_COLUMNS` into every value for each group; else None."""
+    for column in ACROSS_COLUMNS:
+        if column not in rows.columns or rows[column].isna().any():
+            continue
+        values = in_order(rows[column])
+        names = rows["group"].astype(str)
+        parts = rows[column].astype(str)
+        if len(values) < 2 or not all(
+            n.endswith(" " + p) for n, p in zip(names, parts, strict=True)
+        ):
+            continue
+        stems = in_order(pd.Series([n[: -len(p) - 1] for n, p in zip(names, parts, strict=True)]))
+        groups = set(names)
+        if all(f"{stem} {value}" in groups for stem in stems for value in values):
+            return column, values, stems
+    return None
+
+
 def pivot_table(
     rows: pd.DataFrame, table_id: str, heading: str, settings: Settings, technical: Wording
 ) -> Table:
@@ -121,22 +146,32 @@ def pivot_table(
         measure_name(m, settings, technical) if shared else measure_label(m, settings, technical)
         for m in ids
     ]
+    split = _across(rows)
+    # Groups down (without the split's part of their name), the split's values across.
+    stems = in_order(rows["group"]) if split is None else split[2]
+    parts = [""] if split is None else split[1]
     out = []
-    for group in in_order(rows["group"]):
-        here = rows.loc[rows["group"].astype(str) == group]
-        by_id = {str(r["measure_id"]): r for r in here.to_dict("records")}
-        cells = tuple(
-            Cell("")
-            if m not in by_id
-            # A count (rows read, used and excluded) prints as one, not as a decimal value.
-            else count_cell(by_id[m])
-            if value_is_the_count([by_id[m]])
-            else value_interval_cell(by_id[m], words)
-            for m in ids
-        )
-        out.append(Row(Cell(group_label(here.to_dict("records"))), cells))
+    for stem in stems:
+        cells = []
+        for part in parts:
+            group = f"{stem} {part}" if part else stem
+            here = rows.loc[rows["group"].astype(str) == group]
+            by_id = {str(r["measure_id"]): r for r in here.to_dict("records")}
+            cells += [
+                Cell("")
+                if m not in by_id
+                # A count (rows read, used and excluded) prints as one, not as a decimal value.
+                else count_cell(by_id[m])
+                if value_is_the_count([by_id[m]])
+                else value_interval_cell(by_id[m], words)
+                for m in ids
+            ]
+        label = stem if split else group_label(rows.loc[rows["group"] == stem].to_dict("records"))
+        out.append(Row(Cell(label), tuple(cells)))
+    if split is not None:
+        heads = [f"{part}: {head}" for part in parts for head in heads]
     period = ", ".join(in_order(rows["period"]))
-    measures = "; ".join(h.lower() for h in heads)
+    measures = "; ".join(dict.fromkeys(h.split(": ", 1)[-1].lower() for h in heads))
     if shared and next(iter(definitions)):
         measures += f" ({next(iter(definitions))})"
     return Table(
