@@ -57,8 +57,9 @@ class Column:
 @dataclass(frozen=True)
 class Row:
     """A table row: a header cell (``th scope="row"``) and data cells. A ``group`` row is a
-    header alone, across the table, that heads the rows under it up to the next group row
-    (``th scope="rowgroup"``, each group its own ``tbody``)."""
+    header alone, across the table (``th scope="row" colspan``), over the rows under it up to
+    the next group row; each group is its own ``tbody``. (Scope ``rowgroup`` has no PDF/UA
+    equivalent: a tagged PDF's header cells are Row, Column or Both.)"""
 
     header: Cell
     cells: tuple[Cell, ...]
