@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pipeline.render.pages import TablePart, lone_rows, section_pages, table_parts
+from pipeline.render.pages import TablePart, lone_rows, section_pages, table_parts, too_wide
 from pipeline.render.pdf import laid_out
 from pipeline.render.preview import cached_preview
 from pipeline.settings import Settings
@@ -30,12 +30,25 @@ def _report(preview, name: str) -> Path:
     return tree / name
 
 
-@pytest.mark.parametrize("name", ["resident", "technical-internal"])
-def test_no_table_leaves_a_lone_row_on_a_page(preview, name):
-    path = _report(preview, f"{name}.html")
-    document = laid_out(path.read_text(encoding="utf-8"), preview.settings)
+REPORTS = ("resident", "technical-internal")
+
+
+@pytest.fixture(scope="module")
+def documents(preview) -> dict:
+    """Each demo report laid out as its PDF was written, by name."""
+    return {
+        name: laid_out(
+            _report(preview, f"{name}.html").read_text(encoding="utf-8"), preview.settings
+        )
+        for name in REPORTS
+    }
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_table_leaves_a_lone_row_on_a_page(preview, documents, name):
+    document = documents[name]
     # The layout checked is the published PDF's.
-    with pikepdf.open(path.with_suffix(".pdf")) as pdf:
+    with pikepdf.open(_report(preview, f"{name}.pdf")) as pdf:
         assert len(document.pages) == len(pdf.pages)
     parts = table_parts(document)
     assert len({p.table for p in parts}) >= 5
@@ -43,6 +56,18 @@ def test_no_table_leaves_a_lone_row_on_a_page(preview, name):
     assert lone_rows(document) == [], [
         f"table {p.table}: {p.rows} row(s) on page {p.page}" for p in lone_rows(document)
     ]
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_table_runs_off_the_page(documents, name):
+    # Before issue 16 the key metric's tables of six periods ran 45 mm past the right edge.
+    assert too_wide(documents[name]) == []
+
+
+def test_the_check_finds_a_table_wider_than_the_page():
+    cells = "".join(f"<td>{'x' * 30}</td>" for _ in range(8))
+    html = _rows_html(1, "td { white-space: nowrap; }").replace("<td>0</td>", cells)
+    assert too_wide(laid_out(html, SETTINGS)) == ["t"]
 
 
 def _rows_html(rows: int, css: str) -> str:
@@ -71,9 +96,16 @@ def test_the_check_finds_a_lone_row_and_the_print_rules_prevent_it():
     assert lone_rows(kept) == []
 
 
-def test_sections_are_found_at_the_top_level_only(preview):
-    html = (preview.internal / "technical-internal.html").read_text(encoding="utf-8")
-    spans = section_pages(laid_out(html, preview.settings))
+def test_sections_are_found_at_the_top_level_only(documents):
+    spans = section_pages(documents["technical-internal"])
     assert list(spans)[:2] == ["indicators", "summary"]
     assert "caveats-ethnicity" not in spans and "caveats" in spans
     assert all(first <= last for first, last in spans.values())
+
+
+def test_the_technical_pdf_is_byte_identical_when_rendered_again(preview):
+    from pipeline.render.pdf import pdf_bytes
+
+    path = preview.internal / "technical-internal.html"
+    again = pdf_bytes(path.read_text(encoding="utf-8"), preview.settings)
+    assert again == path.with_suffix(".pdf").read_bytes()

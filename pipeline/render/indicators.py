@@ -84,18 +84,24 @@ def count_cell(record: Mapping[str, Any]) -> Cell:
     return Cell(MARKER if hidden else fmt_count(record.get("numerator")), kind, hidden)
 
 
-def value_interval_cell(
-    record: Mapping[str, Any], words: Wording, lower: str = "lower", upper: str = "upper"
-) -> Cell:
-    """'403.1 (359.8 to 450.0)', or the value alone when it has no interval."""
+#: Between the words of an interval ('359.8 to 450.0'): a narrow column breaks a cell only
+#: between its value and its interval.
+NO_BREAK = "\u00a0"
+
+
+def value_interval_cell(record: Mapping[str, Any], words: Wording, together: bool = True) -> Cell:
+    """'403.1 (359.8 to 450.0)', or the value alone when it has no interval; ``together``
+    keeps the interval on one line (no-break spaces) where a wide table wraps the cell."""
     _, hidden = hidden_flags(record)
     if hidden:
         return Cell(MARKER, "interval", True)
     decimals = decimals_of(record)
     value = fmt_number(record.get("value"), decimals)
-    if is_missing(record.get(lower)) or is_missing(record.get(upper)):
+    if is_missing(record.get("lower")) or is_missing(record.get("upper")):
         return Cell(value, "interval")
-    interval = fmt_interval(record.get(lower), record.get(upper), decimals)
+    interval = fmt_interval(record.get("lower"), record.get("upper"), decimals)
+    if together:
+        interval = interval.replace(" ", NO_BREAK)
     return Cell(words("value_interval", value=value, interval=interval), "interval")
 
 
@@ -190,17 +196,17 @@ def _summary_row(
     assert area is not None
     _, hidden = hidden_flags(area)
     if rows["neighbours"] is None and rows["region"] is None and not trend:
-        return Row(Cell(label), (count_cell(area), value_interval_cell(area, wide))), False
+        return Row(Cell(label), (count_cell(area), value_interval_cell(area, wide, False))), False
     dash = Cell("–")
     comparators = tuple(
-        value_interval_cell(rows[k], wide) if rows[k] is not None else dash  # type: ignore[arg-type]
+        value_interval_cell(rows[k], wide, False) if rows[k] is not None else dash  # type: ignore[arg-type]
         for k in ("neighbours", "region")
     )
     row = Row(
         Cell(label),
         (
             count_cell(area),
-            value_interval_cell(area, wide),
+            value_interval_cell(area, wide, False),
             *comparators,
             Cell(MARKER, suppressed=True) if hidden else _comparison(area, "", words),
             Cell(MARKER, suppressed=True) if hidden else _comparison(area, "region_", words),
@@ -288,8 +294,10 @@ def summary_tables(
             Table(
                 id=table_id,
                 caption=words("caption" if compared else "other_caption", period=settings.edition),
+                # A value and its interval on one line, as Fingertips prints them.
                 columns=tuple(
-                    Column(words(f"columns.{name}", region=region), kind) for name, kind in names
+                    Column(words(f"columns.{name}", region=region), kind, kind == "interval")
+                    for name, kind in names
                 ),
                 rows=picked,
                 compact=True,

@@ -50,6 +50,20 @@ def table_parts(document: Any) -> list[TablePart]:
     return parts
 
 
+def too_wide(document: Any) -> list[str]:
+    """The tables wider than their page's text (cut off at its right edge in print), by id."""
+    from weasyprint.formatting_structure import boxes
+
+    wide = []
+    for page in document.pages:
+        width = page._page_box.width
+        for box in _boxes(page._page_box):
+            if isinstance(box, boxes.TableBox) and box.margin_width() > width + 0.5:
+                name = box.element.get("id") if box.element is not None else None
+                wide.append(name or "a table")
+    return list(dict.fromkeys(wide))
+
+
 def lone_rows(document: Any) -> list[TablePart]:
     """The parts of tables split over pages that hold one body row or none: a lone row at
     the top or foot of a page, or a caption and header with no row under them."""
@@ -106,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  table {name}: {sum(p.rows for p in mine)} rows ({where})")
     lone = lone_rows(document)
     print(f"{len(lone)} lone rows" + "".join(f"\n  {p}" for p in lone))
-    return 1 if lone else 0
+    wide = too_wide(document)
+    print(f"{len(wide)} tables wider than the page" + "".join(f"\n  {t}" for t in wide))
+    return 1 if lone or wide else 0
 
 
 if __name__ == "__main__":
