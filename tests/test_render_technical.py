@@ -15,6 +15,7 @@ from pipeline.render.chart_tables import chart_table, printed_rows
 from pipeline.render.wording import Wording
 
 REPO = Path(__file__).resolve().parents[1]
+NBSP = "\u00a0"
 WORDS = Wording.read(REPO / "templates")
 CHARTS = WORDS.part("charts")
 
@@ -286,7 +287,7 @@ def test_the_action_tracker_has_its_statuses_across_and_a_row_per_domain():
 
 
 def test_a_count_is_printed_once_not_again_as_its_value(config):
-    from pipeline.render.wide_tables import series_table
+    from pipeline.render.wide_tables import list_table, series_table
     from pipeline.settings import Settings
 
     rows = pd.DataFrame(
@@ -307,6 +308,9 @@ def test_a_count_is_printed_once_not_again_as_its_value(config):
     assert [r.header.text for r in counted.rows] == ["rows read: count"]
     share = series_table(rows.iloc[2:], "t", settings, technical)
     assert [r.header.text for r in share.rows][-1] == "Area: value (95% interval)"
+    # In a list, the count column has it and the value column says so.
+    listed = list_table(rows.iloc[[1, 3]], "l", "List", settings, technical)
+    assert [[c.text for c in r.cells][2:4] for r in listed.rows] == [["120", "–"], ["12", "0.120"]]
 
 
 def test_definitions_listing_the_same_measures_share_one_table_side_by_side(config):
@@ -331,11 +335,12 @@ def test_definitions_listing_the_same_measures_share_one_table_side_by_side(conf
         f"{labels[1]}: count",
         f"{labels[1]}: value (95% interval)",
     ]
-    assert [(r.header.text, *(c.text for c in r.cells)) for r in table.rows] == [
+    # (An interval's words are joined by no-break spaces: a narrow cell breaks before it.)
+    assert [(r.header.text, *(c.text.replace(NBSP, "~") for c in r.cells)) for r in table.rows] == [
         ("Annual change in the rate (% a year)", "Area", "2020-21 to 2024-25", "100",
-         "10.0 (9.0 to 11.0)", "40", "10.0 (9.0 to 11.0)"),
+         "10.0 (9.0~to~11.0)", "40", "10.0 (9.0~to~11.0)"),
         ("Growth ratio against neighbours (% a year)", "Area", "2020-21 to 2024-25", "100",
-         "1.1 (0.1 to 2.1)", "40", "1.1 (0.1 to 2.1)"),
+         "1.1 (0.1~to~2.1)", "40", "1.1 (0.1~to~2.1)"),
     ]  # fmt: skip
     assert table.columns[2].nowrap  # the period stays on one line
     # Measures that differ between definitions keep a table each.

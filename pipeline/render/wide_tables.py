@@ -204,6 +204,8 @@ def list_table(
         decimals = decimals_of(r)
         name = measure_name(str(r["measure_id"]), settings, technical)
         unit = str(r.get("unit") or "").strip() if not is_missing(r.get("unit")) else ""
+        # A value that is the count itself (rows read, used and excluded) is not printed again.
+        value = "–" if value_is_the_count([r]) else fmt_number(r.get("value"), decimals)
         out.append(
             Row(
                 Cell(f"{name} ({unit})" if unit else name),
@@ -211,9 +213,7 @@ def list_table(
                     Cell(group_label([r])),
                     Cell(str(r["period"])),
                     count_cell(r),
-                    Cell(
-                        MARKER if hidden else fmt_number(r.get("value"), decimals), "number", hidden
-                    ),
+                    Cell(MARKER if hidden else value, "number", hidden),
                     Cell(
                         MARKER
                         if hidden
