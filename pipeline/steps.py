@@ -304,7 +304,7 @@ def adapter_reconciliation(path: str) -> pd.DataFrame:
     (column ``built``: comparators, neighbours, ...) reconciles the rows used. An entry of
     0 rows names an area the file has no data for; it is listed as "not in the file", not
     counted as excluded rows."""
-    from pipeline.render.reference import NOT_IN_FILE
+    from pipeline.render.reconciliation import NOT_IN_FILE
 
     exclusions = pd.read_csv(path)
     rows = exclusions["rows"].astype("int64")

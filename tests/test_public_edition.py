@@ -242,3 +242,13 @@ def test_a_technical_report_in_the_public_edition_is_disclosure_controlled(
     assert not _tokens(text) - allowed
     index = (public / "index.html").read_text(encoding="utf-8")
     assert 'href="technical.pdf"' in index and "kept for internal circulation" not in index
+
+
+def test_the_public_technical_pdf_leaves_no_lone_row_on_a_page(preview, with_public_technical):
+    from pipeline.render.pages import lone_rows, table_parts
+    from pipeline.render.pdf import laid_out
+
+    document = laid_out(with_public_technical["html"], preview.settings)
+    assert len({p.table for p in table_parts(document)}) >= 5
+    assert lone_rows(document) == []
+    assert len(document.pages) <= 30  # issue 16, as the internal one

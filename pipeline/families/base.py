@@ -73,6 +73,27 @@ class Unavailable:
 
 
 @dataclass(frozen=True)
+class PrintedRows:
+    """Which rows of one chart's table the technical report prints under the chart: a long
+    table's full list is its CSV, linked under it.
+
+    ``pick``: ``first`` (the table's own order, a ranking: the top ``limit``) or ``busiest``
+    (for a table of incidents: the ``limit`` rows with the largest total of the values the
+    table publishes, a hidden value counting 0, printed in the table's order). ``where``
+    keeps only the rows whose ``column`` has ``value`` (the groups the chart draws, e.g. both
+    sexes together), and the column is left out."""
+
+    chart: str
+    limit: int
+    pick: str = "first"
+    where: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.pick not in ("first", "busiest"):
+            raise ValueError(f"PrintedRows.pick must be 'first' or 'busiest', not {self.pick!r}")
+
+
+@dataclass(frozen=True)
 class ReportPlacement:
     """A family's section of the technical report: its heading, the finding topics and the
     charts it shows, the measures shown in those charts' tables rather than again in its
@@ -88,6 +109,8 @@ class ReportPlacement:
     #: How its table is laid out: ``measures`` (one row per measure) or ``indicators`` (the
     #: strategy's indicators against their baselines, and the action tracker).
     layout: str = "measures"
+    #: The chart tables the technical report prints in part (:class:`PrintedRows`).
+    printed: tuple[PrintedRows, ...] = ()
 
 
 @dataclass(frozen=True)

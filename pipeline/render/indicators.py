@@ -1,9 +1,9 @@
-"""The technical report's own tables, read by analysts rather than dumped: the indicator
-summary that opens it (the Fingertips layout: value with interval, neighbours, London, the
-comparison at 95% and 99.8% and the trend), then each family's measures as a few wide tables
-(periods, measures or groups across). Every row of every measure stays in the family's CSV;
-the report prints human names, never machine ids. Every table is read from the tables
-disclosure control protected for this report: a value built on a hidden count prints '[c]'."""
+"""The names and cells of the technical report's measures, and the indicator summary that
+opens it (the Fingertips layout: value with interval, neighbours, London, the comparison at
+95% and 99.8% and the trend). The report prints human names, never machine ids; every value
+is read from the tables disclosure control protected for this report, so a value built on a
+hidden count prints '[c]'. Each family's own wide tables are in
+:mod:`pipeline.render.wide_tables`."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from pipeline.render.model import Cell, Column, Row, Table
 from pipeline.render.wording import Wording
 from pipeline.settings import Settings
 
-#: A group with this many rows or more is laid out with its groups down and measures across.
-PIVOT_GROUPS = 5
 _DERIVED_ID = re.compile(r"^([a-z]+_\d+_\d+)_(.+)$")
 _WITHOUT_YEAR = re.compile(r"^(.*)_without_(\d{4})_(\d{2})$")
 #: A machine id in parentheses inside a sentence (e.g. "(kcwi_1_24_rate)").
@@ -70,48 +68,67 @@ def definition_label(measure_id: str, settings: Settings, frame: pd.DataFrame | 
     return re.sub(r"\s*\(definitions [^)]*\)$", "", str(texts.iloc[0])) if len(texts) else ""
 
 
-def _hidden(record: Mapping[str, Any]) -> tuple[bool, bool]:
+def hidden_flags(record: Mapping[str, Any]) -> tuple[bool, bool]:
     """(count hidden, value hidden): a value built on a hidden count is hidden with it."""
     count = bool(record.get("numerator_suppressed", False))
     return count, count or bool(record.get("denominator_suppressed", False))
 
 
-def _decimals(record: Mapping[str, Any]) -> int:
+def decimals_of(record: Mapping[str, Any]) -> int:
     return decimals_for_unit(str(record.get("unit", "")))
 
 
 def count_cell(record: Mapping[str, Any]) -> Cell:
-    hidden, _ = _hidden(record)
+    hidden, _ = hidden_flags(record)
     kind = "count" if numerator_counts_people(record["measure_id"]) else "number"
     return Cell(MARKER if hidden else fmt_count(record.get("numerator")), kind, hidden)
 
 
-def value_interval_cell(
-    record: Mapping[str, Any], words: Wording, lower: str = "lower", upper: str = "upper"
-) -> Cell:
-    """'403.1 (359.8 to 450.0)', or the value alone when it has no interval."""
-    _, hidden = _hidden(record)
+#: Between the words of an interval ('359.8 to 450.0'): a narrow column breaks a cell only
+#: between its value and its interval.
+NO_BREAK = "\u00a0"
+
+
+def value_interval_cell(record: Mapping[str, Any], words: Wording, together: bool = True) -> Cell:
+    """'403.1 (359.8 to 450.0)', or the value alone when it has no interval; ``together``
+    keeps the interval on one line (no-break spaces) where a wide table wraps the cell."""
+    _, hidden = hidden_flags(record)
     if hidden:
         return Cell(MARKER, "interval", True)
-    decimals = _decimals(record)
+    decimals = decimals_of(record)
     value = fmt_number(record.get("value"), decimals)
-    if is_missing(record.get(lower)) or is_missing(record.get(upper)):
+    if is_missing(record.get("lower")) or is_missing(record.get("upper")):
         return Cell(value, "interval")
-    interval = fmt_interval(record.get(lower), record.get(upper), decimals)
+    interval = fmt_interval(record.get("lower"), record.get("upper"), decimals)
+    if together:
+        interval = interval.replace(" ", NO_BREAK)
     return Cell(words("value_interval", value=value, interval=interval), "interval")
 
 
-def _group_label(records: Sequence[Mapping[str, Any]]) -> str:
+def value_is_the_count(records: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether each record's value is its count, with no interval (rows read, used and
+    excluded): its value row would repeat the count row."""
+    return all(
+        not is_missing(r.get("numerator"))
+        and not is_missing(r.get("value"))
+        and float(r["value"]) == float(r["numerator"])
+        and is_missing(r.get("lower"))
+        and is_missing(r.get("upper"))
+        for r in records
+    )
+
+
+def group_label(records: Sequence[Mapping[str, Any]]) -> str:
     return pooled_label(
         str(records[0]["group"]), [neighbours_pooled(r.get("note")) for r in records]
     )
 
 
-def _in_order(values: pd.Series) -> list[str]:
+def in_order(values: pd.Series) -> list[str]:
     return list(dict.fromkeys(str(v) for v in values))
 
 
-def _measure_label(
+def measure_label(
     measure_id: str, settings: Settings, technical: Wording, frame: pd.DataFrame | None = None
 ) -> str:
     """'Rate: knife crime with injury among under-25s'."""
@@ -120,240 +137,14 @@ def _measure_label(
     return f"{name}: {definition}" if definition else name
 
 
-def _unit(rows: pd.DataFrame) -> str:
+def unit_of(rows: pd.DataFrame) -> str:
     units = rows["unit"].dropna().astype(str) if "unit" in rows else pd.Series(dtype=str)
     units = units[units.str.strip() != ""]
     return str(units.iloc[0]) if len(units) else ""
 
 
-def series_table(
-    rows: pd.DataFrame, table_id: str, settings: Settings, technical: Wording
-) -> Table:
-    """One measure over time: periods across; each group's count and value down."""
-    words = technical.part("wide")
-    measure_id = str(rows["measure_id"].iloc[0])
-    periods = _in_order(rows["period"])
-    counts = numerator_counts_people(measure_id) and rows["numerator"].notna().any()
-    blank = Cell("")
-    out = []
-    for group in _in_order(rows["group"]):
-        records = rows.loc[rows["group"].astype(str) == group].to_dict("records")
-        by_period = {str(r["period"]): r for r in records}
-        label = _group_label(records)
-        if counts:
-            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
-            out.append(Row(Cell(words("count_row", group=label)), cells))
-        cells = tuple(
-            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
-        )
-        out.append(Row(Cell(words("value_row", group=label)), cells))
-    unit = _unit(rows)
-    return Table(
-        id=table_id,
-        caption=words(
-            "series_caption",
-            measure=_measure_label(measure_id, settings, technical, rows),
-            unit=f", {unit}" if unit else "",
-        ),
-        columns=(Column(words("group")),) + tuple(Column(p, "interval") for p in periods),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-def series_block_table(
-    rows: pd.DataFrame,
-    table_id: str,
-    heading: str,
-    definition: str,
-    settings: Settings,
-    technical: Wording,
-) -> Table:
-    """Measures of one group each over the same years: periods across, measures down."""
-    words = technical.part("wide")
-    periods = _in_order(rows["period"])
-    blank = Cell("")
-    out = []
-    for measure_id in _in_order(rows["measure_id"]):
-        records = rows.loc[rows["measure_id"].astype(str) == measure_id].to_dict("records")
-        by_period = {str(r["period"]): r for r in records}
-        name = measure_name(measure_id, settings, technical)
-        unit = str(records[0].get("unit") or "") if not is_missing(records[0].get("unit")) else ""
-        label = f"{name} ({unit})" if unit else name
-        if numerator_counts_people(measure_id) and any(
-            not is_missing(r.get("numerator")) for r in records
-        ):
-            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
-            out.append(Row(Cell(words("count_row", group=name)), cells))
-        cells = tuple(
-            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
-        )
-        out.append(Row(Cell(label), cells))
-    return Table(
-        id=table_id,
-        caption=words("block_caption", heading=heading, definition=definition or "-"),
-        columns=(Column(words("measure")),) + tuple(Column(p, "interval") for p in periods),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-def pivot_table(
-    rows: pd.DataFrame, table_id: str, heading: str, settings: Settings, technical: Wording
-) -> Table:
-    """Measures of one period that share their groups: groups down, measures across."""
-    words = technical.part("wide")
-    ids = _in_order(rows["measure_id"])
-    definitions = {definition_label(m, settings, rows) for m in ids}
-    shared = len(definitions) == 1
-    heads = [
-        measure_name(m, settings, technical) if shared else _measure_label(m, settings, technical)
-        for m in ids
-    ]
-    out = []
-    for group in _in_order(rows["group"]):
-        here = rows.loc[rows["group"].astype(str) == group]
-        by_id = {str(r["measure_id"]): r for r in here.to_dict("records")}
-        cells = tuple(value_interval_cell(by_id[m], words) if m in by_id else Cell("") for m in ids)
-        out.append(Row(Cell(_group_label(here.to_dict("records"))), cells))
-    period = ", ".join(_in_order(rows["period"]))
-    measures = "; ".join(h.lower() for h in heads)
-    if shared and next(iter(definitions)):
-        measures += f" ({next(iter(definitions))})"
-    return Table(
-        id=table_id,
-        caption=words("pivot_caption", heading=heading, measures=measures, period=period),
-        columns=(Column(words("group")),) + tuple(Column(h, "interval") for h in heads),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-LIST_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("measure", "text"),
-    ("group", "text"),
-    ("period", "text"),
-    ("count", "count"),
-    ("value", "number"),
-    ("interval", "interval"),
-)
-
-
-def list_table(
-    rows: pd.DataFrame, table_id: str, caption: str, settings: Settings, technical: Wording
-) -> Table:
-    """The remaining measures of one definition, one row each, named in words."""
-    words = technical.part("wide")
-    out = []
-    for r in rows.to_dict("records"):
-        _, hidden = _hidden(r)
-        decimals = _decimals(r)
-        name = measure_name(str(r["measure_id"]), settings, technical)
-        unit = str(r.get("unit") or "").strip() if not is_missing(r.get("unit")) else ""
-        out.append(
-            Row(
-                Cell(f"{name} ({unit})" if unit else name),
-                (
-                    Cell(_group_label([r])),
-                    Cell(str(r["period"])),
-                    count_cell(r),
-                    Cell(
-                        MARKER if hidden else fmt_number(r.get("value"), decimals), "number", hidden
-                    ),
-                    Cell(
-                        MARKER
-                        if hidden
-                        else fmt_interval(r.get("lower"), r.get("upper"), decimals),
-                        "interval",
-                        hidden,
-                    ),
-                ),
-            )
-        )
-    return Table(
-        id=table_id,
-        caption=caption,
-        columns=words.columns("list_columns", LIST_COLUMNS),
-        rows=tuple(out),
-        compact=True,
-    )
-
-
-def not_available_table(rows: pd.DataFrame, table_id: str, heading: str, words: Wording) -> Table:
-    """What a family could not measure in this edition, and why."""
-    return Table(
-        id=table_id,
-        caption=words("not_available_caption", heading=heading),
-        columns=words.columns("not_available_columns", (("measure", "text"), ("why", "text"))),
-        rows=tuple(
-            Row(Cell(str(r["group"])), (Cell("" if is_missing(r.get("note")) else str(r["note"])),))
-            for r in rows.to_dict("records")
-        ),
-        compact=True,
-    )
-
-
-def family_tables(
-    frame: pd.DataFrame, family: str, heading: str, settings: Settings, technical: Wording
-) -> list[Table]:
-    """A family's measures (those its charts do not show) as wide tables: each measure with
-    more than one period over time; measures of one period sharing many groups side by side;
-    the rest listed by definition."""
-    stem = family.replace("_", "-")
-    if frame.empty:
-        return []
-    ids = frame["measure_id"].astype(str)
-    if ids.str.endswith("_not_available").all():
-        return [
-            not_available_table(frame, f"{stem}-not-available", heading, technical.part("wide"))
-        ]
-    tables: list[Table] = []
-    singles = []
-    blocks: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for measure_id in _in_order(ids):
-        rows = frame.loc[ids == measure_id]
-        if rows["period"].astype(str).nunique() <= 1:
-            singles.append(measure_id)
-        elif rows["group"].astype(str).nunique() == 1:
-            # One group each: measures of a definition over the same years share a table.
-            key = (definition_label(measure_id, settings, frame), tuple(_in_order(rows["period"])))
-            blocks.setdefault(key, []).append(measure_id)
-        else:
-            tables.append(series_table(rows, f"{stem}-{len(tables) + 1}", settings, technical))
-    for (definition, _), measure_ids in blocks.items():
-        rows = frame.loc[ids.isin(measure_ids)]
-        table_id = f"{stem}-{len(tables) + 1}"
-        if len(measure_ids) == 1:
-            tables.append(series_table(rows, table_id, settings, technical))
-        else:
-            tables.append(
-                series_block_table(rows, table_id, heading, definition, settings, technical)
-            )
-    groups: dict[tuple[str, ...], list[str]] = {}
-    listed = []
-    for measure_id in singles:
-        key = tuple(_in_order(frame.loc[ids == measure_id, "group"]))
-        if len(key) >= PIVOT_GROUPS:
-            groups.setdefault(key, []).append(measure_id)
-        else:
-            listed.append(measure_id)
-    for measure_ids in groups.values():
-        rows = frame.loc[ids.isin(measure_ids)]
-        tables.append(pivot_table(rows, f"{stem}-{len(tables) + 1}", heading, settings, technical))
-    by_definition: dict[str, list[str]] = {}
-    for measure_id in listed:
-        definition = definition_label(measure_id, settings, frame)
-        by_definition.setdefault(definition, []).append(measure_id)
-    for definition, measure_ids in by_definition.items():
-        rows = frame.loc[ids.isin(measure_ids)]
-        caption = technical("wide.list_caption", heading=heading, definition=definition or "-")
-        tables.append(list_table(rows, f"{stem}-{len(tables) + 1}", caption, settings, technical))
-    return tables
-
-
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("indicator", "text"),
-    ("period", "text"),
     ("count", "count"),
     ("value", "interval"),
     ("neighbours", "interval"),
@@ -361,6 +152,12 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("against_neighbours", "text"),
     ("against_london", "text"),
     ("trend", "text"),
+)
+#: The indicators with no comparator (no neighbours, no region, no trend test).
+OTHER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("indicator", "text"),
+    ("count", "count"),
+    ("value", "interval"),
 )
 #: The comparison words a cell may carry, and the tone (colour) that repeats each.
 TONES = {"higher": "higher", "similar": "similar", "lower": "lower"}
@@ -391,29 +188,32 @@ def _summary_row(
     trend: str,
     label: str,
     technical: Wording,
-) -> Row:
-    """One indicator: the area's count and value, its comparators and its trend."""
+) -> tuple[Row, bool]:
+    """One indicator: the area's count and value, its comparators and its trend; and whether
+    it has a comparator (else its row has the count and value alone)."""
     words, wide = technical.part("indicators"), technical.part("wide")
     area = rows["area"]
     assert area is not None
-    _, hidden = _hidden(area)
+    _, hidden = hidden_flags(area)
+    if rows["neighbours"] is None and rows["region"] is None and not trend:
+        return Row(Cell(label), (count_cell(area), value_interval_cell(area, wide, False))), False
     dash = Cell("–")
     comparators = tuple(
-        value_interval_cell(rows[k], wide) if rows[k] is not None else dash  # type: ignore[arg-type]
+        value_interval_cell(rows[k], wide, False) if rows[k] is not None else dash  # type: ignore[arg-type]
         for k in ("neighbours", "region")
     )
-    return Row(
+    row = Row(
         Cell(label),
         (
-            Cell(str(area["period"])),
             count_cell(area),
-            value_interval_cell(area, wide),
+            value_interval_cell(area, wide, False),
             *comparators,
             Cell(MARKER, suppressed=True) if hidden else _comparison(area, "", words),
             Cell(MARKER, suppressed=True) if hidden else _comparison(area, "region_", words),
             Cell(trend or "–"),
         ),
     )
+    return row, True
 
 
 def _first(frame: pd.DataFrame, group: str) -> Mapping[str, Any] | None:
@@ -423,10 +223,11 @@ def _first(frame: pd.DataFrame, group: str) -> Mapping[str, Any] | None:
 
 def summary_rows(
     tables: Mapping[str, pd.DataFrame], settings: Settings, technical: Wording
-) -> list[Row]:
+) -> list[tuple[Row, bool]]:
     """The summary's indicators, read from the protected tables: every key metric measure
     (with its neighbours, London and trend), then each other family's measure that has a
-    series over the years and one group (its value in the edition's year)."""
+    series over the years and one group (its value in the edition's year). Each row comes
+    with whether it has a comparator."""
     edition = settings.edition
     region = settings.region.name
     out = []
@@ -435,18 +236,18 @@ def summary_rows(
         if table is None or table.empty or family == "monitoring":
             continue
         ids = table["measure_id"].astype(str)
-        for measure_id in _in_order(ids):
+        for measure_id in in_order(ids):
             rows = table.loc[(ids == measure_id) & (table["period"].astype(str) == edition)]
             if rows.empty or measure_id.endswith("_row_reconciliation"):
                 continue
             key, _ = split_measure_id(measure_id, settings)
-            label = _measure_label(measure_id, settings, technical, table)
-            unit = _unit(rows)
+            label = measure_label(measure_id, settings, technical, table)
+            unit = unit_of(rows)
             if family == "key_metric":
                 area = _first(rows, "Area")
                 if area is None:
                     continue
-                pooled = [g for g in _in_order(rows["group"]) if "(pooled)" in g]
+                pooled = [g for g in in_order(rows["group"]) if "(pooled)" in g]
                 status = (
                     _trend_status(trend, settings.definitions.metric(key).id, "Area") if key else ""
                 )
@@ -472,22 +273,34 @@ def summary_rows(
     return out
 
 
-def summary_table(
+def summary_tables(
     tables: Mapping[str, pd.DataFrame], settings: Settings, technical: Wording
-) -> Table | None:
-    """The indicator summary that opens the technical report (None with nothing to show)."""
+) -> list[Table]:
+    """The indicator summary that opens the technical report: the indicators with
+    comparators in the Fingertips layout, then the others with their count and value (none
+    with nothing to show). Every value is for the edition's year, which the captions say."""
     words = technical.part("indicators")
     rows = summary_rows(tables, settings, technical)
-    if not rows:
-        return None
     region = settings.region.name
-    columns = tuple(
-        Column(words(f"columns.{name}", region=region), kind) for name, kind in SUMMARY_COLUMNS
-    )
-    return Table(
-        id="indicator-summary",
-        caption=words("caption", period=settings.edition),
-        columns=columns,
-        rows=tuple(rows),
-        compact=True,
-    )
+    out = []
+    for compared, table_id, names in (
+        (True, "indicator-summary", SUMMARY_COLUMNS),
+        (False, "indicator-summary-other", OTHER_COLUMNS),
+    ):
+        picked = tuple(row for row, has in rows if has == compared)
+        if not picked:
+            continue
+        out.append(
+            Table(
+                id=table_id,
+                caption=words("caption" if compared else "other_caption", period=settings.edition),
+                # A value and its interval on one line, as Fingertips prints them.
+                columns=tuple(
+                    Column(words(f"columns.{name}", region=region), kind, kind == "interval")
+                    for name, kind in names
+                ),
+                rows=picked,
+                compact=True,
+            )
+        )
+    return out

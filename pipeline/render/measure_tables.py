@@ -12,7 +12,7 @@ import pandas as pd
 from pipeline.disclosure import MARKER, DisclosurePolicy
 from pipeline.formatting import decimals_for_unit, fmt_count, fmt_interval, fmt_number, is_missing
 from pipeline.render.indicators import without_machine_ids
-from pipeline.render.model import Cell, Row, Table
+from pipeline.render.model import Cell, Column, Row, Table
 from pipeline.render.wording import Wording
 
 
@@ -48,11 +48,6 @@ INDICATOR_COLUMNS: tuple[tuple[str, str], ...] = (
     ("interval", "interval"),
     ("change", "interval"),
     ("status", "text"),
-)
-ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("domain_status", "text"),
-    ("measure", "text"),
-    ("actions", "number"),
 )
 OVERDUE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("domain", "text"),
@@ -114,6 +109,40 @@ def _monitoring_table(
     )
 
 
+def _split_group(record: Mapping[str, Any]) -> tuple[str, str]:
+    """(domain, status) of an action-tracker row: its own columns, else its group
+    ('Strengthen: On track'); an overdue row's group is its domain."""
+    group = _text(record.get("group"))
+    domain = _text(record.get("domain")) or group.split(": ", 1)[0]
+    status = _text(record.get("action_status")) or (group.split(": ", 1) + [""])[1]
+    return domain, status
+
+
+def _actions_table(actions: pd.DataFrame, words: Wording) -> Table:
+    """The action tracker: each domain's actions by status, and its overdue actions, across."""
+    counts: dict[str, dict[str, str]] = {}
+    statuses: list[str] = []
+    overdue = words("actions_overdue")
+    for r in actions.to_dict("records"):
+        domain, status = _split_group(r)
+        if str(r["measure_id"]) == "actions_overdue":
+            status = overdue
+        elif status not in statuses:
+            statuses.append(status)
+        counts.setdefault(domain, {})[status] = fmt_count(r.get("numerator"))
+    heads = [*statuses, overdue] if any(overdue in c for c in counts.values()) else statuses
+    return Table(
+        id="monitoring-actions",
+        caption=words("actions_caption"),
+        columns=(Column(words("actions_domain")),) + tuple(Column(h, "number") for h in heads),
+        rows=tuple(
+            Row(Cell(domain), tuple(Cell(by.get(h, ""), "number") for h in heads))
+            for domain, by in counts.items()
+        ),
+        compact=True,
+    )
+
+
 def monitoring_tables(table: pd.DataFrame, policy: DisclosurePolicy, words: Wording) -> list[Table]:
     """The monitoring family's tables; ``words``: the wording's ``technical.monitoring``."""
     ids = table["measure_id"].astype(str)
@@ -124,17 +153,7 @@ def monitoring_tables(table: pd.DataFrame, policy: DisclosurePolicy, words: Word
         out.append(_monitoring_table("indicators", rows, INDICATOR_COLUMNS, words))
     actions = table.loc[ids.isin(["actions_by_status", "actions_overdue"])]
     if len(actions):
-        rows = [
-            Row(
-                Cell(str(r["group"])),
-                (
-                    Cell(str(r["measure_id"]).replace("_", " ")),
-                    Cell(fmt_count(r.get("numerator")), "number"),
-                ),
-            )
-            for r in actions.to_dict("records")
-        ]
-        out.append(_monitoring_table("actions", rows, ACTION_COLUMNS, words))
+        out.append(_actions_table(actions, words))
     overdue = table.loc[ids == "action_overdue"]
     if len(overdue):
         rows = [

@@ -42,10 +42,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """A column heading; numeric columns are right-aligned."""
+    """A column heading; numeric columns are right-aligned. A ``nowrap`` column's cells stay
+    on one line (a period such as '2020-21 to 2024-25')."""
 
     label: str
     kind: str = "text"
+    nowrap: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -54,11 +56,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    """A table row: a header cell (``th scope="row"``) and data cells."""
+    """A table row: a header cell (``th scope="row"``) and data cells. A ``group`` row is a
+    header alone, across the table (``th scope="row" colspan``), over the rows under it up to
+    the next group row; each group is its own ``tbody``. (Scope ``rowgroup`` has no PDF/UA
+    equivalent: a tagged PDF's header cells are Row, Column or Both.)"""
 
     header: Cell
     cells: tuple[Cell, ...]
     total: bool = False
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ class Table:
     def __post_init__(self) -> None:
         width = len(self.columns) - 1
         for row in self.rows:
+            if row.group and not row.cells:
+                continue
             if len(row.cells) != width:
                 raise ValueError(
                     f"table {self.id}: row {row.header.text!r} has {len(row.cells)} cells, "

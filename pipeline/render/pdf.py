@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.settings import Settings
 
@@ -99,8 +100,24 @@ def with_fixed_dates(html: str, day: date) -> str:
     return cleaned[: match.end()] + tags + cleaned[match.end() :]
 
 
-def pdf_bytes(html: str, settings: Settings) -> bytes:
-    """Render the HTML to PDF/UA-1 bytes; raise :class:`PdfRenderError` on any ERROR log.
+#: WeasyPrint's options for laying out and writing every report.
+_OPTIONS = {"pdf_variant": PDF_VARIANT, "uncompressed_pdf": False}
+
+
+@contextmanager
+def _checked(settings: Settings) -> Iterator[None]:
+    """Render with the publication date pinned; raise :class:`PdfRenderError` if WeasyPrint
+    logged any ERROR record meanwhile."""
+    with _errors_from_weasyprint() as collector, _source_date_epoch(publication_date(settings)):
+        yield
+    if collector.records:
+        messages = "; ".join(record.getMessage() for record in collector.records)
+        raise PdfRenderError(f"WeasyPrint reported {len(collector.records)} error(s): {messages}")
+
+
+def laid_out(html: str, settings: Settings) -> Any:
+    """The report laid out in pages exactly as :func:`pdf_bytes` prints it (a WeasyPrint
+    ``Document``: its pages hold the layout boxes, which the page checks read).
 
     No base URL: the reports are self-contained (inline CSS and SVG), and without one WeasyPrint
     keeps links relative (``data/resident/trend.csv``), so they work beside the published PDF
@@ -108,16 +125,16 @@ def pdf_bytes(html: str, settings: Settings) -> bytes:
     """
     from weasyprint import HTML
 
-    day = publication_date(settings)
-    document = with_fixed_dates(html, day)
-    with _errors_from_weasyprint() as collector, _source_date_epoch(day):
-        data = HTML(string=document, base_url=None).write_pdf(
-            pdf_variant=PDF_VARIANT, uncompressed_pdf=False
-        )
-    if collector.records:
-        messages = "; ".join(record.getMessage() for record in collector.records)
-        raise PdfRenderError(f"WeasyPrint reported {len(collector.records)} error(s): {messages}")
-    return data
+    document = with_fixed_dates(html, publication_date(settings))
+    with _checked(settings):
+        return HTML(string=document, base_url=None).render(**_OPTIONS)
+
+
+def pdf_bytes(html: str, settings: Settings) -> bytes:
+    """Render the HTML to PDF/UA-1 bytes; raise :class:`PdfRenderError` on any ERROR log."""
+    document = laid_out(html, settings)
+    with _checked(settings):
+        return bytes(document.write_pdf(**_OPTIONS))
 
 
 def write_pdf(html: str, pdf_path: str | Path, settings: Settings) -> None:

@@ -1,6 +1,7 @@
 """The technical report's reference sections, after the measures: definitions, data sources,
-data quality (row reconciliation), disclosure control, data dictionary, caveats and the
-provenance colophon. Each takes its part of the wording (``technical.<section>``)."""
+data quality (row reconciliation, in :mod:`pipeline.render.reconciliation`), disclosure
+control, data dictionary, caveats and the provenance colophon. Each takes its part of the
+wording (``technical.<section>``)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
-from pipeline.disclosure import MARKER, DisclosurePolicy, Margin, protect
+from pipeline.disclosure import DisclosurePolicy
 from pipeline.formatting import financial_year_label, fmt_count, fmt_percent
 from pipeline.render.inputs import ProvenanceIds
 from pipeline.render.model import Cell, Row, Section, Table, markdown_to_html
+from pipeline.render.reconciliation import NOT_IN_FILE, quality_section
 from pipeline.render.wording import Wording
 from pipeline.settings import Definition, Settings
+
+__all__ = ["NOT_IN_FILE", "quality_section"]
 
 DEFINITION_COLUMNS: tuple[tuple[str, str], ...] = tuple(
     (name, "text")
@@ -237,129 +242,6 @@ def sources_section(
     return Section(id="sources", heading=words("heading"), bullets=tuple(vintages), tables=(table,))
 
 
-#: Inputs whose rows are people (victim records): in a public report their row counts are
-#: disclosure-controlled like any other count of people. Other inputs' rows (schools, LSOAs,
-#: actions, comparator months) are shown as they are.
-PERSON_LEVEL_INPUTS: frozenset[str] = frozenset({"victims"})
-
-
-def _hidden_row_counts(rows: pd.DataFrame, policy: DisclosurePolicy) -> set[Any]:
-    """Which rows of one input's reconciliation (by index, plus "excluded" for the excluded
-    total in the caption) a public report hides: small counts, and enough others that
-    rows read = rows used + rows excluded cannot give them back."""
-    counts: dict[Any, float] = {i: float(n) for i, n in rows["rows"].items()}
-    excluded = [i for i in rows.index if rows.at[i, "category"] == "excluded"]
-    counts["excluded"] = float(sum(counts[i] for i in excluded))
-    margins = [Margin("excluded rows", "excluded", tuple(excluded))] if excluded else []
-    read, used = _only_row(rows, "read"), _only_row(rows, "used")
-    if read is not None and used is not None:
-        if counts[read] == counts[used] + counts["excluded"]:
-            margins.append(Margin("rows read", read, (used, "excluded")))
-    return set(protect(counts, margins, policy).suppressed)
-
-
-def _only_row(rows: pd.DataFrame, category: str) -> Any:
-    """The index of the one row of ``category`` (None if there is not exactly one)."""
-    matches = rows.index[rows["category"] == category]
-    return matches[0] if len(matches) == 1 else None
-
-
-def _set_aside_only(rows: pd.DataFrame) -> bool:
-    """Whether an input's rows are only what a public-data adapter set aside (the rows of
-    ``adapter-exclusions.csv``, which name the built input in ``built``), with no rows read
-    or used to sum."""
-    return (
-        "built" in rows.columns
-        and rows["built"].notna().all()
-        and not rows["category"].isin(["read", "used"]).any()
-    )
-
-
-def _slug(name: str) -> str:
-    """An HTML id part from an input name: kind names as they are ('population_la'), a public
-    file's name without spaces or punctuation ('public file: a b.csv' -> 'public-file-a-b-csv')."""
-    if all(c.isalnum() or c in "_-" for c in name):
-        return name
-    return "-".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
-
-
-#: Category of a public-file entry that names an area the file has no data for (a neighbour
-#: outside the MPS area, an area missing from the MYE): not a source row, so not excluded.
-NOT_IN_FILE = "not in the file"
-
-
-RECONCILIATION_COLUMNS: tuple[tuple[str, str], ...] = (("category", "text"), ("reason", "text"))
-
-
-def _reconciliation_table(
-    name: str, rows: pd.DataFrame, policy: DisclosurePolicy, words: Wording
-) -> Table:
-    rows = rows.reset_index(drop=True)
-    hidden = (
-        _hidden_row_counts(rows, policy) if policy.active and name in PERSON_LEVEL_INPUTS else set()
-    )
-
-    def shown(key: Any, value: Any) -> str:
-        return MARKER if key in hidden else fmt_count(value)
-
-    # Rows of victim records count people; rows of other inputs (schools, LSOAs) do not.
-    kind = "count" if name in PERSON_LEVEL_INPUTS else "number"
-
-    read = rows.loc[rows["category"] == "read", "rows"].sum()
-    used = rows.loc[rows["category"] == "used", "rows"].sum()
-    excluded = rows.loc[rows["category"] == "excluded", "rows"].sum()
-    table_rows = tuple(
-        Row(
-            Cell(str(r["category"])),
-            (Cell(str(r["reason"])), Cell(shown(i, r["rows"]), kind, i in hidden)),
-        )
-        for i, r in zip(rows.index, rows.to_dict("records"), strict=True)
-    )
-    if _set_aside_only(rows):
-        # A public file's set-aside rows: its rows read and used are not listed, so no sum is
-        # claimed; the built input they feed has its own balanced reconciliation.
-        caption = words(
-            "set_aside_caption",
-            input=name,
-            excluded=shown("excluded", excluded),
-            missing=rows.loc[rows["category"] == NOT_IN_FILE, "reason"].nunique(),
-            built=", ".join(sorted(set(rows["built"].dropna().astype(str)))),
-        )
-    else:
-        caption = words(
-            "caption",
-            input=name,
-            read=shown(_only_row(rows, "read"), read),
-            used=shown(_only_row(rows, "used"), used),
-            excluded=shown("excluded", excluded),
-            balanced=int(read) == int(used) + int(excluded),
-        )
-    return Table(
-        id=f"reconciliation-{_slug(name)}",
-        caption=caption,
-        columns=words.columns("columns", (*RECONCILIATION_COLUMNS, ("rows", kind))),
-        rows=table_rows,
-        compact=True,
-    )
-
-
-def quality_section(
-    reconciliation: pd.DataFrame | None, policy: DisclosurePolicy, words: Wording
-) -> Section:
-    body = [words("intro")]
-    if policy.active:
-        body.append(words("hidden", threshold=policy.threshold))
-    tables = []
-    if reconciliation is not None and len(reconciliation):
-        tables = [
-            _reconciliation_table(str(name), rows, policy, words)
-            for name, rows in reconciliation.groupby("input", sort=True)
-        ]
-    return Section(
-        id="data-quality", heading=words("heading"), body=tuple(body), tables=tuple(tables)
-    )
-
-
 def disclosure_section(
     policy: DisclosurePolicy, audit: pd.DataFrame, settings: Settings, words: Wording
 ) -> Section:
@@ -382,23 +264,57 @@ def disclosure_section(
 #: listed by column, their rules in docs/data-dictionary.md.
 DICTIONARY_IN_FULL = ("victims",)
 DICTIONARY_COLUMNS: tuple[tuple[str, str], ...] = tuple(
-    (name, "text") for name in ("column", "type", "required", "rule", "on_failure")
+    (name, "text") for name in ("column", "type", "required", "rule")
 )
+CHECK_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (name, "text") for name in ("column", "check", "on_failure")
+)
+
+
+def _is_column_rule(record: Mapping[str, Any]) -> bool:
+    """A column's own rule (its type and values), not a check across columns or rows."""
+    return str(record.get("type", "-")) != "-"
 
 
 def _dictionary_row(r: Mapping[str, Any]) -> Row:
     rule = " ".join(
         x for x in (str(r.get("allowed_values", "")), str(r.get("rule", ""))) if x and x != "-"
     )
+    if not _is_column_rule(r):
+        return Row(Cell(str(r["column"]), "code"), (Cell(rule), Cell(str(r.get("on_failure", "")))))
     return Row(
         Cell(str(r["column"]), "code"),
-        (
-            Cell(str(r.get("type", ""))),
-            Cell(str(r.get("required", ""))),
-            Cell(rule),
-            Cell(str(r.get("on_failure", ""))),
-        ),
+        (Cell(str(r.get("type", ""))), Cell(str(r.get("required", ""))), Cell(rule)),
     )
+
+
+def _in_full(name: str, file: str, rows: pd.DataFrame, words: Wording) -> list[Table]:
+    """An input's columns with their rules (a value that breaks one stops the build, which the
+    note says once), then its checks across columns and rows with what each failure does."""
+    records = rows.to_dict("records")
+    columns = [r for r in records if _is_column_rule(r)]
+    checks = [r for r in records if not _is_column_rule(r)]
+    tables = [
+        Table(
+            id=f"dictionary-{name}",
+            caption=words("columns_caption", file=file),
+            columns=words.columns("columns", DICTIONARY_COLUMNS),
+            rows=tuple(_dictionary_row(r) for r in columns),
+            notes=(words("columns_note"),),
+            compact=True,
+        )
+    ]
+    if checks:
+        tables.append(
+            Table(
+                id=f"dictionary-{name}-checks",
+                caption=words("checks_caption", file=file),
+                columns=words.columns("check_columns", CHECK_COLUMNS),
+                rows=tuple(_dictionary_row(r) for r in checks),
+                compact=True,
+            )
+        )
+    return tables
 
 
 def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) -> Section:
@@ -414,18 +330,12 @@ def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) ->
     others = []
     for name, rows in dictionary.groupby("input", sort=False):
         file = str(rows["file"].iloc[0]) if "file" in rows else str(name)
-        if name not in DICTIONARY_IN_FULL:
-            others.append(Row(Cell(file), (Cell(", ".join(map(str, rows["column"])), "code"),)))
+        if name in DICTIONARY_IN_FULL:
+            tables += _in_full(str(name), file, rows, words)
             continue
-        tables.append(
-            Table(
-                id=f"dictionary-{name}",
-                caption=f"{file}",
-                columns=words.columns("columns", DICTIONARY_COLUMNS),
-                rows=tuple(_dictionary_row(r) for r in rows.to_dict("records")),
-                compact=True,
-            )
-        )
+        # Each column once (a check across columns or rows names its column again).
+        named = [str(r["column"]) for r in rows.to_dict("records") if _is_column_rule(r)]
+        others.append(Row(Cell(file), (Cell(", ".join(dict.fromkeys(named)), "code"),)))
     if others:
         tables.append(
             Table(
@@ -444,8 +354,12 @@ def dictionary_section(dictionary: pd.DataFrame | str | None, words: Wording) ->
     )
 
 
-def caveats_section(caveats: Sequence[str], words: Wording) -> Section:
-    """The general caveats, then the ethnicity comparisons' (when one is made)."""
+def caveats_section(printed_with: Sequence[tuple[str, str]], words: Wording) -> Section:
+    """The general caveats; then, when a comparison by ethnicity is made, where its caveats
+    are: printed with it, in each family section of ``printed_with`` (its id and heading)."""
+    links = Markup(", ").join(
+        Markup('<a href="#{}">{}</a>').format(target, heading) for target, heading in printed_with
+    )
     return Section(
         id="caveats",
         heading=words("heading"),
@@ -455,10 +369,10 @@ def caveats_section(caveats: Sequence[str], words: Wording) -> Section:
                 id="caveats-ethnicity",
                 heading=words("ethnicity_heading"),
                 level=3,
-                bullets=tuple(caveats),
+                body=(Markup("<p>{} {}.</p>").format(words("ethnicity_printed_with"), links),),
             ),
         )
-        if caveats
+        if printed_with
         else (),
     )
 

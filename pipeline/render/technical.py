@@ -20,7 +20,7 @@ from pipeline.families.common import describe_definitions
 from pipeline.families.registry import FAMILIES
 from pipeline.findings import Finding
 from pipeline.render.chart_tables import chart_parts
-from pipeline.render.indicators import family_tables, summary_table, without_machine_ids
+from pipeline.render.indicators import summary_tables, without_machine_ids
 from pipeline.render.inputs import (
     SUMMARY_TOPICS,
     ProvenanceIds,
@@ -38,6 +38,7 @@ from pipeline.render.reference import (
     quality_section,
     sources_section,
 )
+from pipeline.render.wide_tables import family_tables
 from pipeline.render.wording import Wording
 from pipeline.settings import Area, Settings
 
@@ -49,30 +50,39 @@ def finding_text(finding: Finding, variant: ReportVariant) -> str:
     return without_machine_ids(finding.technical if variant.internal else finding.resident)
 
 
+def _note_key(number: int) -> str:
+    """'a', 'b', ... 'z', then 'aa', 'ab', ...: the key of the ``number``-th test (from 0)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return (_note_key(number // 26 - 1) if number >= 26 else "") + letters[number % 26]
+
+
 def claims_table(
     family: str, heading: str, findings: Sequence[Finding], variant: ReportVariant, words: Wording
 ) -> Table | None:
-    """Each resident sentence of a family beside the evidence for each claim it makes (the
-    claims audit). The statistic column, which can carry counts, is internal only."""
+    """Each resident sentence of a family, across the table, and under it each claim it makes
+    with its evidence (the claims audit). The statistic column, which can carry counts, is
+    internal only. A test is described once, in the table's notes, and each claim names it by
+    its key: several claims share a test."""
     claims = words.part("claims")
-    names = ["claim", "strength", "test"]
+    names = ["strength", "test"]
     if variant.internal:
-        names.insert(2, "statistic")
+        names.insert(1, "statistic")
     rows = []
+    tests: dict[str, str] = {}
     for finding in findings:
-        evidence = finding.evidence or [None]
-        for number, item in enumerate(evidence, start=1):
-            # The sentence is printed once; its further claims are numbered under it.
-            sentence = finding.resident if number == 1 else claims("same_sentence", n=number)
+        rows.append(Row(Cell(without_machine_ids(finding.resident)), (), group=True))
+        for item in finding.evidence or [None]:
+            test = without_machine_ids(item.test) if item and item.test else ""
+            if test and test not in tests:
+                tests[test] = _note_key(len(tests))
             cells = {
-                "claim": item.claim if item else claims("no_claim"),
                 "strength": item.strength if item else "descriptive",
                 "statistic": item.statistic if item else "",
-                "test": item.test if item else "",
+                "test": tests.get(test, ""),
             }
             rows.append(
                 Row(
-                    Cell(sentence),
+                    Cell(without_machine_ids(item.claim if item else claims("no_claim"))),
                     tuple(Cell(without_machine_ids(cells[name])) for name in names),
                 )
             )
@@ -81,9 +91,10 @@ def claims_table(
     return Table(
         id=f"{family.replace('_', '-')}-claims",
         caption=claims("caption", heading=heading),
-        columns=(Column(claims("columns.sentence")),)
+        columns=(Column(claims("columns.claim")),)
         + tuple(Column(claims(f"columns.{name}")) for name in names),
         rows=tuple(rows),
+        notes=tuple(claims("test_note", letter=key, test=test) for test, key in tests.items()),
         compact=True,
     )
 
@@ -144,7 +155,9 @@ def _family_section(
 ) -> Section:
     technical = words.part("technical")
     heading = placement.title
-    figures, chart_tables = chart_parts(charts, placement.charts, variant, words.part("charts"))
+    figures, chart_tables = chart_parts(
+        charts, placement.charts, variant, words.part("charts"), placement.printed
+    )
     body = [finding_text(f, variant) for f in findings]
     unavailable = not_available(table)
     if unavailable and placement.charts and not figures and not chart_tables:
@@ -184,6 +197,26 @@ def _family_section(
     )
 
 
+def sections_of_topics() -> dict[str, tuple[str, str]]:
+    """Each finding topic's family section: (its id, its heading)."""
+    return {
+        topic: (f"measures-{entry.name.replace('_', '-')}", entry.report.title)
+        for entry in FAMILIES
+        for topic in entry.report.topics
+    }
+
+
+def _summary_bullet(finding: Finding, section: tuple[str, str] | str, words: Wording) -> Markup:
+    """A topic's headline as residents read it, linked to its section (where the figures, the
+    tests and the method are); the technical wording is in the section, not repeated here."""
+    text = escape(without_machine_ids(finding.resident))
+    if not section:
+        return Markup(text)
+    target, heading = section
+    link = escape(words("summary.see", heading=heading))
+    return Markup(f'{text} <a href="#{escape(target)}">{link}</a>')
+
+
 def technical_context(
     *,
     tables: Mapping[str, pd.DataFrame],
@@ -207,16 +240,18 @@ def technical_context(
     summary = Section(
         id="summary",
         heading=technical("summary.heading"),
+        body=(technical("summary.intro"),),
         bullets=tuple(
-            finding_text(f, variant) for t in SUMMARY_TOPICS for f in by_topic.get(t, [])[:1]
+            _summary_bullet(f, sections_of_topics().get(t, ""), technical)
+            for t in SUMMARY_TOPICS
+            for f in by_topic.get(t, [])[:1]
         ),
     )
-    glance = summary_table(protected.tables, settings, technical)
     indicators = Section(
         id="indicators",
         heading=technical("indicators.heading"),
         body=(technical("indicators.intro"),),
-        tables=(glance,) if glance is not None else (),
+        tables=tuple(summary_tables(protected.tables, settings, technical)),
     )
     sections = [indicators, summary]
     for entry in FAMILIES:
@@ -251,10 +286,11 @@ def technical_context(
         # No ethnicity comparison is made when who the victims are is not available.
         caveats_section(
             [
-                caveat
-                for family, listed in caveats.items()
-                if family in tables and not not_available(tables.get(family))
-                for caveat in listed
+                (f"measures-{entry.name.replace('_', '-')}", entry.report.title)
+                for entry in FAMILIES
+                if entry.name in tables
+                and caveats.get(entry.name)
+                and not not_available(tables.get(entry.name))
             ],
             technical.part("caveats"),
         ),

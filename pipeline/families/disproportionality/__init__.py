@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs, ReportPlacement, Unavailable
+from pipeline.families.base import (
+    Family,
+    FamilyInputs,
+    PrintedRows,
+    ReportPlacement,
+    Unavailable,
+)
 from pipeline.families.disproportionality import charts, disclosure, findings, measures
 from pipeline.settings import Settings
 
@@ -49,6 +55,8 @@ FAMILY = Family(
         charts=("who",),
         shown_in_charts=("victim_share", "population_share", "share_ratio", "rate_ratio"),
         caveats=tuple(measures.CAVEATS),
+        # The groups the chart draws (both sexes together); by sex in the CSV.
+        printed=(PrintedRows("who", 20, where=("Sex", "All")),),
     ),
     findings=findings.findings,
     method=measures.METHOD,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs, ReportPlacement
+from pipeline.families.base import Family, FamilyInputs, PrintedRows, ReportPlacement
 from pipeline.families.hotspots import charts, disclosure, findings, measures
 
 
@@ -29,6 +29,9 @@ FAMILY = Family(
         topics=("where",),
         charts=("where-map", "wards", "lsoas"),
         shown_in_charts=("lsoa_rate", "lsoa_exceedance", "gi_star", "ward_rate"),
+        # The wards and LSOAs with the highest rates (the tables are ranked); every hot spot
+        # and cluster is in the map's table above them.
+        printed=(PrintedRows("wards", 10), PrintedRows("lsoas", 10)),
     ),
     findings=findings.findings,
     method=measures.METHOD,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.families.base import Family, FamilyInputs, ReportPlacement, Unavailable
+from pipeline.families.base import (
+    Family,
+    FamilyInputs,
+    PrintedRows,
+    ReportPlacement,
+    Unavailable,
+)
 from pipeline.families.timing import charts, disclosure, findings, measures
 
 
@@ -25,6 +31,8 @@ FAMILY = Family(
         topics=("when",),
         charts=("when",),
         shown_in_charts=("hour_weekday",),
+        # The heat map labels every cell: its table prints the busiest hours.
+        printed=(PrintedRows("when", 8, pick="busiest"),),
     ),
     findings=findings.findings,
     method=measures.METHOD,
