@@ -4,7 +4,7 @@ is ``templates/wording.yaml`` (``technical``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -197,13 +197,19 @@ def _family_section(
     )
 
 
-def sections_of_topics() -> dict[str, tuple[str, str]]:
-    """Each finding topic's family section: (its id, its heading)."""
-    return {
-        topic: (f"measures-{entry.name.replace('_', '-')}", entry.report.title)
-        for entry in FAMILIES
-        for topic in entry.report.topics
-    }
+def sections_of_topics(names: Collection[str]) -> dict[str, tuple[str, str]]:
+    """Each finding topic's family section among the edition's families ``names``: (its id,
+    its heading). A topic two families share (hot spots and wards: "where") links to the
+    first in report order; a family the edition leaves out has no section to link to."""
+    sections: dict[str, tuple[str, str]] = {}
+    for entry in FAMILIES:
+        if entry.name not in names:
+            continue
+        for topic in entry.report.topics:
+            sections.setdefault(
+                topic, (f"measures-{entry.name.replace('_', '-')}", entry.report.title)
+            )
+    return sections
 
 
 def _summary_bullet(finding: Finding, section: tuple[str, str] | str, words: Wording) -> Markup:
@@ -242,7 +248,7 @@ def technical_context(
         heading=technical("summary.heading"),
         body=(technical("summary.intro"),),
         bullets=tuple(
-            _summary_bullet(f, sections_of_topics().get(t, ""), technical)
+            _summary_bullet(f, sections_of_topics(tables).get(t, ""), technical)
             for t in SUMMARY_TOPICS
             for f in by_topic.get(t, [])[:1]
         ),
