@@ -42,6 +42,14 @@ def test_the_busiest_rows_are_picked_from_published_values_and_keep_their_order(
     assert len(printed_rows(GRID, PrintedRows("when", 9, pick="busiest"))) == 5
 
 
+def test_a_pick_keeps_the_tables_total_row():
+    wards = pd.DataFrame({"Group": ["A", "B", "C", "All wards (X)"], "N": ["3", "2", "1", "6"]})
+    picked = printed_rows(wards, PrintedRows("wards", 2))
+    assert list(picked["Group"]) == ["A", "B", "All wards (X)"]
+    table = chart_table(_chart(wards), TECHNICAL_INTERNAL, CHARTS, printed=PrintedRows("w", 2))
+    assert table.rows[-1].total and "The first 2 of 3 rows" in " ".join(table.notes)
+
+
 def test_a_where_pick_keeps_the_charts_rows_and_drops_its_column():
     who = pd.DataFrame(
         {"Group": ["A", "A", "B", "B"], "Sex": ["All", "Male", "All", "Male"], "N": [1, 2, 3, 4]}
@@ -150,11 +158,13 @@ def test_inputs_read_in_full_share_a_table_and_the_others_keep_theirs(threshold)
     ]
     full = section.tables[0]
     assert full.caption.startswith("1 input read in full")
+    # Each input's balance in the words of the other inputs' captions.
     assert [(r.header.text, *(c.text for c in r.cells)) for r in full.rows] == [
-        ("areas", "100", "100", "empty row; outside the area")
+        ("areas: 100 rows read = 100 used + 0 excluded (balances)", "empty row; outside the area")
     ]
-    # Rows of victim records are counts of people: never in the shared table.
-    assert {c.kind for r in full.rows for c in r.cells[:2]} == {"number"}
+    # Rows of victim records are counts of people: never in the shared table, whose rows
+    # print no count cell.
+    assert {c.kind for r in full.rows for c in r.cells} == {"text"}
 
 
 # --- Data dictionary --------------------------------------------------------------------------

@@ -40,22 +40,31 @@ def _published_total(record: Sequence[object]) -> float:
     return total
 
 
+def _is_total(first_cell: object) -> bool:
+    """A table's total row ('All wards (Waltham Forest)'), printed in bold."""
+    return str(first_cell).startswith("All ")
+
+
 def printed_rows(table: pd.DataFrame, printed: PrintedRows) -> pd.DataFrame:
-    """The rows of a chart's table the technical report prints (see :class:`PrintedRows`)."""
+    """The rows of a chart's table the technical report prints (see :class:`PrintedRows`);
+    a total row is always printed, and is not one of the ``limit``."""
     if printed.where is not None:
         column, value = printed.where
         if column in table.columns:
             table = table.loc[table[column].astype(str) == value]
-    if len(table) <= printed.limit:
+    totals = table.iloc[:, 0].map(_is_total) if len(table.columns) else pd.Series(dtype=bool)
+    rows = table.loc[~totals]
+    if len(rows) <= printed.limit:
         return table
     if printed.pick == "busiest":
-        totals = pd.Series(
-            [_published_total(r[1:]) for r in table.itertuples(index=False)], index=table.index
+        sums = pd.Series(
+            [_published_total(r[1:]) for r in rows.itertuples(index=False)], index=rows.index
         )
         # The largest totals; ties in the table's order. Printed in the table's order.
-        keep = totals.sort_values(ascending=False, kind="stable").index[: printed.limit]
-        return table.loc[table.index.isin(keep)]
-    return table.head(printed.limit)
+        keep = sums.sort_values(ascending=False, kind="stable").index[: printed.limit]
+    else:
+        keep = rows.index[: printed.limit]
+    return table.loc[table.index.isin(keep) | totals]
 
 
 def _printed_note(printed: PrintedRows, shown: int, total: int, words: Wording) -> str:
@@ -91,11 +100,14 @@ def chart_table(
             kind = chart.kinds.get(column, "text")
             hidden = str(value).strip() == MARKER
             cells.append(Cell(fmt_csv_value(value, kind), _cell_kind(kind), hidden))
-        rows.append(Row(Cell(head_text), tuple(cells), total=str(values[0]).startswith("All ")))
+        rows.append(Row(Cell(head_text), tuple(cells), total=_is_total(values[0])))
     notes = list(chart.notes) if chart.svg is None else []
     if len(source) < len(chart.table):
         assert printed is not None
-        notes.append(_printed_note(printed, len(source), len(chart.table), words))
+        # The rows counted are those the pick chose from (a total row is printed as well).
+        shown = int((~source.iloc[:, 0].map(_is_total)).sum())
+        every = int((~chart.table.iloc[:, 0].map(_is_total)).sum())
+        notes.append(_printed_note(printed, shown, every, words))
     if variant.report == "technical" and len(rows) > MAX_PRINTED_ROWS:
         # A ranked list of every LSOA runs to pages: its CSV carries the whole of it.
         notes.append(words("first_rows", shown=MAX_PRINTED_ROWS, total=len(rows)))

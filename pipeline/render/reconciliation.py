@@ -140,29 +140,20 @@ def read_in_full(name: str, rows: pd.DataFrame) -> bool:
 
 
 def _in_full_table(inputs: Sequence[tuple[str, pd.DataFrame]], words: Wording) -> Table:
-    """One row per input read in full: its rows read and used, and the exclusions it was
-    checked for (each with no row)."""
+    """One row per input read in full: its balance, as each other input's table gives it in
+    its caption ('areas: 12 rows read = 12 used + 0 excluded (balances)'), and the exclusions
+    it was checked for (each with no row)."""
     out = []
     for name, rows in inputs:
-        read = rows.loc[rows["category"] == "read", "rows"].sum()
+        read = fmt_count(rows.loc[rows["category"] == "read", "rows"].sum())
         reasons = rows.loc[rows["category"] == "excluded", "reason"].astype(str)
-        out.append(
-            Row(
-                Cell(name),
-                (
-                    Cell(fmt_count(read), "number"),
-                    Cell(fmt_count(read), "number"),
-                    Cell("; ".join(reasons) if len(reasons) else words("in_full_no_checks")),
-                ),
-            )
-        )
+        balance = words("caption", input=name, read=read, used=read, excluded="0", balanced=True)
+        checked = "; ".join(reasons) if len(reasons) else words("in_full_no_checks")
+        out.append(Row(Cell(balance), (Cell(checked),)))
     return Table(
         id="reconciliation-in-full",
         caption=words("in_full_caption", inputs=len(out)),
-        columns=words.columns(
-            "in_full_columns",
-            (("input", "text"), ("read", "number"), ("used", "number"), ("checked", "text")),
-        ),
+        columns=words.columns("in_full_columns", (("input", "text"), ("checked", "text"))),
         rows=tuple(out),
         compact=True,
     )
