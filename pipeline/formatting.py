@@ -106,6 +106,11 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def month_label(month: str) -> str:
+    """A 'YYYY-MM' month as the reports print it: '2022-09' -> 'September 2022'."""
+    return f"{date(int(month[:4]), int(month[5:7]), 1):%B %Y}"
+
+
 def financial_year_label(start_year: int) -> str:
     """Label a financial year by its start year: 2024 -> '2024-25'."""
     return f"{start_year}-{(start_year + 1) % 100:02d}"

@@ -404,6 +404,10 @@ class Settings:
     def _section(self, key: str) -> Any:
         return self.config[key]
 
+    def _public_source_given(self, key: str) -> bool:
+        """Whether the public build is given the optional ``public_sources`` file ``key``."""
+        return bool((self.config.get("public_sources") or {}).get(key))
+
     @cached_property
     def edition(self) -> str:
         """The edition label, '2024-25'."""
@@ -487,15 +491,13 @@ class Settings:
         """True when the public build is given MPS ward-level files
         (``public_sources.mps_ward_crime``): the area then has a ``ward_crime`` input and
         the edition a wards family."""
-        sources = self.config.get("public_sources") or {}
-        return bool(sources.get("mps_ward_crime"))
+        return self._public_source_given("mps_ward_crime")
 
     @cached_property
     def iod_la_summaries(self) -> bool:
         """True when the public build is given IoD File 10 (``public_sources.
         iod_la_summaries``): the shared inputs then have ``deprivation_la``."""
-        sources = self.config.get("public_sources") or {}
-        return bool(sources.get("iod_la_summaries"))
+        return self._public_source_given("iod_la_summaries")
 
     @cached_property
     def dataset(self) -> str:

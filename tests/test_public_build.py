@@ -828,23 +828,15 @@ def test_every_public_input_reconciles_in_the_technical_report(public_reports, b
             set_aside[row["source"]] += int(row["rows"])
     for source, rows in set_aside.items():
         assert f"public file: {source}: {rows:,} source rows set aside" in text, source
-    # An input with rows excluded has its own table ("rows read = used + excluded
-    # (balances)"); the inputs read in full share one (rows read = rows used, none excluded).
-    full = re.search(r'<table id="reconciliation-in-full".*?</table>', public_reports["technical"],
-                     re.S)  # fmt: skip
-    in_full = visible_text(full.group(0)) if full else ""
+    # Every input's reconciliation is one sentence, whether rows were excluded or not.
     for kind in ("areas", "boundaries", "comparators", "deprivation", "lsoa_counts", "lsoas",
                  "neighbours", "population_la", "population_lsoa", "ward_crime",
                  "stop_search"):  # fmt: skip
         match = re.search(rf"\b{kind}: ([\d,]+) rows read = ([\d,]+) used \+ ([\d,]+) excluded "
                           r"\(balances\)", text)  # fmt: skip
-        if match:
-            read, used, excluded = (int(g.replace(",", "")) for g in match.groups())
-            assert read == used + excluded > 0, kind
-        else:
-            row = re.search(rf"\b{kind} ([\d,]+) ([\d,]+)\b", in_full)
-            assert row, kind
-            assert row.group(1) == row.group(2) != "0", kind
+        assert match, kind
+        read, used, excluded = (int(g.replace(",", "")) for g in match.groups())
+        assert read == used + excluded > 0, kind
 
 
 # --- Definitions from several MPS LSOA files -----------------------------------------------

@@ -59,7 +59,7 @@ def test_the_deprivation_section_quotes_the_ranks(built, planted):
     config, path = built
     frame = validate_input("deprivation_la", path, settings=Settings.of(config)).frame
     table = pd.DataFrame(summary_rows(frame, AREA, 0.95))
-    finding = summary_finding(table, {AREA: "Waltham Forest"})
+    finding = summary_finding(table, Settings.of(config))
     ranks = {m: r for m, (_, r) in planted[0].values[AREA].items()}
     assert finding.resident.startswith(
         "Among England's 317 local authority districts (IoD2019, 1 = most deprived), Waltham "
@@ -73,7 +73,8 @@ def test_the_deprivation_section_quotes_the_ranks(built, planted):
 def test_without_the_key_there_is_no_such_input(repo):
     config = yaml.safe_load((repo / "config" / "public.yaml").read_text(encoding="utf-8"))
     assert "deprivation_la" not in supplied_kinds(Settings.of(config))
-    assert summary_finding(pd.DataFrame({"measure_id": ["x"], "period": ["y"]}), {}) is None
+    empty = pd.DataFrame({"measure_id": ["x"], "period": ["y"]})
+    assert summary_finding(empty, Settings.of(config)) is None
 
 
 def test_ordinals():

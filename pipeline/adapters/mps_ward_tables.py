@@ -74,7 +74,7 @@ def ward_measures(definitions: Mapping[str, Any]) -> dict[str, str]:
     return measures
 
 
-def _financial_year(months: pd.Series) -> pd.Series:
+def financial_year_of_months(months: pd.Series) -> pd.Series:
     """'2021-04'..'2022-03' -> 2021 (the calendar year the financial year starts in)."""
     year = months.str.slice(0, 4).astype("int64")
     return year - (months.str.slice(5, 7).astype("int64") < 4).astype("int64")
@@ -83,14 +83,14 @@ def _financial_year(months: pd.Series) -> pd.Series:
 def _measure_counts(crime: pd.DataFrame, measure: str, key: list[str]) -> pd.DataFrame:
     """Counts of one proxy measure by ``key`` and financial year."""
     rows = proxy_rows(crime, measure)
-    rows = rows.assign(financial_year=_financial_year(rows["month"]))
+    rows = rows.assign(financial_year=financial_year_of_months(rows["month"]))
     return rows.groupby([*key, "financial_year"], as_index=False)["count"].sum()
 
 
 def _months_covered(crime: pd.DataFrame) -> pd.DataFrame:
     """Per area and financial year, how many of its 12 months the data hold."""
     months = crime[["area_code", "month"]].drop_duplicates()
-    months = months.assign(financial_year=_financial_year(months["month"]))
+    months = months.assign(financial_year=financial_year_of_months(months["month"]))
     covered = months.groupby(["area_code", "financial_year"], as_index=False)["month"].nunique()
     return covered.rename(columns={"month": "months_covered"})
 

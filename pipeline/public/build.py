@@ -124,17 +124,10 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
 def source_records(config: Mapping[str, Any], root: Path) -> list[dict[str, Any]]:
     """Path (as configured), size and sha256 of every public file the build reads, in the
     read-record form of the validation steps (``kind`` names the source)."""
-    from pipeline.audit.hashing import sha256_file
+    from pipeline.audit.provenance import input_records
 
-    return [
-        {
-            "kind": "public source",
-            "path": path.as_posix(),
-            "size": (root / path).stat().st_size,
-            "sha256": sha256_file(root / path),
-        }
-        for path in source_files(config, root)
-    ]
+    files = [root / path for path in source_files(config, root)]
+    return [{"kind": "public source", **r} for r in input_records(files, root)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ another borough."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,18 +144,16 @@ def check_lsoa_categories(
     counts with another's name."""
     from pipeline.adapters.mps_borough import PROXY_MEASURES
 
-    majors = {c.casefold() for level, cs in PROXY_MEASURES.values() if level == "major" for c in cs}
+    majors = sorted({c for level, cs in PROXY_MEASURES.values() if level == "major" for c in cs})
     stated = [c for _, c in files if c is not None]
-    groups = {g.casefold() for g in offence_groups}
-    unknown = [c for c in stated if c.casefold() not in majors]
+    folded = Counter(c.casefold() for c in stated)
+    unknown = [c for c in stated if c.casefold() not in {m.casefold() for m in majors}]
     if unknown:
         raise PublicBuildError(
             f"public_sources.mps_lsoa_crime: {unknown} are not MPS major categories; use "
-            + ", ".join(
-                sorted({c for lv, cs in PROXY_MEASURES.values() if lv == "major" for c in cs})
-            )
+            + ", ".join(majors)
         )
-    repeated = sorted({c for c in stated if [s.casefold() for s in stated].count(c.casefold()) > 1})
+    repeated = sorted({c for c in stated if folded[c.casefold()] > 1})
     if repeated:
         raise PublicBuildError(
             f"public_sources.mps_lsoa_crime: {repeated} given in more than one file (counted twice)"
@@ -164,7 +163,7 @@ def check_lsoa_categories(
             "public_sources.mps_lsoa_crime: with several files, name each one's "
             "major_category ({path: ..., major_category: Robbery})"
         )
-    if stated and {c.casefold() for c in stated} != groups:
+    if stated and set(folded) != {g.casefold() for g in offence_groups}:
         raise PublicBuildError(
             f"public_sources.mps_lsoa_crime holds {sorted(stated)} but definitions."
             f"serious_violence_u25 ({definition_id}) counts offence_groups "

@@ -290,6 +290,6 @@ def findings(table: pd.DataFrame, settings: Settings) -> list[Finding]:
     made = [
         _gradient_finding(table, settings, sv_id),
         _most_deprived_finding(table, settings, sv_id),
-        summary_finding(table, {a.code: a.name for a in settings.areas}),
+        summary_finding(table, settings),
     ]
     return [f for f in made if f is not None]

@@ -9,13 +9,15 @@ and are given as published (no interval: they are not estimates from a sample).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pipeline.families.areas_and_periods import area_name
+from pipeline.families.common import list_phrase
 from pipeline.findings import Finding
+from pipeline.settings import Settings
 
 MEASURE_PREFIX = "imd_la_"
 DEFINITION = "English Indices of Deprivation, File 10: local authority district summaries"
@@ -75,13 +77,12 @@ def summary_rows(
     ]
 
 
-def summary_finding(table: pd.DataFrame, names: Mapping[str, str]) -> Finding | None:
-    """The borough's rank among districts on the three quoted summaries, latest vintage
-    (``names``: area names by code)."""
+def summary_finding(table: pd.DataFrame, settings: Settings) -> Finding | None:
+    """The borough's rank among districts on the three quoted summaries, latest vintage."""
     rows = table.loc[table["measure_id"].astype(str).str.startswith(MEASURE_PREFIX)]
     if rows.empty:
         return None
-    area_name = names.get(str(rows["area_code"].iloc[0]), "the borough")
+    name = area_name(settings, str(rows["area_code"].iloc[0]))
     vintage = sorted(set(rows["period"].astype(str)))[-1]
     latest = rows.loc[rows["period"] == vintage].set_index("measure_id")
     districts = int(latest["districts"].iloc[0])
@@ -92,7 +93,6 @@ def summary_finding(table: pd.DataFrame, names: Mapping[str, str]) -> Finding | 
     ]
     if not ranked:
         return None
-    listed = ", ".join(ranked[:-1]) + (" and " if len(ranked) > 1 else "") + ranked[-1]
     technical = "; ".join(
         f"{str(i).removeprefix(MEASURE_PREFIX)} {float(r['value']):.3f} (rank {int(r['rank'])} "
         f"of {districts})"
@@ -103,7 +103,7 @@ def summary_finding(table: pd.DataFrame, names: Mapping[str, str]) -> Finding | 
         topic="deprivation",
         resident=(
             f"Among England's {districts} local authority districts ({vintage}, 1 = most "
-            f"deprived), {area_name} ranked {listed}."
+            f"deprived), {name} ranked {list_phrase(ranked)}."
         ),
         technical=f"IoD File 10, {vintage}: {technical}.",
         status="Descriptive",

@@ -248,12 +248,12 @@ def where_map(
     )
 
 
-def _class_text(row: Mapping[str, Any] | None, column: str, hidden: bool) -> str:
-    """A test's class for the LSOA table: blank without the test, the marker when hidden
-    (by disclosure control: the class is then missing)."""
+def _class_text(row: Mapping[str, Any] | None, column: str) -> str:
+    """A test's class for the LSOA table: blank without the test, the marker where
+    disclosure control hid it (the class is then missing)."""
     if row is None:
         return ""
-    return MARKER if hidden or is_na(row.get(column)) else str(row.get(column))
+    return MARKER if is_na(row.get(column)) else str(row.get(column))
 
 
 def _highest_rate_first(rows: pd.DataFrame) -> pd.DataFrame:
@@ -366,10 +366,10 @@ def lsoa_table(
             q_own = None if o is None else o.get("q_value")
             record["Own-rate q-value"] = number_text(q_own, 3, hidden and o is not None)
             # A verdict that would pin a hidden count down is hidden with it.
-            record["Hot spot result"] = _class_text(o, "hotspot_class", False)
+            record["Hot spot result"] = _class_text(o, "hotspot_class")
             q_gi = None if g is None else g.get("q_value")
             record["Gi* q-value"] = number_text(q_gi, 3, hidden and g is not None)
-            record["Gi* cluster"] = _class_text(g, "cluster_class", False)
+            record["Gi* cluster"] = _class_text(g, "cluster_class")
         out.append(record)
     table = pd.DataFrame(out)
     kinds = {

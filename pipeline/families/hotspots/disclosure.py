@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.disclosure.ledger import (
@@ -35,6 +36,7 @@ from pipeline.families.reconciliation_margins import (
     reconciliation_margins,
     used_totals,
 )
+from pipeline.stats.exceedance import poisson_upper_p
 
 #: Columns of the hot-spot rows, beyond the shared derived columns, that give the count back.
 DERIVED_FROM_THE_COUNT: tuple[str, ...] = ("p_value", "q_value", "gi_z_sim")
@@ -44,15 +46,11 @@ BOUNDING_COLUMNS: tuple[str, ...] = ("hotspot_class",)
 MIN_HIDDEN_RANGE = 3
 
 
-def _smallest_passing(expected: float, alpha: float, limit: int) -> int:
-    """The smallest count o in 1..limit with P(X >= o | expected) <= alpha (limit + 1 if
-    none): the count at which the exact Poisson test first passes."""
-    from scipy.stats import poisson
-
-    for o in range(1, limit + 1):
-        if poisson.sf(o - 1, expected) <= alpha:
-            return o
-    return limit + 1
+def _smallest_passing(p_values: np.ndarray, alpha: float) -> int:
+    """The smallest count o with P(X >= o | E) <= alpha, from the p of o = 1, 2, ...
+    (one past the last if none passes)."""
+    passing = np.flatnonzero(p_values <= alpha)
+    return int(passing[0]) + 1 if len(passing) else len(p_values) + 1
 
 
 def verdict_pins_count(table: pd.DataFrame, threshold: int) -> pd.Series:
@@ -64,13 +62,16 @@ def verdict_pins_count(table: pd.DataFrame, threshold: int) -> pd.Series:
     if rows.empty:
         return pins
     tested = rows.groupby(["definition", "period"])["group"].transform("count")
+    counts = np.arange(1, threshold + 2)
     for i, row in rows.iterrows():
         expected, fdr = float(row["expected"]), float(row["fdr"])
         if not (expected > 0 and fdr > 0):
             continue
-        first_hot = _smallest_passing(expected, fdr, threshold + 1)
+        # The exact p the own-rate test uses, for each count the hidden range could hold.
+        p = poisson_upper_p(counts, np.full(len(counts), expected))
+        first_hot = _smallest_passing(p, fdr)
         hot_range = threshold - max(1, first_hot) + 1  # hot spot: first_hot .. threshold
-        first_any = _smallest_passing(expected, fdr / float(tested[i]), threshold + 1)
+        first_any = _smallest_passing(p, fdr / float(tested[i]))
         cold_range = min(threshold, first_any - 1)  # not significant: 1 .. first_any - 1
         pins[i] = 0 < hot_range < MIN_HIDDEN_RANGE or 0 < cold_range < MIN_HIDDEN_RANGE
     return pins

@@ -14,32 +14,26 @@ from pipeline.findings import (
     format_number,
     format_share,
 )
+from pipeline.formatting import month_label
 from pipeline.settings import Settings
 
 TOPIC = "police_activity"
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")  # fmt: skip
 
 
 def _rows(table: pd.DataFrame, measure: str) -> pd.DataFrame:
     return table.loc[table["measure_id"] == measure]
 
 
-def _month_name(month: str) -> str:
-    year, number = month.split("-")
-    return f"{MONTH_NAMES[int(number) - 1]} {year}"
-
-
 def coverage(row: pd.Series, settings: Settings) -> str:
     """The year the figures describe, with the months the files hold when not all of it:
     '2024-25', or '2022-23 (the files supplied hold September 2022 only, not 2024-25)'."""
     period = str(row["period"])
-    months = int(row.get("months_covered", 12) or 0) if "months_covered" in row else 12
+    months = int(row["months_covered"])
     if months == 12 and period == settings.edition:
         return period
     if months == 0:
         return f"{period} (the files supplied hold no search of it)"
-    first, last = _month_name(str(row["first_month"])), _month_name(str(row["last_month"]))
+    first, last = month_label(str(row["first_month"])), month_label(str(row["last_month"]))
     held = f"{first} only" if first == last else f"{months} of its 12 months, {first} to {last}"
     other = "" if period == settings.edition else f", not {settings.edition}"
     return f"{period} (the files supplied hold {held}{other})"

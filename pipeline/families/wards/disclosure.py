@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from pipeline.disclosure.ledger import FamilyDisclosure, MeasureLedger, default_cell_key
+from pipeline.disclosure.ledger import (
+    FamilyDisclosure,
+    MeasureLedger,
+    default_cell_key,
+    is_measure,
+)
 from pipeline.families.wards.measures import (
     WARD_COUNT,
     WARD_RATE,
@@ -21,10 +26,8 @@ from pipeline.families.wards.measures import (
 
 
 def _kind(measure_id: str) -> str | None:
-    for kind in (WARD_COUNT, WARD_RATE, WARD_TOTAL, WARD_RECONCILIATION):
-        if measure_id.endswith(f"_{kind}"):
-            return kind
-    return None
+    kinds = (WARD_COUNT, WARD_RATE, WARD_TOTAL, WARD_RECONCILIATION)
+    return next((kind for kind in kinds if is_measure(measure_id, kind)), None)
 
 
 def cell_key(family: str, row: Mapping[str, Any], column: str) -> Hashable:

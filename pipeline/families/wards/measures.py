@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.adapters.mps_borough import PROXY_MEASURES
+from pipeline.adapters.mps_ward_tables import financial_year_of_months
 from pipeline.families.common import confidence_of, tidy
 from pipeline.formatting import financial_year_label
 from pipeline.settings import Settings
@@ -69,10 +70,8 @@ def _borough_totals(
     """(measure, financial year) -> (count, months) of the area in the borough file."""
     if comparators is None or comparators.empty:
         return {}
-    rows = comparators.loc[comparators["area_code"] == area_code].copy()
-    month = rows["month"].astype(str)
-    start = month.str.slice(0, 4).astype(int)
-    rows["financial_year"] = start - (month.str.slice(5, 7).astype(int) < 4).astype(int)
+    rows = comparators.loc[comparators["area_code"] == area_code]
+    rows = rows.assign(financial_year=financial_year_of_months(rows["month"].astype(str)))
     grouped = rows.groupby(["measure", "financial_year"]).agg(
         count=("count", "sum"), months=("month", "nunique")
     )
