@@ -112,6 +112,9 @@ PROXY_MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "robbery_of_personal_property": ("minor", ("Robbery of Personal Property",)),
     "sexual_offences": ("major", ("Sexual Offences",)),
     "violence_against_the_person": ("major", ("Violence Against the Person",)),
+    # police.uk's "Violence and sexual offences" type in MPS categories: comparable series for
+    # areas built from police.uk files (their MPS neighbours and London).
+    "violence_and_sexual_offences": ("major", ("Violence Against the Person", "Sexual Offences")),
 }
 
 REASON_NOT_BOROUGH = "not a London borough (airports or unknown location)"

@@ -163,7 +163,7 @@ def police_uk_comparator_series(
         own = in_la.loc[in_la["force"] == force]
         missing = sorted(set(asked) - set(own["month"]))
         if missing:
-            detail = f"{code} {force}: no crimes in {_months_text(missing)}"
+            detail = f"{code} {force}: no crimes in {months_text(missing)}"
             records.append(_area_record(code, REASON_MONTHS_MISSING, detail))
             continue
         others = in_la.loc[(in_la["force"] != force) & in_la["crime_type"].isin(types)]
@@ -259,7 +259,7 @@ def _month_range(months: pd.Series) -> list[str]:
     return [str(p) for p in pd.period_range(months.min(), months.max(), freq="M")]
 
 
-def _months_text(months: list[str]) -> str:
+def months_text(months: list[str]) -> str:
     shown = ", ".join(months[:3])
     return shown + (f" and {len(months) - 3} more" if len(months) > 3 else "")
 

@@ -97,7 +97,9 @@ def forces() -> dict[str, str]:
     return {code: slug for code, (_, _, slug, _) in NEIGHBOURS.items()}
 
 
-def _row(crime_id: str, month: str, force: str, lsoa: str | None, crime_type: str) -> list[str]:
+def street_row(
+    crime_id: str, month: str, force: str, lsoa: str | None, crime_type: str
+) -> list[str]:
     located = lsoa is not None
     return [
         crime_id, month, force, force, "0.500000" if located else "",
@@ -107,7 +109,7 @@ def _row(crime_id: str, month: str, force: str, lsoa: str | None, crime_type: st
     ]  # fmt: skip
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -140,21 +142,31 @@ def write_neighbour_files(out: Path | str, seed: int = 20250701) -> NeighbourFil
                 for crime_type, rate in RATES.items():
                     for _ in range(int(rng.poisson(residents * rate / 1000 / 12))):
                         lsoa = lsoas[int(rng.integers(len(lsoas)))]
-                        rows.append(_row(crime_id(crime_type), month, force, lsoa, crime_type))
-            rows += [_row(crime_id("Robbery"), month, force, None, "Robbery") for _ in range(2)]
+                        rows.append(
+                            street_row(crime_id(crime_type), month, force, lsoa, crime_type)
+                        )
+            rows += [
+                street_row(crime_id("Robbery"), month, force, None, "Robbery") for _ in range(2)
+            ]
             files[slug] = rows
         # Essex Police recorded a crime located in Kent; and one crime is in both files.
         kent = area_lsoas("E10000016")
-        files["essex"].append(_row(crime_id("Robbery"), month, "Essex Police", kent[0], "Robbery"))
+        files["essex"].append(
+            street_row(crime_id("Robbery"), month, "Essex Police", kent[0], "Robbery")
+        )
         shared = crime_id("Possession of weapons")
-        files["kent"].append(_row(shared, month, "Kent Police", kent[1], "Possession of weapons"))
-        files["essex"].append(_row(shared, month, "Essex Police", kent[1], "Possession of weapons"))
+        files["kent"].append(
+            street_row(shared, month, "Kent Police", kent[1], "Possession of weapons")
+        )
+        files["essex"].append(
+            street_row(shared, month, "Essex Police", kent[1], "Possession of weapons")
+        )
         essex = area_lsoas("E10000012")
-        files["btp"] = [_row(crime_id("Robbery"), month, BTP, essex[0], "Robbery")]
+        files["btp"] = [street_row(crime_id("Robbery"), month, BTP, essex[0], "Robbery")]
         for slug, rows in files.items():
-            _write_csv(street / month / f"{month}-{slug}-street.csv", HEADER, rows)
+            write_csv(street / month / f"{month}-{slug}-street.csv", HEADER, rows)
     lookup = root / LOOKUP_FILE
-    _write_csv(
+    write_csv(
         lookup,
         ["LSOA21CD", "LSOA21NM", "UTLA22CD", "UTLA22NM"],
         [[lsoa, f"Synthetic {lsoa[-4:]}", code, name]

@@ -1,6 +1,7 @@
 """One borough's own inputs from the public files, on 2021 LSOAs: its LSOAs, population,
-recorded crime by LSOA, boundaries and deprivation (2011-LSOA sources bridged by the best-fit
-lookup)."""
+recorded crime by LSOA (MPS LSOA files, or any force's police.uk street files:
+:mod:`~pipeline.public.police_uk_area`), boundaries and deprivation (2011-LSOA sources bridged
+by the best-fit lookup)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from pipeline.adapters.mps_ward import read_mps_ward_crime
 from pipeline.adapters.mps_ward_tables import ward_measures, ward_tables
 from pipeline.public.configuration import PublicBuildError, Sources, check_lsoa_categories
 from pipeline.public.exclusions import exclusions
+from pipeline.public.police_uk_area import police_uk_crime_types, police_uk_lsoa_counts
 from pipeline.settings import Settings
 
 #: Census 2021 usual residents per LSOA21 in the London best-fit lookup (the split weights).
@@ -202,10 +204,15 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     population = bridge_population(sape.frame, lookup, weights)
     where = Settings.of(config).definitions.serious_violence_u25
     measure = where.id
-    check_lsoa_categories(
-        sources.mps_lsoa_crime, [str(g) for g in where.offence_groups], str(measure)
-    )
-    counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
+    groups = [str(g) for g in where.offence_groups]
+    if sources.mps_lsoa_crime:
+        check_lsoa_categories(sources.mps_lsoa_crime, groups, str(measure))
+        counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
+    else:  # any force's police.uk street files (the configuration checked they are given)
+        counts, counts_dropped = police_uk_lsoa_counts(
+            sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure),
+            police_uk_crime_types(groups, str(measure)),
+        )  # fmt: skip
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
     deprivation, deprivation_dropped = build_deprivation(sources, lsoas, lookup)

@@ -81,6 +81,7 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
     comparators, comparators_dropped, comparator_sources = build_comparators(
         sources, measures, wanted, window_months(settings)
     )
+    check_area_series(comparators, comparators_dropped, codes, measures)
     population, population_dropped = build_population_la(sources, wanted)
     shared = settings.shared_inputs
     outputs: dict[Path, Any] = {}
@@ -119,6 +120,23 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
         raise PublicBuildError("a public file changed while it was being read; build again")
     outputs[shared.parent / SOURCES_READ_FILE] = read
     return outputs
+
+
+def check_area_series(
+    comparators: pd.DataFrame, dropped: pd.DataFrame, codes: list[str], measures: list[str]
+) -> None:
+    """Every area needs its own series of every proxy measure (a neighbour may lack one): one
+    line naming the area, the measure and why its series could not be made."""
+    for code in codes:
+        for measure in measures:
+            held = (comparators["area_code"] == code) & (comparators["measure"] == measure)
+            if held.any():
+                continue
+            mine = dropped.loc[dropped["detail"].fillna("").astype(str).str.contains(code)]
+            why = "; ".join(sorted({f"{r.reason} ({r.detail})" for r in mine.itertuples()}))
+            raise PublicBuildError(
+                f"{code}: no {measure} series for the area itself: {why or 'no file holds it'}"
+            )
 
 
 def source_records(config: Mapping[str, Any], root: Path) -> list[dict[str, Any]]:

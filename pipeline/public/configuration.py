@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, MPS_BOROUGHS, PROXY_MEASURES
+from pipeline.adapters.police_uk_la import POLICE_UK_MEASURES
 from pipeline.runtime import UserFacingError
 
 #: Where every source row the build could not use is listed, beside the shared folder.
@@ -39,7 +40,8 @@ class Sources:
 
     mps_borough_crime: list[Path]
     #: MPS annual LSOA files, one per major category, with the category each holds (the
-    #: file has no category column: its configuration entry names it).
+    #: file has no category column: its configuration entry names it). Empty: the areas' LSOA
+    #: counts come from the police.uk street files.
     mps_lsoa_crime: list[tuple[Path, str | None]]
     ons_mye2: list[Path]
     #: One file per mid-year (each year's LSOA rates use the latest at or before it).
@@ -100,10 +102,17 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
                 "street-level CSV or a folder of them: see docs/public-data.md)"
             )
         street.append(path)
+    if not given.get("mps_lsoa_crime") and not street:
+        raise PublicBuildError(
+            "public_sources needs mps_lsoa_crime (MPS boroughs) or police_uk_street (any force): "
+            "the LSOA counts of the 'where' and deprivation measures come from one of them"
+        )
     lookup = police_uk.get("lsoa_la_lookup")
     return Sources(
         mps_borough_crime=many("mps_borough_crime"),
-        mps_lsoa_crime=lsoa_files(given["mps_lsoa_crime"], existing),
+        mps_lsoa_crime=(
+            lsoa_files(given["mps_lsoa_crime"], existing) if given.get("mps_lsoa_crime") else []
+        ),
         ons_mye2=many("ons_mye2"),
         ons_sape_lsoa=many("ons_sape_lsoa"),
         lsoa_bestfit_lookup=one("lsoa_bestfit_lookup"),
@@ -178,18 +187,34 @@ def check_lsoa_categories(
 
 
 def area_codes(config: Mapping[str, Any]) -> list[str]:
-    """Codes of the configured areas, each a London borough policed by the MPS."""
+    """Codes of the configured areas: London boroughs policed by the MPS or, with police.uk
+    street files and no MPS LSOA file, any London area (the City of London, policed by the
+    City of London Police), its series and LSOA counts from its force's files."""
     codes = [str(area["code"]) for area in config["areas"]]
     outside = [code for code in codes if code not in MPS_BOROUGHS]
-    if outside:
+    sources = config.get("public_sources") or {}
+    from_police_uk = bool(sources.get(POLICE_UK_KEY)) and not sources.get("mps_lsoa_crime")
+    if outside and not from_police_uk:
         raise PublicBuildError(
-            f"areas: {outside} are not London boroughs policed by the Metropolitan Police "
-            f"(the public crime files are MPS data); choose from {', '.join(MPS_BOROUGHS)}"
+            f"areas: {outside} are not London boroughs policed by the Metropolitan Police, and "
+            f"the MPS files cover those only; choose from {', '.join(MPS_BOROUGHS)}, or build "
+            f"from the area's force's police.uk street files (public_sources.{POLICE_UK_KEY}, "
+            "without mps_lsoa_crime: docs/public-data.md)"
         )
+    if outside:
+        measures = [str(config["definitions"][k]["id"]) for k in ("key_metric", "under_18_metric")]
+        cannot = [m for m in measures if m not in POLICE_UK_MEASURES]
+        if cannot:
+            raise PublicBuildError(
+                f"areas {outside} are built from police.uk files, which cannot give "
+                f"definitions key_metric/under_18_metric {cannot} (police.uk publishes "
+                f"'Violence and sexual offences' as one type); use {sorted(POLICE_UK_MEASURES)}"
+            )
     if config["region"]["code"] != LONDON_CODE:
         raise PublicBuildError(
-            f"region.code must be {LONDON_CODE} (London) for an SNA from MPS data, "
-            f"not {config['region']['code']}"
+            f"region.code must be {LONDON_CODE} (London), not {config['region']['code']}: the "
+            "region's series is the sum of the 32 MPS boroughs, and a region outside London "
+            "would need every one of its forces' files (not built)"
         )
     return codes
 

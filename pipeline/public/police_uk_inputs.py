@@ -89,10 +89,10 @@ def police_uk_comparators(
         return empty, dropped, pd.DataFrame(columns=SOURCE_COLUMNS)
     files, _ = street_files(sources.police_uk_street)
     names = force_names(files)
-    la_forces = _named_forces(sources, names, found)
+    la_forces = named_forces(sources, names, found)
     area_lsoas = lookup.loc[lookup["la_code"].isin(found), "lsoa_code"]
     counts = read_police_uk_street(sources.police_uk_street, area_lsoas, by_force=True)
-    dropped.append(exclusions(step, _month_in_detail(counts.excluded)))
+    dropped.append(exclusions(step, month_in_detail(counts.excluded)))
     parts: list[pd.DataFrame] = []
     for measure in measures:
         if measure not in POLICE_UK_MEASURES:
@@ -104,7 +104,7 @@ def police_uk_comparators(
             counts.frame, lookup, measure, found, months=months, la_forces=la_forces
         )
         parts.append(series.frame)
-        dropped.append(exclusions(f"comparators: {measure}", _month_in_detail(series.excluded)))
+        dropped.append(exclusions(f"comparators: {measure}", month_in_detail(series.excluded)))
     frame = pd.concat(parts, ignore_index=True) if parts else empty
     forces = series_forces(counts.frame, lookup, found, la_forces)
     slugs = {name: slug for slug, name in names.items()}
@@ -118,7 +118,7 @@ def police_uk_comparators(
     return frame, dropped, pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
 
-def _month_in_detail(excluded: pd.DataFrame) -> pd.DataFrame:
+def month_in_detail(excluded: pd.DataFrame) -> pd.DataFrame:
     """The month of each excluded row added to its detail (the exclusions table has no month
     column): 'E10000016 Essex Police' -> 'E10000016 Essex Police 2021-04'."""
     month = excluded["month"].fillna("").astype(str)
@@ -127,7 +127,7 @@ def _month_in_detail(excluded: pd.DataFrame) -> pd.DataFrame:
     return excluded.assign(detail=joined)
 
 
-def _named_forces(sources: Sources, names: dict[str, str], codes: Sequence[str]) -> dict[str, str]:
+def named_forces(sources: Sources, names: dict[str, str], codes: Sequence[str]) -> dict[str, str]:
     """``forces`` of the configuration (LA code -> file slug) as "Reported by" names, for the
     codes of this build (a code that is not one is not used)."""
     result = {}
