@@ -146,3 +146,54 @@ def test_the_wards_family_is_in_an_edition_only_with_ward_files():
     assert "wards" not in edition_family_names(Settings.of(without))
     assert "ward_crime" not in area_kinds(Settings.of(without))
     assert "ward_crime" in area_kinds(Settings.of(PUBLIC))
+
+
+# --------------------------------------------------------------------------------------------
+# Ward residents supplied (public_sources.lsoa_ward_lookup): rates
+# --------------------------------------------------------------------------------------------
+
+RESIDENTS = {"E05000001": 12_000.0, "E05000002": 8_000.0, "E05000003": 10_000.0}
+
+
+@pytest.fixture(scope="module")
+def rated(settings) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        ward_rows(2021, {"E05000001": 30, "E05000002": 5, "E05000003": 15})
+        + ward_rows(2022, {"E05000001": 20, "E05000002": 12, "E05000003": 0}, months=10)
+    )
+    frame["population"] = frame["ward_code"].map(RESIDENTS)
+    frame["population_year"] = 2020
+    return wards.compute(ward_crime=frame, comparators=None, settings=settings, area_code=AREA)
+
+
+def test_ward_rates_per_1000_with_exact_and_byars_limits(rated):
+    from scipy import stats
+
+    rates = rows(rated, "ward_rate", "2021-22")
+    assert rates["value"].to_dict() == pytest.approx(
+        {"E05000001": 2.5, "E05000002": 0.625, "E05000003": 1.5}
+    )
+    # 5 offences: exact Poisson limits (chi-square form), per 1,000 of 8,000 residents.
+    lower = stats.chi2.ppf(0.025, 10) / 2 / 8_000 * 1000
+    upper = stats.chi2.ppf(0.975, 12) / 2 / 8_000 * 1000
+    assert rates.loc["E05000002", "lower"] == pytest.approx(lower, rel=1e-6)
+    assert rates.loc["E05000002", "upper"] == pytest.approx(upper, rel=1e-6)
+    assert rows(rated, "ward_rate", "2022-23").empty  # a part year has no rates
+
+
+def test_a_hidden_count_hides_its_rate_and_the_words_make_no_ranking(rated, settings):
+    protected = protect_measure_tables({"wards": rated},
+                                       DisclosurePolicy(threshold=10)).tables["wards"]  # fmt: skip
+    spec = ward_table(ChartInputs(tables={"wards": protected}, settings=settings,
+                                  area=settings.areas[0], style=RESIDENT_STYLE))  # fmt: skip
+    by_code = spec.table.set_index("Ward code")
+    heading = "Possession of weapons 2021-22: rate per 1,000"
+    assert by_code.loc["E05000002", "Possession of weapons 2021-22"] == MARKER
+    assert by_code.loc["E05000002", heading] == MARKER  # 5 = rate x residents
+    assert by_code.loc["E05000001", heading] == "2.5"
+    assert "Possession of weapons 2022-23, 10 months: rate per 1,000" not in spec.table.columns
+    assert "rates per 1,000 residents for full years" in spec.caption
+    (finding,) = ward_findings.findings(rated, settings)
+    assert "counts, not rates" not in finding.resident
+    assert "per 1,000 residents (mid-2020" in finding.resident
+    assert "does not test whether one ward's rate is higher" in finding.resident

@@ -26,7 +26,12 @@ from pipeline.adapters import (
 )
 from pipeline.adapters._common import AdapterError, reading
 from pipeline.adapters.mps_ward import read_mps_ward_crime
-from pipeline.adapters.mps_ward_tables import ward_measures, ward_tables
+from pipeline.adapters.mps_ward_tables import (
+    ward_measures,
+    ward_population_from_lsoas,
+    ward_tables,
+)
+from pipeline.adapters.ward_lookup import read_lsoa_ward_lookup
 from pipeline.public.configuration import PublicBuildError, Sources, check_lsoa_categories
 from pipeline.public.exclusions import exclusions
 from pipeline.public.police_uk_area import police_uk_crime_types, police_uk_lsoa_counts
@@ -216,7 +221,9 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
     deprivation, deprivation_dropped = build_deprivation(sources, lsoas, lookup)
-    wards, wards_dropped = build_ward_crime(sources, area_code, config)
+    wards, wards_dropped = build_ward_crime(
+        sources, area_code, config, lsoas["lsoa_code"], population.frame
+    )
     excluded = pd.concat(
         [
             exclusions(f"population_lsoa {area_code} (ONS SAPE)", sape),
@@ -244,11 +251,21 @@ WARD_CRIME_COLUMNS = ["ward_code", "ward_name", "definition", "measure", "financ
 
 
 def build_ward_crime(
-    sources: Sources, area_code: str, config: Mapping[str, Any]
+    sources: Sources,
+    area_code: str,
+    config: Mapping[str, Any],
+    lsoas21: pd.Series,
+    population_lsoa: pd.DataFrame,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     """The area's counts by 2022 ward, public definition and financial year from the MPS ward
-    files (no ward residents: no public file gives them, so the rates say so)."""
+    files, with each ward's residents (summed from its LSOAs) where an LSOA-to-ward lookup is
+    given (``lsoa_ward_lookup``), else none (no public file gives ward residents)."""
     if not sources.mps_ward_crime:
+        if sources.lsoa_ward_lookup is not None:
+            raise PublicBuildError(
+                "public_sources.lsoa_ward_lookup gives ward residents for the ward table, which "
+                "needs the MPS ward files: add public_sources.mps_ward_crime or drop the lookup"
+            )
         return None, exclusions("ward_crime", pd.DataFrame(columns=["source", "reason", "rows"]))
     try:
         read = read_mps_ward_crime(sources.mps_ward_crime, area_code)
@@ -259,7 +276,19 @@ def build_ward_crime(
             f"public_sources.mps_ward_crime: {error} (give the full MPS ward files, which "
             "cover every borough, or remove the key to build without wards)"
         ) from None
+    residents = None
+    if sources.lsoa_ward_lookup is not None:
+        lookup = read_lsoa_ward_lookup(sources.lsoa_ward_lookup, lsoas21)
+        missing = sorted(set(read.frame["ward_code"]) - set(lookup["ward_code"]))
+        if missing:
+            raise PublicBuildError(
+                f"public_sources.lsoa_ward_lookup: no LSOA of {area_code} is in ward(s) "
+                f"{missing[:5]} of the MPS ward files, so they would have no residents: give "
+                "the lookup of the wards the MPS files use (2022 electoral wards)"
+            )
+        residents = ward_population_from_lsoas(lookup, population_lsoa)
     metrics = Settings.of(config).definitions.metrics
-    table = ward_tables(read.frame, ward_measures({k: {"id": d.id} for k, d in metrics.items()}))
+    measures = ward_measures({k: {"id": d.id} for k, d in metrics.items()})
+    table = ward_tables(read.frame, measures, ward_population=residents)
     frame = table[WARD_CRIME_COLUMNS].reset_index(drop=True)
     return frame, exclusions(f"ward_crime {area_code} (MPS ward-level crime)", read)

@@ -62,6 +62,9 @@ class Sources:
     mps_ward_crime: list[Path] = field(default_factory=list)
     #: IoD File 10 workbooks (``iod_la_summaries``, one per vintage); empty without the key.
     iod_la_summaries: list[Path] = field(default_factory=list)
+    #: ONS LSOA (2021) to ward (2022) best-fit lookup (``lsoa_ward_lookup``): ward residents,
+    #: so the ward table has rates. None without the key.
+    lsoa_ward_lookup: Path | None = None
 
 
 #: The optional police.uk section of ``public_sources``.
@@ -128,6 +131,7 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
         police_uk_forces={str(k): str(v) for k, v in (police_uk.get("forces") or {}).items()},
         mps_ward_crime=many("mps_ward_crime") if given.get("mps_ward_crime") else [],
         iod_la_summaries=many("iod_la_summaries") if given.get("iod_la_summaries") else [],
+        lsoa_ward_lookup=one("lsoa_ward_lookup") if given.get("lsoa_ward_lookup") else None,
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.charts.cells import count_text, measure_rows
+from pipeline.charts.cells import count_text, measure_rows, number_text
 from pipeline.charts.spec import ChartInputs, ChartSpec
 from pipeline.families.wards.findings import latest_period, short_name
-from pipeline.families.wards.measures import WARD_COUNT, WARD_TOTAL
+from pipeline.families.wards.measures import WARD_COUNT, WARD_RATE, WARD_RATE_PER, WARD_TOTAL
 
 #: The ward table's name (resident.py and the technical placement show it).
 CHART_NAME = "ward-crime"
@@ -25,13 +25,18 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
         return None
     counts = measure_rows(table, WARD_COUNT)
     totals = measure_rows(table, WARD_TOTAL)
+    rates = measure_rows(table, WARD_RATE)
     if counts.empty:
         return None
+    rated = set(zip(rates["definition"].astype(str), rates["period"].astype(str), strict=True))
     columns: list[tuple[str, str, str]] = []  # (heading, definition, period)
+    rate_columns: dict[str, tuple[str, str]] = {}  # rate heading -> (definition, period)
     for (definition, period), rows in totals.groupby(["definition", "period"], sort=False):
         months = int(rows["months_covered"].iloc[0])
-        columns.append((_period_heading(short_name(str(definition)), str(period), months),
-                        str(definition), str(period)))  # fmt: skip
+        heading = _period_heading(short_name(str(definition)), str(period), months)
+        columns.append((heading, str(definition), str(period)))
+        if (str(definition), str(period)) in rated:
+            rate_columns[f"{heading}: rate per {WARD_RATE_PER:,}"] = (str(definition), str(period))
     names = counts.drop_duplicates("group").set_index("group")["ward_name"].astype(str).sort_index()
     out = []
     for code, name in names.items():
@@ -47,6 +52,16 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
                 if len(row)
                 else ""
             )
+            rate_heading = f"{heading}: rate per {WARD_RATE_PER:,}"
+            if rate_heading in rate_columns:
+                rate = rates.loc[(rates["group"] == code) & (rates["definition"] == definition)
+                                 & (rates["period"] == period)]  # fmt: skip
+                # A rate gives its count back (times the residents): hidden with it.
+                record[rate_heading] = (
+                    number_text(rate["value"].iloc[0], 1,
+                                hidden=bool(rate["numerator_suppressed"].iloc[0]))
+                    if len(rate) else ""
+                )  # fmt: skip
         out.append(record)
     total = {"Ward": f"All wards ({inputs.area.name})", "Ward code": ""}
     for heading, definition, period in columns:
@@ -54,9 +69,20 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
         total[heading] = count_text(
             row["numerator"].iloc[0], bool(row["numerator_suppressed"].iloc[0])
         )
+        if f"{heading}: rate per {WARD_RATE_PER:,}" in rate_columns:
+            total[f"{heading}: rate per {WARD_RATE_PER:,}"] = ""
     out.append(total)
-    frame = pd.DataFrame(out)
-    kinds = {"Ward": "text", "Ward code": "text"} | {c[0]: "count" for c in columns}
+    order = ["Ward", "Ward code"]
+    for heading, _, _ in columns:
+        order += [heading] + [
+            h for h in rate_columns if h == f"{heading}: rate per {WARD_RATE_PER:,}"
+        ]
+    frame = pd.DataFrame(out)[order]
+    kinds = (
+        {"Ward": "text", "Ward code": "text"}
+        | {c[0]: "count" for c in columns}
+        | {h: "rate" for h in rate_columns}
+    )
     chosen = latest_period(table)
     period = chosen[0] if chosen else ""
     title = (
@@ -78,8 +104,16 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
         table=frame,
         kinds=kinds,
         caption=(
-            "Counts by 2022 electoral ward from the MPS ward-level files; counts, not rates "
-            "(no public file gives ward residents)."
+            (
+                "Counts by 2022 electoral ward from the MPS ward-level files, and rates per "
+                f"{WARD_RATE_PER:,} residents for full years (each ward's residents summed "
+                "from its neighbourhoods' small-area estimates)."
+            )
+            if rate_columns
+            else (
+                "Counts by 2022 electoral ward from the MPS ward-level files; counts, not rates "
+                "(no public file gives ward residents)."
+            )
         ),
         notes=(share_note, "Source: MPS ward-level recorded crime (London Datastore)."),
     )

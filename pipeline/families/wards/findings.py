@@ -1,5 +1,5 @@
-"""Wards: what the ward table lets residents be told (descriptive: counts, not rates, and no
-ranking the counts alone cannot bear)."""
+"""Wards: what the ward table lets residents be told (descriptive: counts, and rates where ward
+residents are supplied, with no ranking of wards, which no test here supports)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from typing import Any
 import pandas as pd
 
 from pipeline.claims import Evidence
-from pipeline.families.wards.measures import WARD_COUNT, WARD_RECONCILIATION, WARD_TOTAL
+from pipeline.families.wards.measures import (
+    WARD_COUNT,
+    WARD_RATE,
+    WARD_RATE_PER,
+    WARD_RECONCILIATION,
+    WARD_TOTAL,
+)
 from pipeline.findings import Finding
 from pipeline.settings import Settings
 
@@ -66,11 +72,25 @@ def findings(table: pd.DataFrame, settings: Mapping[str, Any]) -> list[Finding]:
         else f" The ward files supplied do not cover {edition}: {period} is the latest "
         + ("full year they hold." if full else "year they hold, and only in part.")
     )
+    rates = table.loc[
+        table["measure_id"].astype(str).str.endswith(f"_{WARD_RATE}") & (table["period"] == period)
+    ]
+    if len(rates):
+        years = sorted({int(y) for y in rates["population_year"].dropna()})
+        mid = " and ".join(f"mid-{y}" for y in years)
+        rate_text = (
+            f" Each ward's rate is per {WARD_RATE_PER:,} residents ({mid}, summed from the "
+            "estimates for its neighbourhoods). The rates describe each ward; this report does "
+            "not test whether one ward's rate is higher than another's."
+        )
+    else:
+        rate_text = (
+            " These are counts, not rates: no public file gives the residents of each ward, "
+            "and a ward with more residents can have more offences for that reason alone."
+        )
     resident = (
         f"The table by ward gives police recorded {' and '.join(names)} in each of the "
-        f"{count} wards in {period}.{coverage} These are counts, not rates: no public file "
-        "gives the residents of each ward, and a ward with more residents can have more "
-        "offences for that reason alone."
+        f"{count} wards in {period}.{coverage}{rate_text}"
     )
     reconciliation = table.loc[
         table["measure_id"].astype(str).str.endswith(f"_{WARD_RECONCILIATION}")
@@ -97,13 +117,15 @@ def findings(table: pd.DataFrame, settings: Mapping[str, Any]) -> list[Finding]:
             resident=resident,
             technical=technical,
             status="Descriptive",
-            measure_ids=sorted(set(wards["measure_id"].astype(str))),
+            measure_ids=sorted(
+                set(wards["measure_id"].astype(str)) | set(rates["measure_id"].astype(str))
+            ),
             evidence=[
                 Evidence(
-                    claim="counts, not rates",
+                    claim="counts and rates, no ranking" if len(rates) else "counts, not rates",
                     strength="descriptive",
-                    statistic=f"{len(wards)} ward counts, {period}",
-                    test="none: counts as recorded",
+                    statistic=f"{len(wards)} ward counts, {len(rates)} ward rates, {period}",
+                    test="none: counts as recorded, rates with their intervals, not compared",
                 )
             ],
         )

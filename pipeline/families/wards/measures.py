@@ -45,8 +45,12 @@ METHOD = """\
 (London Datastore, "MPS Recorded Crime: Geographic Breakdown"), merged as the borough files
 are, and is summed to financial years (April to March). Each ward's count is given with its
 share of the area's ward total (Wilson interval). Rates per 1,000 residents (exact Poisson
-below 10, Byar's from 10) need ward residents, which no public file gives: without them the
-table has counts and shares only, and its note says so. A year the files cover only in part
+below 10, Byar's from 10) need ward residents, which no public file gives directly: with the
+ONS LSOA (2021) to ward (2022) best-fit lookup (`lsoa_ward_lookup`) each ward's residents are
+the sum of its LSOAs' small-area estimates (best fit: an LSOA counts wholly in the ward with
+most of its residents), each year using the latest mid-year at or before it; without the
+lookup the table has counts and shares only, and its note says so. Rates are not compared
+between wards. A year the files cover only in part
 is shown with the months it has and is not compared. The wards' total is set beside the
 borough file's for every complete year: the two publications need not agree exactly, and the
 difference is printed. A definition that counts the same MPS category as another is given
