@@ -9,6 +9,7 @@ the adapters, which import this module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -30,6 +31,12 @@ def _has(*names: str) -> Callable[[set[str]], bool]:
     return lambda header: wanted <= header
 
 
+def _matching(*patterns: str) -> Callable[[set[str]], bool]:
+    """Every pattern matches some header name in full (vintage-free codes: 'wd\\d{2}cd')."""
+    compiled = [re.compile(p) for p in patterns]
+    return lambda header: all(any(c.fullmatch(h) for h in header) for c in compiled)
+
+
 def _starts(*prefixes: str) -> Callable[[set[str]], bool]:
     return lambda header: all(any(h.startswith(p) for h in header) for p in prefixes)
 
@@ -39,7 +46,7 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
         "mps_ward",
         "an MPS ward-level crime file",
         "read_mps_ward_crime (pipeline/adapters/mps_ward.py)",
-        "",
+        "public_sources.mps_ward_crime",
         _has("WardCode", "MajorText", "MinorText"),
     ),
     KnownFormat(
@@ -48,6 +55,34 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
         "read_mps_borough_crime (pipeline/adapters/mps_borough.py)",
         "public_sources.mps_borough_crime",
         _has("BoroughName", "MajorText", "MinorText"),
+    ),
+    KnownFormat(
+        "lsoa_bestfit",
+        "the ONS LSOA (2011) to LSOA (2021) best-fit lookup",
+        "read_lsoa_bestfit_lookup (pipeline/adapters/lsoa_bridge.py)",
+        "public_sources.lsoa_bestfit_lookup",
+        _has("LSOA11CD", "LSOA21CD", "CHGIND"),
+    ),
+    KnownFormat(
+        "lsoa_ward",
+        "an ONS LSOA to electoral ward lookup",
+        "read_lsoa_ward_lookup (pipeline/adapters/ward_lookup.py)",
+        "public_sources.lsoa_ward_lookup",
+        _matching(r"lsoa\d{2}cd", r"wd\d{2}cd"),
+    ),
+    KnownFormat(
+        "police_uk_street",
+        "a police.uk street-level crime CSV",
+        "read_police_uk_street (pipeline/adapters/police_uk.py)",
+        "public_sources.police_uk_street.paths",
+        _has("Crime ID", "Reported by", "Crime type"),
+    ),
+    KnownFormat(
+        "police_uk_stop_search",
+        "a police.uk stop-and-search CSV",
+        "read_police_uk_stop_search (pipeline/adapters/police_uk_stop_search.py)",
+        "stop_search.files",
+        _has("Type", "Date", "Officer-defined ethnicity", "Object of search"),
     ),
     KnownFormat(
         "mps_lsoa",
@@ -60,7 +95,7 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
         "iod_file10",
         "IoD File 10 (local authority district summaries)",
         "read_iod_la_summaries (pipeline/adapters/iod_summaries.py)",
-        "",
+        "public_sources.iod_la_summaries",
         _starts("local authority district code (", "imd - average rank", "imd - average score"),
     ),
     KnownFormat(

@@ -56,7 +56,13 @@ def read_lsoa_bestfit_lookup(path: Path | str, area_code: str | None = None) -> 
     """Read the best-fit lookup; ``area_code`` (LAD22) keeps one area's pairs."""
     path = Path(path)
     raw = read_csv_text(path, _FORMAT)
-    require_columns(path, raw.columns, ["LSOA11CD", "LSOA21CD", "CHGIND"], _FORMAT)
+    require_columns(
+        path,
+        raw.columns,
+        ["LSOA11CD", "LSOA21CD", "CHGIND"],
+        _FORMAT,
+        expected_format="lsoa_bestfit",
+    )
     lines = csv_line_numbers(range(len(raw)))
     for column in ("LSOA11CD", "LSOA21CD"):
         bad = ~raw[column].str.strip().str.match(LSOA_CODE.pattern)

@@ -240,7 +240,9 @@ def _count_file(
     threads); each block is classified and counted with pyarrow compute functions, so memory is
     bounded by the block size and the area's own crimes, not by the size of a national file.
     """
-    require_columns(path, read_csv_header(path), COLUMNS, _FORMAT)
+    require_columns(
+        path, read_csv_header(path), COLUMNS, _FORMAT, expected_format="police_uk_street"
+    )
     dictionary = pa.dictionary(pa.int32(), pa.string())
     types = {column: dictionary for column in _DICTIONARY_COLUMNS}
     reader = pacsv.open_csv(

@@ -57,6 +57,7 @@ from pipeline.adapters._common import (
     read_csv_header,
     read_csv_text,
 )
+from pipeline.adapters._formats import wrong_file_hint
 from pipeline.formatting import WEEKDAYS
 
 if TYPE_CHECKING:
@@ -251,7 +252,8 @@ def layout_of(path: Path, header: Iterable[str]) -> Layout:
         raise fail(
             path,
             f"not a {FORMAT} file: missing column(s) {missing} (neither the "
-            f"{CURRENT.description} nor the {OLDER.description}; read by {ADAPTER})",
+            f"{CURRENT.description} nor the {OLDER.description}; read by {ADAPTER})"
+            + wrong_file_hint(present, "police_uk_stop_search"),
             column=missing[0],
         )
     return OLDER  # pragma: no cover - the older columns are a subset of every layout's

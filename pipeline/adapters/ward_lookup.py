@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.adapters._common import fail, read_csv_text
+from pipeline.adapters._formats import wrong_file_hint
 
 _LSOA = re.compile(r"^LSOA\d{2}CD$", re.IGNORECASE)
 _WARD = re.compile(r"^WD\d{2}CD$", re.IGNORECASE)
@@ -37,9 +38,8 @@ def read_lsoa_ward_lookup(path: Path | str, area_lsoas: Iterable[str]) -> pd.Dat
     ward = [f for f in fields if _WARD.match(f.strip())]
     name = [f for f in fields if _WARD_NAME.match(f.strip())]
     if len(lsoa) != 1 or len(ward) != 1:
-        hint = " (is this the LSOA (2011) to LSOA (2021) lookup?)" if len(lsoa) > 1 else ""
         raise fail(path, f"{_WHAT}: expected one LSOAyyCD and one WDyyCD column, found {fields}"
-                   + hint)  # fmt: skip
+                   + wrong_file_hint(fields, "lsoa_ward"))  # fmt: skip
     lookup = pd.DataFrame(
         {
             "lsoa_code": table[lsoa[0]].str.strip(),
