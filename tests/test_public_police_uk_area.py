@@ -24,7 +24,7 @@ from pipeline.demo.police_uk_neighbours import street_row, write_csv
 from pipeline.families.hotspots import measures as hotspots
 from pipeline.families.hotspots.own_rate import HOT_SPOT
 from pipeline.public.build import build_public_inputs
-from pipeline.public.configuration import PublicBuildError, Sources, area_codes
+from pipeline.public.configuration import PublicBuildError, Sources, area_codes, proxy_measures
 from pipeline.public.police_uk_area import (
     REASON_OTHER_TYPE,
     REASON_PART_YEAR,
@@ -329,3 +329,26 @@ def test_the_generator_is_deterministic_and_says_it_is_synthetic(realdata, city_
     assert "SYNTHETIC" in (again.root / "README.txt").read_text(encoding="utf-8")
     assert (again.root / ".gitignore").read_text(encoding="utf-8").rstrip().endswith("*")
     assert len(names) == 3 * len(again.months)  # the force's, the Met's and BTP's, each month
+
+
+# --------------------------------------------------------------------------------------------
+# Labels name what the counts hold
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_key_metric_label_naming_another_offence_is_refused():
+    config = copy.deepcopy(CITY_CONFIG)
+    config["definitions"]["key_metric"]["label"] = "Robbery, all ages (police.uk)"
+    with pytest.raises(PublicBuildError, match=r"key_metric.label .* does not name "
+                       r"\['violence and sexual offences'\]"):  # fmt: skip
+        proxy_measures(config)
+
+
+def test_a_where_label_naming_another_offence_is_refused(realdata):
+    # The weapons file given, the label saying robbery: refused before anything is written.
+    config = yaml.safe_load((REPO / "config/public.yaml").read_text(encoding="utf-8"))
+    where = config["definitions"]["serious_violence_u25"]
+    where["short_label"] = "robbery (a public proxy for serious violence against under-25s)"
+    with pytest.raises(PublicBuildError, match=r"serious_violence_u25.short_label .* does not "
+                       r"name \['Possession of Weapons'\].*mps_lsoa_crime"):  # fmt: skip
+        build_public_inputs(config, REPO)

@@ -32,7 +32,12 @@ from pipeline.adapters.mps_ward_tables import (
     ward_tables,
 )
 from pipeline.adapters.ward_lookup import read_lsoa_ward_lookup
-from pipeline.public.configuration import PublicBuildError, Sources, check_lsoa_categories
+from pipeline.public.configuration import (
+    PublicBuildError,
+    Sources,
+    check_label_names,
+    check_lsoa_categories,
+)
 from pipeline.public.exclusions import exclusions
 from pipeline.public.police_uk_area import police_uk_crime_types, police_uk_lsoa_counts
 from pipeline.settings import Settings
@@ -210,14 +215,19 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     where = Settings.of(config).definitions.serious_violence_u25
     measure = where.id
     groups = [str(g) for g in where.offence_groups]
+    definitions = config["definitions"]
     if sources.mps_lsoa_crime:
         check_lsoa_categories(sources.mps_lsoa_crime, groups, str(measure))
+        stated = [c for _, c in sources.mps_lsoa_crime if c is not None]
+        check_label_names(definitions, "serious_violence_u25", stated or groups,
+                          "public_sources.mps_lsoa_crime")  # fmt: skip
         counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
     else:  # any force's police.uk street files (the configuration checked they are given)
+        types = police_uk_crime_types(groups, str(measure))
+        check_label_names(definitions, "serious_violence_u25", types, "police.uk crime types")
         counts, counts_dropped = police_uk_lsoa_counts(
-            sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure),
-            police_uk_crime_types(groups, str(measure)),
-        )  # fmt: skip
+            sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure), types
+        )
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
     deprivation, deprivation_dropped = build_deprivation(sources, lsoas, lookup)

@@ -233,7 +233,31 @@ def proxy_measures(config: Mapping[str, Any]) -> list[str]:
             f"definitions key_metric/under_18_metric: ids {unknown} are not MPS proxy measures; "
             f"use one of {sorted(PROXY_MEASURES)}"
         )
+    for key, measure in zip(("key_metric", "under_18_metric"), ids, strict=True):
+        check_label_names(definitions, key, [measure.replace("_", " ")], "its proxy measure id")
     return list(dict.fromkeys(ids))
+
+
+def check_label_names(
+    definitions: Mapping[str, Any], key: str, contents: list[str], source: str
+) -> None:
+    """A public definition's label and short label must name what its counts hold (each of
+    ``contents``, case-blind), so that the reports never print one offence's counts under
+    another's name (pointing a file at violence counts while the label says weapons)."""
+    values = definitions[key]
+
+    def folded(text: str) -> str:
+        return " ".join(str(text).replace("_", " ").split()).casefold()
+
+    for field_name in ("label", "short_label"):
+        text = values.get(field_name, "")
+        missing = [c for c in contents if folded(c) not in folded(text)]
+        if missing:
+            raise PublicBuildError(
+                f"definitions.{key}.{field_name} {text!r} does not name {missing}, which its "
+                f"counts hold ({source}): the reports would print them under another name; "
+                "name them in label and short_label"
+            )
 
 
 #: Files a shapefile is read with (besides the .shp itself), where present.
