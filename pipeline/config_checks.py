@@ -364,6 +364,8 @@ def missing_inputs(config: Mapping[str, Any], file_of: Callable[[KeyPath], str])
             named = [(f"{key}.paths", Path(v), Path.exists) for v in value.get("paths", [])]
             if "lsoa_la_lookup" in value:
                 named.append((f"{key}.lsoa_la_lookup", Path(value["lsoa_la_lookup"]), Path.is_file))
+        elif key == "police_uk_api":  # saved API answers: files or folders of them
+            named = [(key, Path(v), Path.exists) for v in value]
         else:
             paths = value if isinstance(value, list) else [value]
             # An entry may name its file with what it holds ({path, major_category}).

@@ -863,6 +863,8 @@ def test_a_definition_of_two_major_categories_adds_their_files(realdata, repo, p
          {"path": str(second), "major_category": "Robbery"}],
         ["Possession of weapons", "Robbery"],
     )  # fmt: skip
+    where = config["definitions"]["serious_violence_u25"]
+    where["label"] = where["short_label"] = "Possession of weapons and robbery by LSOA (MPS)"
     out = tmp_path / "out"
     write_public_inputs(config, root=repo, out=out)
     area = public_config["areas"][0]["inputs"]

@@ -214,6 +214,7 @@ def city_files(realdata, tmp_path_factory) -> synthetic.AreaFiles:
         tmp_path_factory.mktemp("city"),
         realdata / "london-lsoa" / "merge_bestfit_lsoa11_lsoa21_london.csv",
         *synthetic.CITY_OF_LONDON,
+        boundaries=realdata / "london-lsoa" / "london-2021-lsoa-gen20.shp",
     )
 
 
@@ -322,6 +323,7 @@ def test_the_generator_is_deterministic_and_says_it_is_synthetic(realdata, city_
         tmp_path,
         realdata / "london-lsoa" / "merge_bestfit_lsoa11_lsoa21_london.csv",
         *synthetic.CITY_OF_LONDON,
+        boundaries=realdata / "london-lsoa" / "london-2021-lsoa-gen20.shp",
     )
     names = sorted(p.relative_to(city_files.root) for p in city_files.root.rglob("*.csv"))
     assert names == sorted(p.relative_to(again.root) for p in again.root.rglob("*.csv"))
@@ -352,3 +354,42 @@ def test_a_where_label_naming_another_offence_is_refused(realdata):
     with pytest.raises(PublicBuildError, match=r"serious_violence_u25.short_label .* does not "
                        r"name \['Possession of Weapons'\].*mps_lsoa_crime"):  # fmt: skip
         build_public_inputs(config, REPO)
+
+
+# --------------------------------------------------------------------------------------------
+# The same crimes as saved police.uk API answers (public_sources.police_uk_api)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def city_api_built(city_config, city_files) -> dict[str, object]:
+    config = copy.deepcopy(city_config)
+    config["public_sources"]["police_uk_api"] = [str(city_files.api)]
+    del config["public_sources"]["police_uk_street"]
+    built = build_public_inputs(config, REPO)
+    return {path.name: frame for path, frame in built.items()}
+
+
+def test_api_answers_give_the_counts_the_street_files_give(city_api_built, city_built, city_files):
+    # The generator writes one set of crimes both ways; the street route equals an independent
+    # count (above), so the API route (points in polygons, repeats across answers counted
+    # once, BTP out) must give the same LSOA counts and the City's own series.
+    assert city_api_built["lsoa_counts.csv"].equals(city_built["lsoa_counts.csv"])
+
+    def own(frame):
+        return frame.loc[frame["area_code"] == CITY].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(
+        own(city_api_built["comparators.csv"]), own(city_built["comparators.csv"])
+    )
+    sources = city_api_built["comparator_sources.csv"]
+    assert set(sources.loc[sources["area_code"] == CITY, "source"]) == {
+        "police.uk API street-level crimes"
+    }
+    excluded = city_api_built["adapter-exclusions.csv"]
+    api = excluded.loc[
+        excluded["step"] == f"lsoa_counts {CITY} (police.uk API street-level crimes)"
+    ]
+    assert api.loc[api["reason"].str.startswith("repeated in another API answer"), "rows"].sum() > 0
+    btp = api.loc[api["reason"].str.startswith("British Transport Police"), "rows"].sum()
+    assert btp == len(city_files.months)  # one BTP crime a month

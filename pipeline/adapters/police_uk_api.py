@@ -81,7 +81,7 @@ def read_police_uk_api_json(
     for the area), the polygons that decide where each crime is.
     """
     shapes = _boundaries(boundaries)
-    parts = [_read_file(path).assign(file=n) for n, path in enumerate(_json_files(paths))]
+    parts = [_read_file(path).assign(file=n) for n, path in enumerate(json_files(paths))]
     crimes = pd.concat(parts, ignore_index=True)
     crimes["reason"] = ""
     crimes["detail"] = ""
@@ -117,7 +117,7 @@ def read_police_uk_api_json(
     )
 
 
-def _json_files(paths: Path | str | Iterable[Path | str]) -> list[Path]:
+def json_files(paths: Path | str | Iterable[Path | str]) -> list[Path]:
     """The JSON files named by ``paths`` (files, or folders of ``*.json``), in the order given."""
     files: list[Path] = []
     for path in as_paths(paths):

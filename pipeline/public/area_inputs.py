@@ -214,6 +214,8 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     population = bridge_population(sape.frame, lookup, weights)
     where = Settings.of(config).definitions.serious_violence_u25
     measure = where.id
+    boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
+    boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
     groups = [str(g) for g in where.offence_groups]
     definitions = config["definitions"]
     if sources.mps_lsoa_crime:
@@ -222,14 +224,13 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
         check_label_names(definitions, "serious_violence_u25", stated or groups,
                           "public_sources.mps_lsoa_crime")  # fmt: skip
         counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
-    else:  # any force's police.uk street files (the configuration checked they are given)
+    else:  # any force's police.uk files (the configuration checked they are given)
         types = police_uk_crime_types(groups, str(measure))
         check_label_names(definitions, "serious_violence_u25", types, "police.uk crime types")
         counts, counts_dropped = police_uk_lsoa_counts(
-            sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure), types
-        )
-    boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
-    boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
+            sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure), types,
+            boundaries=boundaries,
+        )  # fmt: skip
     deprivation, deprivation_dropped = build_deprivation(sources, lsoas, lookup)
     wards, wards_dropped = build_ward_crime(
         sources, area_code, config, lsoas["lsoa_code"], population.frame

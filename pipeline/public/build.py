@@ -79,7 +79,7 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
     wanted = sorted({*codes, *neighbour_codes})
     settings = Settings.of(config)
     comparators, comparators_dropped, comparator_sources = build_comparators(
-        sources, measures, wanted, window_months(settings)
+        sources, measures, wanted, window_months(settings), {a.code: a.name for a in settings.areas}
     )
     check_area_series(comparators, comparators_dropped, codes, measures)
     population, population_dropped = build_population_la(sources, wanted)

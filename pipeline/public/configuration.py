@@ -65,10 +65,20 @@ class Sources:
     #: ONS LSOA (2021) to ward (2022) best-fit lookup (``lsoa_ward_lookup``): ward residents,
     #: so the ward table has rates. None without the key.
     lsoa_ward_lookup: Path | None = None
+    #: Saved police.uk API street-crime answers (JSON files or folders, ``police_uk_api``): the
+    #: areas' own crimes, put into their LSOAs by point in polygon. Empty without the key.
+    police_uk_api: list[Path] = field(default_factory=list)
+
+    @property
+    def area_crimes_from_police_uk(self) -> bool:
+        """The areas' LSOA counts come from police.uk (API answers or street files), not MPS."""
+        return not self.mps_lsoa_crime and bool(self.police_uk_api or self.police_uk_street)
 
 
 #: The optional police.uk section of ``public_sources``.
 POLICE_UK_KEY = "police_uk_street"
+#: The optional saved police.uk API answers of ``public_sources`` (the areas' own crimes).
+API_KEY = "police_uk_api"
 
 
 def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
@@ -105,10 +115,20 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
                 "street-level CSV or a folder of them: see docs/public-data.md)"
             )
         street.append(path)
-    if not given.get("mps_lsoa_crime") and not street:
+    api: list[Path] = []
+    for value in given.get(API_KEY) or []:
+        path = root / str(value)
+        if not path.exists():
+            raise PublicBuildError(
+                f"public_sources.{API_KEY}: {path} does not exist (saved police.uk API answers: "
+                "JSON files or a folder of them, docs/public-data.md)"
+            )
+        api.append(path)
+    if not given.get("mps_lsoa_crime") and not street and not api:
         raise PublicBuildError(
-            "public_sources needs mps_lsoa_crime (MPS boroughs) or police_uk_street (any force): "
-            "the LSOA counts of the 'where' and deprivation measures come from one of them"
+            "public_sources needs mps_lsoa_crime (MPS boroughs), police_uk_street or "
+            "police_uk_api (any force): the LSOA counts of the 'where' and deprivation measures "
+            "come from one of them"
         )
     lookup = police_uk.get("lsoa_la_lookup")
     return Sources(
@@ -132,6 +152,7 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
         mps_ward_crime=many("mps_ward_crime") if given.get("mps_ward_crime") else [],
         iod_la_summaries=many("iod_la_summaries") if given.get("iod_la_summaries") else [],
         lsoa_ward_lookup=one("lsoa_ward_lookup") if given.get("lsoa_ward_lookup") else None,
+        police_uk_api=api,
     )
 
 
@@ -197,13 +218,15 @@ def area_codes(config: Mapping[str, Any]) -> list[str]:
     codes = [str(area["code"]) for area in config["areas"]]
     outside = [code for code in codes if code not in MPS_BOROUGHS]
     sources = config.get("public_sources") or {}
-    from_police_uk = bool(sources.get(POLICE_UK_KEY)) and not sources.get("mps_lsoa_crime")
+    from_police_uk = bool(sources.get(POLICE_UK_KEY) or sources.get(API_KEY)) and not sources.get(
+        "mps_lsoa_crime"
+    )
     if outside and not from_police_uk:
         raise PublicBuildError(
             f"areas: {outside} are not London boroughs policed by the Metropolitan Police, and "
             f"the MPS files cover those only; choose from {', '.join(MPS_BOROUGHS)}, or build "
-            f"from the area's force's police.uk street files (public_sources.{POLICE_UK_KEY}, "
-            "without mps_lsoa_crime: docs/public-data.md)"
+            f"from the area's force's police.uk files (public_sources.{POLICE_UK_KEY} or "
+            f"{API_KEY}, without mps_lsoa_crime: docs/public-data.md)"
         )
     if outside:
         measures = [str(config["definitions"][k]["id"]) for k in ("key_metric", "under_18_metric")]
@@ -269,11 +292,17 @@ def source_files(config: Mapping[str, Any], root: Path | str = ".") -> list[Path
     for a workflow rule's inputs and the provenance record."""
     given = dict(config["public_sources"])
     police_uk = dict(given.pop(POLICE_UK_KEY, None) or {})
+    api = [Path(v) for v in given.pop(API_KEY, None) or []]
     paths: list[Path] = []
     for value in given.values():
         for v in value if isinstance(value, list) else [value]:
             paths.append(Path(v["path"] if isinstance(v, Mapping) else v))
     paths += police_uk_files(police_uk, Path(root))
+    for folder in api:  # a folder of answers: the .json files the reader takes
+        found = (
+            sorted((Path(root) / folder).rglob("*.json")) if (Path(root) / folder).is_dir() else []
+        )
+        paths += [folder / f.relative_to(Path(root) / folder) for f in found] or [folder]
     for path in list(paths):
         if path.suffix.casefold() == ".shp":
             paths += [
@@ -322,7 +351,9 @@ def output_paths(config: Mapping[str, Any]) -> list[Path]:
         paths.append(shared / DEPRIVATION_LA_FILE)
     paths.append(shared.parent / EXCLUSIONS_FILE)
     paths.append(shared.parent / SOURCES_READ_FILE)
-    if (config["public_sources"] or {}).get(POLICE_UK_KEY):
+    if (config["public_sources"] or {}).get(POLICE_UK_KEY) or (config["public_sources"] or {}).get(
+        API_KEY
+    ):
         paths.append(shared / COMPARATOR_SOURCES_FILE)
     return sorted(paths)
 

@@ -29,9 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import geopandas as gpd
 import pandas as pd
 
-from pipeline.adapters import bridge_lsoa11_to_lsoa21, read_police_uk_street
+from pipeline.adapters import (
+    bridge_lsoa11_to_lsoa21,
+    read_police_uk_api_json,
+    read_police_uk_street,
+)
 from pipeline.adapters.police_uk import REASON_OTHER_FORCE, street_files
 from pipeline.adapters.police_uk_la import months_text, series_forces
 from pipeline.public.configuration import POLICE_UK_KEY, PublicBuildError, Sources
@@ -83,16 +88,15 @@ def police_uk_lsoa_counts(
     weights: pd.Series | None,
     measure: str,
     crime_types: Sequence[str],
+    boundaries: gpd.GeoDataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``lsoa_code, year, measure, count`` for every 2021 LSOA of the area and every complete
-    calendar year of the files (0 where none), and the exclusions (see the module doc)."""
-    step = f"lsoa_counts {area_code} (police.uk street-level crime)"
+    calendar year of the files (0 where none), and the exclusions (see the module doc). With
+    saved API answers (``police_uk_api``) the crimes are theirs, put into ``boundaries``."""
     codes21 = sorted(set(lsoas21))
     codes11 = sorted(set(lookup["lsoa11_code"]) - set(codes21))
-    read = read_police_uk_street(sources.police_uk_street, [*codes21, *codes11], by_force=True)
-    counts = read.frame
-    dropped = [exclusions(step, month_in_detail(read.excluded))]
-    force = _area_force(sources, area_code, counts, [*codes21, *codes11])
+    counts, step, dropped, force = area_crimes(sources, area_code, [*codes21, *codes11], boundaries)
+    what = "answers" if sources.police_uk_api else "street files"
     others = counts.loc[counts["force"] != force]
     own = counts.loc[counts["force"] == force]
     dropped.append(_grouped(step, others, REASON_OTHER_FORCE, others["force"]))
@@ -100,9 +104,9 @@ def police_uk_lsoa_counts(
     years = _complete_years(covered)
     if not years:
         raise PublicBuildError(
-            f"{area_code}: the police.uk street files hold no complete calendar year of "
+            f"{area_code}: the police.uk {what} hold no complete calendar year of "
             f"{force} crimes in the area (months held: {months_text(covered) or 'none'}); the "
-            "LSOA counts are by calendar year, so supply all 12 monthly files of at least one year"
+            "LSOA counts are by calendar year, so supply all 12 months of at least one year"
         )
     wanted = own["crime_type"].isin(set(crime_types))
     other_types = own.loc[~wanted]
@@ -128,6 +132,34 @@ def police_uk_lsoa_counts(
     frame = total.reindex(index, fill_value=0).astype("int64").reset_index()
     frame = frame.assign(measure=measure)[["lsoa_code", "year", "measure", "count"]]
     return frame, pd.concat(dropped, ignore_index=True)
+
+
+#: The "force" of API answers, which do not say which force recorded each crime.
+API_FORCE = "police.uk API (force not stated)"
+API_SOURCE = "police.uk API street-level crimes"
+
+
+def area_crimes(
+    sources: Sources,
+    area_code: str,
+    codes: Sequence[str],
+    boundaries: gpd.GeoDataFrame | None,
+) -> tuple[pd.DataFrame, str, list[pd.DataFrame], str]:
+    """The area's police.uk crimes (``lsoa_code, month, force, crime_type, count``), the step
+    their exclusions go under, those exclusions and the area's force: from the saved API
+    answers when given (every crime in the area's polygons, one "force"), else the street
+    files (the area's force: named, or the one with most crimes in it)."""
+    if sources.police_uk_api:
+        if boundaries is None:
+            raise ValueError("API answers are put into LSOAs by their boundaries: give them")
+        step = f"lsoa_counts {area_code} ({API_SOURCE})"
+        read = read_police_uk_api_json(sources.police_uk_api, boundaries)
+        counts = read.frame.assign(force=API_FORCE)
+        return counts, step, [exclusions(step, month_in_detail(read.excluded))], API_FORCE
+    step = f"lsoa_counts {area_code} (police.uk street-level crime)"
+    read = read_police_uk_street(sources.police_uk_street, codes, by_force=True)
+    force = _area_force(sources, area_code, read.frame, codes)
+    return read.frame, step, [exclusions(step, month_in_detail(read.excluded))], force
 
 
 def _area_force(
@@ -166,3 +198,44 @@ def _grouped(step: str, rows: pd.DataFrame, reason: str, detail: pd.Series) -> p
     records = [{"source": SOURCE, "reason": reason, "detail": str(text), "rows": int(n)}
                for text, n in totals.items()]  # fmt: skip
     return exclusions(step, pd.DataFrame(records))
+
+
+def api_comparators(
+    sources: Sources, measures: Sequence[str], code: str, name: str, months: Sequence[str]
+) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
+    """An area's own monthly series of ``measures`` over ``months`` from the saved API answers
+    (its crimes in its LSOA polygons), the exclusions, and its source rows
+    (:data:`~pipeline.public.police_uk_inputs.SOURCE_COLUMNS`)."""
+    from pipeline.adapters import police_uk_comparator_series, read_lsoa_boundaries
+    from pipeline.adapters.police_uk_api import json_files
+    from pipeline.adapters.police_uk_la import POLICE_UK_MEASURES
+    from pipeline.public.police_uk_inputs import (
+        REASON_NO_CRIME_TYPE,
+        SOURCE_COLUMNS,
+        files_text,
+    )
+
+    boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, code)
+    step = f"comparators ({API_SOURCE})"
+    read = read_police_uk_api_json(sources.police_uk_api, boundaries)
+    lookup = pd.DataFrame(
+        {"lsoa_code": sorted(set(boundaries["lsoa_code"])), "la_code": code, "la_name": name}
+    )
+    dropped = [exclusions(step, month_in_detail(read.excluded))]
+    parts, rows = [], []
+    names = files_text(sorted(p.name for p in json_files(sources.police_uk_api)))
+    for measure in measures:
+        if measure not in POLICE_UK_MEASURES:
+            record = {"source": API_SOURCE, "reason": REASON_NO_CRIME_TYPE,
+                      "detail": f"{code} {measure}", "rows": 0}  # fmt: skip
+            dropped.append(exclusions(f"comparators: {measure}", pd.DataFrame([record])))
+            continue
+        series = police_uk_comparator_series(read.frame, lookup, measure, [code], months=months)
+        dropped.append(exclusions(f"comparators: {measure}", month_in_detail(series.excluded)))
+        if len(series.frame):
+            parts.append(series.frame)
+            rows.append({"area_code": code, "area_name": name, "measure": measure,
+                         "source": API_SOURCE, "force": API_FORCE, "files": names})  # fmt: skip
+    columns = ["area_code", "area_name", "month", "measure", "count"]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return frame, dropped, pd.DataFrame(rows, columns=SOURCE_COLUMNS)

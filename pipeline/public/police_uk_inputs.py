@@ -114,7 +114,7 @@ def police_uk_comparators(
         mine = sorted(p.name for p in files if force_slug(p) == slugs.get(force))
         rows.append({"area_code": code, "area_name": name, "measure": measure,
                      "source": POLICE_UK_SOURCE, "force": force,
-                     "files": _files_text(mine)})  # fmt: skip
+                     "files": files_text(mine)})  # fmt: skip
     return frame, dropped, pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
 
@@ -144,7 +144,7 @@ def named_forces(sources: Sources, names: dict[str, str], codes: Sequence[str]) 
     return result
 
 
-def _files_text(names: Sequence[str]) -> str:
+def files_text(names: Sequence[str]) -> str:
     """'48 files, 2021-04-kent-street.csv to 2025-03-kent-street.csv' (or the one name)."""
     if len(names) <= 1:
         return "".join(names)

@@ -21,6 +21,7 @@ from pipeline.adapters._common import fail, reading, require_columns
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, LONDON_NAME, MPS_BOROUGHS
 from pipeline.public.configuration import PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
+from pipeline.public.police_uk_area import api_comparators
 from pipeline.public.police_uk_inputs import comparator_sources, police_uk_comparators
 from pipeline.settings import Settings
 
@@ -81,12 +82,16 @@ def build_comparators(
     measures: Sequence[str],
     wanted: Sequence[str],
     months: Sequence[str] = (),
+    areas: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Monthly MPS counts of each proxy measure for the wanted codes and London; with
     police.uk files (``sources.police_uk_street``), police.uk series over ``months`` (the
     window's) for the wanted codes the MPS files do not cover
-    (:mod:`~pipeline.public.police_uk_inputs`). Returns the series, the exclusions and, with
-    police.uk files only, where each series came from (else None)."""
+    (:mod:`~pipeline.public.police_uk_inputs`); with saved API answers (``police_uk_api``),
+    the configured ``areas`` (code -> name) not covered take theirs from the answers. Returns
+    the series, the exclusions and, with police.uk files only, where each series came from
+    (else None)."""
+    areas = dict(areas or {})
     crime = read_mps_borough_crime(sources.mps_borough_crime)
     parts, dropped = [], [exclusions("comparators (MPS borough-level crime)", crime)]
     for measure in measures:
@@ -95,15 +100,27 @@ def build_comparators(
         dropped.append(exclusions(f"comparators: {measure}", series))
     mps = pd.concat(parts, ignore_index=True)
     provenance = None
-    if sources.police_uk_street:
+    if sources.police_uk_street or sources.police_uk_api:
         uncovered = sorted(set(wanted) - set(mps["area_code"]) - {LONDON_CODE})
+        # Areas with saved API answers take their own series from them; the rest from the
+        # street files.
+        from_api = [c for c in uncovered if c in areas] if sources.police_uk_api else []
         police_uk, police_dropped, police_sources = police_uk_comparators(
-            sources, measures, uncovered, months
+            sources, measures, [c for c in uncovered if c not in from_api], months
         )
-        if len(police_uk):
-            parts.append(police_uk)
+        found, sourced = [police_uk], [police_sources]
+        for code in from_api:
+            series, api_dropped, api_sources = api_comparators(
+                sources, measures, code, areas[code], months
+            )
+            found.append(series)
+            sourced.append(api_sources)
+            police_dropped += api_dropped
+        parts += [f for f in found if len(f)]
         dropped += police_dropped
-        provenance = comparator_sources(mps, sources.mps_borough_crime, police_sources)
+        provenance = comparator_sources(
+            mps, sources.mps_borough_crime, pd.concat(sourced, ignore_index=True)
+        )
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.sort_values(["area_code", "measure", "month"]).reset_index(drop=True)
     return frame, pd.concat(dropped, ignore_index=True), provenance
