@@ -217,16 +217,14 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, area_code)
     boundaries = boundaries.merge(lsoas[["lsoa_code", "lsoa_name"]], on="lsoa_code", how="left")
     groups = [str(g) for g in where.offence_groups]
-    definitions = config["definitions"]
     if sources.mps_lsoa_crime:
         check_lsoa_categories(sources.mps_lsoa_crime, groups, str(measure))
         stated = [c for _, c in sources.mps_lsoa_crime if c is not None]
-        check_label_names(definitions, "serious_violence_u25", stated or groups,
-                          "public_sources.mps_lsoa_crime")  # fmt: skip
+        check_label_names(where, stated or groups, "public_sources.mps_lsoa_crime")
         counts, counts_dropped = build_lsoa_counts(sources, area_code, lookup, weights, measure)
     else:  # any force's police.uk files (the configuration checked they are given)
         types = police_uk_crime_types(groups, str(measure))
-        check_label_names(definitions, "serious_violence_u25", types, "police.uk crime types")
+        check_label_names(where, types, "police.uk crime types")
         counts, counts_dropped = police_uk_lsoa_counts(
             sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure), types,
             boundaries=boundaries,

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, MPS_BOROUGHS, PROXY_MEASURES
 from pipeline.adapters.police_uk_la import POLICE_UK_MEASURES
 from pipeline.runtime import UserFacingError
+from pipeline.settings import Definition, Settings
 
 #: Where every source row the build could not use is listed, beside the shared folder.
 EXCLUSIONS_FILE = "adapter-exclusions.csv"
@@ -256,30 +257,28 @@ def proxy_measures(config: Mapping[str, Any]) -> list[str]:
             f"definitions key_metric/under_18_metric: ids {unknown} are not MPS proxy measures; "
             f"use one of {sorted(PROXY_MEASURES)}"
         )
+    typed = Settings.of(config).definitions
     for key, measure in zip(("key_metric", "under_18_metric"), ids, strict=True):
-        check_label_names(definitions, key, [measure.replace("_", " ")], "its proxy measure id")
+        check_label_names(typed.metric(key), [measure.replace("_", " ")], "its proxy measure id")
     return list(dict.fromkeys(ids))
 
 
-def check_label_names(
-    definitions: Mapping[str, Any], key: str, contents: list[str], source: str
-) -> None:
+def check_label_names(definition: Definition, contents: list[str], source: str) -> None:
     """A public definition's label and short label must name what its counts hold (each of
     ``contents``, case-blind), so that the reports never print one offence's counts under
     another's name (pointing a file at violence counts while the label says weapons)."""
-    values = definitions[key]
 
     def folded(text: str) -> str:
         return " ".join(str(text).replace("_", " ").split()).casefold()
 
     for field_name in ("label", "short_label"):
-        text = values.get(field_name, "")
+        text = getattr(definition, field_name)
         missing = [c for c in contents if folded(c) not in folded(text)]
         if missing:
             raise PublicBuildError(
-                f"definitions.{key}.{field_name} {text!r} does not name {missing}, which its "
-                f"counts hold ({source}): the reports would print them under another name; "
-                "name them in label and short_label"
+                f"definitions.{definition.key}.{field_name} {text!r} does not name {missing}, "
+                f"which its counts hold ({source}): the reports would print them under another "
+                "name; name them in label and short_label"
             )
 
 
