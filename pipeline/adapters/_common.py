@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-import openpyxl.utils.exceptions
 import pandas as pd
 import xlrd
 
@@ -113,7 +111,7 @@ def _what_was_found(error: Exception) -> str | None:
         return f"a file that is not an .xls workbook ({error})"
     if isinstance(error, zipfile.BadZipFile):
         return "a file that is not an .xlsx workbook (not a zip archive)"
-    if isinstance(error, openpyxl.utils.exceptions.InvalidFileException):
+    if type(error).__name__ == "InvalidFileException":  # openpyxl's (not imported until read)
         return "a file that is not an Excel workbook (by its name)"
     if type(error).__module__.startswith("pyogrio"):  # DataSourceError, DataLayerError, ...
         return f"a file GDAL cannot read ({' '.join(str(error).split())})"
@@ -243,6 +241,8 @@ def _excel_grids(path: Path, keep: Callable[[str], bool]) -> dict[str, pd.DataFr
             return grids
         finally:
             book.release_resources()
+    import openpyxl
+
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         return {
@@ -268,6 +268,8 @@ def _sheet_names(path: Path) -> list[str]:
             return list(book.sheet_names())
         finally:
             book.release_resources()
+    import openpyxl
+
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         return list(book.sheetnames)

@@ -14,9 +14,9 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from pipeline.editions import variant_for
+from pipeline.lazy import scipy_optimize as _optimize
 from pipeline.settings import Settings
 
 #: Symbol printed for a suppressed value (GSS guidance on symbols: "[c]" = confidential).
@@ -157,7 +157,7 @@ def _optimise(
     """min (sign * x_i) subject to the margin equations and the lower bounds."""
     objective = np.zeros(matrix.shape[1])
     objective[i] = sign
-    result = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+    result = _optimize.linprog(objective, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
     if result.status == 3:  # unbounded
         return -math.inf
     if result.status != 0:

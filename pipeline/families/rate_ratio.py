@@ -4,7 +4,8 @@ other days) and strategy monitoring (this year against last)."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as st
+
+from pipeline.lazy import scipy_stats as st
 
 
 def poisson_rate_ratio(

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+
+from pipeline.lazy import scipy_stats as _st
 
 ArrayLike = float | int | Sequence[float] | np.ndarray | pd.Series
 

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
+from pipeline.lazy import scipy_stats as _st
 from pipeline.stats.arguments import (
     ArrayLike,
     broadcast,

@@ -7,8 +7,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _st
 
+from pipeline.lazy import scipy_stats as _st
 from pipeline.stats.arguments import (
     ArrayLike,
     broadcast,

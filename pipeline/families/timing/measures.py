@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from pipeline.families.calendar import CalendarGap, financial_year_days, school_day_flags
 from pipeline.families.common import (
@@ -19,6 +18,7 @@ from pipeline.families.common import (
 )
 from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.families.timing.peaks import WEEKDAYS, peak_rows
+from pipeline.lazy import scipy_stats as st
 from pipeline.settings import Settings
 from pipeline.stats import proportion_ci, rate_ci, share_ratio
 

@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from pipeline.families.rate_ratio import poisson_rate_ratio
 from pipeline.formatting import WEEKDAYS
+from pipeline.lazy import scipy_stats as st
 from pipeline.settings import Settings
 from pipeline.stats import proportion_ci
 

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats as st
-from scipy.optimize import linprog
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from pipeline.lazy import scipy_optimize as _optimize
+from pipeline.lazy import scipy_stats as st
 from pipeline.stats.trends import dersimonian_laird
 
 
@@ -97,7 +95,7 @@ def separated_rows(counts: np.ndarray, design: np.ndarray, tolerance: float = 1e
         if not zero.any():
             return separated
         # minimise sum(X_zero d) subject to -1 <= X_zero d <= 0 and X_positive d = 0.
-        result = linprog(
+        result = _optimize.linprog(
             x[zero].sum(axis=0),
             A_ub=np.vstack([x[zero], -x[zero]]),
             b_ub=np.concatenate([np.zeros(zero.sum()), np.ones(zero.sum())]),
@@ -145,10 +143,15 @@ def poisson_slope(frame: pd.DataFrame, first_year: int) -> SlopeFit:
         note = f"; {int(separated.sum())} zero counts with no finite fit left out"
     if len(y) <= design.shape[1]:
         return SlopeFit(*(math.nan,) * 3, 0, reason="too few years with events for the model")
+    # statsmodels' GLM alone, imported here (statsmodels.api is half a second of start-up).
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     with warnings.catch_warnings():
         # A series that follows its fitted curve exactly is not an error for a count model.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
-        fit = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+        fit = GLM(y, design, family=Poisson(), offset=offset).fit()
     return SlopeFit(
         float(fit.params["time"]), float(fit.bse["time"]), float(fit.pearson_chi2),
         int(round(fit.df_resid)), note,
