@@ -1,7 +1,10 @@
-"""An area's own recorded crime by LSOA from police.uk street-level files, for the "where" and
-deprivation measures (``lsoa_counts.csv``), when ``public_sources`` gives police.uk street files
-and no MPS LSOA file (``mps_lsoa_crime``): the source every force in England and Wales
-publishes, so an area outside the MPS can have an SNA.
+"""An area's own recorded crime by LSOA from police.uk, for the "where" and deprivation
+measures (``lsoa_counts.csv``), when ``public_sources`` gives police.uk street files
+(``police_uk_street``) or saved API answers (``police_uk_api``) and no MPS LSOA file
+(``mps_lsoa_crime``): the source every force in England and Wales publishes, so an area outside
+the MPS can have an SNA. With API answers the area's own comparator series come from them too
+(:func:`api_comparators`); the street files' series are built by
+:mod:`~pipeline.public.police_uk_inputs`.
 
 What is counted, and what is set aside (every set-aside crime is listed in
 ``adapter-exclusions.csv`` with its reason):
@@ -16,7 +19,10 @@ What is counted, and what is set aside (every set-aside crime is listed in
   of the files with fewer than 12 months of the force's crimes in the area would read as a
   quiet year. Its crimes are :data:`REASON_PART_YEAR`, with the months held;
 * the street reader's own exclusions (British Transport Police, no location, outside the area,
-  a Crime ID counted already), as :func:`~pipeline.adapters.read_police_uk_street` states.
+  a Crime ID counted already), as :func:`~pipeline.adapters.read_police_uk_street` states; or,
+  for API answers, :func:`~pipeline.adapters.read_police_uk_api_json`'s (a crime repeated in
+  another answer, BTP, no location, a point outside the area's polygons). The API does not say
+  which force recorded a crime, so every crime in the polygons counts (:data:`API_FORCE`).
 
 **LSOA vintages.** police.uk gives the LSOA current when the month was published: 2011 codes
 in older files, 2021 codes in newer ones. A crime whose code is a 2021 LSOA of the area is
