@@ -393,3 +393,15 @@ def test_api_answers_give_the_counts_the_street_files_give(city_api_built, city_
     assert api.loc[api["reason"].str.startswith("repeated in another API answer"), "rows"].sum() > 0
     btp = api.loc[api["reason"].str.startswith("British Transport Police"), "rows"].sum()
     assert btp == len(city_files.months)  # one BTP crime a month
+
+
+def test_the_police_uk_builds_are_byte_identical_run_to_run(city_config, city_files):
+    from pipeline.public.build import file_text
+
+    config = copy.deepcopy(city_config)
+    config["public_sources"]["police_uk_api"] = [str(city_files.api)]
+    first = build_public_inputs(config, REPO)
+    second = build_public_inputs(config, REPO)
+    assert sorted(first) == sorted(second)
+    for path in first:
+        assert file_text(path, first[path]) == file_text(path, second[path]), path
