@@ -601,3 +601,28 @@ def test_trend_chart_names_the_neighbours_with_data_and_warns_when_few(public_co
         Settings.of(public_config), AREA, RESIDENT_STYLE,
     )  # fmt: skip
     assert "Only" not in chart.notes[0]  # half is not fewer than half
+
+
+def test_every_chart_spec_of_the_demo_passes_the_vega_lite_schema(preview):
+    # render_svg skips Altair's schema check (most of a second per edition); this is where
+    # every chart of both reports, the map included, is checked against it.
+    from pipeline.render.preview import load_measures
+    from pipeline.runtime import read_parquet
+
+    tables, _ = load_measures(preview.measures)
+    boundaries = read_parquet(next(preview.measures.parents[3].rglob("boundaries.parquet")))
+    settings = Settings.of(preview.config)
+    checked = 0
+    for report in ("resident", "technical"):
+        for chart in build_charts(tables, boundaries, settings, preview.area, report):
+            if chart.chart is not None:
+                vegalite_spec(chart.chart, validate=True)  # raises on an invalid spec
+                checked += 1
+    assert checked >= 10
+
+
+def test_the_schema_check_refuses_an_invalid_spec():
+    broken = alt.Chart(pd.DataFrame({"a": [1]}), mark="no-such-mark")
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        vegalite_spec(broken, validate=True)
+    assert vegalite_spec(broken, validate=False)["mark"] == {"type": "no-such-mark"}

@@ -23,15 +23,21 @@ from pipeline.charts.theme import THEME_NAME
 VL_VERSION = "6.4"
 
 
-def vegalite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The chart's Vega-Lite JSON with the Analysis Function theme applied."""
+def vegalite_spec(chart: alt.TopLevelMixin, validate: bool = True) -> dict[str, Any]:
+    """The chart's Vega-Lite JSON with the Analysis Function theme applied; ``validate``
+    checks it against the Vega-Lite JSON schema (Altair's check)."""
     with alt.theme.enable(THEME_NAME):
-        return chart.to_dict()
+        return chart.to_dict(validate=validate)
 
 
 def render_svg(chart: alt.TopLevelMixin) -> str:
-    """Render offline to SVG with the pinned Vega-Lite version (no network, deterministic)."""
-    return vlc.vegalite_to_svg(vegalite_spec(chart), vl_version=VL_VERSION)
+    """Render offline to SVG with the pinned Vega-Lite version (no network, deterministic).
+
+    The spec is not schema-checked here: that check is most of a second per edition, and the
+    specs come from this code, not from input, so the tests check every chart of the demo and
+    a public build instead (``tests/test_charts.py``); vl-convert still refuses a spec it
+    cannot compile."""
+    return vlc.vegalite_to_svg(vegalite_spec(chart, validate=False), vl_version=VL_VERSION)
 
 
 _ROOT_TAG = re.compile(r"<svg\b[^>]*>")
