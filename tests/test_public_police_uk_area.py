@@ -405,3 +405,17 @@ def test_the_police_uk_builds_are_byte_identical_run_to_run(city_config, city_fi
     assert sorted(first) == sorted(second)
     for path in first:
         assert file_text(path, first[path]) == file_text(path, second[path]), path
+
+
+@pytest.mark.parametrize("key", ["police_uk_api", "police_uk_street"])
+def test_a_missing_police_uk_path_is_one_line(key, tmp_path):
+    from pipeline.public.configuration import resolve_sources
+
+    config = copy.deepcopy(CITY_CONFIG)
+    missing = str(tmp_path / "nowhere")
+    if key == "police_uk_api":
+        config["public_sources"][key] = [missing]
+    else:
+        config["public_sources"][key]["paths"] = [missing]
+    with pytest.raises(PublicBuildError, match=rf"public_sources.{key}.*nowhere does not exist"):
+        resolve_sources(config, REPO)

@@ -106,25 +106,22 @@ def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:
 
     if not given.get("iod2025") and not given.get("iod2019"):
         raise PublicBuildError("public_sources needs iod2025 or iod2019 (deprivation)")
+
+    def present(key: str, values: list[Any], what: str) -> list[Path]:
+        """Files or folders (which need only exist), each one line when it does not."""
+        paths = [root / str(value) for value in values]
+        for path in paths:
+            if not path.exists():
+                raise PublicBuildError(
+                    f"public_sources.{key}: {path} does not exist ({what}: docs/public-data.md)"
+                )
+        return paths
+
     police_uk = dict(given.get(POLICE_UK_KEY) or {})
-    street: list[Path] = []
-    for value in police_uk.get("paths", []):
-        path = root / str(value)
-        if not path.exists():
-            raise PublicBuildError(
-                f"public_sources.{POLICE_UK_KEY}.paths: {path} does not exist (a police.uk "
-                "street-level CSV or a folder of them: see docs/public-data.md)"
-            )
-        street.append(path)
-    api: list[Path] = []
-    for value in given.get(API_KEY) or []:
-        path = root / str(value)
-        if not path.exists():
-            raise PublicBuildError(
-                f"public_sources.{API_KEY}: {path} does not exist (saved police.uk API answers: "
-                "JSON files or a folder of them, docs/public-data.md)"
-            )
-        api.append(path)
+    street = present(f"{POLICE_UK_KEY}.paths", police_uk.get("paths", []),
+                     "a police.uk street-level CSV or a folder of them")  # fmt: skip
+    api = present(API_KEY, given.get(API_KEY) or [],
+                  "saved police.uk API answers: JSON files or a folder of them")  # fmt: skip
     if not given.get("mps_lsoa_crime") and not street and not api:
         raise PublicBuildError(
             "public_sources needs mps_lsoa_crime (MPS boroughs), police_uk_street or "
