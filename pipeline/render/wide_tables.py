@@ -41,21 +41,13 @@ def series_table(
     measure_id = str(rows["measure_id"].iloc[0])
     periods = in_order(rows["period"])
     counts = numerator_counts_people(measure_id) and rows["numerator"].notna().any()
-    blank = Cell("")
     out = []
     for group in in_order(rows["group"]):
         records = rows.loc[rows["group"].astype(str) == group].to_dict("records")
-        by_period = {str(r["period"]): r for r in records}
         label = group_label(records)
-        if counts:
-            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
-            out.append(Row(Cell(words("count_row", group=label)), cells))
-            if value_is_the_count(records):
-                continue
-        cells = tuple(
-            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
-        )
-        out.append(Row(Cell(words("value_row", group=label)), cells))
+        out += _period_rows(records, periods, words, counts=counts,
+                            count_label=words("count_row", group=label),
+                            value_label=words("value_row", group=label))  # fmt: skip
     unit = unit_of(rows)
     return Table(
         id=table_id,
@@ -70,6 +62,32 @@ def series_table(
     )
 
 
+def _period_rows(
+    records: list[dict[str, Any]],
+    periods: list[str],
+    words: Any,
+    *,
+    counts: bool,
+    count_label: str,
+    value_label: str,
+) -> list[Row]:
+    """One series' rows, periods across: its counts (when they count people), then its values
+    with intervals, unless the value is the count itself."""
+    by_period = {str(r["period"]): r for r in records}
+    blank = Cell("")
+    rows = []
+    if counts:
+        cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
+        rows.append(Row(Cell(count_label), cells))
+        if value_is_the_count(records):
+            return rows
+    cells = tuple(
+        value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
+    )
+    rows.append(Row(Cell(value_label), cells))
+    return rows
+
+
 def series_block_table(
     rows: pd.DataFrame,
     table_id: str,
@@ -81,25 +99,17 @@ def series_block_table(
     """Measures of one group each over the same years: periods across, measures down."""
     words = technical.part("wide")
     periods = in_order(rows["period"])
-    blank = Cell("")
     out = []
     for measure_id in in_order(rows["measure_id"]):
         records = rows.loc[rows["measure_id"].astype(str) == measure_id].to_dict("records")
-        by_period = {str(r["period"]): r for r in records}
         name = measure_name(measure_id, settings, technical)
         unit = str(records[0].get("unit") or "") if not is_missing(records[0].get("unit")) else ""
-        label = f"{name} ({unit})" if unit else name
-        if numerator_counts_people(measure_id) and any(
+        counts = numerator_counts_people(measure_id) and any(
             not is_missing(r.get("numerator")) for r in records
-        ):
-            cells = tuple(count_cell(by_period[p]) if p in by_period else blank for p in periods)
-            out.append(Row(Cell(words("count_row", group=name)), cells))
-            if value_is_the_count(records):
-                continue
-        cells = tuple(
-            value_interval_cell(by_period[p], words) if p in by_period else blank for p in periods
         )
-        out.append(Row(Cell(label), cells))
+        out += _period_rows(records, periods, words, counts=counts,
+                            count_label=words("count_row", group=name),
+                            value_label=f"{name} ({unit})" if unit else name)  # fmt: skip
     return Table(
         id=table_id,
         caption=words("block_caption", heading=heading, definition=definition or "-"),
