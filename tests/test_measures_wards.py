@@ -191,6 +191,10 @@ def test_a_hidden_count_hides_its_rate_and_the_words_make_no_ranking(rated, sett
     assert by_code.loc["E05000002", "Possession of weapons 2021-22"] == MARKER
     assert by_code.loc["E05000002", heading] == MARKER  # 5 = rate x residents
     assert by_code.loc["E05000001", heading] == "2.5"
+    assert list(spec.table.columns) == [
+        "Ward", "Ward code", "Possession of weapons 2021-22", heading,
+        "Possession of weapons 2022-23, 10 months",
+    ]  # fmt: skip
     assert "Possession of weapons 2022-23, 10 months: rate per 1,000" not in spec.table.columns
     assert "rates per 1,000 residents for full years" in spec.caption
     (finding,) = ward_findings.findings(rated, settings)

@@ -29,33 +29,32 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
     if counts.empty:
         return None
     rated = set(zip(rates["definition"].astype(str), rates["period"].astype(str), strict=True))
-    columns: list[tuple[str, str, str]] = []  # (heading, definition, period)
-    rate_columns: dict[str, tuple[str, str]] = {}  # rate heading -> (definition, period)
+    # (count heading, rate heading or None where the year has no rates, definition, period)
+    columns: list[tuple[str, str | None, str, str]] = []
     for (definition, period), rows in totals.groupby(["definition", "period"], sort=False):
         months = int(rows["months_covered"].iloc[0])
         heading = _period_heading(short_name(str(definition)), str(period), months)
-        columns.append((heading, str(definition), str(period)))
-        if (str(definition), str(period)) in rated:
-            rate_columns[f"{heading}: rate per {WARD_RATE_PER:,}"] = (str(definition), str(period))
+        rate_heading = f"{heading}: rate per {WARD_RATE_PER:,}"
+        columns.append((heading, rate_heading if (str(definition), str(period)) in rated
+                        else None, str(definition), str(period)))  # fmt: skip
+
+    def cell_of(rows: pd.DataFrame, code: str, definition: str, period: str) -> pd.DataFrame:
+        return rows.loc[(rows["group"] == code) & (rows["definition"] == definition)
+                        & (rows["period"] == period)]  # fmt: skip
+
     names = counts.drop_duplicates("group").set_index("group")["ward_name"].astype(str).sort_index()
     out = []
     for code, name in names.items():
         record = {"Ward": name, "Ward code": str(code)}
-        for heading, definition, period in columns:
-            row = counts.loc[
-                (counts["group"] == code)
-                & (counts["definition"] == definition)
-                & (counts["period"] == period)
-            ]
+        for heading, rate_heading, definition, period in columns:
+            row = cell_of(counts, code, definition, period)
             record[heading] = (
                 count_text(row["numerator"].iloc[0], bool(row["numerator_suppressed"].iloc[0]))
                 if len(row)
                 else ""
             )
-            rate_heading = f"{heading}: rate per {WARD_RATE_PER:,}"
-            if rate_heading in rate_columns:
-                rate = rates.loc[(rates["group"] == code) & (rates["definition"] == definition)
-                                 & (rates["period"] == period)]  # fmt: skip
+            if rate_heading is not None:
+                rate = cell_of(rates, code, definition, period)
                 # A rate gives its count back (times the residents): hidden with it.
                 record[rate_heading] = (
                     number_text(rate["value"].iloc[0], 1,
@@ -64,25 +63,20 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
                 )  # fmt: skip
         out.append(record)
     total = {"Ward": f"All wards ({inputs.area.name})", "Ward code": ""}
-    for heading, definition, period in columns:
+    for heading, rate_heading, definition, period in columns:
         row = totals.loc[(totals["definition"] == definition) & (totals["period"] == period)]
         total[heading] = count_text(
             row["numerator"].iloc[0], bool(row["numerator_suppressed"].iloc[0])
         )
-        if f"{heading}: rate per {WARD_RATE_PER:,}" in rate_columns:
-            total[f"{heading}: rate per {WARD_RATE_PER:,}"] = ""
+        if rate_heading is not None:
+            total[rate_heading] = ""
     out.append(total)
-    order = ["Ward", "Ward code"]
-    for heading, _, _ in columns:
-        order += [heading] + [
-            h for h in rate_columns if h == f"{heading}: rate per {WARD_RATE_PER:,}"
-        ]
-    frame = pd.DataFrame(out)[order]
-    kinds = (
-        {"Ward": "text", "Ward code": "text"}
-        | {c[0]: "count" for c in columns}
-        | {h: "rate" for h in rate_columns}
-    )
+    frame = pd.DataFrame(out)  # columns in the records' order: each count, then its rate
+    kinds = {"Ward": "text", "Ward code": "text"}
+    for heading, rate_heading, _, _ in columns:
+        kinds[heading] = "count"
+        if rate_heading is not None:
+            kinds[rate_heading] = "rate"
     chosen = latest_period(table)
     period = chosen[0] if chosen else ""
     title = (
@@ -97,7 +91,7 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
         title=title,
         alt=(
             f"Table of {len(names)} wards of {inputs.area.name} with police recorded "
-            + " and ".join(sorted({short_name(str(d)) for _, d, _ in columns}))
+            + " and ".join(sorted({short_name(str(d)) for _, _, d, _ in columns}))
             + " by financial year."
         ),
         chart=None,
@@ -109,7 +103,7 @@ def ward_table(inputs: ChartInputs) -> ChartSpec | None:
                 f"{WARD_RATE_PER:,} residents for full years (each ward's residents summed "
                 "from its neighbourhoods' small-area estimates)."
             )
-            if rate_columns
+            if any(rate is not None for _, rate, _, _ in columns)
             else (
                 "Counts by 2022 electoral ward from the MPS ward-level files; counts, not rates "
                 "(no public file gives ward residents)."
