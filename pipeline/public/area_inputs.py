@@ -39,7 +39,11 @@ from pipeline.public.configuration import (
     check_lsoa_categories,
 )
 from pipeline.public.exclusions import exclusions
-from pipeline.public.police_uk_area import police_uk_crime_types, police_uk_lsoa_counts
+from pipeline.public.police_uk_area import (
+    ApiCrimes,
+    police_uk_crime_types,
+    police_uk_lsoa_counts,
+)
 from pipeline.settings import Settings
 
 #: Census 2021 usual residents per LSOA21 in the London best-fit lookup (the split weights).
@@ -204,8 +208,11 @@ class AreaInputs:
     ward_crime: pd.DataFrame | None = None
 
 
-def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> AreaInputs:
-    """Everything the SNA needs at LSOA level for one borough, on 2021 LSOAs."""
+def build_area(
+    sources: Sources, area_code: str, config: Mapping[str, Any], api: ApiCrimes | None = None
+) -> AreaInputs:
+    """Everything the SNA needs at LSOA level for one borough, on 2021 LSOAs (``api``: the
+    area's saved API answers, read once, with ``police_uk_api``)."""
     lsoas = read_lsoa21_attributes(sources.lsoa21_boundaries, area_code)
     lookup = read_lsoa_bestfit_lookup(sources.lsoa_bestfit_lookup, area_code)
     check_lookup_covers(lookup, lsoas, area_code)
@@ -227,7 +234,7 @@ def build_area(sources: Sources, area_code: str, config: Mapping[str, Any]) -> A
         check_label_names(where, types, "police.uk crime types")
         counts, counts_dropped = police_uk_lsoa_counts(
             sources, area_code, lsoas["lsoa_code"], lookup, weights, str(measure), types,
-            boundaries=boundaries,
+            api=api,
         )  # fmt: skip
     deprivation, deprivation_dropped = build_deprivation(sources, lsoas, lookup)
     wards, wards_dropped = build_ward_crime(

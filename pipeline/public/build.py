@@ -53,6 +53,7 @@ from pipeline.public.configuration import (
     source_files,
 )
 from pipeline.public.exclusions import exclusion_table
+from pipeline.public.police_uk_area import read_area_api
 from pipeline.public.shared_inputs import (
     build_areas,
     build_comparators,
@@ -78,16 +79,21 @@ def build_public_inputs(config: Mapping[str, Any], root: Path | str = ".") -> di
     neighbour_codes = sorted(set(neighbours["neighbour_code"]) - set(codes))
     wanted = sorted({*codes, *neighbour_codes})
     settings = Settings.of(config)
+    # Each area's saved API answers are read once: its series and its LSOA counts use them
+    # (with an MPS LSOA file they are not used: the areas are then MPS boroughs).
+    from_api = sources.police_uk_api and not sources.mps_lsoa_crime
+    api = {code: read_area_api(sources, code) for code in codes} if from_api else {}
     comparators, comparators_dropped, comparator_sources = build_comparators(
-        sources, measures, wanted, window_months(settings), {a.code: a.name for a in settings.areas}
-    )
+        sources, measures, wanted, window_months(settings),
+        {a.code: a.name for a in settings.areas}, api,
+    )  # fmt: skip
     check_area_series(comparators, comparators_dropped, codes, measures)
     population, population_dropped = build_population_la(sources, wanted)
     shared = settings.shared_inputs
     outputs: dict[Path, Any] = {}
     deprivation, dropped = [], [neighbours_dropped, comparators_dropped, population_dropped]
     for area in settings.areas:
-        built = build_area(sources, area.code, config)
+        built = build_area(sources, area.code, config, api.get(area.code))
         folder = Path(area.inputs)
         outputs[folder / "lsoas.csv"] = built.lsoas
         outputs[folder / "population_lsoa.csv"] = built.population_lsoa

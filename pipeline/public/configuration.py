@@ -70,11 +70,6 @@ class Sources:
     #: areas' own crimes, put into their LSOAs by point in polygon. Empty without the key.
     police_uk_api: list[Path] = field(default_factory=list)
 
-    @property
-    def area_crimes_from_police_uk(self) -> bool:
-        """The areas' LSOA counts come from police.uk (API answers or street files), not MPS."""
-        return not self.mps_lsoa_crime and bool(self.police_uk_api or self.police_uk_street)
-
 
 #: The optional police.uk section of ``public_sources``.
 POLICE_UK_KEY = "police_uk_street"

@@ -34,20 +34,31 @@ the MPS LSOA counts are (:func:`~pipeline.adapters.bridge_lsoa11_to_lsoa21`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-import geopandas as gpd
 import pandas as pd
 
 from pipeline.adapters import (
+    AdapterResult,
     bridge_lsoa11_to_lsoa21,
+    police_uk_comparator_series,
+    read_lsoa_boundaries,
     read_police_uk_api_json,
     read_police_uk_street,
 )
 from pipeline.adapters.police_uk import REASON_OTHER_FORCE, street_files
-from pipeline.adapters.police_uk_la import months_text, series_forces
+from pipeline.adapters.police_uk_api import json_files
+from pipeline.adapters.police_uk_la import POLICE_UK_MEASURES, months_text, series_forces
 from pipeline.public.configuration import POLICE_UK_KEY, PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
-from pipeline.public.police_uk_inputs import force_names, month_in_detail, named_forces
+from pipeline.public.police_uk_inputs import (
+    REASON_NO_CRIME_TYPE,
+    SOURCE_COLUMNS,
+    files_text,
+    force_names,
+    month_in_detail,
+    named_forces,
+)
 
 SOURCE = "police.uk street-level crime"
 REASON_OTHER_TYPE = "crime type not in the 'where' definition (not counted)"
@@ -94,14 +105,14 @@ def police_uk_lsoa_counts(
     weights: pd.Series | None,
     measure: str,
     crime_types: Sequence[str],
-    boundaries: gpd.GeoDataFrame | None = None,
+    api: ApiCrimes | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``lsoa_code, year, measure, count`` for every 2021 LSOA of the area and every complete
     calendar year of the files (0 where none), and the exclusions (see the module doc). With
-    saved API answers (``police_uk_api``) the crimes are theirs, put into ``boundaries``."""
+    saved API answers (``police_uk_api``) the crimes are ``api``'s (:func:`read_area_api`)."""
     codes21 = sorted(set(lsoas21))
     codes11 = sorted(set(lookup["lsoa11_code"]) - set(codes21))
-    counts, step, dropped, force = area_crimes(sources, area_code, [*codes21, *codes11], boundaries)
+    counts, step, dropped, force = area_crimes(sources, area_code, [*codes21, *codes11], api)
     what = "answers" if sources.police_uk_api else "street files"
     others = counts.loc[counts["force"] != force]
     own = counts.loc[counts["force"] == force]
@@ -149,19 +160,18 @@ def area_crimes(
     sources: Sources,
     area_code: str,
     codes: Sequence[str],
-    boundaries: gpd.GeoDataFrame | None,
+    api: ApiCrimes | None,
 ) -> tuple[pd.DataFrame, str, list[pd.DataFrame], str]:
     """The area's police.uk crimes (``lsoa_code, month, force, crime_type, count``), the step
     their exclusions go under, those exclusions and the area's force: from the saved API
     answers when given (every crime in the area's polygons, one "force"), else the street
     files (the area's force: named, or the one with most crimes in it)."""
     if sources.police_uk_api:
-        if boundaries is None:
-            raise ValueError("API answers are put into LSOAs by their boundaries: give them")
+        if api is None:
+            raise ValueError("with police_uk_api, give the area's answers (read_area_api)")
         step = f"lsoa_counts {area_code} ({API_SOURCE})"
-        read = read_police_uk_api_json(sources.police_uk_api, boundaries)
-        counts = read.frame.assign(force=API_FORCE)
-        return counts, step, [exclusions(step, month_in_detail(read.excluded))], API_FORCE
+        counts = api.read.frame.assign(force=API_FORCE)
+        return counts, step, [exclusions(step, month_in_detail(api.read.excluded))], API_FORCE
     step = f"lsoa_counts {area_code} (police.uk street-level crime)"
     read = read_police_uk_street(sources.police_uk_street, codes, by_force=True)
     force = _area_force(sources, area_code, read.frame, codes)
@@ -206,28 +216,35 @@ def _grouped(step: str, rows: pd.DataFrame, reason: str, detail: pd.Series) -> p
     return exclusions(step, pd.DataFrame(records))
 
 
-def api_comparators(
-    sources: Sources, measures: Sequence[str], code: str, name: str, months: Sequence[str]
-) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
-    """An area's own monthly series of ``measures`` over ``months`` from the saved API answers
-    (its crimes in its LSOA polygons), the exclusions, and its source rows
-    (:data:`~pipeline.public.police_uk_inputs.SOURCE_COLUMNS`)."""
-    from pipeline.adapters import police_uk_comparator_series, read_lsoa_boundaries
-    from pipeline.adapters.police_uk_api import json_files
-    from pipeline.adapters.police_uk_la import POLICE_UK_MEASURES
-    from pipeline.public.police_uk_inputs import (
-        REASON_NO_CRIME_TYPE,
-        SOURCE_COLUMNS,
-        files_text,
-    )
+@dataclass(frozen=True)
+class ApiCrimes:
+    """An area's saved API answers, read once (its series and its LSOA counts both use them):
+    the crimes in its LSOA polygons and the area's 2021 LSOAs."""
 
+    read: AdapterResult
+    lsoas: list[str]
+
+
+def read_area_api(sources: Sources, code: str) -> ApiCrimes:
+    """The saved API answers' crimes in the area's 2021 LSOA polygons."""
     boundaries = read_lsoa_boundaries(sources.lsoa21_boundaries, code)
-    step = f"comparators ({API_SOURCE})"
     read = read_police_uk_api_json(sources.police_uk_api, boundaries)
-    lookup = pd.DataFrame(
-        {"lsoa_code": sorted(set(boundaries["lsoa_code"])), "la_code": code, "la_name": name}
-    )
-    dropped = [exclusions(step, month_in_detail(read.excluded))]
+    return ApiCrimes(read=read, lsoas=sorted(set(boundaries["lsoa_code"])))
+
+
+def api_comparators(
+    sources: Sources,
+    measures: Sequence[str],
+    code: str,
+    name: str,
+    months: Sequence[str],
+    api: ApiCrimes,
+) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
+    """An area's own monthly series of ``measures`` over ``months`` from its saved API
+    answers, the exclusions, and its source rows (:data:`SOURCE_COLUMNS`)."""
+    step = f"comparators ({API_SOURCE})"
+    lookup = pd.DataFrame({"lsoa_code": api.lsoas, "la_code": code, "la_name": name})
+    dropped = [exclusions(step, month_in_detail(api.read.excluded))]
     parts, rows = [], []
     names = files_text(sorted(p.name for p in json_files(sources.police_uk_api)))
     for measure in measures:
@@ -236,7 +253,7 @@ def api_comparators(
                       "detail": f"{code} {measure}", "rows": 0}  # fmt: skip
             dropped.append(exclusions(f"comparators: {measure}", pd.DataFrame([record])))
             continue
-        series = police_uk_comparator_series(read.frame, lookup, measure, [code], months=months)
+        series = police_uk_comparator_series(api.read.frame, lookup, measure, [code], months=months)
         dropped.append(exclusions(f"comparators: {measure}", month_in_detail(series.excluded)))
         if len(series.frame):
             parts.append(series.frame)

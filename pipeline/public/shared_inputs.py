@@ -21,7 +21,7 @@ from pipeline.adapters._common import fail, reading, require_columns
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, LONDON_NAME, MPS_BOROUGHS
 from pipeline.public.configuration import PublicBuildError, Sources
 from pipeline.public.exclusions import exclusions
-from pipeline.public.police_uk_area import api_comparators
+from pipeline.public.police_uk_area import ApiCrimes, api_comparators
 from pipeline.public.police_uk_inputs import comparator_sources, police_uk_comparators
 from pipeline.settings import Settings
 
@@ -83,15 +83,17 @@ def build_comparators(
     wanted: Sequence[str],
     months: Sequence[str] = (),
     areas: Mapping[str, str] | None = None,
+    api: Mapping[str, ApiCrimes] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Monthly MPS counts of each proxy measure for the wanted codes and London; with
     police.uk files (``sources.police_uk_street``), police.uk series over ``months`` (the
     window's) for the wanted codes the MPS files do not cover
     (:mod:`~pipeline.public.police_uk_inputs`); with saved API answers (``police_uk_api``),
-    the configured ``areas`` (code -> name) not covered take theirs from the answers. Returns
+    the configured ``areas`` (code -> name) not covered take theirs from ``api``, each area's
+    answers as read once (:func:`~pipeline.public.police_uk_area.read_area_api`). Returns
     the series, the exclusions and, with police.uk files only, where each series came from
     (else None)."""
-    areas = dict(areas or {})
+    areas, api = dict(areas or {}), dict(api or {})
     crime = read_mps_borough_crime(sources.mps_borough_crime)
     parts, dropped = [], [exclusions("comparators (MPS borough-level crime)", crime)]
     for measure in measures:
@@ -104,14 +106,14 @@ def build_comparators(
         uncovered = sorted(set(wanted) - set(mps["area_code"]) - {LONDON_CODE})
         # Areas with saved API answers take their own series from them; the rest from the
         # street files.
-        from_api = [c for c in uncovered if c in areas] if sources.police_uk_api else []
+        from_api = [c for c in uncovered if c in api]
         police_uk, police_dropped, police_sources = police_uk_comparators(
             sources, measures, [c for c in uncovered if c not in from_api], months
         )
         found, sourced = [police_uk], [police_sources]
         for code in from_api:
             series, api_dropped, api_sources = api_comparators(
-                sources, measures, code, areas[code], months
+                sources, measures, code, areas.get(code, ""), months, api[code]
             )
             found.append(series)
             sourced.append(api_sources)
