@@ -419,3 +419,14 @@ def test_a_missing_police_uk_path_is_one_line(key, tmp_path):
         config["public_sources"][key]["paths"] = [missing]
     with pytest.raises(PublicBuildError, match=rf"public_sources.{key}.*nowhere does not exist"):
         resolve_sources(config, REPO)
+
+
+def test_source_files_expand_the_api_folder_to_its_answers(city_config, city_files):
+    from pipeline.public import source_files
+
+    config = copy.deepcopy(city_config)
+    config["public_sources"]["police_uk_api"] = [str(city_files.api)]
+    listed = {Path(p) for p in source_files(config, REPO)}
+    answers = {p for p in city_files.api.rglob("*.json")}
+    assert answers <= listed and city_files.api not in listed
+    assert len(answers) == 2 * len(city_files.months)

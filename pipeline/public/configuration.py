@@ -289,11 +289,7 @@ def source_files(config: Mapping[str, Any], root: Path | str = ".") -> list[Path
         for v in value if isinstance(value, list) else [value]:
             paths.append(Path(v["path"] if isinstance(v, Mapping) else v))
     paths += police_uk_files(police_uk, Path(root))
-    for folder in api:  # a folder of answers: the .json files the reader takes
-        found = (
-            sorted((Path(root) / folder).rglob("*.json")) if (Path(root) / folder).is_dir() else []
-        )
-        paths += [folder / f.relative_to(Path(root) / folder) for f in found] or [folder]
+    paths += api_files(api, Path(root))
     for path in list(paths):
         if path.suffix.casefold() == ".shp":
             paths += [
@@ -324,6 +320,23 @@ def police_uk_files(section: Mapping[str, Any], root: Path) -> list[Path]:
     lookup = section.get("lsoa_la_lookup")
     if lookup is not None:
         files.append(Path(lookup))
+    return files
+
+
+def api_files(paths: list[Path], root: Path) -> list[Path]:
+    """The saved API answers of ``police_uk_api`` (relative to ``root``), folders expanded to
+    the JSON files the reader takes; a path not there yet (or an empty folder) is listed as
+    given, so the workflow reports it."""
+    from pipeline.adapters import AdapterError
+    from pipeline.adapters.police_uk_api import json_files
+
+    files: list[Path] = []
+    for path in paths:
+        try:
+            found = json_files(root / path) if (root / path).is_dir() else []
+        except AdapterError:  # no answers in it: the build says so in one line
+            found = []
+        files += [path / f.relative_to(root / path) for f in found] or [path]
     return files
 
 
