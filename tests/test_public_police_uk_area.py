@@ -408,10 +408,12 @@ def test_the_police_uk_builds_are_byte_identical_run_to_run(city_config, city_fi
 
 
 @pytest.mark.parametrize("key", ["police_uk_api", "police_uk_street"])
-def test_a_missing_police_uk_path_is_one_line(key, tmp_path):
+def test_a_missing_police_uk_path_is_one_line(key, city_config, tmp_path):
     from pipeline.public.configuration import resolve_sources
 
-    config = copy.deepcopy(CITY_CONFIG)
+    # The generated files, not the committed config's data/raw paths: a clean clone has not
+    # generated them, and the street check would speak first.
+    config = copy.deepcopy(city_config)
     missing = str(tmp_path / "nowhere")
     if key == "police_uk_api":
         config["public_sources"][key] = [missing]
