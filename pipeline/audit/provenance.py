@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import tomllib
@@ -84,10 +85,12 @@ def system_versions() -> dict[str, str]:
 
 def input_records(paths: Iterable[str | Path], root: str | Path = ".") -> list[dict[str, Any]]:
     """Path (relative to the repository), size and sha256 of each input, sorted by path."""
-    base = Path(root).resolve()
+    # Absolute, not resolved: a symlinked input folder (../shared pointing elsewhere) is
+    # recorded as configured, so the record does not depend on where the link points.
+    base = Path(os.path.abspath(root))
     records = []
     for path in sorted({Path(p) for p in paths}):
-        resolved = path.resolve()
+        resolved = Path(os.path.abspath(path))
         try:
             shown = resolved.relative_to(base).as_posix()
         except ValueError:
