@@ -26,7 +26,7 @@ import yaml
 
 from pipeline.formatting import financial_year_label
 from pipeline.runtime import UNTOUCHED, UserFacingError, shown_path
-from pipeline.settings import Settings
+from pipeline.settings import METRIC_KEYS, Settings
 from pipeline.validate.kinds import area_kinds, raw_filename, shared_kinds
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -259,6 +259,16 @@ def settings_problems(config: Mapping[str, Any], file_of: Callable[[KeyPath], st
         if ages["age_from"] > ages["age_to"]:
             problems.append(f"{file_of(path)}: {key_path(path)}: age_from ({ages['age_from']}) "
                             f"is above age_to ({ages['age_to']})")  # fmt: skip
+    if "public_sources" not in config:  # a public configuration derives them: public/labels.py
+        for key in METRIC_KEYS:
+            values = config["definitions"].get(key) or {}
+            for name in ("label", "short_label"):
+                if values and values.get(name) is None:
+                    path = ("definitions", key)
+                    problems.append(
+                        f"{file_of(path)}: {key_path(path)}: {name} is missing; the reports "
+                        "print it with the figures (only a public configuration derives it)"
+                    )
     hours = config["definitions"]["after_school_window"]
     if hours["start_hour"] >= hours["end_hour"]:
         path = ("definitions", "after_school_window")

@@ -26,6 +26,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pipeline.public_definitions import labelled_definitions
+
 #: Top-level configuration keys each stage reads (found by running the demo and public
 #: editions with nothing else passed). Rendering, provenance (which records the whole
 #: configuration) and publishing take the whole configuration.
@@ -434,7 +436,9 @@ class Settings:
 
     @cached_property
     def definitions(self) -> Definitions:
-        return Definitions(self._section("definitions"))
+        # A public configuration's definitions without labels get them from what their
+        # counts hold (pipeline/public_definitions.py).
+        return Definitions(labelled_definitions(self.config))
 
     @cached_property
     def statistics(self) -> Statistics:

@@ -10,6 +10,7 @@ from pipeline.config_checks import check_workflow_configuration, generated_input
 from pipeline.editions import rendered_files
 from pipeline.families.catalogue import edition_family_names
 from pipeline.layout import Layout
+from pipeline.public_definitions import with_derived_labels
 from pipeline.render.publish import drop_stale_receipt
 from pipeline.settings import Settings, stage_settings
 from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filename, shared_kinds
@@ -19,6 +20,9 @@ from pipeline.validate.kinds import area_kinds, optional_area_kinds, raw_filenam
 # narrative against schemas/narrative.schema.yaml, and every raw input no rule of this
 # configuration writes must exist. One line per problem, then the run stops (nothing touched).
 check_workflow_configuration(config, workflow.overwrite_configfiles)
+# A public configuration's definitions without labels get them from what their counts hold
+# (pipeline/public/labels.py), before any rule is given its settings.
+config.update(with_derived_labels(config))
 
 # The configuration, typed and resolved once (pipeline/settings.py).
 SETTINGS = Settings.of(config)

@@ -183,12 +183,14 @@ def test_the_data_mode_is_read_only_by_the_registry_and_the_input_kinds():
 
 
 #: Where the configuration mapping may be indexed: the typed view itself, the checks of the
-#: raw file before it is typed, the public-data sources section's own resolver, and the
+#: raw file before it is typed, the public-data sources section's own resolver, the labels the
+#: typed view derives for public definitions (public_definitions.py, below settings), and the
 #: preview, which writes a configuration (it points the demo's at a temporary folder).
 RAW_CONFIG_READERS = {
     ("pipeline/settings.py", None),
     ("pipeline/config_checks.py", None),
     ("pipeline/public/configuration.py", None),
+    ("pipeline/public_definitions.py", None),
     ("pipeline/render/preview.py", "preview_config"),
 }
 

@@ -337,7 +337,7 @@ def test_trend_chart_of_a_proxy_counts_offences_in_the_tables_unit(public_config
     y_title = vegalite_spec(chart.chart)["layer"][1]["encoding"]["y"]["title"]
     assert y_title == "Offences per 100,000 residents of all ages"
     assert "offences per 100,000 residents of all ages" in chart.alt
-    assert chart.caption.startswith(public_config["definitions"]["key_metric"]["label"])
+    assert chart.caption.startswith(Settings.of(public_config).definitions.key_metric.label)
     for text in (chart.alt, chart.caption, y_title, *chart.notes):
         assert "aged 0 to 120" not in text and "victims" not in text.lower()
 

@@ -798,7 +798,7 @@ def test_the_definitions_and_methods_name_the_proxies_ages(public_reports, publi
     assert "Ages (public proxies count offences against victims of any age)" in definitions
     # Each section counted from a proxy names it before the method that names victims.
     for key in ("key_metric", "serious_violence_u25"):
-        label = public_config["definitions"][key]["label"]
+        label = Settings.of(public_config).definitions.metric(key).label
         assert f"victim extract: {label}" in text, key
     assert text.count("In this edition the measures of this section are counted") == 4
 

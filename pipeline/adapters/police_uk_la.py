@@ -53,15 +53,8 @@ from pipeline.adapters._common import (
 )
 from pipeline.adapters.police_uk import REASON_OTHER_FORCE
 from pipeline.formatting import financial_year_label
+from pipeline.public_definitions import POLICE_UK_MEASURES
 
-#: Proxy measure id -> police.uk crime types. police.uk publishes "Violence and sexual
-#: offences" as one type, so it cannot give violence with injury (the MPS files' minor
-#: category) or homicide; those measures stay MPS-only.
-POLICE_UK_MEASURES: dict[str, tuple[str, ...]] = {
-    "possession_of_weapons": ("Possession of weapons",),
-    "robbery": ("Robbery",),
-    "violence_and_sexual_offences": ("Violence and sexual offences",),
-}
 #: Share of an LA's LSOAs its force must have crimes in (over the months given) to be taken
 #: as the LA's force when ``la_forces`` does not name one.
 MIN_LSOA_SHARE = 0.5

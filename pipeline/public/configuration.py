@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.adapters.mps_borough import LONDON_BOROUGHS, LONDON_CODE, MPS_BOROUGHS, PROXY_MEASURES
-from pipeline.adapters.police_uk_la import POLICE_UK_MEASURES
+from pipeline.public_definitions import API_KEY, POLICE_UK_KEY, POLICE_UK_MEASURES
 from pipeline.runtime import UserFacingError
 from pipeline.settings import Definition, Settings
 
@@ -71,10 +71,8 @@ class Sources:
     police_uk_api: list[Path] = field(default_factory=list)
 
 
-#: The optional police.uk section of ``public_sources``.
-POLICE_UK_KEY = "police_uk_street"
-#: The optional saved police.uk API answers of ``public_sources`` (the areas' own crimes).
-API_KEY = "police_uk_api"
+# The optional police.uk keys of ``public_sources`` (POLICE_UK_KEY: the street section;
+# API_KEY: saved API answers, the areas' own crimes) are named in pipeline.public_definitions.
 
 
 def resolve_sources(config: Mapping[str, Any], root: Path) -> Sources:

@@ -59,22 +59,11 @@ from pipeline.public.police_uk_inputs import (
     month_in_detail,
     named_forces,
 )
+from pipeline.public_definitions import TYPE_GROUPS, crime_types_holding
 
 SOURCE = "police.uk street-level crime"
 REASON_OTHER_TYPE = "crime type not in the 'where' definition (not counted)"
 REASON_PART_YEAR = "calendar year not complete in the police.uk files supplied"
-
-
-#: police.uk crime type -> the offence groups of the contract's vocabulary
-#: (:data:`~pipeline.validate.rules.OFFENCE_GROUPS`) it holds, for the types a "where"
-#: definition can count.
-TYPE_GROUPS: dict[str, tuple[str, ...]] = {
-    "Possession of weapons": ("Possession of weapons",),
-    "Robbery": ("Robbery",),
-    "Violence and sexual offences": (
-        "Homicide", "Violence with injury", "Violence without injury", "Sexual offences",
-    ),
-}  # fmt: skip
 
 
 def police_uk_crime_types(offence_groups: Sequence[str], definition_id: str) -> list[str]:
@@ -82,12 +71,8 @@ def police_uk_crime_types(offence_groups: Sequence[str], definition_id: str) -> 
     counted only when the definition names every group in it, so that its counts never carry a
     narrower label ('Violence with injury' alone cannot be counted from police.uk, whose type
     also holds violence without injury and sexual offences). One line otherwise."""
-    wanted = {str(g).strip().casefold() for g in offence_groups}
-    types = sorted(t for t, groups in TYPE_GROUPS.items()
-                   if {g.casefold() for g in groups} <= wanted)  # fmt: skip
-    covered = {g.casefold() for t in types for g in TYPE_GROUPS[t]}
-    if not offence_groups or covered != wanted:
-        rest = sorted(str(g) for g in offence_groups if str(g).strip().casefold() not in covered)
+    types, rest = crime_types_holding(offence_groups)
+    if rest or not types:
         raise PublicBuildError(
             f"definitions.serious_violence_u25 ({definition_id}): offence_groups {rest} cannot be "
             "counted from police.uk street files, whose crime types hold "
