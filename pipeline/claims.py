@@ -37,6 +37,8 @@ STRENGTHS: tuple[str, ...] = (
     "most often",
     "window",
     "no clear peak",
+    # Months of the year that differ by more than chance (the months family's F test).
+    "varies through the year",
     # A gradient across deprivation.
     "more common in more deprived areas",
     "no clear gradient",
@@ -56,6 +58,7 @@ LICENSES: Mapping[str, frozenset[str]] = {
     r"\bwent down\b": frozenset({"falling"}),
     r"\bhot spots?\b(?! analysis)": frozenset({"hot spot"}),
     r"\bmost often\b|\bpeak(?:ed|s)?\b": frozenset({"most often"}),
+    r"\bsome months of the year see more\b": frozenset({"varies through the year", "most often"}),
     r"\bmore common in (?:the )?more deprived\b|\bmore deprived (?:the )?area\b": frozenset(
         {"more common in more deprived areas"}
     ),

@@ -23,6 +23,8 @@ TOPICS: tuple[str, ...] = (
     "who",
     "where",
     "when",
+    # Months of the year (the months family), shown in the resident "when" section.
+    "months",
     "deprivation",
     "monitoring",
     # Police activity (stop and search): an edition has it only when it supplies the input.

@@ -133,8 +133,7 @@ def labelled_definitions(config: Mapping[str, Any]) -> Mapping[str, Any]:
     missing = [
         key
         for key in ROLES
-        if key in definitions
-        and any(definitions[key].get(name) is None for name in LABEL_FIELDS)
+        if key in definitions and any(definitions[key].get(name) is None for name in LABEL_FIELDS)
     ]
     # Labels first: a stage's settings (already labelled) may not hold public_sources.
     if not missing or "public_sources" not in config:

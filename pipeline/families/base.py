@@ -111,6 +111,9 @@ class ReportPlacement:
     layout: str = "measures"
     #: The chart tables the technical report prints in part (:class:`PrintedRows`).
     printed: tuple[PrintedRows, ...] = ()
+    #: Whether its series over the years go into the indicator summary that opens the
+    #: technical report (False for a family whose yearly rows repeat another's counts).
+    in_summary: bool = True
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("hotspots"),
     CatalogueEntry("wards", omit_without="ward_crime"),
     CatalogueEntry("timing"),
+    CatalogueEntry("months"),
     CatalogueEntry("deprivation"),
     CatalogueEntry("stop_search", omit_without="stop_search"),
     CatalogueEntry("monitoring"),

@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline.charts.cells import neighbours_pooled, pooled_label
 from pipeline.disclosure import MARKER
 from pipeline.disclosure.tables import numerator_counts_people
+from pipeline.families.registry import FAMILIES
 from pipeline.formatting import decimals_for_unit, fmt_count, fmt_interval, fmt_number, is_missing
 from pipeline.render.model import Cell, Column, Row, Table
 from pipeline.render.wording import Wording
@@ -232,8 +233,9 @@ def summary_rows(
     region = settings.region.name
     out = []
     trend = tables.get("trend")
+    left_out = {f.name for f in FAMILIES if not f.report.in_summary}
     for family, table in tables.items():
-        if table is None or table.empty or family == "monitoring":
+        if table is None or table.empty or family == "monitoring" or family in left_out:
             continue
         ids = table["measure_id"].astype(str)
         for measure_id in in_order(ids):

@@ -27,7 +27,7 @@ RESIDENT_TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("how-much", ("prevalence", "trend"), ("trend",)),
     ("who", ("who",), ("who",)),
     ("where", ("where",), ("where-map", "wards", "ward-crime", "lsoas")),
-    ("when", ("when",), ("when",)),
+    ("when", ("when", "months"), ("when", "months")),
     ("deprivation", ("deprivation",), ("deprivation",)),
 )
 #: The four domains of the strategy, in the order the plan presents them.

@@ -1,0 +1,109 @@
+"""Months: the month-by-month chart of the key metric and its table (financial years down,
+months across, and a last row of each calendar month's rate a day over the whole years).
+
+The under-18 metric's months are in the CSV and its finding: a second panel and table ran the
+technical report past its 30 pages (issue 16)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from pipeline.charts.cells import HIDDEN_NOTE, count_text, measure_rows, number_text
+from pipeline.charts.spec import ChartInputs, ChartSpec
+from pipeline.charts.theme import CATEGORICAL
+from pipeline.families.months.findings import month_claims
+from pipeline.families.months.measures import (
+    CALENDAR_MONTH,
+    FY_MONTHS,
+    METRIC_KEYS,
+    MONTH_COUNT,
+    month_name,
+)
+from pipeline.formatting import financial_year_label
+
+#: The chart's name (resident.py's "when" section and the technical placement show it).
+CHART_NAME = "months"
+#: The table's month columns: 'Apr' to 'Mar'.
+SHORT_MONTHS: tuple[str, ...] = tuple(month_name(m)[:3] for m in FY_MONTHS)
+
+
+def _fy_of(month_text: str) -> int:
+    year, month = (int(p) for p in month_text.split("-"))
+    return year if month >= 4 else year - 1
+
+
+def _table(months: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:
+    """Financial years down, months across; the pooled rate a day as the last row."""
+    records: dict[str, dict[str, str]] = {}
+    for row in months.to_dict("records"):
+        year = financial_year_label(_fy_of(str(row["period"])))
+        column = month_name(int(str(row["period"]).split("-")[1]))[:3]
+        records.setdefault(year, {})[column] = count_text(
+            row["numerator"], bool(row["numerator_suppressed"])
+        )
+    out = [{"Year": year, **values} for year, values in sorted(records.items())]
+    if len(pooled):
+        rates = {
+            str(r["group"])[:3]: number_text(r["value"], 2, hidden=bool(r["numerator_suppressed"]))
+            for r in pooled.to_dict("records")
+        }
+        out.append({"Year": f"A day, {pooled['period'].iloc[0]}", **rates})
+    return pd.DataFrame(out, columns=["Year", *SHORT_MONTHS]).fillna("")
+
+
+def months_chart(inputs: ChartInputs) -> ChartSpec | None:
+    table = inputs.tables.get("months")
+    if table is None or table.empty:
+        return None
+    key = inputs.settings.definitions.metric(METRIC_KEYS[0])
+    months = measure_rows(table, MONTH_COUNT, key.id)
+    if months.empty:
+        return None
+    hidden = months["numerator_suppressed"].astype(bool)
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(months["period"].astype(str) + "-01"),
+            # A hidden month is a gap in the line, never a point.
+            "count": pd.to_numeric(months["numerator"], errors="coerce").where(~hidden),
+        }
+    )
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=CATEGORICAL[0])
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            y=alt.Y("count:Q", title="Offences a month", scale=alt.Scale(zero=True)),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "count:Q"],
+        )
+        .properties(width=620, height=120)
+    )
+    data = _table(months, measure_rows(table, CALENDAR_MONTH, key.id))
+    claims = month_claims(table, key.id, round(1 - inputs.settings.confidence, 10))
+    name = key.short_label.split(" (")[0]
+    if claims is not None and claims.peaked and claims.peak is not None:
+        title = f"{name[:1].upper()}{name[1:]} was recorded most often in {claims.peak['peak']}"
+    else:
+        title = f"{name[:1].upper()}{name[1:]} month by month"
+    return ChartSpec(
+        name=CHART_NAME,
+        title=title,
+        alt=(
+            f"Line chart of {name} recorded in {inputs.area.name} each month; the table gives "
+            "every month's count by financial year and each calendar month's rate a day."
+        ),
+        chart=chart,
+        table=data,
+        kinds={"Year": "text", **{m: "count" for m in SHORT_MONTHS}},
+        caption=(
+            "Offences recorded each month (the comparator series); the last row is each "
+            "calendar month's rate a day over the whole financial years (months have different "
+            "numbers of days)."
+        ),
+        notes=(HIDDEN_NOTE,) if hidden.any() else (),
+    )
+
+
+def charts(inputs: ChartInputs) -> list[ChartSpec]:
+    spec = months_chart(inputs)
+    return [spec] if spec is not None else []
