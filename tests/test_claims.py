@@ -21,7 +21,8 @@ INTERVAL_STRENGTHS = {
     "around": {"similar", "no clear difference", "no clear change", "no clear gradient"},
 }
 SIGNIFICANT = {"hot spot", "most often", "window", "higher", "lower", "rising faster",
-               "rising more slowly", "more common in more deprived areas"}  # fmt: skip
+               "rising more slowly", "more common in more deprived areas",
+               "varies through the year"}  # fmt: skip
 
 
 def strength_agrees(evidence: Evidence) -> bool:

@@ -800,7 +800,8 @@ def test_the_definitions_and_methods_name_the_proxies_ages(public_reports, publi
     for key in ("key_metric", "serious_violence_u25"):
         label = Settings.of(public_config).definitions.metric(key).label
         assert f"victim extract: {label}" in text, key
-    assert text.count("In this edition the measures of this section are counted") == 4
+    # key metric, trend, where, deprivation and months (from the proxies' monthly series)
+    assert text.count("In this edition the measures of this section are counted") == 5
 
 
 def test_pooled_neighbours_say_how_many_have_data(public_reports):

@@ -435,7 +435,8 @@ def not_available_reports(tmp_path_factory) -> dict[str, str]:
     area = config["areas"][0]
     narrative = yaml.safe_load((REPO / area["narrative"]).read_text(encoding="utf-8"))
     empty = pd.DataFrame(columns=MEASURE_COLUMNS)
-    tables = {f: empty for f in ("key_metric", "trend", "hotspots", "deprivation", "monitoring")}
+    tables = {f: empty for f in ("key_metric", "trend", "hotspots", "months", "deprivation",
+                                 "monitoring")}  # fmt: skip
     findings = {}
     for family, module in (("disproportionality", disproportionality), ("timing", timing)):
         tables[family] = not_available_rows(

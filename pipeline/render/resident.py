@@ -53,7 +53,10 @@ def _topic_section(
     )
     after: tuple[str, ...] = ()
     resident = words.part("resident")
-    if not_available_findings(topic_findings) and not figures and not tables:
+    # The section's own chart (its first) missing: a later one (the months chart under
+    # "when") does not stand in for it.
+    own_chart_missing = not chart_names or chart_names[0] not in charts
+    if not_available_findings(topic_findings) and own_chart_missing:
         # In the chart's place, say why there is none (never an empty section).
         subjects = resident.part("chart_subjects")
         subject = subjects(section_id if section_id in subjects.entries else "other")

@@ -1,5 +1,5 @@
 """Months: the month-by-month chart of the key metric and its table (financial years down,
-months across, and a last row of each calendar month's rate a day over the whole years).
+months across).
 
 The under-18 metric's months are in the CSV and its finding: a second panel and table ran the
 technical report past its 30 pages (issue 16)."""
@@ -9,12 +9,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pipeline.charts.cells import HIDDEN_NOTE, count_text, measure_rows, number_text
+from pipeline.charts.cells import HIDDEN_NOTE, count_text, measure_rows
 from pipeline.charts.spec import ChartInputs, ChartSpec
 from pipeline.charts.theme import CATEGORICAL
 from pipeline.families.months.findings import month_claims
 from pipeline.families.months.measures import (
-    CALENDAR_MONTH,
     FY_MONTHS,
     METRIC_KEYS,
     MONTH_COUNT,
@@ -33,8 +32,9 @@ def _fy_of(month_text: str) -> int:
     return year if month >= 4 else year - 1
 
 
-def _table(months: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:
-    """Financial years down, months across; the pooled rate a day as the last row."""
+def _table(months: pd.DataFrame) -> pd.DataFrame:
+    """Financial years down, months across (every cell a count; the pooled rates a day are in
+    the measure table's CSV)."""
     records: dict[str, dict[str, str]] = {}
     for row in months.to_dict("records"):
         year = financial_year_label(_fy_of(str(row["period"])))
@@ -43,12 +43,6 @@ def _table(months: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:
             row["numerator"], bool(row["numerator_suppressed"])
         )
     out = [{"Year": year, **values} for year, values in sorted(records.items())]
-    if len(pooled):
-        rates = {
-            str(r["group"])[:3]: number_text(r["value"], 2, hidden=bool(r["numerator_suppressed"]))
-            for r in pooled.to_dict("records")
-        }
-        out.append({"Year": f"A day, {pooled['period'].iloc[0]}", **rates})
     return pd.DataFrame(out, columns=["Year", *SHORT_MONTHS]).fillna("")
 
 
@@ -63,7 +57,8 @@ def months_chart(inputs: ChartInputs) -> ChartSpec | None:
     hidden = months["numerator_suppressed"].astype(bool)
     frame = pd.DataFrame(
         {
-            "month": pd.to_datetime(months["period"].astype(str) + "-01"),
+            # Dates as text read in UTC (the scale's type): the same SVG in any time zone.
+            "month": months["period"].astype(str) + "-01",
             # A hidden month is a gap in the line, never a point.
             "count": pd.to_numeric(months["numerator"], errors="coerce").where(~hidden),
         }
@@ -72,13 +67,17 @@ def months_chart(inputs: ChartInputs) -> ChartSpec | None:
         alt.Chart(frame)
         .mark_line(point=True, color=CATEGORICAL[0])
         .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            x=alt.X(
+                "month:T",
+                title=None,
+                scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format="%b %Y", labelAngle=0),
+            ),
             y=alt.Y("count:Q", title="Offences a month", scale=alt.Scale(zero=True)),
-            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "count:Q"],
         )
         .properties(width=620, height=120)
     )
-    data = _table(months, measure_rows(table, CALENDAR_MONTH, key.id))
+    data = _table(months)
     claims = month_claims(table, key.id, round(1 - inputs.settings.confidence, 10))
     name = key.short_label.split(" (")[0]
     if claims is not None and claims.peaked and claims.peak is not None:
@@ -90,15 +89,14 @@ def months_chart(inputs: ChartInputs) -> ChartSpec | None:
         title=title,
         alt=(
             f"Line chart of {name} recorded in {inputs.area.name} each month; the table gives "
-            "every month's count by financial year and each calendar month's rate a day."
+            "every month's count by financial year."
         ),
         chart=chart,
         table=data,
         kinds={"Year": "text", **{m: "count" for m in SHORT_MONTHS}},
         caption=(
-            "Offences recorded each month (the comparator series); the last row is each "
-            "calendar month's rate a day over the whole financial years (months have different "
-            "numbers of days)."
+            "Offences recorded each month (the comparator series). Months have different "
+            "numbers of days: the tests compare rates a day (the measure table's CSV)."
         ),
         notes=(HIDDEN_NOTE,) if hidden.any() else (),
     )

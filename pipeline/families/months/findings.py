@@ -122,24 +122,56 @@ def _finding(
         f"({float(peak['lower']):.2f} to {float(peak['upper']):.2f}), p = "
         f"{float(peak['p_value']):.3g}"
     )
+    season_claim = "some months of the year see more than others"
+    season_evidence = Evidence(
+        claim=season_claim if claims.seasonal else "the months of the year did not differ clearly",
+        strength="varies through the year" if claims.seasonal else "no clear peak",
+        statistic=season_text,
+        test="calendar months against their days, F test with the series' dispersion",
+        measure_id=str(season["measure_id"]),
+        value=float(season["value"]),
+        p_value=float(season["p_value"]),
+        alpha=claims.alpha,
+    )
+
+    def peak_evidence(claim: str) -> Evidence:
+        return Evidence(
+            claim=claim,
+            strength="most often" if claims.peaked else "no clear peak",
+            statistic=peak_text,
+            test="busiest month against the next, doubled one-sided t test on the log rate "
+            "ratio with the series' dispersion, only after the seasonality test passes",
+            measure_id=str(peak["measure_id"]),
+            value=float(peak["value"]),
+            lower=float(peak["lower"]),
+            upper=float(peak["upper"]),
+            reference=1.0,
+            p_value=float(peak["p_value"]),
+            alpha=claims.alpha,
+        )
+
     if claims.peaked:
+        most = f"most often in {peak['peak']}"
         resident = (
-            f"{shown} Over these years, {name} was recorded most often in {peak['peak']} "
+            f"{shown} {season_claim[:1].upper()}{season_claim[1:]}: {name} was recorded {most} "
             f"(for the days in it), more than in {peak['runner_up']}, the next highest month."
         )
-        status = "Most often"
+        status, evidence = "Most often", [season_evidence, peak_evidence(most)]
     elif claims.seasonal:
+        none_stood_out = "no single month stood out from the next highest"
         resident = (
-            f"{shown} Some months of the year see more than others, more than chance alone "
-            "would explain, but no single month stood out from the next highest."
+            f"{shown} {season_claim[:1].upper()}{season_claim[1:]}, more than chance alone "
+            f"would explain, but {none_stood_out}."
         )
         status = "Varies through the year"
+        evidence = [season_evidence, peak_evidence(none_stood_out)]
     else:
+        # The peak test is gated by the seasonality test: it is not a claim here.
         resident = (
             f"{shown} The months of the year did not differ clearly: the counts varied from "
             "month to month no more than chance would allow."
         )
-        status = "No clear peak"
+        status, evidence = "No clear peak", [season_evidence]
     return Finding(
         id=f"{key}_months",
         topic=TOPIC,
@@ -147,32 +179,7 @@ def _finding(
         technical=f"Seasonality: {season_text}. Peak month: {peak_text}.",
         status=status,
         measure_ids=ids,
-        evidence=[
-            Evidence(
-                claim="some months see more than others",
-                strength="varies through the year" if claims.seasonal else "no clear peak",
-                statistic=season_text,
-                test="calendar months against their days, F test with the panel's dispersion",
-                measure_id=str(season["measure_id"]),
-                value=float(season["value"]),
-                p_value=float(season["p_value"]),
-                alpha=claims.alpha,
-            ),
-            Evidence(
-                claim=f"most often in {peak['peak']}",
-                strength="most often" if claims.peaked else "no clear peak",
-                statistic=peak_text,
-                test="peak against the next month, doubled one-sided t test on the log rate "
-                "ratio with dispersion, only after the seasonality test passes",
-                measure_id=str(peak["measure_id"]),
-                value=float(peak["value"]),
-                lower=float(peak["lower"]),
-                upper=float(peak["upper"]),
-                reference=1.0,
-                p_value=float(peak["p_value"]),
-                alpha=claims.alpha,
-            ),
-        ],
+        evidence=evidence,
     )
 
 
