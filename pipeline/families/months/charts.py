@@ -17,6 +17,7 @@ from pipeline.families.months.measures import (
     FY_MONTHS,
     METRIC_KEYS,
     MONTH_COUNT,
+    financial_year_of,
     month_name,
 )
 from pipeline.formatting import financial_year_label
@@ -27,17 +28,12 @@ CHART_NAME = "months"
 SHORT_MONTHS: tuple[str, ...] = tuple(month_name(m)[:3] for m in FY_MONTHS)
 
 
-def _fy_of(month_text: str) -> int:
-    year, month = (int(p) for p in month_text.split("-"))
-    return year if month >= 4 else year - 1
-
-
 def _table(months: pd.DataFrame) -> pd.DataFrame:
     """Financial years down, months across (every cell a count; the pooled rates a day are in
     the measure table's CSV)."""
     records: dict[str, dict[str, str]] = {}
     for row in months.to_dict("records"):
-        year = financial_year_label(_fy_of(str(row["period"])))
+        year = financial_year_label(financial_year_of(str(row["period"])))
         column = month_name(int(str(row["period"]).split("-")[1]))[:3]
         records.setdefault(year, {})[column] = count_text(
             row["numerator"], bool(row["numerator_suppressed"])

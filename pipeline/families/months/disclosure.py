@@ -19,14 +19,10 @@ from pipeline.families.months.measures import (
     SEASONALITY,
     WINDOW_TOTAL,
     YEAR_TOTAL,
+    financial_year_of,
     month_name,
 )
 from pipeline.formatting import financial_year_label
-
-
-def _fy_of(month_text: str) -> str:
-    year, month = (int(p) for p in month_text.split("-"))
-    return financial_year_label(year if month >= 4 else year - 1)
 
 
 def margins(ledger: MeasureLedger, family: str) -> None:
@@ -40,9 +36,10 @@ def margins(ledger: MeasureLedger, family: str) -> None:
         definition, measure, period = str(row["definition"]), str(row["measure_id"]), row["period"]
         cell = ledger.cell(family, i)
         if is_measure(measure, MONTH_COUNT):
-            years.setdefault((definition, _fy_of(str(period))), []).append(cell)
+            year = financial_year_label(financial_year_of(str(period)))
+            years.setdefault((definition, year), []).append(cell)
             name = month_name(int(str(period).split("-")[1]))
-            months.setdefault((definition, name), []).append((_fy_of(str(period)), cell))
+            months.setdefault((definition, name), []).append((year, cell))
         elif is_measure(measure, YEAR_TOTAL):
             totals[(definition, YEAR_TOTAL, str(period))] = cell
         elif is_measure(measure, CALENDAR_MONTH):

@@ -79,6 +79,12 @@ def month_name(month: int) -> str:
     return calendar.month_name[month]
 
 
+def financial_year_of(month_text: str) -> int:
+    """The financial year (its first calendar year) of 'YYYY-MM': '2025-02' -> 2024."""
+    year, month = (int(p) for p in month_text.split("-"))
+    return year if month >= 4 else year - 1
+
+
 def days_in(month_text: str) -> int:
     year, month = (int(p) for p in month_text.split("-"))
     return calendar.monthrange(year, month)[1]
