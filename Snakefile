@@ -15,8 +15,13 @@ from snakemake.utils import min_version
 
 from pipeline.config_checks import check_yaml_files
 from pipeline.runtime import clear_stop_reasons, report_stop_reasons
+from pipeline.snakemake_timers import coalesce_reevaluation_timers
 
 min_version("9.0")
+
+# Snakemake's scheduler starts one more wake-up timer with every job that finishes while others
+# wait, which cost a quarter of a London-wide run's CPU; keep one (pipeline/snakemake_timers.py).
+coalesce_reevaluation_timers()
 
 # Snakemake names neither the file nor the line of a configuration that is not valid YAML, so
 # the default one is read here first (rules/common.smk then checks the merged configuration).
