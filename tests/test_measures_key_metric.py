@@ -24,7 +24,11 @@ import yaml
 from scipy import stats
 
 from pipeline.claims import unlicensed_phrases
-from pipeline.families.areas_and_periods import financial_year_period, population_with_fallback
+from pipeline.families.areas_and_periods import (
+    financial_year_period,
+    population_with_fallback,
+    rows_of_area,
+)
 from pipeline.families.common import MEASURE_COLUMNS
 from pipeline.families.key_metric import measures as key_metric
 from pipeline.families.key_metric.findings import findings as key_metric_findings
@@ -382,6 +386,24 @@ def test_population_falls_back_to_latest_earlier_year_with_a_note():
     assert key_metric._population_note(financial_year_period(2025), 2024) == (
         "mid-2025 population not available; mid-2024 used"
     )
+
+
+def test_an_area_s_rows_are_the_rows_a_mask_picks_for_each_frame_on_its_own():
+    frame = pd.DataFrame(
+        {"area_code": ["B", "A", "B", "C", "A"], "value": [1, 2, 3, 4, 5]}, index=[9, 8, 7, 6, 5]
+    )
+    for code in ["A", "B", "C", "Z"]:
+        pd.testing.assert_frame_equal(
+            rows_of_area(frame, code), frame.loc[frame["area_code"] == code]
+        )
+    # Another frame with other rows is split on its own, even with the same columns.
+    other = frame.assign(area_code=["A"] * 5)
+    assert rows_of_area(other, "A")["value"].tolist() == [1, 2, 3, 4, 5]
+    assert rows_of_area(frame, "A")["value"].tolist() == [2, 5]
+    # Many frames in turn: the oldest splits are let go, the answers stay right.
+    for n in range(8):
+        fresh = frame.assign(value=frame["value"] + n)
+        assert rows_of_area(fresh, "B")["value"].tolist() == [1 + n, 3 + n]
 
 
 def test_missing_area_population_is_a_clear_error():

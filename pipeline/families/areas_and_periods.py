@@ -22,6 +22,28 @@ NEIGHBOURS_GROUP = "Statistical neighbours (pooled)"
 
 AREA_GROUP = "Area"
 
+# One area's rows of a frame, split once per frame: the key-metric and trend families ask for
+# an area's population and series several hundred times a run (each neighbour, year and
+# metric), and a full-frame mask each time was a quarter of the measures step. Keyed by the
+# frame's identity, holding the frame so that the identity cannot be reused while cached; the
+# frames are validated inputs, never changed in place.
+_SPLIT_FRAMES: dict[int, tuple[pd.DataFrame, dict[str, pd.DataFrame]]] = {}
+_SPLIT_FRAMES_KEPT = 4
+
+
+def rows_of_area(frame: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``area_code`` is ``area_code``, in the frame's order
+    (as ``frame.loc[frame["area_code"] == area_code]``)."""
+    cached = _SPLIT_FRAMES.get(id(frame))
+    if cached is None or cached[0] is not frame:
+        if len(_SPLIT_FRAMES) >= _SPLIT_FRAMES_KEPT:
+            _SPLIT_FRAMES.pop(next(iter(_SPLIT_FRAMES)))
+        groups = frame.groupby(frame["area_code"].astype(str), sort=False, observed=True)
+        cached = (frame, {str(code): rows for code, rows in groups})
+        _SPLIT_FRAMES[id(frame)] = cached
+    rows = cached[1].get(area_code)
+    return frame.iloc[0:0] if rows is None else rows
+
 
 @dataclass(frozen=True)
 class Period:
@@ -67,7 +89,7 @@ def population_with_fallback(
     estimates are published a year late). Returns None when the area has no population at
     or before ``year``.
     """
-    own = population.loc[population["area_code"] == area_code]
+    own = rows_of_area(population, area_code)
     years = sorted({int(y) for y in own["year"] if int(y) <= year}, reverse=True)
     for candidate in years:
         total = population_total(
@@ -82,11 +104,8 @@ def series_count(
     comparators: pd.DataFrame, area_code: str, measure: str, months: Sequence[str]
 ) -> int | None:
     """An area's count over ``months`` from the comparator series; None if a month is missing."""
-    rows = comparators.loc[
-        (comparators["area_code"] == area_code)
-        & (comparators["measure"] == measure)
-        & comparators["month"].isin(list(months))
-    ]
+    rows = rows_of_area(comparators, area_code)
+    rows = rows.loc[(rows["measure"] == measure) & rows["month"].isin(list(months))]
     if rows["month"].nunique() < len(months):
         return None
     return int(rows["count"].sum())
