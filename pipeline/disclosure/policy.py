@@ -102,11 +102,14 @@ def determined_cells(
 ) -> list[Hashable]:
     """Suppressed cells a reader could pin down to a range narrower than 1 (sorted).
 
-    The same cells as :func:`feasible_ranges` would give, with fewer programmes: every
-    solution found is a value the table allows, so a cell that two solutions already set
-    at least 1 apart cannot be pinned down, and its own two programmes are skipped.
-    (In the demo most hidden cells sit in a few groups of over a hundred linked cells, and
-    the first solutions already spread almost all of them.)
+    The same cells as :func:`feasible_ranges` would give, with far fewer programmes. Every
+    solution of a group's equations is a set of values the table allows, so a cell that two
+    solutions set at least 1 apart cannot be pinned down. Two programmes per group find such
+    solutions for most cells at once: one that lifts as many cells as it can a little over 1
+    above their lower bounds, and one that keeps them as low as it can (the sum of the
+    group's cells at its minimum). Only the cells left unproven get their own two
+    programmes, whose solutions widen the others' spreads too. In the demo's charts this is
+    32 programmes instead of 934.
     """
     determined: list[Hashable] = []
     for problem in _problems(counts, margins, suppressed):
@@ -114,6 +117,8 @@ def determined_cells(
             continue  # no equation: unbounded above, never determined
         low = np.full(len(problem.keys), np.inf)
         high = np.full(len(problem.keys), -np.inf)
+        _widen(low, high, problem.lifted())
+        _widen(low, high, problem.lowest())
         for j, key in enumerate(problem.keys):
             if high[j] - low[j] >= MIN_PROTECTION_WIDTH + _WITNESS_MARGIN:
                 continue
@@ -153,6 +158,32 @@ class _Problem:
             return (self.lower[j], None) if sign > 0 else (-math.inf, None)
         objective = np.zeros(len(self.keys))
         objective[j] = sign
+        return self._minimise(objective)
+
+    def lowest(self) -> np.ndarray | None:
+        """A solution with the smallest sum of the group's cells."""
+        return self._minimise(np.ones(len(self.keys)))[1]
+
+    def lifted(self) -> np.ndarray | None:
+        """A solution that lifts as many cells as it can by a little over 1 above their lower
+        bounds: maximise the sum of t_j, with 0 <= t_j <= 1 + 2 * margin and t_j <= x_j - l_j."""
+        assert self.matrix is not None
+        n = len(self.keys)
+        lift = MIN_PROTECTION_WIDTH + 2 * _WITNESS_MARGIN
+        result = _optimize.linprog(
+            np.concatenate([np.zeros(n), -np.ones(n)]),
+            A_ub=np.hstack([-np.eye(n), np.eye(n)]),
+            b_ub=-np.asarray(self.lower),
+            A_eq=np.hstack([self.matrix, np.zeros((self.matrix.shape[0], n))]),
+            b_eq=self.rhs,
+            bounds=[(low, None) for low in self.lower] + [(0.0, lift)] * n,
+            method="highs",
+        )
+        if result.status != 0:
+            raise RuntimeError(f"disclosure: feasibility check failed ({result.message})")
+        return np.asarray(result.x[:n], dtype=float)
+
+    def _minimise(self, objective: np.ndarray) -> tuple[float, np.ndarray | None]:
         result = _optimize.linprog(
             objective,
             A_eq=self.matrix,
