@@ -383,6 +383,10 @@ def test_population_falls_back_to_latest_earlier_year_with_a_note():
     population = make_population()
     assert population_with_fallback(population, AREA, 2025, 1, 24) == (50000, 2024)
     assert population_with_fallback(population, AREA, 2022, 1, 24) is None
+    # Answers are kept per frame: a frame with other counts gets its own.
+    doubled = population.assign(population=population["population"] * 2)
+    assert population_with_fallback(doubled, AREA, 2025, 1, 24) == (100000, 2024)
+    assert population_with_fallback(population, AREA, 2025, 1, 24) == (50000, 2024)
     assert key_metric._population_note(financial_year_period(2025), 2024) == (
         "mid-2025 population not available; mid-2024 used"
     )

@@ -22,26 +22,39 @@ NEIGHBOURS_GROUP = "Statistical neighbours (pooled)"
 
 AREA_GROUP = "Area"
 
-# One area's rows of a frame, split once per frame: the key-metric and trend families ask for
-# an area's population and series several hundred times a run (each neighbour, year and
-# metric), and a full-frame mask each time was a quarter of the measures step. Keyed by the
-# frame's identity, holding the frame so that the identity cannot be reused while cached; the
-# frames are validated inputs, never changed in place.
-_SPLIT_FRAMES: dict[int, tuple[pd.DataFrame, dict[str, pd.DataFrame]]] = {}
+
+# One area's rows of a frame, split once per frame, and the populations worked out from it:
+# the key-metric and trend families ask for an area's population and series several hundred
+# times a run (each neighbour, year and metric, in both families), and a full-frame mask
+# each time was a quarter of the measures step. Keyed by the frame's identity, holding the
+# frame so that the identity cannot be reused while cached; the frames are validated inputs,
+# never changed in place.
+@dataclass
+class _SplitFrame:
+    frame: pd.DataFrame
+    by_area: dict[str, pd.DataFrame]
+    populations: dict[tuple[str, int, int, int], tuple[int, int] | None]
+
+
+_SPLIT_FRAMES: dict[int, _SplitFrame] = {}
 _SPLIT_FRAMES_KEPT = 4
+
+
+def _split(frame: pd.DataFrame) -> _SplitFrame:
+    cached = _SPLIT_FRAMES.get(id(frame))
+    if cached is None or cached.frame is not frame:
+        if len(_SPLIT_FRAMES) >= _SPLIT_FRAMES_KEPT:
+            _SPLIT_FRAMES.pop(next(iter(_SPLIT_FRAMES)))
+        groups = frame.groupby(frame["area_code"].astype(str), sort=False, observed=True)
+        cached = _SplitFrame(frame, {str(code): rows for code, rows in groups}, {})
+        _SPLIT_FRAMES[id(frame)] = cached
+    return cached
 
 
 def rows_of_area(frame: pd.DataFrame, area_code: str) -> pd.DataFrame:
     """The rows of ``frame`` whose ``area_code`` is ``area_code``, in the frame's order
     (as ``frame.loc[frame["area_code"] == area_code]``)."""
-    cached = _SPLIT_FRAMES.get(id(frame))
-    if cached is None or cached[0] is not frame:
-        if len(_SPLIT_FRAMES) >= _SPLIT_FRAMES_KEPT:
-            _SPLIT_FRAMES.pop(next(iter(_SPLIT_FRAMES)))
-        groups = frame.groupby(frame["area_code"].astype(str), sort=False, observed=True)
-        cached = (frame, {str(code): rows for code, rows in groups})
-        _SPLIT_FRAMES[id(frame)] = cached
-    rows = cached[1].get(area_code)
+    rows = _split(frame).by_area.get(area_code)
     return frame.iloc[0:0] if rows is None else rows
 
 
@@ -89,6 +102,16 @@ def population_with_fallback(
     estimates are published a year late). Returns None when the area has no population at
     or before ``year``.
     """
+    answers = _split(population).populations
+    key = (area_code, int(year), int(age_from), int(age_to))
+    if key not in answers:
+        answers[key] = _population_at_or_before(population, *key)
+    return answers[key]
+
+
+def _population_at_or_before(
+    population: pd.DataFrame, area_code: str, year: int, age_from: int, age_to: int
+) -> tuple[int, int] | None:
     own = rows_of_area(population, area_code)
     years = sorted({int(y) for y in own["year"] if int(y) <= year}, reverse=True)
     for candidate in years:
