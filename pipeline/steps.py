@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pipeline.runtime import LOGGER, read_parquet, write_csv, write_json, write_parquet
 from pipeline.settings import Area, Settings
+
+if TYPE_CHECKING:  # pandas is imported where a step reads a table: the raw-input check and
+    import pandas as pd  # the publishing job read none, and pandas is half a second of start-up.
 
 
 def check_raw_inputs_step(files: list[str], checked: str) -> None:
@@ -202,6 +203,8 @@ def measures_step(
     """Compute every measure family of one area from its validated inputs (by kind) and write
     each family's table and findings. Strategy monitoring comes last and reads the other
     families' tables as written, the way the reports and auditors read them."""
+    import pandas as pd
+
     from pipeline.families.base import FamilyInputs
     from pipeline.families.registry import compute_table, edition_families, family_findings
 
@@ -223,6 +226,8 @@ def measures_step(
 
 def _read_tables(paths: Mapping[str, str]) -> dict[str, pd.DataFrame]:
     """Measure tables by family from their CSV files."""
+    import pandas as pd
+
     return {family: pd.read_csv(path) for family, path in paths.items()}
 
 
@@ -268,6 +273,8 @@ def render_html_step(
 ) -> None:
     """Render one report variant (``resident``, ``technical-internal``, ...) as a
     self-contained HTML page."""
+    import pandas as pd
+
     from pipeline.config_checks import load_narrative
     from pipeline.editions import variant_named
     from pipeline.render.context import build_context
@@ -304,6 +311,8 @@ def adapter_reconciliation(path: str) -> pd.DataFrame:
     (column ``built``: comparators, neighbours, ...) reconciles the rows used. An entry of
     0 rows names an area the file has no data for; it is listed as "not in the file", not
     counted as excluded rows."""
+    import pandas as pd
+
     from pipeline.render.reconciliation import NOT_IN_FILE
 
     exclusions = pd.read_csv(path)

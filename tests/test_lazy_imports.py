@@ -28,6 +28,23 @@ def test_the_chart_and_report_modules_load_no_statistics_library():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_raw_input_check_and_the_publishing_job_load_no_pandas():
+    # They hash and copy files; pandas (with pyarrow) is about half a second of each one's
+    # start-up. Their scripts' own imports, as the job runs them:
+    scripts = ("check_raw_inputs", "publish_edition", "record_provenance")
+    imports = "\n".join(
+        line
+        for name in scripts
+        for line in (REPO / "scripts" / f"{name}.py").read_text(encoding="utf-8").splitlines()
+        if line.startswith(("from ", "import "))
+    )
+    code = f"import sys\n{imports}\nprint([m for m in ('pandas', 'numpy') if m in sys.modules])\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def test_a_stand_in_imports_its_module_on_first_use():
     assert scipy_stats.norm.ppf(0.975) == stats.norm.ppf(0.975)
     assert "loaded" in repr(scipy_stats)
