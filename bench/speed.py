@@ -169,8 +169,10 @@ def _stage_lines(jobs: list[Job], startup: dict[str, float], label: str) -> list
     if startup:
         starts = sum(startup.get(job.rule, 0.0) for job in jobs)
         lines.append(
-            f"{label} start-up (interpreter + Snakemake preamble + module-level imports, "
-            f"measured alone): {starts:.1f} s of {total:.1f} s ({100 * starts / total:.0f}%)"
+            f"{label} start-up (interpreter + Snakemake preamble + the scripts' module-level "
+            f"imports, measured alone; pandas and the statistics libraries load when a step "
+            f"first uses them and count as its work): {starts:.1f} s of {total:.1f} s "
+            f"({100 * starts / total:.0f}%)"
         )
     return lines
 
