@@ -147,6 +147,13 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
 
 
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a table this project wrote as CSV (pandas loads here, not at import)."""
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
 def json_bytes(data: Any) -> bytes:
     """JSON as this project writes it: sorted keys, indent 2, UTF-8, a trailing newline."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)

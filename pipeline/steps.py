@@ -9,7 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.runtime import LOGGER, read_parquet, write_csv, write_json, write_parquet
+from pipeline.runtime import (
+    LOGGER,
+    read_csv,
+    read_parquet,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 from pipeline.settings import Area, Settings
 
 if TYPE_CHECKING:  # pandas is imported where a step reads a table: the raw-input check and
@@ -203,8 +210,6 @@ def measures_step(
     """Compute every measure family of one area from its validated inputs (by kind) and write
     each family's table and findings. Strategy monitoring comes last and reads the other
     families' tables as written, the way the reports and auditors read them."""
-    import pandas as pd
-
     from pipeline.families.base import FamilyInputs
     from pipeline.families.registry import compute_table, edition_families, family_findings
 
@@ -213,7 +218,7 @@ def measures_step(
     families = edition_families(typed)
     for family in families:
         written = (
-            {f.name: pd.read_csv(tables[f.name]) for f in families if not f.reads_families}
+            _read_tables({f.name: tables[f.name] for f in families if not f.reads_families})
             if family.reads_families
             else {}
         )
@@ -226,9 +231,7 @@ def measures_step(
 
 def _read_tables(paths: Mapping[str, str]) -> dict[str, pd.DataFrame]:
     """Measure tables by family from their CSV files."""
-    import pandas as pd
-
-    return {family: pd.read_csv(path) for family, path in paths.items()}
+    return {family: read_csv(path) for family, path in paths.items()}
 
 
 def charts_step(
@@ -273,8 +276,6 @@ def render_html_step(
 ) -> None:
     """Render one report variant (``resident``, ``technical-internal``, ...) as a
     self-contained HTML page."""
-    import pandas as pd
-
     from pipeline.config_checks import load_narrative
     from pipeline.editions import variant_named
     from pipeline.render.context import build_context
@@ -294,7 +295,7 @@ def render_html_step(
         settings=Settings.of(settings),
         area=Area.of(area),
         provenance=read_json(provenance),
-        reconciliation=[pd.read_csv(path) for path in sorted(reconciliation)]
+        reconciliation=[read_csv(path) for path in sorted(reconciliation)]
         + ([adapter_reconciliation(adapter_exclusions)] if adapter_exclusions else []),
         dictionary=data_dictionary(),
     )

@@ -36,15 +36,6 @@ def test_many_requests_for_a_wake_up_set_one_timer_and_wake_the_loop_once():
     assert scheduler._open_jobs.acquire(timeout=2)
 
 
-def test_without_the_patch_the_fake_scheduler_wakes_once_per_request():
-    # The fault the patch mends, shown on the same fake: every request is one more wake-up.
-    scheduler = _FakeScheduler()
-    for _ in range(5):
-        scheduler._schedule_reevalutation(0.05)
-    time.sleep(0.3)
-    assert sum(scheduler._open_jobs.acquire(timeout=0.5) for _ in range(5)) == 5
-
-
 def test_the_timer_does_not_keep_the_interpreter_alive():
     class Scheduler(_FakeScheduler):
         pass
